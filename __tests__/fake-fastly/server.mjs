@@ -1,0 +1,299 @@
+// @ts-check
+/**
+ * A fake Fastly API on a real HTTP server: stateful, as strict as Fastly about
+ * tokens, scopes and rate limits, and able to inject the failures the action's
+ * retry paths must survive. Domain routes live in their own modules.
+ *
+ * @typedef {'global' | 'global:read' | 'purge_select' | 'purge_all'} Scope
+ * @typedef {{ token: string, id: string, name: string, scopes: string[], services: string[],
+ *   expiresAt: string | null, selfLookup: boolean, createdAt: string, lastUsedAt: string | null }} Token
+ * @typedef {{ id: string, name: string }} Service
+ * @typedef {{ kind: 'key' | 'url' | 'all', serviceId: string | null, target: string | null,
+ *   soft: boolean, id: string | null, at: number }} Purge
+ * @typedef {{ method: string, path: string, headers: Record<string, string>, body: string,
+ *   at: number, status: number }} LoggedRequest
+ * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number }} State
+ * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string> }} Answer
+ *   `json` is sent with Content-Type application/json; `text` is sent as is, with only `headers`.
+ * @typedef {object} Ctx
+ * @property {string} method
+ * @property {string} path          path with query string, as received
+ * @property {URLSearchParams} query
+ * @property {Record<string, string | undefined>} params  the route pattern's named groups, still percent-encoded
+ * @property {string | null} serviceId  the `sid` group, already checked: known, and allowed for the token
+ * @property {Record<string, string>} headers  lower-case keys
+ * @property {string} body
+ * @property {Token} token
+ * @property {State} state
+ * @property {number} now
+ * @typedef {object} Route
+ * @property {string} method
+ * @property {RegExp} pattern  matched against the path without query; name the service group `sid`
+ * @property {Scope | null} scope  null: any valid token
+ * @property {'write' | 'purge' | null} [budget]  what a success spends; default: writes for non-GET, nothing for GET
+ * @property {(ctx: Ctx) => Answer} handler  synchronous, so budget checks and state changes cannot interleave
+ * @typedef {{ limit: number, remaining: number, resetAt: number }} Budget
+ * @typedef {object} FaultSpec
+ * @property {string} [method]
+ * @property {string | RegExp} [path]  a string is a prefix of the path with query string
+ * @property {number} [times]
+ * @property {'status' | 'drop' | 'slow' | 'non-json'} kind
+ * @property {number} [status]
+ * @property {unknown} [body]
+ * @property {Record<string, string>} [headers]
+ * @property {number} [delayMs]
+ * @typedef {Required<Omit<FaultSpec, 'method' | 'path' | 'body'>> & Pick<FaultSpec, 'method' | 'path' | 'body'>} Fault
+ * @typedef {Awaited<ReturnType<typeof startFakeFastly>>} FakeFastly
+ */
+import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { purgeRoutes } from './purge.mjs';
+import { tokenRoutes } from './tokens.mjs';
+
+/** @type {Route[]} */
+const ROUTES = [...purgeRoutes, ...tokenRoutes];
+
+const HOUR_MS = 3_600_000;
+const REMAINING = 'Fastly-RateLimit-Remaining';
+const RESET = 'Fastly-RateLimit-Reset';
+const NOT_AUTHORIZED = 'You are not authorized to perform this action';
+const BAD_GATEWAY_HTML = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+
+/** @param {string} method */
+const isRead = (method) => method === 'GET' || method === 'HEAD';
+
+/** @param {number} status @param {string} msg @returns {Answer} */
+const fail = (status, msg) => ({ status, json: { msg } });
+
+/** @param {number} limit @param {number} now @returns {Budget} */
+const fullBudget = (limit, now) => ({ limit, remaining: limit, resetAt: (Math.floor(now / HOUR_MS) + 1) * HOUR_MS });
+
+/** Refills a budget whose window has ended. @param {Budget} budget @param {number} now */
+function current(budget, now) {
+  if (now >= budget.resetAt) Object.assign(budget, fullBudget(budget.limit, now));
+  return budget;
+}
+
+/** @param {Budget} budget @returns {Record<string, string>} */
+const rateHeaders = (budget) => ({
+  [REMAINING]: String(Math.max(0, budget.remaining)),
+  [RESET]: String(Math.ceil(budget.resetAt / 1000)),
+});
+
+/** @param {import('node:http').IncomingHttpHeaders} headers */
+function flatHeaders(headers) {
+  /** @type {Record<string, string>} */
+  const flat = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** @param {import('node:http').IncomingMessage} req */
+async function readBody(req) {
+  /** @type {Buffer[]} */
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** @param {import('node:http').ServerResponse} res @param {Answer} answer */
+function send(res, { status, json, text, headers = {} }) {
+  const body = json === undefined ? (text ?? '') : JSON.stringify(json);
+  const head = json === undefined ? { ...headers } : { 'Content-Type': 'application/json', ...headers };
+  res.writeHead(status, { ...head, 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
+}
+
+/** @param {Fault} fault @returns {Answer} */
+function faultAnswer(fault) {
+  if (fault.kind === 'non-json') {
+    return { status: fault.status, text: BAD_GATEWAY_HTML, headers: { 'Content-Type': 'text/html', ...fault.headers } };
+  }
+  return { status: fault.status, json: fault.body ?? { msg: 'Service Unavailable' }, headers: fault.headers };
+}
+
+/** @param {{ latencyMs?: number, writeLimit?: number, purgeLimit?: number }} [options] */
+export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeLimit = 100000 } = {}) {
+  /** @type {State} */
+  const state = { tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0 };
+  /** @type {LoggedRequest[]} */
+  let requests = [];
+  /** @type {Fault[]} */
+  let faults = [];
+  let latency = latencyMs;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let tokenSeq = 0;
+  const budgets = { write: fullBudget(writeLimit, Date.now()), purge: fullBudget(purgeLimit, Date.now()) };
+  // Aborts the latency and 'slow' waits on close, so no timer outlives the server.
+  const shutdown = new AbortController();
+
+  /** @param {string} method @param {string} path */
+  function takeFault(method, path) {
+    const fault = faults.find((f) => f.times > 0
+      && (f.method === undefined || f.method.toUpperCase() === method)
+      && (f.path === undefined || (typeof f.path === 'string' ? path.startsWith(f.path) : path.search(f.path) >= 0)));
+    if (fault) fault.times -= 1;
+    return fault;
+  }
+
+  /** Auth, routing, scopes, service checks, budgets, then the route's handler. @param {LoggedRequest} entry @param {number} now @returns {Answer} */
+  function dispatch(entry, now) {
+    const key = entry.headers['fastly-key'];
+    const token = key === undefined ? undefined : state.tokens.get(key);
+    if (!token || (token.expiresAt !== null && Date.parse(token.expiresAt) <= now)) {
+      return fail(401, 'Provided credentials are missing or invalid');
+    }
+    token.lastUsedAt = new Date(now).toISOString();
+
+    const queryAt = entry.path.indexOf('?');
+    const pathname = queryAt < 0 ? entry.path : entry.path.slice(0, queryAt);
+    const method = entry.method === 'HEAD' ? 'GET' : entry.method;
+    /** @type {string[]} */
+    const otherMethods = [];
+    let found;
+    for (const route of ROUTES) {
+      const match = route.pattern.exec(pathname);
+      if (!match) continue;
+      if (route.method === method) {
+        found = { route, params: match.groups ?? {} };
+        break;
+      }
+      otherMethods.push(route.method);
+    }
+    if (!found) {
+      if (otherMethods.length === 0) return fail(404, 'Record not found');
+      return { status: 405, json: { msg: 'Method Not Allowed' }, headers: { Allow: otherMethods.join(', ') } };
+    }
+
+    const { route, params } = found;
+    const scopes = token.scopes;
+    const scoped = route.scope === null || scopes.includes('global') || scopes.includes(route.scope)
+      || (isRead(method) && scopes.includes('global:read'));
+    if (!scoped) return fail(403, NOT_AUTHORIZED);
+    const serviceId = params.sid ?? null;
+    if (serviceId !== null) {
+      if (token.services.length > 0 && !token.services.includes(serviceId)) return fail(403, NOT_AUTHORIZED);
+      if (!state.services.has(serviceId)) {
+        return { status: 400, json: { msg: 'Bad request', detail: 'Invalid value for service_id' } };
+      }
+    }
+
+    const spends = route.budget === undefined ? (isRead(method) ? null : 'write') : route.budget;
+    const budget = spends === null ? null : current(budgets[spends], now);
+    if (budget && budget.remaining <= 0) {
+      return { ...fail(429, 'You have exceeded your hourly rate limit. Please wait.'), headers: rateHeaders(budget) };
+    }
+    const query = new URLSearchParams(queryAt < 0 ? '' : entry.path.slice(queryAt + 1));
+    /** @type {Answer} */
+    let answer;
+    try {
+      answer = route.handler({ method, path: entry.path, query, params, serviceId, headers: entry.headers, body: entry.body, token, state, now });
+    } catch (error) {
+      return { status: 500, json: { msg: 'fake-fastly route handler threw', detail: String(error) } };
+    }
+    if (budget && answer.status < 400) budget.remaining -= 1;
+    return answer;
+  }
+
+  /** @param {LoggedRequest} entry @returns {Answer} */
+  function respond(entry) {
+    const now = Date.now();
+    const answer = dispatch(entry, now);
+    if (isRead(entry.method)) return answer;
+    return { ...answer, headers: { ...rateHeaders(current(budgets.write, now)), ...answer.headers } };
+  }
+
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function handle(req, res) {
+    const method = req.method ?? 'GET';
+    /** @type {LoggedRequest} */
+    const entry = { method, path: req.url ?? '/', headers: flatHeaders(req.headers), body: '', at: Date.now(), status: 0 };
+    requests.push(entry);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const fault = takeFault(method, entry.path);
+    try {
+      entry.body = await readBody(req);
+      if (latency > 0) await sleep(latency, undefined, { signal: shutdown.signal });
+      if (fault?.kind === 'slow') await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
+      if (fault?.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      let answer;
+      if (fault && fault.kind !== 'slow') answer = faultAnswer(fault);
+      else {
+        answer = respond(entry);
+        if (fault) answer.headers = { ...answer.headers, ...fault.headers };
+      }
+      entry.status = answer.status;
+      send(res, answer);
+    } catch {
+      // The client went away or the fake is closing: nobody is left to answer.
+      req.socket.destroy();
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(undefined));
+  });
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+
+  /** @param {Budget} budget @param {number} resetInSeconds */
+  const exhaust = (budget, resetInSeconds) => Object.assign(budget, { remaining: 0, resetAt: Date.now() + resetInSeconds * 1000 });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() { return requests; },
+    get purges() { return state.purges; },
+    get maxInFlight() { return maxInFlight; },
+    writes: () => requests.filter((r) => !isRead(r.method)),
+
+    /** @param {{ token: string, scopes?: Scope[], services?: string[], expiresAt?: string | null, name?: string, selfLookup?: boolean }} spec */
+    addToken({ token, scopes = ['global'], services = [], expiresAt = null, name = 'test token', selfLookup = true }) {
+      tokenSeq += 1;
+      state.tokens.set(token, {
+        token, id: `fake-token-${tokenSeq}`, name, scopes: [...scopes], services: [...services], expiresAt, selfLookup,
+        createdAt: new Date().toISOString(), lastUsedAt: null,
+      });
+    },
+    /** @param {Service} service */
+    addService({ id, name }) {
+      state.services.set(id, { id, name });
+    },
+    /** @param {FaultSpec} spec */
+    fault({ method, path, times = 1, kind, status = kind === 'non-json' ? 502 : 503, body, headers = {}, delayMs = 5000 }) {
+      faults.push({ method, path, times, kind, status, body, headers, delayMs });
+    },
+    /** @param {number} resetInSeconds */
+    exhaustWrites: (resetInSeconds) => void exhaust(budgets.write, resetInSeconds),
+    /** @param {number} resetInSeconds */
+    exhaustPurges: (resetInSeconds) => void exhaust(budgets.purge, resetInSeconds),
+    /** @param {number} ms */
+    setLatency(ms) {
+      latency = ms;
+    },
+    reset() {
+      requests = [];
+      state.purges = [];
+      faults = [];
+      maxInFlight = inFlight;
+      budgets.write = fullBudget(writeLimit, Date.now());
+      budgets.purge = fullBudget(purgeLimit, Date.now());
+    },
+    /** @returns {Promise<void>} */
+    close() {
+      return new Promise((resolve, reject) => {
+        shutdown.abort();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}

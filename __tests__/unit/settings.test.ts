@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { InputError } from '../../src/errors.js';
+import { readSettings } from '../../src/settings.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'settings-'));
+const keysFile = join(dir, 'keys.txt');
+writeFileSync(keysFile, 'a\nb, c\n\n a \n');
+const urlsFile = join(dir, 'urls.txt');
+writeFileSync(urlsFile, 'https://example.com/a\nnot a url\n');
+
+const base = { 'api-token': 'tok', mode: 'purge-keys', 'service-id': 'SVC1', keys: 'k1' };
+
+function read(inputs: Record<string, string>) {
+  return readSettings(name => inputs[name] ?? '');
+}
+
+describe('readSettings refuses bad inputs, naming the input', () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', got 'purge-everything'$/],
+    ['empty mode', { mode: '' }, /^Input 'mode' must be one of/],
+    ['a contract mode not built yet', { mode: 'activate' }, /^Input 'mode' 'activate' is not available in this release/],
+    ['missing token', { 'api-token': '' }, /^Input 'api-token' is required/],
+    ['bad boolean', { 'soft-purge': 'yes' }, /^Input 'soft-purge' must be 'true' or 'false', got 'yes'$/],
+    ['bad dry-run', { 'dry-run': '1' }, /^Input 'dry-run' must be 'true' or 'false', got '1'$/],
+    ['bad token-check', { 'token-check': 'off' }, /^Input 'token-check' must be 'true' or 'false'/],
+    ['no keys at all', { keys: '' }, /^Input 'keys' or 'keys-file' must name at least one surrogate key/],
+    ['only separators', { keys: ' , \n ' }, /^Input 'keys' or 'keys-file' must name at least one surrogate key/],
+    ['missing keys file', { 'keys-file': join(dir, 'nope.txt') }, /^Input 'keys-file' must be a readable file path, got '.*nope.txt' \(no such file\)$/],
+    ['keys file is a directory', { 'keys-file': dir }, /^Input 'keys-file' .* \(it is a directory\)$/],
+    ['no service for purge-keys', { 'service-id': '' }, /^Input 'service-id' is required for mode 'purge-keys'/],
+    ['no service for purge-all', { mode: 'purge-all', 'service-id': '' }, /^Input 'service-id' is required for mode 'purge-all'/],
+    ['odd service id', { 'service-id': 'SVC1 ../x' }, /^Input 'service-id' must be Fastly service IDs .*got '\.\.\/x'$/],
+    ['negative max-retries', { 'max-retries': '-1' }, /^Input 'max-retries' must be a whole number of at least 0, got '-1'$/],
+    ['fractional max-retries', { 'max-retries': '1.5' }, /^Input 'max-retries' must be a whole number/],
+    ['non-http api-url', { 'api-url': 'ftp://api.fastly.com' }, /^Input 'api-url' must be an absolute http\(s\) URL, got 'ftp:\/\/api.fastly.com'$/],
+    ['relative api-url', { 'api-url': 'api.fastly.com' }, /^Input 'api-url' must be an absolute http\(s\) URL/],
+    ['concurrency 0', { mode: 'purge-urls', urls: 'https://a.example/', concurrency: '0' }, /^Input 'concurrency' must be a whole number from 1 to 64, got '0'$/],
+    ['concurrency 65', { mode: 'purge-urls', urls: 'https://a.example/', concurrency: '65' }, /^Input 'concurrency' must be a whole number from 1 to 64, got '65'$/],
+    ['concurrency text', { mode: 'purge-urls', urls: 'https://a.example/', concurrency: 'many' }, /^Input 'concurrency' must be/],
+    ['relative url', { mode: 'purge-urls', urls: '/pricing' }, /^Input 'urls' must be an absolute http\(s\) URL, got '\/pricing'$/],
+    ['non-http url', { mode: 'purge-urls', urls: 'ftp://a.example/x' }, /^Input 'urls' must be an absolute http\(s\) URL, got 'ftp:/],
+    ['bad url in file', { mode: 'purge-urls', 'urls-file': urlsFile }, /^Input 'urls-file' must be an absolute http\(s\) URL, got 'not'$/],
+    ['no urls', { mode: 'purge-urls' }, /^Input 'urls' or 'urls-file' must name at least one URL/]
+  ];
+
+  it.each(cases)('%s', (_name, overrides, message) => {
+    let thrown: unknown;
+    try {
+      read({ ...base, ...overrides });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as Error).message).toMatch(message);
+  });
+});
+
+describe('readSettings accepts good inputs', () => {
+  it('applies the contract defaults', () => {
+    const { settings, warnings } = read(base);
+    expect(settings).toMatchObject({
+      mode: 'purge-keys',
+      apiUrl: 'https://api.fastly.com',
+      dryRun: false,
+      tokenCheck: true,
+      maxRetries: 5,
+      soft: true,
+      serviceIds: ['SVC1'],
+      keys: ['k1']
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('merges keys and keys-file on every separator, dropping duplicates in order', () => {
+    const { settings } = read({ ...base, keys: 'z, a', 'keys-file': keysFile });
+    expect(settings).toMatchObject({ keys: ['z', 'a', 'b', 'c'] });
+  });
+
+  it('takes booleans in any case and several services', () => {
+    const { settings } = read({ ...base, 'soft-purge': 'FALSE', 'dry-run': 'True', 'service-id': 'S1,S2\nS3 S1' });
+    expect(settings).toMatchObject({ soft: false, dryRun: true, serviceIds: ['S1', 'S2', 'S3'] });
+  });
+
+  it('parses URLs, keeps query strings, strips the trailing slash of api-url', () => {
+    const { settings } = read({
+      ...base,
+      mode: 'purge-urls',
+      'service-id': '',
+      urls: 'https://a.example/x?y=1\nhttp://b.example:8080/',
+      concurrency: '64',
+      'api-url': 'http://127.0.0.1:9/'
+    });
+    expect(settings).toMatchObject({
+      urls: ['https://a.example/x?y=1', 'http://b.example:8080/'],
+      concurrency: 64,
+      apiUrl: 'http://127.0.0.1:9'
+    });
+  });
+
+  it('warns about inputs the mode ignores', () => {
+    const { warnings } = read({ ...base, mode: 'purge-all', urls: 'https://a.example/', 'soft-purge': 'true' });
+    expect(warnings).toEqual([
+      "Input 'keys' is not used by mode 'purge-all' and was ignored",
+      "Input 'urls' is not used by mode 'purge-all' and was ignored"
+    ]);
+  });
+});

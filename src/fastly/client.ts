@@ -1,0 +1,109 @@
+import { USER_AGENT } from '../version.js';
+import { isRecord } from './errors.js';
+import type { RateLimitSnapshot } from './rate-limit.js';
+import { type PlannedWrites, Transport, type TransportOptions } from './transport.js';
+
+export interface TokenInfo {
+  readonly name: string | undefined;
+  readonly scopes: readonly string[];
+  /** Service IDs the token is limited to; empty means every service. */
+  readonly services: readonly string[];
+  readonly expiresAt: Date | undefined;
+}
+
+/** Purge ID per surrogate key; '' where Fastly's answer named none. */
+export type PurgeIds = Readonly<Record<string, string>>;
+
+/** What the modes may ask of Fastly. HTTP stays behind it. */
+export interface FastlyApi {
+  tokenSelf(): Promise<TokenInfo>;
+  /** One batch of at most 256 keys (Fastly's limit). */
+  purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
+  /** Answers the purge ID ('' if none was given). */
+  purgeUrl(url: string, soft: boolean): Promise<string>;
+  purgeAll(serviceId: string): Promise<void>;
+  rateLimit(): RateLimitSnapshot;
+  /** In a dry run: the writes that were not sent. */
+  plannedWrites(): PlannedWrites;
+  dispose(): void;
+}
+
+export const MAX_KEYS_PER_PURGE = 256;
+
+export interface ClientOptions
+  extends Partial<Omit<TransportOptions, 'baseUrl' | 'token' | 'maxRetries' | 'dryRun'>> {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly maxRetries: number;
+  readonly dryRun: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function createFastlyClient(options: ClientOptions): FastlyApi {
+  const transport = new Transport({
+    userAgent: USER_AGENT,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random,
+    log: () => undefined,
+    ...options
+  });
+  const soft = (isSoft: boolean) => (isSoft ? { 'Fastly-Soft-Purge': '1' } : undefined);
+
+  return {
+    async tokenSelf() {
+      return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
+    },
+    async purgeKeys(serviceId, keys, isSoft) {
+      if (keys.length > MAX_KEYS_PER_PURGE) {
+        throw new RangeError(`purgeKeys takes at most ${MAX_KEYS_PER_PURGE} keys, got ${keys.length}`);
+      }
+      const body = await transport.send({
+        method: 'POST',
+        path: `/service/${encodeURIComponent(serviceId)}/purge`,
+        json: { surrogate_keys: keys },
+        headers: soft(isSoft)
+      });
+      const ids = isRecord(body) ? body : {};
+      return Object.fromEntries(keys.map(key => [key, stringOr(ids[key], '')]));
+    },
+    async purgeUrl(url, isSoft) {
+      const { host, pathname, search } = new URL(url);
+      const body = await transport.send({
+        method: 'POST',
+        path: `/purge/${host}${pathname}${search}`,
+        headers: soft(isSoft)
+      });
+      return isRecord(body) ? stringOr(body.id, '') : '';
+    },
+    async purgeAll(serviceId) {
+      await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all` });
+    },
+    rateLimit: () => transport.rateLimitSnapshot(),
+    plannedWrites: () => transport.plannedWrites(),
+    dispose: () => transport.dispose()
+  };
+}
+
+function toTokenInfo(body: unknown): TokenInfo {
+  const record = isRecord(body) ? body : {};
+  const scopes = Array.isArray(record.scopes)
+    ? record.scopes.filter((s): s is string => typeof s === 'string')
+    : stringOr(record.scope, '').split(/\s+/).filter(Boolean);
+  const services = Array.isArray(record.services)
+    ? record.services.filter((s): s is string => typeof s === 'string')
+    : [];
+  const expires = typeof record.expires_at === 'string' ? new Date(record.expires_at) : undefined;
+  return {
+    name: typeof record.name === 'string' ? record.name : undefined,
+    scopes,
+    services,
+    expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : undefined
+  };
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}

@@ -1,0 +1,103 @@
+import { ActionError } from '../errors.js';
+
+/** Fastly answered, and the answer was a refusal. */
+export class FastlyError extends ActionError {
+  override readonly name = 'FastlyError';
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly reason: string,
+    retries: number
+  ) {
+    super(`Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
+  }
+}
+
+/** No answer at all: reset, refused, timed out. */
+export class FastlyNetworkError extends ActionError {
+  override readonly name = 'FastlyNetworkError';
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+    retries: number
+  ) {
+    super(`Could not reach Fastly for ${method} ${path}: ${reason}${afterRetries(retries)}`);
+  }
+}
+
+/** Why a rate-limited request was given up. */
+export type RateLimitGiveUp = 'beyond-wait-cap' | 'retries-spent' | 'not-sent';
+
+/** Fastly's rate limit stopped a request, and waiting is not an option. */
+export class FastlyRateLimitError extends ActionError {
+  override readonly name = 'FastlyRateLimitError';
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly resetAt: Date | undefined,
+    readonly why: RateLimitGiveUp
+  ) {
+    const when = resetAt ? `the window resets at ${resetAt.toISOString()}` : 'Fastly gave no reset time';
+    const what = {
+      'beyond-wait-cap': `Fastly's rate limit refused ${method} ${path} (HTTP 429) and ${when}, more than the 120 s the action waits`,
+      'retries-spent': `Fastly's rate limit refused ${method} ${path} (HTTP 429) and its retries (max-retries) are spent; ${when}`,
+      'not-sent': `Not sent: ${method} ${path}, because Fastly's rate limit is exhausted and ${when}`
+    }[why];
+    super(`${what}; run again after that`);
+  }
+}
+
+function afterRetries(retries: number): string {
+  return retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
+}
+
+const MAX_REASON = 300;
+
+/**
+ * Fastly's reason from an error body, whichever of its shapes it uses:
+ * {msg, detail}, {errors: [{title, detail}]}, problem+json {title, detail},
+ * or a non-JSON page (tags stripped, shortened).
+ */
+export function reasonFromBody(body: string, statusText: string): string {
+  const parsed = parseJson(body);
+  if (isRecord(parsed)) {
+    const errors = Array.isArray(parsed.errors) ? parsed.errors.filter(isRecord) : [];
+    const parts = [
+      textOf(parsed.msg) ?? textOf(parsed.title),
+      textOf(parsed.detail),
+      ...errors.map(e => [textOf(e.title), textOf(e.detail)].filter(Boolean).join(': '))
+    ].filter((part): part is string => Boolean(part));
+    if (parts.length > 0) return shorten(parts.join(': '));
+  }
+  const text = body
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return shorten(text || statusText || 'no reason given');
+}
+
+export function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function shorten(text: string): string {
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
+}

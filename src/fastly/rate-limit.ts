@@ -1,0 +1,40 @@
+export interface RateLimitSnapshot {
+  /** Lowest Fastly-RateLimit-Remaining seen this run; undefined when no write was answered. */
+  readonly remaining: number | undefined;
+  /** When the window of that lowest reading resets. */
+  readonly reset: Date | undefined;
+  /** Best guess at the hourly limit: Fastly does not send it, so the default (1000) or the highest reading seen. */
+  readonly limit: number;
+}
+
+const FASTLY_DEFAULT_HOURLY_LIMIT = 1000;
+
+export class RateLimitTracker {
+  private lowest: number | undefined;
+  private lowestReset: Date | undefined;
+  private highest = FASTLY_DEFAULT_HOURLY_LIMIT;
+
+  observe(remainingHeader: string | undefined, resetHeader: string | undefined): void {
+    const remaining = parseNumber(remainingHeader);
+    if (remaining === undefined) return;
+    this.highest = Math.max(this.highest, remaining);
+    if (this.lowest === undefined || remaining <= this.lowest) {
+      this.lowest = remaining;
+      this.lowestReset = epochSecondsToDate(resetHeader) ?? this.lowestReset;
+    }
+  }
+
+  snapshot(): RateLimitSnapshot {
+    return { remaining: this.lowest, reset: this.lowestReset, limit: this.highest };
+  }
+}
+
+export function epochSecondsToDate(header: string | undefined): Date | undefined {
+  const seconds = parseNumber(header);
+  return seconds === undefined ? undefined : new Date(seconds * 1000);
+}
+
+function parseNumber(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(header)) return undefined;
+  return Number(header);
+}

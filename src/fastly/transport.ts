@@ -1,0 +1,205 @@
+import { HttpClient } from '@actions/http-client';
+import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, reasonFromBody } from './errors.js';
+import { RateLimitTracker, type RateLimitSnapshot } from './rate-limit.js';
+import { MAX_RATE_LIMIT_WAIT_MS, backoffMs, isRetryableStatus, rateLimitResetAt } from './retry.js';
+
+export interface TransportOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly userAgent: string;
+  readonly maxRetries: number;
+  readonly timeoutMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly log: (message: string) => void;
+  /** Record writes instead of sending them; reads still go out. */
+  readonly dryRun: boolean;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiRequest {
+  readonly method: Method;
+  /** Path on the API host, starting with '/'. */
+  readonly path: string;
+  readonly json?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A write a dry run did not send, as it would have gone out (without the token). */
+export interface PlannedWrite {
+  readonly method: Method;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+}
+
+export interface PlannedWrites {
+  /** The first ones, in order; enough to show what every request looks like. */
+  readonly shown: readonly PlannedWrite[];
+  readonly total: number;
+}
+
+const PLANNED_WRITES_KEPT = 50;
+
+interface Answer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/**
+ * One Fastly request with auth, retries and rate-limit bookkeeping. It answers
+ * with the parsed body of a 2xx, or throws a typed error naming the request.
+ */
+export class Transport {
+  private readonly http: HttpClient;
+  private readonly rateLimit = new RateLimitTracker();
+  /** After a 429 the action cannot wait out, later writes fail at once instead of spending requests. */
+  private writesBlockedUntil: Date | undefined;
+  private readonly planned: PlannedWrite[] = [];
+  private plannedTotal = 0;
+
+  constructor(private readonly options: TransportOptions) {
+    this.http = new HttpClient(options.userAgent, [], {
+      socketTimeout: options.timeoutMs,
+      keepAlive: true,
+      allowRedirects: false,
+      allowRetries: false
+    });
+  }
+
+  rateLimitSnapshot(): RateLimitSnapshot {
+    return this.rateLimit.snapshot();
+  }
+
+  plannedWrites(): PlannedWrites {
+    return { shown: this.planned, total: this.plannedTotal };
+  }
+
+  dispose(): void {
+    this.http.dispose();
+  }
+
+  async send(request: ApiRequest): Promise<unknown> {
+    const { method, path } = request;
+    const { maxRetries, now, random, sleep, log } = this.options;
+    if (this.options.dryRun && method !== 'GET') return this.plan(request);
+    let rateLimitWaitMs = 0;
+    for (let retry = 0; ; retry++) {
+      this.refuseWhileBlocked(request);
+      const canRetry = retry < maxRetries;
+      let answer: Answer;
+      try {
+        answer = await this.exchange(request);
+      } catch (error) {
+        const cause = networkCause(error, this.options.timeoutMs);
+        if (!canRetry) throw new FastlyNetworkError(method, path, cause, retry);
+        const wait = backoffMs(retry, random);
+        log(`${method} ${path}: ${cause}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
+        await sleep(wait);
+        continue;
+      }
+      if (method !== 'GET') {
+        this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
+      }
+      if (answer.status >= 200 && answer.status < 300) return answer.body === '' ? undefined : parseJson(answer.body);
+      const reason = reasonFromBody(answer.body, answer.statusText);
+      if (answer.status === 429 && !canRetry) {
+        const resetAt = this.resetOf(answer);
+        if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS) this.blockWritesUntil(method, resetAt);
+        throw new FastlyRateLimitError(method, path, resetAt, 'retries-spent');
+      }
+      if (!isRetryableStatus(answer.status) || !canRetry) {
+        throw new FastlyError(method, path, answer.status, reason, retry);
+      }
+      let wait = backoffMs(retry, random);
+      if (answer.status === 429) {
+        const resetAt = this.resetOf(answer);
+        if (resetAt) {
+          const untilReset = Math.max(0, resetAt.getTime() - now());
+          if (rateLimitWaitMs + untilReset > MAX_RATE_LIMIT_WAIT_MS) {
+            this.blockWritesUntil(method, resetAt);
+            throw new FastlyRateLimitError(method, path, resetAt, 'beyond-wait-cap');
+          }
+          // A little jitter past the reset so parallel requests do not all return in the same instant.
+          wait = untilReset + Math.floor(random() * 250);
+          rateLimitWaitMs += wait;
+        }
+      }
+      log(`${method} ${path}: HTTP ${answer.status} (${reason}); retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
+      await sleep(wait);
+    }
+  }
+
+  private plan(request: ApiRequest): undefined {
+    this.plannedTotal += 1;
+    if (this.planned.length < PLANNED_WRITES_KEPT) {
+      this.planned.push({
+        method: request.method,
+        path: request.path,
+        headers: { ...request.headers },
+        body: request.json === undefined ? undefined : JSON.stringify(request.json)
+      });
+    }
+    return undefined;
+  }
+
+  private refuseWhileBlocked(request: ApiRequest): void {
+    const until = this.writesBlockedUntil;
+    if (request.method !== 'GET' && until && until.getTime() > this.options.now()) {
+      throw new FastlyRateLimitError(request.method, request.path, until, 'not-sent');
+    }
+  }
+
+  private blockWritesUntil(method: Method, resetAt: Date): void {
+    if (method !== 'GET') this.writesBlockedUntil = resetAt;
+  }
+
+  private resetOf(answer: Answer): Date | undefined {
+    return rateLimitResetAt(
+      { reset: header(answer, 'fastly-ratelimit-reset'), retryAfter: header(answer, 'retry-after') },
+      this.options.now()
+    );
+  }
+
+  private async exchange(request: ApiRequest): Promise<Answer> {
+    const headers: Record<string, string> = {
+      'Fastly-Key': this.options.token,
+      Accept: 'application/json',
+      ...request.headers
+    };
+    let data: string | null = null;
+    if (request.json !== undefined) {
+      data = JSON.stringify(request.json);
+      headers['Content-Type'] = 'application/json';
+    }
+    const response = await this.http.request(request.method, this.options.baseUrl + request.path, data, headers);
+    const body = await response.readBody();
+    return {
+      status: response.message.statusCode ?? 0,
+      statusText: response.message.statusMessage ?? '',
+      headers: response.message.headers,
+      body
+    };
+  }
+}
+
+function header(answer: Answer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function networkCause(error: unknown, timeoutMs: number): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (typeof message === 'string' && message.startsWith('Request timeout')) {
+    return `no answer within ${seconds(timeoutMs)} (timeout)`;
+  }
+  return code ?? (typeof message === 'string' && message !== '' ? message : 'network error');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,62 @@
+import * as core from '@actions/core';
+import { ActionError } from './errors.js';
+import { type FastlyApi, createFastlyClient } from './fastly/client.js';
+import { type Outcome, runMode } from './modes/index.js';
+import { publish } from './report/publish.js';
+import { readSettings } from './settings.js';
+import { type TokenCheck, checkToken } from './token-check.js';
+
+/** settings → token check → mode → outputs and summary. The only place that fails the step. */
+export async function run(): Promise<void> {
+  const token = core.getInput('api-token');
+  if (token !== '') core.setSecret(token);
+
+  const mode = core.getInput('mode');
+  let dryRun = false;
+  let warnings: readonly string[] = [];
+  let api: FastlyApi | undefined;
+  let tokenCheck: TokenCheck | undefined;
+  let outcome: Outcome | undefined;
+  let error: string | undefined;
+  try {
+    const read = readSettings(name => core.getInput(name));
+    const settings = read.settings;
+    ({ dryRun } = settings);
+    warnings = read.warnings;
+    api = createFastlyClient({
+      baseUrl: settings.apiUrl,
+      token: settings.token,
+      maxRetries: settings.maxRetries,
+      dryRun: settings.dryRun,
+      log: message => core.info(message)
+    });
+    tokenCheck = await checkToken(api, settings, new Date());
+    outcome = await runMode(settings, api);
+  } catch (caught) {
+    error = describe(caught);
+  }
+  try {
+    const failure = await publish({
+      mode,
+      dryRun,
+      tokenCheck,
+      outcome,
+      error,
+      warnings,
+      rateLimit: api?.rateLimit(),
+      planned: api?.plannedWrites()
+    });
+    if (failure !== undefined) core.setFailed(failure);
+  } catch (caught) {
+    core.setFailed(describe(caught));
+  } finally {
+    api?.dispose();
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ActionError) return error.message;
+  // Not expected: keep the log clean, but give whoever reports it the stack.
+  core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return `Unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -1,0 +1,19 @@
+import type { FastlyApi } from '../fastly/client.js';
+import type { Settings } from '../settings.js';
+import type { PurgeOutcome } from './purge-outcome.js';
+import { run as purgeAll } from './purge-all.js';
+import { run as purgeKeys } from './purge-keys.js';
+import { run as purgeUrls } from './purge-urls.js';
+
+export type Outcome = PurgeOutcome;
+
+export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
+  switch (settings.mode) {
+    case 'purge-keys':
+      return purgeKeys(settings, api);
+    case 'purge-urls':
+      return purgeUrls(settings, api);
+    case 'purge-all':
+      return purgeAll(settings, api);
+  }
+}

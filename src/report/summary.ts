@@ -1,0 +1,143 @@
+import type { PlannedWrite } from '../fastly/transport.js';
+import type { PurgeOutcome, PurgeTarget } from '../modes/purge-outcome.js';
+import type { TokenCheck } from '../token-check.js';
+import { code, count, details, escape, plural, table, utc } from './html.js';
+import { type RunReport, failedCount, isRateLimitLow, itemNoun } from './run-report.js';
+
+/** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
+const MAX_TARGET_ROWS = 100;
+const MAX_FAILURE_ROWS = 100;
+const MAX_ID_ROWS = 100;
+const IDS_SHOWN_OPEN = 10;
+const MAX_PLANNED_SHOWN = 10;
+const MAX_BODY_SHOWN = 2000;
+
+export function renderSummary(report: RunReport): string {
+  const outcome = report.outcome;
+  const parts = [headline(report)];
+  if (report.error !== undefined) parts.push(`<p>❌ ${escape(report.error)}</p>`);
+  if (outcome) parts.push(...purgeSections(outcome));
+  if (report.dryRun && report.planned) parts.push(planSection(report.planned.shown, report.planned.total));
+  parts.push(tokenSection(report.tokenCheck), ...warningLines(report), rateLimitLine(report));
+  return `${parts.filter(part => part !== '').join('\n\n')}\n`;
+}
+
+function headline(report: RunReport): string {
+  const mode = report.mode === '' ? 'fastly-deploy-action' : `Fastly ${escape(report.mode)}`;
+  const outcome = report.outcome;
+  if (report.dryRun && report.error === undefined) return `### 🧪 ${mode} (dry run): nothing was sent`;
+  if (!outcome) return `### ❌ ${mode}: stopped before any purge`;
+  const requested = outcome.targets.reduce((sum, t) => sum + t.requested, 0);
+  const failed = failedCount(report);
+  if (failed > 0) return `### ❌ ${mode}: ${count(failed)} of ${itemNoun(outcome.mode, requested)} failed`;
+  if (report.error !== undefined) return `### ❌ ${mode}: stopped`;
+  const how = outcome.mode === 'purge-all' ? 'everything purged on' : `purged (${outcome.soft ? 'soft' : 'hard'})`;
+  return outcome.mode === 'purge-all'
+    ? `### ✅ ${mode}: ${how} ${itemNoun(outcome.mode, requested)}`
+    : `### ✅ ${mode}: ${itemNoun(outcome.mode, requested)} ${how}`;
+}
+
+function purgeSections(outcome: PurgeOutcome): string[] {
+  return [overview(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)];
+}
+
+function overview(outcome: PurgeOutcome): string {
+  if (outcome.mode === 'purge-all') {
+    return '<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>';
+  }
+  return outcome.soft
+    ? '<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>'
+    : '<p>Hard purge: content is evicted; the next requests go to the origin.</p>';
+}
+
+function targetTable(outcome: PurgeOutcome): string {
+  const what = outcome.mode === 'purge-keys' ? 'Keys' : 'URLs';
+  const verb = outcome.dryRun ? 'Would send' : 'Requests';
+  const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
+    const failed = target.failed.length > 0 ? `❌ ${count(target.failed.length)}` : '0';
+    if (outcome.mode === 'purge-all') {
+      const result = outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged';
+      return [code(target.name), result, count(target.requests)];
+    }
+    const purged = outcome.dryRun ? '—' : count(target.purged.size);
+    return [code(target.name), count(target.requested), purged, failed, count(target.requests)];
+  });
+  const head =
+    outcome.mode === 'purge-all'
+      ? ['Service', 'Purge-all', verb]
+      : [outcome.mode === 'purge-urls' ? 'Host' : 'Service', what, 'Purged', 'Failed', verb];
+  const more = outcome.targets.length - rows.length;
+  return table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : '');
+}
+
+function failuresSection(targets: readonly PurgeTarget[]): string {
+  const failing = targets.filter(target => target.failed.length > 0);
+  if (failing.length === 0) return '';
+  const blocks = failing.map(target => {
+    const rows = target.failed.slice(0, MAX_FAILURE_ROWS).map(f => [code(f.item), escape(f.reason)]);
+    const more = target.failed.length - rows.length;
+    const tail = more > 0 ? `\n\n<p>… and ${plural(more, 'more failure')}, all listed in the step's log.</p>` : '';
+    return details(`${code(target.name)}: ${plural(target.failed.length, 'failure')}`, table(['Item', 'Reason'], rows) + tail, true);
+  });
+  return ['#### Failed', ...blocks].join('\n\n');
+}
+
+function idsSection(outcome: PurgeOutcome): string {
+  if (outcome.dryRun || outcome.mode === 'purge-all') return '';
+  const ids = outcome.targets.flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })));
+  const total = outcome.targets.reduce((sum, t) => sum + t.purged.size, 0);
+  if (total === 0) return '';
+  const rows = ids.slice(0, MAX_ID_ROWS).map(({ target, item, id }) => [code(target.name), code(item), code(id || '—')]);
+  const more = total - rows.length;
+  const body =
+    table([outcome.mode === 'purge-urls' ? 'Host' : 'Service', 'Item', 'Purge ID'], rows) +
+    (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
+  return details(`Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
+}
+
+function planSection(shown: readonly PlannedWrite[], total: number): string {
+  if (total === 0) return '<p>The plan holds no write.</p>';
+  const blocks = shown.slice(0, MAX_PLANNED_SHOWN).map(write => {
+    const headers = Object.entries(write.headers).map(([name, value]) => `${name}: ${value}`);
+    const lines = [`${write.method} ${write.path}`, ...headers];
+    const body = write.body === undefined ? '' : `\n\n${shortBody(write.body)}`;
+    return `<pre>${escape(lines.join('\n'))}${escape(body)}</pre>`;
+  });
+  const more = total - blocks.length;
+  const tail = more > 0 ? `\n\n<p>… and ${plural(more, 'more request')} of the same form.</p>` : '';
+  return `#### Plan: ${plural(total, 'request')} that a real run would send\n\n${blocks.join('\n')}${tail}`;
+}
+
+function shortBody(body: string): string {
+  return body.length > MAX_BODY_SHOWN ? `${body.slice(0, MAX_BODY_SHOWN)}… (${count(body.length)} characters in all)` : body;
+}
+
+function tokenSection(check: TokenCheck | undefined): string {
+  if (!check) return '';
+  if (check.status === 'skipped') return '<p>Token check: skipped (<code>token-check: false</code>).</p>';
+  if (check.status === 'not-permitted') return `<p>Token check: ${escape(check.notices.join(' '))}</p>`;
+  const token = check.token;
+  if (!token) return '';
+  const scopes = token.scopes.map(code).join(', ') || 'none';
+  const services = token.services.length > 0 ? `services ${token.services.map(code).join(', ')}` : 'all services';
+  const expiry = token.expiresAt ? `expires ${utc(token.expiresAt)}` : 'no expiry';
+  const name = token.name ? `${code(token.name)} ` : '';
+  return `<p>Token ${name}checked: scope ${scopes}; ${services}; ${expiry}.</p>`;
+}
+
+function warningLines(report: RunReport): string[] {
+  const warnings = [...report.warnings, ...(report.tokenCheck?.warnings ?? [])];
+  return warnings.map(warning => `<p>⚠️ ${escape(warning)}</p>`);
+}
+
+function rateLimitLine(report: RunReport): string {
+  const rateLimit = report.rateLimit;
+  if (rateLimit?.remaining === undefined) {
+    return report.dryRun
+      ? '<p>Rate limit: no write was sent, so Fastly reported no figures.</p>'
+      : '<p>Rate limit: Fastly reported no figures in this run.</p>';
+  }
+  const reset = rateLimit.reset ? `; the window resets at ${utc(rateLimit.reset)}` : '';
+  const low = isRateLimitLow(rateLimit) ? '⚠️ ' : '';
+  return `<p>${low}Rate limit: ${count(rateLimit.remaining)} API writes left this hour${reset}.</p>`;
+}

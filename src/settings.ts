@@ -1,0 +1,156 @@
+import { InputError } from './errors.js';
+import {
+  type InputReader,
+  parseHttpUrl,
+  readBoolean,
+  readChoice,
+  readInteger,
+  readListWithFile,
+  splitList
+} from './inputs.js';
+
+export const MODES = [
+  'purge-keys',
+  'purge-urls',
+  'purge-all',
+  'activate',
+  'update-dictionary',
+  'update-config-store',
+  'stats'
+] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The modes this release implements; the others are in the contract but not built yet. */
+export const AVAILABLE_MODES = ['purge-keys', 'purge-urls', 'purge-all'] as const satisfies readonly Mode[];
+export type AvailableMode = (typeof AVAILABLE_MODES)[number];
+
+interface CommonSettings {
+  readonly token: string;
+  /** Without a trailing slash. */
+  readonly apiUrl: string;
+  readonly serviceIds: readonly string[];
+  readonly dryRun: boolean;
+  readonly tokenCheck: boolean;
+  readonly maxRetries: number;
+}
+
+export interface PurgeKeysSettings extends CommonSettings {
+  readonly mode: 'purge-keys';
+  readonly keys: readonly string[];
+  readonly soft: boolean;
+}
+
+export interface PurgeUrlsSettings extends CommonSettings {
+  readonly mode: 'purge-urls';
+  /** Absolute http(s) URLs, normalised; strings rather than URL objects to keep 100,000 of them cheap. */
+  readonly urls: readonly string[];
+  readonly soft: boolean;
+  readonly concurrency: number;
+}
+
+export interface PurgeAllSettings extends CommonSettings {
+  readonly mode: 'purge-all';
+}
+
+export type Settings = PurgeKeysSettings | PurgeUrlsSettings | PurgeAllSettings;
+
+/**
+ * Which modes use each optional input, to warn about inputs a mode ignores.
+ * Only inputs without a default: the runner sets defaulted ones on every run.
+ */
+const INPUT_MODES: Readonly<Record<string, readonly AvailableMode[]>> = {
+  keys: ['purge-keys'],
+  'keys-file': ['purge-keys'],
+  urls: ['purge-urls'],
+  'urls-file': ['purge-urls']
+};
+
+const SERVICE_ID = /^[A-Za-z0-9]+$/;
+
+export interface ReadSettings {
+  readonly settings: Settings;
+  /** Inputs that were set but mean nothing for the chosen mode. */
+  readonly warnings: readonly string[];
+}
+
+export function readSettings(read: InputReader): ReadSettings {
+  const mode = readMode(read);
+  const common = readCommon(read);
+  const warnings = Object.entries(INPUT_MODES)
+    .filter(([name, modes]) => read(name) !== '' && !modes.includes(mode))
+    .map(([name]) => `Input '${name}' is not used by mode '${mode}' and was ignored`);
+  return { settings: readModeSettings(read, mode, common), warnings };
+}
+
+function readMode(read: InputReader): AvailableMode {
+  const raw = read('mode');
+  if ((MODES as readonly string[]).includes(raw) && !(AVAILABLE_MODES as readonly string[]).includes(raw)) {
+    throw new InputError(
+      `Input 'mode' '${raw}' is not available in this release; use one of ${AVAILABLE_MODES.map(m => `'${m}'`).join(', ')}`
+    );
+  }
+  return readChoice(read, 'mode', AVAILABLE_MODES);
+}
+
+function readCommon(read: InputReader): CommonSettings {
+  const token = read('api-token');
+  if (token === '') {
+    throw new InputError("Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}");
+  }
+  const apiUrl = parseHttpUrl('api-url', read('api-url') || 'https://api.fastly.com');
+  const serviceIds = splitList(read('service-id'));
+  const badId = serviceIds.find(id => !SERVICE_ID.test(id));
+  if (badId !== undefined) {
+    throw new InputError(`Input 'service-id' must be Fastly service IDs (letters and digits), got '${badId}'`);
+  }
+  return {
+    token,
+    apiUrl: apiUrl.href.replace(/\/+$/, ''),
+    serviceIds,
+    dryRun: readBoolean(read, 'dry-run', false),
+    tokenCheck: readBoolean(read, 'token-check', true),
+    maxRetries: readInteger(read, 'max-retries', 5, { min: 0 })
+  };
+}
+
+function readModeSettings(read: InputReader, mode: AvailableMode, common: CommonSettings): Settings {
+  switch (mode) {
+    case 'purge-keys':
+      return {
+        ...requireServices(common, mode),
+        mode,
+        keys: requireItems(readListWithFile(read, 'keys', 'keys-file'), 'keys', 'surrogate key'),
+        soft: readBoolean(read, 'soft-purge', true)
+      };
+    case 'purge-urls':
+      return {
+        ...common,
+        mode,
+        urls: requireItems(
+          readListWithFile(read, 'urls', 'urls-file', (name, url) => parseHttpUrl(name, url).href),
+          'urls',
+          'URL'
+        ),
+        soft: readBoolean(read, 'soft-purge', true),
+        concurrency: readInteger(read, 'concurrency', 16, { min: 1, max: 64 })
+      };
+    case 'purge-all':
+      return { ...requireServices(common, mode), mode };
+  }
+}
+
+function requireServices(common: CommonSettings, mode: Mode): CommonSettings {
+  if (common.serviceIds.length === 0) {
+    throw new InputError(`Input 'service-id' is required for mode '${mode}': one or more Fastly service IDs`);
+  }
+  return common;
+}
+
+function requireItems(items: string[], name: string, what: string): string[] {
+  if (items.length === 0) {
+    throw new InputError(
+      `Input '${name}' or '${name}-file' must name at least one ${what} (separated by commas, spaces or newlines)`
+    );
+  }
+  return items;
+}

@@ -31988,7 +31988,8 @@ function utc(date) {
 
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
-const MAX_FAILURE_ROWS = 100;
+const MAX_REASONS = 20;
+const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
 const MAX_PLANNED_SHOWN = 10;
@@ -32057,12 +32058,25 @@ function failuresSection(targets) {
     if (failing.length === 0)
         return '';
     const blocks = failing.map(target => {
-        const rows = target.failed.slice(0, MAX_FAILURE_ROWS).map(f => [code(f.item), html_escape(f.reason)]);
-        const more = target.failed.length - rows.length;
-        const tail = more > 0 ? `\n\n<p>… and ${plural(more, 'more failure')}, all listed in the step's log.</p>` : '';
-        return details(`${code(target.name)}: ${plural(target.failed.length, 'failure')}`, table(['Item', 'Reason'], rows) + tail, true);
+        const rows = [...groupByReason(target.failed)].slice(0, MAX_REASONS).map(([reason, items]) => {
+            const shown = items.slice(0, MAX_ITEMS_PER_REASON).map(code).join(' ');
+            const more = items.length > MAX_ITEMS_PER_REASON ? ` … and ${count(items.length - MAX_ITEMS_PER_REASON)} more` : '';
+            return [html_escape(reason), count(items.length), shown + more];
+        });
+        return details(`${code(target.name)}: ${plural(target.failed.length, 'failure')}`, table(['Reason', 'Count', 'Items'], rows), true);
     });
-    return ['#### Failed', ...blocks].join('\n\n');
+    return ['#### Failed', ...blocks, "<p>The step's log lists every failed item.</p>"].join('\n\n');
+}
+function groupByReason(failures) {
+    const groups = new Map();
+    for (const { item, reason } of failures) {
+        const items = groups.get(reason);
+        if (items)
+            items.push(item);
+        else
+            groups.set(reason, [item]);
+    }
+    return groups;
 }
 function idsSection(outcome) {
     if (outcome.dryRun || outcome.mode === 'purge-all')

@@ -118,8 +118,9 @@ export class Transport {
       let wait = backoffMs(retry, random);
       if (answer.status === 429) {
         const resetAt = this.resetOf(answer);
-        if (resetAt) {
-          const untilReset = Math.max(0, resetAt.getTime() - now());
+        // A reset already past says nothing about when to retry: back off instead.
+        if (resetAt && resetAt.getTime() > now()) {
+          const untilReset = resetAt.getTime() - now();
           if (rateLimitWaitMs + untilReset > MAX_RATE_LIMIT_WAIT_MS) {
             this.blockWritesUntil(method, resetAt);
             throw new FastlyRateLimitError(method, path, resetAt, 'beyond-wait-cap');

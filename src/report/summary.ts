@@ -6,6 +6,8 @@ import { type RunReport, failedCount, isRateLimitLow, itemNoun } from './run-rep
 
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
+const MAX_FAILING_TARGETS = 20;
+const MAX_FAILED_ITEMS_SHOWN = 500;
 const MAX_REASONS = 20;
 const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
@@ -74,15 +76,19 @@ function targetTable(outcome: PurgeOutcome): string {
 function failuresSection(targets: readonly PurgeTarget[]): string {
   const failing = targets.filter(target => target.failed.length > 0);
   if (failing.length === 0) return '';
-  const blocks = failing.map(target => {
+  let itemBudget = MAX_FAILED_ITEMS_SHOWN;
+  const blocks = failing.slice(0, MAX_FAILING_TARGETS).map(target => {
     const rows = [...groupByReason(target.failed)].slice(0, MAX_REASONS).map(([reason, items]) => {
-      const shown = items.slice(0, MAX_ITEMS_PER_REASON).map(code).join(' ');
-      const more = items.length > MAX_ITEMS_PER_REASON ? ` … and ${count(items.length - MAX_ITEMS_PER_REASON)} more` : '';
-      return [escape(reason), count(items.length), shown + more];
+      const shown = items.slice(0, Math.min(MAX_ITEMS_PER_REASON, itemBudget));
+      itemBudget -= shown.length;
+      const more = items.length > shown.length ? ` … and ${count(items.length - shown.length)} more` : '';
+      return [escape(reason), count(items.length), shown.map(code).join(' ') + more];
     });
     return details(`${code(target.name)}: ${plural(target.failed.length, 'failure')}`, table(['Reason', 'Count', 'Items'], rows), true);
   });
-  return ['#### Failed', ...blocks, "<p>The step's log lists every failed item.</p>"].join('\n\n');
+  const moreTargets = failing.length - blocks.length;
+  const tail = moreTargets > 0 ? ` ${plural(moreTargets, 'more target')} with failures are in the <code>result</code> output.` : '';
+  return ['#### Failed', ...blocks, `<p>The step's log lists every failed item.${tail}</p>`].join('\n\n');
 }
 
 function groupByReason(failures: readonly ItemFailure[]): Map<string, string[]> {

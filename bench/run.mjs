@@ -1,0 +1,115 @@
+// @ts-check
+// npm run bench: request counts and timings of dist/index.js against the
+// simulated Fastly, printed as a table and written to bench/results/latest.json
+// so runs can be compared between commits.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startFakeFastly } from '../__tests__/fake-fastly/server.mjs';
+
+const NODE24 = existsSync(resolve('node_modules/node24/bin/node')) ? resolve('node_modules/node24/bin/node') : process.execPath;
+const ACTION = resolve('dist/index.js');
+const SERVICE = 'BENCHSVC';
+const TOKEN = 'bench-token';
+const scratch = mkdtempSync(join(tmpdir(), 'fastly-bench-'));
+
+/**
+ * @param {string} url
+ * @param {Record<string, string>} inputs
+ * @returns {Promise<{ code: number | null, ms: number }>}
+ */
+function runAction(url, inputs) {
+  /** @type {Record<string, string>} */
+  const env = { PATH: process.env.PATH ?? '', 'INPUT_API-TOKEN': TOKEN, 'INPUT_API-URL': url, 'INPUT_SERVICE-ID': SERVICE };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  env.GITHUB_OUTPUT = join(scratch, 'output');
+  env.GITHUB_STEP_SUMMARY = join(scratch, 'summary');
+  writeFileSync(join(scratch, 'output'), '');
+  writeFileSync(join(scratch, 'summary'), '');
+  const started = performance.now();
+  const child = spawn(NODE24, [ACTION], { env, stdio: 'ignore' });
+  return new Promise(done => child.on('close', code => done({ code, ms: performance.now() - started })));
+}
+
+/** @param {string[]} args */
+function timeProcess(args) {
+  const started = performance.now();
+  const child = spawn(NODE24, args, { stdio: 'ignore' });
+  return new Promise(done => child.on('close', () => done(performance.now() - started)));
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** @param {string} name @param {string[]} lines */
+function file(name, lines) {
+  const path = join(scratch, name);
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+const fake = await startFakeFastly({ purgeLimit: 10_000_000 });
+fake.addService({ id: SERVICE, name: 'bench' });
+fake.addToken({ token: TOKEN, scopes: ['purge_select'] });
+
+/** @type {{ what: string, measured: string, goal: string, met: boolean }[]} */
+const rows = [];
+try {
+  for (const n of [1_000, 10_000, 100_000]) {
+    fake.reset();
+    const keys = file(`keys-${n}.txt`, Array.from({ length: n }, (_, i) => `key-${i}`));
+    const run = await runAction(fake.url, { mode: 'purge-keys', 'keys-file': keys });
+    const sent = fake.writes().length;
+    const goal = Math.ceil(n / 256);
+    rows.push({ what: `requests for ${n.toLocaleString('en-US')} surrogate keys`, measured: `${sent} (exit ${run.code})`, goal: `exactly ${goal}`, met: sent === goal && run.code === 0 });
+  }
+
+  const urls = file('urls-1000.txt', Array.from({ length: 1000 }, (_, i) => `https://www.example.com/page/${i}`));
+  fake.setLatency(25);
+  fake.reset();
+  const sequential = await runAction(fake.url, { mode: 'purge-urls', 'urls-file': urls, concurrency: '1' });
+  fake.reset();
+  const concurrent = await runAction(fake.url, { mode: 'purge-urls', 'urls-file': urls, concurrency: '16' });
+  const inFlight = fake.maxInFlight;
+  fake.setLatency(0);
+  const speedup = sequential.ms / concurrent.ms;
+  rows.push({ what: '1,000 URL purges at 25 ms, one at a time (concurrency 1)', measured: `${(sequential.ms / 1000).toFixed(2)} s`, goal: 'baseline', met: sequential.code === 0 });
+  rows.push({
+    what: '1,000 URL purges at 25 ms, concurrency 16',
+    measured: `${(concurrent.ms / 1000).toFixed(2)} s, ${speedup.toFixed(1)}× faster, ${inFlight} in flight at most`,
+    goal: '≥ 12.8× (0.8 × 16), ≤ 16 in flight',
+    met: concurrent.code === 0 && speedup >= 12.8 && inFlight <= 16
+  });
+
+  const bare = [];
+  const onePurge = [];
+  for (let i = 0; i < 7; i++) {
+    bare.push(await timeProcess(['-e', '0']));
+    fake.reset();
+    onePurge.push((await runAction(fake.url, { mode: 'purge-keys', keys: 'one' })).ms);
+  }
+  const startup = median(onePurge) - median(bare);
+  rows.push({ what: 'start-up: one-key purge minus bare `node -e 0` (median of 7)', measured: `${startup.toFixed(0)} ms`, goal: '< 150 ms', met: startup < 150 });
+
+  const size = statSync(ACTION).size;
+  rows.push({ what: 'dist/index.js size', measured: `${(size / 1024 / 1024).toFixed(2)} MB`, goal: '< 1.5 MB', met: size < 1.5 * 1024 * 1024 });
+} finally {
+  await fake.close();
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, action on Node ${(await new Promise(done => {
+  let out = '';
+  const child = spawn(NODE24, ['--version']);
+  child.stdout.on('data', d => (out += d));
+  child.on('close', () => done(out.trim()));
+}))}`;
+const width = Math.max(...rows.map(r => r.what.length));
+console.log(`Benchmark on ${machine}\n`);
+for (const row of rows) console.log(`${row.met ? '✓' : '✗'} ${row.what.padEnd(width)}  ${row.measured}  (goal: ${row.goal})`);
+writeFileSync(resolve('bench/results/latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+console.log('\nWritten to bench/results/latest.json');

@@ -31460,14 +31460,24 @@ class RateLimitTracker {
     lowest;
     lowestReset;
     highest = FASTLY_DEFAULT_HOURLY_LIMIT;
+    /**
+     * A reading from a later window replaces the lowest one: after waiting out a
+     * 429, "0 left" describes a window that has ended.
+     */
     observe(remainingHeader, resetHeader) {
         const remaining = parseNumber(remainingHeader);
         if (remaining === undefined)
             return;
+        const reset = epochSecondsToDate(resetHeader);
         this.highest = Math.max(this.highest, remaining);
-        if (this.lowest === undefined || remaining <= this.lowest) {
+        const window = reset?.getTime() ?? NaN;
+        const current = this.lowestReset?.getTime() ?? NaN;
+        if (window < current)
+            return;
+        const newWindow = window > current;
+        if (this.lowest === undefined || newWindow || remaining <= this.lowest) {
             this.lowest = remaining;
-            this.lowestReset = epochSecondsToDate(resetHeader) ?? this.lowestReset;
+            this.lowestReset = reset ?? this.lowestReset;
         }
     }
     snapshot() {
@@ -31532,6 +31542,7 @@ class Transport {
     writesBlockedUntil;
     planned = [];
     plannedTotal = 0;
+    usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
     constructor(options) {
         this.options = options;
         this.http = new lib_HttpClient(options.userAgent, [], {
@@ -31543,6 +31554,9 @@ class Transport {
     }
     rateLimitSnapshot() {
         return this.rateLimit.snapshot();
+    }
+    apiUsage() {
+        return { ...this.usage };
     }
     plannedWrites() {
         return { shown: this.planned, total: this.plannedTotal };
@@ -31560,6 +31574,9 @@ class Transport {
             this.refuseWhileBlocked(request);
             const canRetry = retry < maxRetries;
             let answer;
+            this.usage.requests += 1;
+            if (retry > 0)
+                this.usage.retries += 1;
             try {
                 answer = await this.exchange(request);
             }
@@ -31600,6 +31617,7 @@ class Transport {
                     // A little jitter past the reset so parallel requests do not all return in the same instant.
                     wait = untilReset + Math.floor(random() * 250);
                     rateLimitWaitMs += wait;
+                    this.usage.rateLimitWaitMs += wait;
                 }
             }
             log(`${method} ${path}: HTTP ${answer.status} (${reason}); retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
@@ -31664,7 +31682,7 @@ function networkCause(error, timeoutMs) {
     return code ?? (typeof message === 'string' && message !== '' ? message : 'network error');
 }
 function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/fastly/client.ts
@@ -31714,6 +31732,7 @@ function createFastlyClient(options) {
             await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all` });
         },
         rateLimit: () => transport.rateLimitSnapshot(),
+        usage: () => transport.apiUsage(),
         plannedWrites: () => transport.plannedWrites(),
         dispose: () => transport.dispose()
     };
@@ -32006,7 +32025,7 @@ function renderSummary(report) {
         parts.push(...purgeSections(outcome));
     if (report.dryRun && report.planned)
         parts.push(planSection(report.planned.shown, report.planned.total));
-    parts.push(tokenSection(report.tokenCheck), ...warningLines(report), rateLimitLine(report));
+    parts.push(tokenSection(report.tokenCheck), ...warningLines(report), usageLine(report), rateLimitLine(report));
     return `${parts.filter(part => part !== '').join('\n\n')}\n`;
 }
 function headline(report) {
@@ -32039,20 +32058,19 @@ function overview(outcome) {
         : '<p>Hard purge: content is evicted; the next requests go to the origin.</p>';
 }
 function targetTable(outcome) {
-    const what = outcome.mode === 'purge-keys' ? 'Keys' : 'URLs';
-    const verb = outcome.dryRun ? 'Would send' : 'Requests';
     const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
         const failed = target.failed.length > 0 ? `❌ ${count(target.failed.length)}` : '0';
         if (outcome.mode === 'purge-all') {
-            const result = outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged';
-            return [code(target.name), result, count(target.requests)];
+            return [code(target.name), outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged'];
         }
-        const purged = outcome.dryRun ? '—' : count(target.purged.size);
-        return [code(target.name), count(target.requested), purged, failed, count(target.requests)];
+        const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purged.size), failed];
+        return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
     });
-    const head = outcome.mode === 'purge-all'
-        ? ['Service', 'Purge-all', verb]
-        : [outcome.mode === 'purge-urls' ? 'Host' : 'Service', what, 'Purged', 'Failed', verb];
+    const head = {
+        'purge-all': ['Service', 'Purge-all'],
+        'purge-keys': ['Service', 'Keys', 'Purged', 'Failed', 'Batches'],
+        'purge-urls': ['Host', 'URLs', 'Purged', 'Failed']
+    }[outcome.mode];
     const more = outcome.targets.length - rows.length;
     return table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : '');
 }
@@ -32088,14 +32106,17 @@ function groupByReason(failures) {
 function idsSection(outcome) {
     if (outcome.dryRun || outcome.mode === 'purge-all')
         return '';
-    const ids = outcome.targets.flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })));
     const total = outcome.targets.reduce((sum, t) => sum + t.purged.size, 0);
     if (total === 0)
         return '';
-    const rows = ids.slice(0, MAX_ID_ROWS).map(({ target, item, id }) => [code(target.name), code(item), code(id || '—')]);
+    const several = outcome.targets.length > 1;
+    const rows = outcome.targets
+        .flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })))
+        .slice(0, MAX_ID_ROWS)
+        .map(({ target, item, id }) => [...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+    const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
     const more = total - rows.length;
-    const body = table([outcome.mode === 'purge-urls' ? 'Host' : 'Service', 'Item', 'Purge ID'], rows) +
-        (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
+    const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
     return details(`Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
 }
 function planSection(shown, total) {
@@ -32133,6 +32154,14 @@ function tokenSection(check) {
 function warningLines(report) {
     const warnings = [...report.warnings, ...(report.tokenCheck?.warnings ?? [])];
     return warnings.map(warning => `<p>⚠️ ${html_escape(warning)}</p>`);
+}
+function usageLine(report) {
+    const usage = report.usage;
+    if (!usage || usage.requests === 0)
+        return '';
+    const retries = usage.retries > 0 ? `, ${plural(usage.retries, 'retry', 'retries')} among them` : ', no retry';
+    const wait = usage.rateLimitWaitMs > 0 ? `; waited ${(usage.rateLimitWaitMs / 1000).toFixed(1)} s for a rate-limit window` : '';
+    return `<p>Fastly API: ${plural(usage.requests, 'request')} sent${retries}${wait}.</p>`;
 }
 function rateLimitLine(report) {
     const rateLimit = report.rateLimit;
@@ -32172,8 +32201,24 @@ async function publish(report) {
         const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
         core_warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
     }
+    logOutcome(report);
     await writeSummary(renderSummary(report));
     return failureMessage(report);
+}
+/** One line per target, so a run that went well still leaves a readable log. */
+function logOutcome(report) {
+    const outcome = report.outcome;
+    if (!outcome)
+        return;
+    const how = outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard';
+    for (const target of outcome.targets) {
+        const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
+        const line = outcome.dryRun
+            ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
+            : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purged.size} of ${what}`} (${how})` +
+                (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
+        info(line);
+    }
 }
 function failureMessage(report) {
     if (report.error !== undefined)
@@ -32181,20 +32226,26 @@ function failureMessage(report) {
     const outcome = report.outcome;
     if (!outcome)
         return undefined;
-    let failed = 0;
-    let requested = 0;
-    for (const target of outcome.targets) {
-        requested += target.requested;
-        failed += target.failed.length;
-        if (target.failed.length === 0)
-            continue;
+    const failing = outcome.targets.filter(target => target.failed.length > 0);
+    for (const target of failing) {
         startGroup(`Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`);
         for (const failure of target.failed)
             info(`${failure.item}: ${failure.reason}`);
         endGroup();
-        error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+        // With one failing target the step's own error says the same; annotate each only when there are several.
+        if (failing.length > 1) {
+            error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+        }
     }
-    return failed > 0 ? `${failed} of ${itemNoun(outcome.mode, requested)} failed to purge; see the job summary and the log above.` : undefined;
+    const first = failing[0]?.failed[0];
+    if (!first)
+        return undefined;
+    const failed = failing.reduce((sum, target) => sum + target.failed.length, 0);
+    const requested = outcome.targets.reduce((sum, target) => sum + target.requested, 0);
+    const what = `${failed} of ${itemNoun(outcome.mode, requested)} failed to purge`;
+    return failed === 1
+        ? `${what}: ${first.item}: ${first.reason}`
+        : `${what} (the job summary groups them by reason). First: ${first.item}: ${first.reason}`;
 }
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY) {
@@ -32495,7 +32546,8 @@ async function main_run() {
             error,
             warnings,
             rateLimit: api?.rateLimit(),
-            planned: api?.plannedWrites()
+            planned: api?.plannedWrites(),
+            usage: api?.usage()
         });
         if (failure !== undefined)
             setFailed(failure);

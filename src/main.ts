@@ -44,7 +44,8 @@ export async function run(): Promise<void> {
       error,
       warnings,
       rateLimit: api?.rateLimit(),
-      planned: api?.plannedWrites()
+      planned: api?.plannedWrites(),
+      usage: api?.usage()
     });
     if (failure !== undefined) core.setFailed(failure);
   } catch (caught) {

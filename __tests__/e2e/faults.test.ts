@@ -16,7 +16,11 @@ describe('faults', () => {
     expect(run.code).toBe(0);
     expect(sentTo(purgePath).map(r => r.status)).toEqual([429, 200]);
     expect(ctx.fake.purges).toHaveLength(2);
-    expect(run.stdout).toMatch(/POST \/service\/\w+\/purge: HTTP 429 \(You have exceeded your hourly rate limit\. Please wait\.\); retry 1 of 5 in \d\.\d s/);
+    expect(run.stdout).toMatch(/POST \/service\/\w+\/purge: HTTP 429 \(You have exceeded your hourly rate limit\. Please wait\.\); retry 1 of 5 in (\d+ ms|\d\.\d s)/);
+    // The 429's "0 left" belonged to a window that has ended: the figures are the new window's, with no low-budget warning.
+    expect(run.outputs['rate-limit-remaining']).toBe('1000');
+    expect(run.warnings).toEqual([]);
+    expect(run.summary).toMatch(/Fastly API: 3 requests sent, 1 retry among them; waited \d\.\d s for a rate-limit window\./);
   });
 
   it('fails at once when the window resets beyond the 120 s cap, saying when, and sends nothing more', async () => {
@@ -60,7 +64,9 @@ describe('faults', () => {
     const run = await runAction(ctx.inputs({ mode: 'purge-all', 'api-token': PURGE_ALL_TOKEN }));
     expect(run.code).toBe(1);
     expect(sentTo(`/service/${SERVICE}/purge_all`)).toHaveLength(1);
-    expect(run.errors[0]).toBe(`${SERVICE}: 1 of 1 service failed. First: Fastly refused POST /service/${SERVICE}/purge_all (HTTP 404): 502 Bad Gateway`);
+    expect(run.errors).toEqual([
+      `1 of 1 service failed to purge: ${SERVICE}: Fastly refused POST /service/${SERVICE}/purge_all (HTTP 404): 502 Bad Gateway`
+    ]);
     expectNoStackTrace(run);
   });
 

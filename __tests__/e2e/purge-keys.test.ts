@@ -32,7 +32,8 @@ describe('purge-keys', () => {
     expect(Object.keys(ids)).toHaveLength(600);
     expect(ids['key-599']).toBe(ctx.fake.purges.find(p => p.target === 'key-599')?.id);
     expect(run.summary).toMatch(/### ✅ Fastly purge-keys: 600 keys purged \(soft\)/);
-    expect(run.summary).toContain('<td>600</td><td>600</td><td>0</td><td>3</td>');
+    expect(run.summary).toContain('<th>Batches</th></tr><tr><td><code>SVC1AAAAAAAAAAAAAAAAAA</code></td><td>600</td><td>600</td><td>0</td><td>3</td>');
+    expect(run.stdout).toContain(`${SERVICE}: purged 600 of 600 keys (soft)`);
   });
 
   it('sends 10,000 keys in exactly 40 requests', async () => {
@@ -76,6 +77,7 @@ describe('purge-keys', () => {
       [SERVICE_2, 2]
     ]);
     expect(run.summary).toContain(`<code>${SERVICE_2}</code>`);
+    expect(run.summary).toContain('<th>Service</th><th>Key</th><th>Purge ID</th>');
   });
 
   it('dry-run sends no write and shows exactly what would be sent', async () => {
@@ -107,7 +109,9 @@ describe('purge-keys', () => {
       item: 'key-0',
       reason: `Fastly refused POST /service/${SERVICE}/purge (HTTP 400): Bad batch: try again`
     });
-    expect(run.errors.at(-1)).toBe('256 of 300 keys failed to purge; see the job summary and the log above.');
+    expect(run.errors).toEqual([
+      `256 of 300 keys failed to purge (the job summary groups them by reason). First: key-0: Fastly refused POST /service/${SERVICE}/purge (HTTP 400): Bad batch: try again`
+    ]);
     expect(run.summary).toContain('### ❌ Fastly purge-keys: 256 of 300 keys failed');
     expect(run.summary).toContain(
       `<td>Fastly refused POST /service/${SERVICE}/purge (HTTP 400): Bad batch: try again</td><td>256</td><td><code>key-0</code> <code>key-1</code>`
@@ -115,5 +119,18 @@ describe('purge-keys', () => {
     expect(run.summary).toContain('<code>key-49</code> … and 206 more</td>');
     expect(run.stdout).toContain('::group::Failed on SVC1AAAAAAAAAAAAAAAAAA: 256 keys');
     expect(run.stdout).toContain(`key-255: Fastly refused POST /service/${SERVICE}/purge (HTTP 400): Bad batch: try again`);
+  });
+});
+
+describe('purge-keys on several failing services', () => {
+  it('annotates each failing service, then fails the step once', async () => {
+    ctx.fake.fault({ path: /\/purge$/, times: Infinity, kind: 'status', status: 400, body: { msg: 'No' } });
+    const run = await runAction(ctx.inputs({ mode: 'purge-keys', 'service-id': `${SERVICE} ${SERVICE_2}`, keys: 'a' }));
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([
+      `${SERVICE}: 1 of 1 key failed. First: Fastly refused POST /service/${SERVICE}/purge (HTTP 400): No`,
+      `${SERVICE_2}: 1 of 1 key failed. First: Fastly refused POST /service/${SERVICE_2}/purge (HTTP 400): No`,
+      `2 of 2 keys failed to purge (the job summary groups them by reason). First: a: Fastly refused POST /service/${SERVICE}/purge (HTTP 400): No`
+    ]);
   });
 });

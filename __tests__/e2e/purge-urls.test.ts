@@ -30,7 +30,9 @@ describe('purge-urls', () => {
     expect(ctx.fake.purges.find(p => p.target === 'www.example.com/page/7?v=7')?.soft).toBe(true);
     expect(run.outputs['purged-count']).toBe('300');
     expect(JSON.parse(run.outputs['purge-ids'] ?? '{}')['https://www.example.com/page/7?v=7']).toMatch(/^1234-/);
-    expect(run.summary).toContain('<code>www.example.com</code></td><td>300</td><td>300</td><td>0</td><td>300</td>');
+    expect(run.summary).toContain('<tr><th>Host</th><th>URLs</th><th>Purged</th><th>Failed</th></tr><tr><td><code>www.example.com</code></td><td>300</td><td>300</td><td>0</td></tr>');
+    expect(run.stdout).toContain('www.example.com: purged 300 of 300 URLs (soft)');
+    expect(run.summary).toContain('Fastly API: 301 requests sent, no retry.');
   });
 
   it('sends one purge per URL with the path and query, hard when asked, grouped by host', async () => {
@@ -64,7 +66,9 @@ describe('purge-urls', () => {
         reason: 'Fastly refused POST /purge/www.example.com/page/3?v=3 (HTTP 500): Internal error (after 1 retry)'
       }
     ]);
-    expect(run.errors.at(-1)).toBe('1 of 10 URLs failed to purge; see the job summary and the log above.');
+    expect(run.errors).toEqual([
+      '1 of 10 URLs failed to purge: https://www.example.com/page/3?v=3: Fastly refused POST /purge/www.example.com/page/3?v=3 (HTTP 500): Internal error (after 1 retry)'
+    ]);
     expect(run.summary).toContain('### ❌ Fastly purge-urls: 1 of 10 URLs failed');
     expect(run.summary).toContain('<code>https://www.example.com/page/3?v=3</code>');
   });

@@ -68,7 +68,7 @@ describe('Fastly client', () => {
     const { api, sleeps, log } = client();
     await expect(api.purgeKeys(SERVICE, ['a'], true)).resolves.toEqual({ a: expect.stringMatching(/^1234-/) });
     expect(sleeps).toEqual([500, 1000, 2000]);
-    expect(log[0]).toBe('POST /service/SVC/purge: HTTP 503 (Service Unavailable); retry 1 of 5 in 0.5 s');
+    expect(log[0]).toBe('POST /service/SVC/purge: HTTP 503 (Service Unavailable); retry 1 of 5 in 500 ms');
     api.dispose();
   });
 
@@ -160,7 +160,7 @@ describe('Fastly client', () => {
     const { api, sleeps, log } = client({ timeoutMs: 200 });
     await api.purgeKeys(SERVICE, ['a'], true);
     expect(sleeps).toEqual([500, 1000]);
-    expect(log[1]).toBe('POST /service/SVC/purge: no answer within 0.2 s (timeout); retry 2 of 5 in 1.0 s');
+    expect(log[1]).toBe('POST /service/SVC/purge: no answer within 200 ms (timeout); retry 2 of 5 in 1.0 s');
     api.dispose();
   });
 

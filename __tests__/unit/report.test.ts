@@ -27,6 +27,7 @@ function report(outcome: PurgeOutcome, extra: Partial<RunReport> = {}): RunRepor
     error: undefined,
     rateLimit: { remaining: 50, reset: new Date('2026-11-23T21:00:00Z'), limit: 1000 },
     planned: undefined,
+    usage: { requests: 400, retries: 3, rateLimitWaitMs: 1500 },
     warnings: [],
     ...extra
   };

@@ -1,7 +1,7 @@
 import { USER_AGENT } from '../version.js';
 import { isRecord } from './errors.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
-import { type PlannedWrites, Transport, type TransportOptions } from './transport.js';
+import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } from './transport.js';
 
 export interface TokenInfo {
   readonly name: string | undefined;
@@ -23,6 +23,7 @@ export interface FastlyApi {
   purgeUrl(url: string, soft: boolean): Promise<string>;
   purgeAll(serviceId: string): Promise<void>;
   rateLimit(): RateLimitSnapshot;
+  usage(): ApiUsage;
   /** In a dry run: the writes that were not sent. */
   plannedWrites(): PlannedWrites;
   dispose(): void;
@@ -82,6 +83,7 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
       await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all` });
     },
     rateLimit: () => transport.rateLimitSnapshot(),
+    usage: () => transport.apiUsage(),
     plannedWrites: () => transport.plannedWrites(),
     dispose: () => transport.dispose()
   };

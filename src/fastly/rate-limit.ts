@@ -1,5 +1,5 @@
 export interface RateLimitSnapshot {
-  /** Lowest Fastly-RateLimit-Remaining seen this run; undefined when no write was answered. */
+  /** Lowest Fastly-RateLimit-Remaining seen in the latest window; undefined when no write was answered. */
   readonly remaining: number | undefined;
   /** When the window of that lowest reading resets. */
   readonly reset: Date | undefined;
@@ -14,13 +14,22 @@ export class RateLimitTracker {
   private lowestReset: Date | undefined;
   private highest = FASTLY_DEFAULT_HOURLY_LIMIT;
 
+  /**
+   * A reading from a later window replaces the lowest one: after waiting out a
+   * 429, "0 left" describes a window that has ended.
+   */
   observe(remainingHeader: string | undefined, resetHeader: string | undefined): void {
     const remaining = parseNumber(remainingHeader);
     if (remaining === undefined) return;
+    const reset = epochSecondsToDate(resetHeader);
     this.highest = Math.max(this.highest, remaining);
-    if (this.lowest === undefined || remaining <= this.lowest) {
+    const window = reset?.getTime() ?? NaN;
+    const current = this.lowestReset?.getTime() ?? NaN;
+    if (window < current) return;
+    const newWindow = window > current;
+    if (this.lowest === undefined || newWindow || remaining <= this.lowest) {
       this.lowest = remaining;
-      this.lowestReset = epochSecondsToDate(resetHeader) ?? this.lowestReset;
+      this.lowestReset = reset ?? this.lowestReset;
     }
   }
 

@@ -43,6 +43,14 @@ export interface PlannedWrites {
 
 const PLANNED_WRITES_KEPT = 50;
 
+/** What the run cost in requests, for the summary: retries and waits should not be invisible. */
+export interface ApiUsage {
+  /** HTTP requests sent, retries included. */
+  readonly requests: number;
+  readonly retries: number;
+  readonly rateLimitWaitMs: number;
+}
+
 interface Answer {
   readonly status: number;
   readonly statusText: string;
@@ -61,6 +69,7 @@ export class Transport {
   private writesBlockedUntil: Date | undefined;
   private readonly planned: PlannedWrite[] = [];
   private plannedTotal = 0;
+  private usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
 
   constructor(private readonly options: TransportOptions) {
     this.http = new HttpClient(options.userAgent, [], {
@@ -73,6 +82,10 @@ export class Transport {
 
   rateLimitSnapshot(): RateLimitSnapshot {
     return this.rateLimit.snapshot();
+  }
+
+  apiUsage(): ApiUsage {
+    return { ...this.usage };
   }
 
   plannedWrites(): PlannedWrites {
@@ -92,6 +105,8 @@ export class Transport {
       this.refuseWhileBlocked(request);
       const canRetry = retry < maxRetries;
       let answer: Answer;
+      this.usage.requests += 1;
+      if (retry > 0) this.usage.retries += 1;
       try {
         answer = await this.exchange(request);
       } catch (error) {
@@ -128,6 +143,7 @@ export class Transport {
           // A little jitter past the reset so parallel requests do not all return in the same instant.
           wait = untilReset + Math.floor(random() * 250);
           rateLimitWaitMs += wait;
+          this.usage.rateLimitWaitMs += wait;
         }
       }
       log(`${method} ${path}: HTTP ${answer.status} (${reason}); retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
@@ -202,5 +218,5 @@ function networkCause(error: unknown, timeoutMs: number): string {
 }
 
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { outputsFor } from './outputs.js';
 import { type RunReport, isRateLimitLow, itemNoun } from './run-report.js';
 import { renderSummary } from './summary.js';
-import { utc } from './html.js';
+import { plural, utc } from './html.js';
 
 /**
  * Sets the outputs, logs what a person needs (every failure, warnings) and
@@ -23,26 +23,48 @@ export async function publish(report: RunReport): Promise<string | undefined> {
     const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
     core.warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
   }
+  logOutcome(report);
   await writeSummary(renderSummary(report));
   return failureMessage(report);
+}
+
+/** One line per target, so a run that went well still leaves a readable log. */
+function logOutcome(report: RunReport): void {
+  const outcome = report.outcome;
+  if (!outcome) return;
+  const how = outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard';
+  for (const target of outcome.targets) {
+    const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
+    const line = outcome.dryRun
+      ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
+      : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purged.size} of ${what}`} (${how})` +
+        (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
+    core.info(line);
+  }
 }
 
 function failureMessage(report: RunReport): string | undefined {
   if (report.error !== undefined) return report.error;
   const outcome = report.outcome;
   if (!outcome) return undefined;
-  let failed = 0;
-  let requested = 0;
-  for (const target of outcome.targets) {
-    requested += target.requested;
-    failed += target.failed.length;
-    if (target.failed.length === 0) continue;
+  const failing = outcome.targets.filter(target => target.failed.length > 0);
+  for (const target of failing) {
     core.startGroup(`Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`);
     for (const failure of target.failed) core.info(`${failure.item}: ${failure.reason}`);
     core.endGroup();
-    core.error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+    // With one failing target the step's own error says the same; annotate each only when there are several.
+    if (failing.length > 1) {
+      core.error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+    }
   }
-  return failed > 0 ? `${failed} of ${itemNoun(outcome.mode, requested)} failed to purge; see the job summary and the log above.` : undefined;
+  const first = failing[0]?.failed[0];
+  if (!first) return undefined;
+  const failed = failing.reduce((sum, target) => sum + target.failed.length, 0);
+  const requested = outcome.targets.reduce((sum, target) => sum + target.requested, 0);
+  const what = `${failed} of ${itemNoun(outcome.mode, requested)} failed to purge`;
+  return failed === 1
+    ? `${what}: ${first.item}: ${first.reason}`
+    : `${what} (the job summary groups them by reason). First: ${first.item}: ${first.reason}`;
 }
 
 async function writeSummary(markdown: string): Promise<void> {

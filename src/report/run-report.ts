@@ -1,4 +1,4 @@
-import type { PlannedWrites } from '../fastly/transport.js';
+import type { ApiUsage, PlannedWrites } from '../fastly/transport.js';
 import type { RateLimitSnapshot } from '../fastly/rate-limit.js';
 import type { Outcome } from '../modes/index.js';
 import type { TokenCheck } from '../token-check.js';
@@ -14,6 +14,7 @@ export interface RunReport {
   readonly error: string | undefined;
   readonly rateLimit: RateLimitSnapshot | undefined;
   readonly planned: PlannedWrites | undefined;
+  readonly usage: ApiUsage | undefined;
   /** Input warnings; the token check carries its own. */
   readonly warnings: readonly string[];
 }

@@ -21,7 +21,7 @@ export function renderSummary(report: RunReport): string {
   if (report.error !== undefined) parts.push(`<p>❌ ${escape(report.error)}</p>`);
   if (outcome) parts.push(...purgeSections(outcome));
   if (report.dryRun && report.planned) parts.push(planSection(report.planned.shown, report.planned.total));
-  parts.push(tokenSection(report.tokenCheck), ...warningLines(report), rateLimitLine(report));
+  parts.push(tokenSection(report.tokenCheck), ...warningLines(report), usageLine(report), rateLimitLine(report));
   return `${parts.filter(part => part !== '').join('\n\n')}\n`;
 }
 
@@ -54,21 +54,19 @@ function overview(outcome: PurgeOutcome): string {
 }
 
 function targetTable(outcome: PurgeOutcome): string {
-  const what = outcome.mode === 'purge-keys' ? 'Keys' : 'URLs';
-  const verb = outcome.dryRun ? 'Would send' : 'Requests';
   const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
     const failed = target.failed.length > 0 ? `❌ ${count(target.failed.length)}` : '0';
     if (outcome.mode === 'purge-all') {
-      const result = outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged';
-      return [code(target.name), result, count(target.requests)];
+      return [code(target.name), outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged'];
     }
-    const purged = outcome.dryRun ? '—' : count(target.purged.size);
-    return [code(target.name), count(target.requested), purged, failed, count(target.requests)];
+    const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purged.size), failed];
+    return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
   });
-  const head =
-    outcome.mode === 'purge-all'
-      ? ['Service', 'Purge-all', verb]
-      : [outcome.mode === 'purge-urls' ? 'Host' : 'Service', what, 'Purged', 'Failed', verb];
+  const head = {
+    'purge-all': ['Service', 'Purge-all'],
+    'purge-keys': ['Service', 'Keys', 'Purged', 'Failed', 'Batches'],
+    'purge-urls': ['Host', 'URLs', 'Purged', 'Failed']
+  }[outcome.mode];
   const more = outcome.targets.length - rows.length;
   return table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : '');
 }
@@ -103,14 +101,16 @@ function groupByReason(failures: readonly ItemFailure[]): Map<string, string[]> 
 
 function idsSection(outcome: PurgeOutcome): string {
   if (outcome.dryRun || outcome.mode === 'purge-all') return '';
-  const ids = outcome.targets.flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })));
   const total = outcome.targets.reduce((sum, t) => sum + t.purged.size, 0);
   if (total === 0) return '';
-  const rows = ids.slice(0, MAX_ID_ROWS).map(({ target, item, id }) => [code(target.name), code(item), code(id || '—')]);
+  const several = outcome.targets.length > 1;
+  const rows = outcome.targets
+    .flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })))
+    .slice(0, MAX_ID_ROWS)
+    .map(({ target, item, id }) => [...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+  const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
   const more = total - rows.length;
-  const body =
-    table([outcome.mode === 'purge-urls' ? 'Host' : 'Service', 'Item', 'Purge ID'], rows) +
-    (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
+  const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
   return details(`Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
 }
 
@@ -147,6 +147,14 @@ function tokenSection(check: TokenCheck | undefined): string {
 function warningLines(report: RunReport): string[] {
   const warnings = [...report.warnings, ...(report.tokenCheck?.warnings ?? [])];
   return warnings.map(warning => `<p>⚠️ ${escape(warning)}</p>`);
+}
+
+function usageLine(report: RunReport): string {
+  const usage = report.usage;
+  if (!usage || usage.requests === 0) return '';
+  const retries = usage.retries > 0 ? `, ${plural(usage.retries, 'retry', 'retries')} among them` : ', no retry';
+  const wait = usage.rateLimitWaitMs > 0 ? `; waited ${(usage.rateLimitWaitMs / 1000).toFixed(1)} s for a rate-limit window` : '';
+  return `<p>Fastly API: ${plural(usage.requests, 'request')} sent${retries}${wait}.</p>`;
 }
 
 function rateLimitLine(report: RunReport): string {

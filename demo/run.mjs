@@ -1,0 +1,425 @@
+// @ts-check
+/**
+ * `npm run demo`: runs the bundled action (dist/index.js, on Node 24 as GitHub
+ * does) against the simulated Fastly from the tests, once per scenario, and
+ * shows what a person would see on GitHub: the inputs, the log, the outputs
+ * and the job summary, plus what actually reached "Fastly".
+ *
+ * The raw job summaries are also written to demo/out/summary.md, to open in
+ * a Markdown viewer. Exits 0 when every scenario behaved as expected.
+ *
+ * @typedef {import('../__tests__/fake-fastly/server.mjs').FakeFastly} FakeFastly
+ * @typedef {import('./run-action.mjs').ActionRun} ActionRun
+ * @typedef {[ok: boolean, what: string, got?: string]} Check  `got` is shown when the check fails
+ * @typedef {object} Scenario
+ * @property {string} id
+ * @property {string} title
+ * @property {string} story  why someone would run this
+ * @property {Record<string, string>} with  the workflow's `with:` (the token is shown as ***)
+ * @property {Record<string, string>} [comments]  a note shown after an input
+ * @property {Record<string, string>} [files]  written into the workspace first
+ * @property {string} [staged]  what the simulated Fastly was told to do
+ * @property {(fake: FakeFastly) => void} [setup]
+ * @property {number} expectedCode
+ * @property {(run: ActionRun, fake: FakeFastly, log: string) => Check[]} checks
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeFastly } from '../__tests__/fake-fastly/server.mjs';
+import { renderSummary } from './render-summary.mjs';
+import { githubLog, inputDefaults, mask, node24, runAction } from './run-action.mjs';
+import { colorWanted, displayWidth, makeStyle, pad, wrap } from './text.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ACTION = join(ROOT, 'dist', 'index.js');
+const OUT_DIR = join(ROOT, 'demo', 'out');
+const SUMMARY_OUT = join(OUT_DIR, 'summary.md');
+
+const color = colorWanted();
+const style = makeStyle(color);
+const WIDTH = Math.min(120, Math.max(60, (process.stdout.isTTY && process.stdout.columns) || 100));
+/** Rows shown per summary table here; demo/out/summary.md has them all. */
+const MAX_TABLE_ROWS = 6;
+
+// Service IDs shaped like Fastly's; the simulated Fastly knows them by these names.
+const WWW = { id: 'SU1Z0isxPaozGVKXdv0eY', name: 'www' };
+const API = { id: '7i6HN3TK9wS159v2gPAZ8A', name: 'api' };
+const TOKENS = {
+  purgeSelect: { token: 'demo-purge-select-token-9f8e7d6c5b4a', scopes: /** @type {const} */ (['purge_select']), name: 'deploy-purge', services: [WWW.id] },
+  purgeAll: { token: 'demo-purge-all-token-0a1b2c3d4e5f', scopes: /** @type {const} */ (['purge_all']), name: 'deploy-purge-all', services: [WWW.id, API.id] },
+  global: { token: 'demo-global-token-c0ffee15b4d1dea', scopes: /** @type {const} */ (['global']), name: 'old-admin-token', services: [] },
+};
+const ALL_TOKENS = Object.values(TOKENS).map((t) => t.token);
+
+const KEYS = Array.from({ length: 600 }, (_, i) => `product-${String(i + 1).padStart(4, '0')}`);
+const URLS = Array.from({ length: 20 }, (_, i) => [
+  `https://www.example.com/products/${i + 1}`,
+  `https://static.example.com/img/product-${i + 1}.webp`,
+]).flat();
+const FAILING_URL = 'https://www.example.com/products/7';
+
+/** @param {FakeFastly} fake @param {string} method @param {RegExp} path */
+const countOf = (fake, method, path) => fake.requests.filter((r) => r.method === method && path.test(r.path));
+
+/** @type {Scenario[]} */
+const SCENARIOS = [
+  {
+    id: 'a',
+    title: 'purge-keys: 600 surrogate keys from a file, soft purge, one service',
+    story: 'A release changed 600 products; their pages carry one surrogate key each. Fastly takes at most 256 keys per request, so the action sends batches.',
+    with: { 'api-token': TOKENS.purgeSelect.token, mode: 'purge-keys', 'service-id': WWW.id, 'keys-file': 'purge-keys.txt', 'soft-purge': 'true' },
+    comments: { 'api-token': 'a purge_select token, limited to www', 'keys-file': `${KEYS.length} keys, one per line` },
+    files: { 'purge-keys.txt': `${KEYS.join('\n')}\n` },
+    expectedCode: 0,
+    checks(run, fake) {
+      const batches = countOf(fake, 'POST', /^\/service\/[^/]+\/purge$/).map((r) => JSON.parse(r.body).surrogate_keys.length);
+      return [
+        [batches.join(',') === '256,256,88', `600 keys went in 3 batch requests of 256, 256 and 88 keys`, String(batches.join(', ') || 'none')],
+        [fake.purges.length === 600 && fake.purges.every((p) => p.soft), `Fastly recorded 600 soft purges`, String(fake.purges.length)],
+        [run.outputs['purged-count'] === '600', `output purged-count is 600`, String(run.outputs['purged-count'])],
+      ];
+    },
+  },
+  {
+    id: 'b',
+    title: 'purge-urls: 40 URLs on two hosts, 8 at a time, one URL failing for good',
+    story: 'URL purges go one request per URL, several in flight at once. One of them keeps failing: the others must still be purged, and the step must fail.',
+    with: { 'api-token': TOKENS.purgeSelect.token, mode: 'purge-urls', urls: URLS.join('\n'), concurrency: '8', 'max-retries': '1' },
+    comments: { 'api-token': 'a purge_select token' },
+    staged: `The simulated Fastly answers every purge of ${FAILING_URL} with HTTP 500.`,
+    setup(fake) {
+      fake.fault({ method: 'POST', path: /^\/purge\/www\.example\.com\/products\/7$/, times: Infinity, kind: 'status', status: 500, body: { msg: 'Internal Server Error' } });
+    },
+    expectedCode: 1,
+    checks(run, fake, log) {
+      const failing = countOf(fake, 'POST', /^\/purge\/www\.example\.com\/products\/7$/).length;
+      return [
+        [fake.maxInFlight <= 8 && fake.maxInFlight > 1, `8 requests in flight at most, and more than one (peak: ${fake.maxInFlight})`],
+        [failing === 2, `the failing URL was tried twice: once, then max-retries: 1 more time`, String(failing)],
+        [fake.purges.length === 39, `the other 39 URLs were purged`, String(fake.purges.length)],
+        [log.includes(`Error: `) && run.summary.includes('products/7'), 'the failure is an error in the log and is listed in the summary'],
+      ];
+    },
+  },
+  {
+    id: 'c',
+    title: 'purge-all: everything on two services',
+    story: 'A purge_all token empties the cache of each service named in service-id, one after the other.',
+    with: { 'api-token': TOKENS.purgeAll.token, mode: 'purge-all', 'service-id': `${WWW.id}, ${API.id}` },
+    comments: { 'api-token': 'a purge_all token, limited to www and api' },
+    expectedCode: 0,
+    checks(_run, fake) {
+      const services = fake.purges.filter((p) => p.kind === 'all').map((p) => p.serviceId);
+      return [[services.join() === `${WWW.id},${API.id}`, `Fastly recorded a purge-all on www, then on api`, services.join(', ') || 'none']];
+    },
+  },
+  {
+    id: 'd',
+    title: 'dry run: purge-keys with an over-privileged (global) token',
+    story: 'A dry run checks the token and plans the requests, and sends no write. This token could do far more than purge, which the action points out.',
+    with: { 'api-token': TOKENS.global.token, mode: 'purge-keys', 'service-id': WWW.id, keys: 'product-0001, product-0002, category-shoes', 'dry-run': 'true' },
+    comments: { 'api-token': 'a global token: full access to every service' },
+    expectedCode: 0,
+    checks(run, fake, log) {
+      return [
+        [fake.writes().length === 0, `no write reached Fastly`, String(fake.writes().length)],
+        [/Warning: .*global/.test(log), 'the log warns that the token has more scope than purging needs'],
+        [run.summary.includes('Plan:'), 'the summary shows the planned request'],
+      ];
+    },
+  },
+  {
+    id: 'e',
+    title: 'rate limited: HTTP 429, wait for the reset, retry',
+    story: "When Fastly answers 429, the action waits until the rate-limit window resets (Fastly-RateLimit-Reset) and tries again, up to max-retries times.",
+    with: { 'api-token': TOKENS.purgeSelect.token, mode: 'purge-keys', 'service-id': WWW.id, keys: 'product-0001 product-0002 product-0003' },
+    comments: { 'api-token': 'a purge_select token, limited to www' },
+    staged: 'The simulated Fastly has no purges left this hour; its window resets in 1 second.',
+    setup(fake) {
+      fake.exhaustPurges(1);
+    },
+    expectedCode: 0,
+    checks(_run, fake, log) {
+      const statuses = countOf(fake, 'POST', /^\/service\/[^/]+\/purge$/).map((r) => r.status);
+      return [
+        [statuses.join() === '429,200', `the purge was answered 429, then 200 after the wait`, String(statuses.join(', '))],
+        [/429/.test(log), 'the log shows the 429 and the wait'],
+        [fake.purges.length === 3, `Fastly recorded the 3 purges`, String(fake.purges.length)],
+      ];
+    },
+  },
+];
+
+/** @param {string} text */
+const section = (text) => style.bold(text);
+
+/** Prints lines, each indented. @param {string[]} lines @param {string} [indent] */
+function print(lines, indent = '  ') {
+  for (const line of lines) console.log(line === '' ? '' : indent + line);
+}
+
+/** The step as a workflow would hold it. @param {Scenario} scenario @param {string} apiUrl */
+function workflowStep(scenario, apiUrl) {
+  const lines = ['- uses: your-org/fastly-deploy-action@v1', '  with:'];
+  const entries = Object.entries({ ...scenario.with, 'api-url': apiUrl }).map(([name, value]) => [name, name === 'api-token' ? '***' : value]);
+  /** @type {Record<string, string>} */
+  const comments = { ...scenario.comments, 'api-url': 'the simulated Fastly' };
+  const keyWidth = Math.max(...entries.filter(([, v = '']) => !v.includes('\n')).map(([k = '', v = '']) => k.length + v.length)) + 2;
+  for (const [name = '', value = ''] of entries) {
+    const comment = comments[name] ? style.gray(`# ${comments[name]}`) : '';
+    if (!value.includes('\n')) {
+      lines.push(`    ${pad(`${name}: ${value}`, keyWidth + 2)}${comment}`.trimEnd());
+      continue;
+    }
+    const rows = value.split('\n');
+    lines.push(`    ${name}: |`);
+    rows.slice(0, 3).forEach((row) => lines.push(`      ${row}`));
+    if (rows.length > 3) lines.push(`      ${style.gray(`… ${rows.length - 3} more lines (${rows.length} in all)`)}`);
+  }
+  return lines;
+}
+
+/** The request's path with IDs, keys and URLs replaced by placeholders. @param {string} path */
+function pathPattern(path) {
+  const [pathname = ''] = path.split('?');
+  if (pathname.startsWith('/purge/')) return '/purge/{host}/{path}';
+  return pathname.replace(/^\/service\/[^/]+/, '/service/{id}').replace(/^(\/service\/\{id\}\/purge)\/.+$/, '$1/{key}');
+}
+
+/** @type {Record<string, string>} */
+const ROUTE_NAMES = {
+  '/tokens/self': 'token check',
+  '/service/{id}/purge': 'batch key purge',
+  '/service/{id}/purge/{key}': 'single key purge',
+  '/service/{id}/purge_all': 'purge everything',
+  '/purge/{host}/{path}': 'URL purge',
+};
+
+/** "3 × POST /service/{id}/purge  → 200", grouped, in order of first appearance. @param {FakeFastly} fake */
+function requestLines(fake) {
+  /** @type {Map<string, { method: string, pattern: string, statuses: Map<number, number>, keys: number[] }>} */
+  const groups = new Map();
+  for (const request of fake.requests) {
+    const pattern = pathPattern(request.path);
+    const id = `${request.method} ${pattern}`;
+    const group = groups.get(id) ?? { method: request.method, pattern, statuses: new Map(), keys: /** @type {number[]} */ ([]) };
+    groups.set(id, group);
+    group.statuses.set(request.status, (group.statuses.get(request.status) ?? 0) + 1);
+    if (pattern === '/service/{id}/purge' && request.status < 400) {
+      try {
+        group.keys.push(JSON.parse(request.body).surrogate_keys.length);
+      } catch {
+        // not a batch body: nothing to count
+      }
+    }
+  }
+  if (groups.size === 0) return [style.gray('none')];
+  const rows = [...groups.values()].map((group) => {
+    const total = [...group.statuses.values()].reduce((a, b) => a + b, 0);
+    const statuses = [...group.statuses].map(([status, n]) => {
+      const label = status === 0 ? 'no answer' : String(status);
+      const painted = status >= 400 || status === 0 ? style.red(label) : style.green(label);
+      return group.statuses.size > 1 ? `${n} × ${painted}` : painted;
+    });
+    const about = [ROUTE_NAMES[group.pattern] ?? '', group.keys.length > 0 ? `keys per batch: ${group.keys.join(', ')}` : ''];
+    return { what: `${String(total).padStart(3)} × ${group.method} ${group.pattern}`, answers: statuses.join(', '), about: about.filter(Boolean).join('; ') };
+  });
+  const whatWidth = Math.max(...rows.map((row) => displayWidth(row.what)));
+  const answerWidth = Math.max(...rows.map((row) => displayWidth(row.answers)));
+  return rows.map((row) => `${pad(row.what, whatWidth)}  → ${pad(row.answers, answerWidth)}  ${style.gray(row.about)}`.trimEnd());
+}
+
+/** What the simulated Fastly holds now: "600 key purges (soft) on www". @param {FakeFastly} fake */
+function purgeLines(fake) {
+  const names = new Map([[WWW.id, 'www'], [API.id, 'api']]);
+  /** @type {Map<string, number>} */
+  const groups = new Map();
+  for (const purge of fake.purges) {
+    const where = purge.serviceId ? `service ${names.get(purge.serviceId) ?? purge.serviceId}` : `host ${(purge.target ?? '').split('/')[0]}`;
+    const what = { all: 'purge-all', key: 'key purge', url: 'URL purge' }[purge.kind];
+    const how = purge.kind === 'all' ? '' : purge.soft ? ' (soft)' : ' (hard)';
+    const id = `${what}|${how}|${where}`;
+    groups.set(id, (groups.get(id) ?? 0) + 1);
+  }
+  if (groups.size === 0) return [style.gray('none')];
+  return [...groups].map(([id, n]) => {
+    const [what = '', how = '', where = ''] = id.split('|');
+    return `${String(n).padStart(3)} × ${what}${how} on ${where}`;
+  });
+}
+
+/** One line per output; long values shortened, JSON sized up. @param {Record<string, string>} outputs @param {string[]} secrets */
+function outputLines(outputs, secrets) {
+  const entries = Object.entries(outputs);
+  if (entries.length === 0) return [style.gray('none')];
+  const nameWidth = Math.max(...entries.map(([name]) => name.length));
+  const room = Math.max(30, WIDTH - nameWidth - 6);
+  return entries.map(([name, raw]) => {
+    const value = mask(raw, secrets);
+    if (value === '') return `${pad(name, nameWidth)}  ${style.gray('(empty)')}`;
+    let size = `${value.length.toLocaleString('en-US')} chars`;
+    try {
+      const parsed = JSON.parse(value);
+      if (parsed && typeof parsed === 'object') {
+        const n = Array.isArray(parsed) ? parsed.length : Object.keys(parsed).length;
+        size = `${n.toLocaleString('en-US')} ${Array.isArray(parsed) ? 'items' : 'fields'}, ${size}`;
+      }
+    } catch {
+      // not JSON
+    }
+    const flat = value.replace(/\n/g, '⏎');
+    const shortened = flat.length <= room ? flat : `${flat.slice(0, room - size.length - 6)}… ${style.gray(`(${size})`)}`;
+    return `${pad(name, nameWidth)}  ${shortened}`;
+  });
+}
+
+/** @param {Scenario} scenario @param {FakeFastly} fake @param {Record<string, string>} defaults @param {string} node */
+async function play(scenario, fake, defaults, node) {
+  fake.reset();
+  scenario.setup?.(fake);
+  const workspace = mkdtempSync(join(tmpdir(), `fastly-demo-${scenario.id}-`));
+  try {
+    for (const [name, content] of Object.entries(scenario.files ?? {})) writeFileSync(join(workspace, name), content);
+    const inputs = { ...defaults, ...scenario.with, 'api-url': fake.url };
+    const run = await runAction({ node, action: ACTION, inputs, workspace });
+
+    const title = ` ${scenario.id}. ${scenario.title} `;
+    console.log(style.cyan(style.bold(`━━${title}${'━'.repeat(Math.max(2, WIDTH - 2 - displayWidth(title)))}`)));
+    print(wrap(scenario.story, WIDTH - 2));
+    if (scenario.staged) print(wrap(`${style.yellow('Staged:')} ${scenario.staged}`, WIDTH - 2));
+    console.log('');
+    print(workflowStep(scenario, fake.url), '    ');
+
+    const { lines: logLines, hidden } = githubLog(run.lines, { secrets: ALL_TOKENS, style });
+    const log = logLines.join('\n');
+    const hiddenNote = Object.entries(hidden).map(([name, n]) => `${n} × ::${name}::`).join(', ');
+    console.log('');
+    console.log(section('Log') + style.gray(hiddenNote ? `  (as GitHub shows it; hidden: ${hiddenNote})` : '  (as GitHub shows it)'));
+    // Long lines wrap with a hanging indent, so a wrapped line still reads as one.
+    const shownLog = logLines.flatMap((line) => {
+      const indent = /^ */.exec(line)?.[0] ?? '';
+      return wrap(line.slice(indent.length), WIDTH - 4 - indent.length).map((row, i) => `${indent}${i === 0 ? '' : '    '}${row}`);
+    });
+    print(shownLog.length > 0 ? shownLog.map((line) => `${style.gray('│')} ${line}`) : [style.gray('│ (empty: the action logged nothing)')]);
+    const codeText = run.timedOut ? 'killed: no exit after 30 s' : run.code === null ? `killed by ${run.signal}` : String(run.code);
+    const codeOk = run.code === scenario.expectedCode;
+    const paintCode = run.code === 0 ? style.green : style.red;
+    console.log(`${section('Exit code')} ${paintCode(codeText)} ${style.gray(`after ${(run.ms / 1000).toFixed(1)} s${run.code !== 0 && codeOk ? ', as this scenario expects' : ''}`)}`);
+
+    console.log('');
+    console.log(section('Requests the simulated Fastly received'));
+    print(requestLines(fake));
+    console.log(section('Purges it recorded'));
+    print(purgeLines(fake));
+
+    console.log('');
+    console.log(section('Outputs'));
+    print(outputLines(run.outputs, ALL_TOKENS));
+
+    console.log('');
+    console.log(section('Job summary') + style.gray(`  (rendered; tables cut at ${MAX_TABLE_ROWS} rows, the full text is in ${relative(process.cwd(), SUMMARY_OUT) || SUMMARY_OUT})`));
+    const summary = mask(run.summary, ALL_TOKENS);
+    print(summary.trim() === '' ? [style.gray('(empty)')] : renderSummary(summary, { color, width: WIDTH - 4, maxRows: MAX_TABLE_ROWS }).split('\n').map((line) => `${style.gray('│')} ${line}`));
+
+    /** @type {Check[]} */
+    const checks = [
+      [codeOk, `exit code ${scenario.expectedCode}`, codeText],
+      ...scenario.checks(run, fake, log),
+      [!leaks(run), 'the token appears nowhere but in the hidden ::add-mask:: command'],
+    ];
+    console.log('');
+    console.log(section('Checks'));
+    for (const [ok, what, got] of checks) {
+      print(wrap(ok ? `${style.green('✔')} ${what}` : `${style.red('✘')} ${what}${got === undefined ? '' : style.red(` (got: ${got})`)}`, WIDTH - 2));
+    }
+    console.log('');
+    return { scenario, run, ok: checks.every(([ok]) => ok) };
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+/** Whether a token shows anywhere a person or a later step could read it. @param {ActionRun} run */
+function leaks(run) {
+  const [first = '', ...rest] = run.stdout.split('\n');
+  const shown = [first.startsWith('::add-mask::') ? '' : first, ...rest, run.stderr, run.summary, ...Object.values(run.outputs)].join('\n');
+  return ALL_TOKENS.some((token) => shown.includes(token));
+}
+
+/** @param {Array<{ scenario: Scenario, run: ActionRun }>} results */
+function summaryFile(results) {
+  const parts = [
+    '# fastly-deploy-action: job summaries from `npm run demo`',
+    'Each section is the `GITHUB_STEP_SUMMARY` of one run of `dist/index.js` against the simulated Fastly, unchanged.',
+  ];
+  for (const { scenario, run } of results) {
+    const inputs = Object.entries(scenario.with)
+      .map(([name, value]) => `${name}: ${name === 'api-token' ? '***' : value.includes('\n') ? `(${value.split('\n').length} lines)` : value}`)
+      .join(' · ');
+    parts.push('---', `## ${scenario.id}. ${scenario.title}`, `<p><sub>with: ${escapeHtml(inputs)} · exit code ${run.code}</sub></p>`, mask(run.summary, ALL_TOKENS).trim());
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** @param {string} text */
+const escapeHtml = (text) => text.replace(/[&<>]/g, (char) => `&#${char.charCodeAt(0)};`);
+
+// `npm run demo | head` closes the pipe early: finish the run quietly (the fake still closes, summary.md is still written).
+process.stdout.on('error', (error) => {
+  const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+  if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
+async function main() {
+  if (!existsSync(ACTION)) {
+    console.error(style.red(`${ACTION} is missing: run \`npm run bundle\` first.`));
+    return 1;
+  }
+  const node = node24(ROOT);
+  const fake = await startFakeFastly({ latencyMs: 10 });
+  /** @type {Array<{ scenario: Scenario, run: ActionRun, ok: boolean }>} */
+  const results = [];
+  try {
+    fake.addService(WWW);
+    fake.addService(API);
+    for (const { token, scopes, name, services } of Object.values(TOKENS)) fake.addToken({ token, scopes: [...scopes], name, services });
+    const defaults = inputDefaults(join(ROOT, 'action.yml'));
+
+    console.log(style.bold('fastly-deploy-action demo'));
+    const bundled = node.startsWith(join(ROOT, 'node_modules'));
+    const nodeLabel = bundled ? 'Node 24 (node_modules/node24)' : `this Node, ${process.version} (GitHub uses Node 24)`;
+    const intro = `Runs ${relative(process.cwd(), ACTION) || ACTION} once per scenario, the way a GitHub runner does: on ${nodeLabel}, `
+      + "with the inputs in INPUT_* variables (action.yml's defaults included) and fresh GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. "
+      + `Fastly is simulated in this process (${fake.url}); nothing leaves this machine.`;
+    print(wrap(intro, WIDTH - 2));
+    console.log('');
+    for (const scenario of SCENARIOS) results.push(await play(scenario, fake, defaults, node));
+  } finally {
+    await fake.close();
+  }
+
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(SUMMARY_OUT, summaryFile(results));
+  const failed = results.filter((r) => !r.ok);
+  const where = relative(process.cwd(), SUMMARY_OUT) || SUMMARY_OUT;
+  console.log(style.bold('━'.repeat(WIDTH)));
+  if (failed.length === 0) {
+    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ' (b is meant to fail the step: exit code 1).');
+  } else {
+    console.log(style.red(`✘ ${failed.length} of ${results.length} scenarios did not behave as expected: ${failed.map((r) => r.scenario.id).join(', ')}.`));
+  }
+  console.log(`The raw job summaries are in ${where}: open it in a Markdown viewer.`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(style.red(`The demo itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+    process.exitCode = 1;
+  },
+);

@@ -32059,7 +32059,7 @@ function overview(outcome) {
 }
 function targetTable(outcome) {
     const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
-        const failed = target.failed.length > 0 ? `❌ ${count(target.failed.length)}` : '0';
+        const failed = outcome.dryRun ? '—' : target.failed.length > 0 ? `❌ ${count(target.failed.length)}` : '0';
         if (outcome.mode === 'purge-all') {
             return [code(target.name), outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged'];
         }

@@ -87,6 +87,7 @@ describe('purge-keys', () => {
     expect(ctx.fake.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /tokens/self']);
     expect(run.outputs['purged-count']).toBe('0');
     expect(run.summary).toContain('(dry run): nothing was sent');
+    expect(run.summary).toContain(`<td><code>${SERVICE}</code></td><td>300</td><td>—</td><td>—</td><td>2</td>`);
     expect(run.summary).toContain('Plan: 2 requests that a real run would send');
     expect(run.summary).toContain(`POST /service/${SERVICE}/purge\nFastly-Soft-Purge: 1`);
     expect(run.summary).toContain('key-299');

@@ -1,4 +1,5 @@
 import { InputError } from './errors.js';
+import type { Environment } from './fastly/versions.js';
 import {
   type InputReader,
   parseHttpUrl,
@@ -8,6 +9,7 @@ import {
   readListWithFile,
   splitList
 } from './inputs.js';
+import { type VclFile, defaultComment, readVclFiles } from './vcl-files.js';
 
 export const MODES = [
   'purge-keys',
@@ -21,7 +23,7 @@ export const MODES = [
 export type Mode = (typeof MODES)[number];
 
 /** The modes this release implements; the others are in the contract but not built yet. */
-export const AVAILABLE_MODES = ['purge-keys', 'purge-urls', 'purge-all'] as const satisfies readonly Mode[];
+export const AVAILABLE_MODES = ['purge-keys', 'purge-urls', 'purge-all', 'activate'] as const satisfies readonly Mode[];
 export type AvailableMode = (typeof AVAILABLE_MODES)[number];
 
 interface CommonSettings {
@@ -52,7 +54,18 @@ export interface PurgeAllSettings extends CommonSettings {
   readonly mode: 'purge-all';
 }
 
-export type Settings = PurgeKeysSettings | PurgeUrlsSettings | PurgeAllSettings;
+export interface ActivateSettings extends CommonSettings {
+  readonly mode: 'activate';
+  readonly version: 'active' | 'latest' | number;
+  readonly clone: boolean;
+  readonly comment: string;
+  /** Read and checked before any request. */
+  readonly vclFiles: readonly VclFile[];
+  readonly vclMain: string;
+  readonly environment: Environment;
+}
+
+export type Settings = PurgeKeysSettings | PurgeUrlsSettings | PurgeAllSettings | ActivateSettings;
 
 /**
  * Which modes use each optional input, to warn about inputs a mode ignores.
@@ -62,7 +75,9 @@ const INPUT_MODES: Readonly<Record<string, readonly AvailableMode[]>> = {
   keys: ['purge-keys'],
   'keys-file': ['purge-keys'],
   urls: ['purge-urls'],
-  'urls-file': ['purge-urls']
+  'urls-file': ['purge-urls'],
+  comment: ['activate'],
+  'vcl-files': ['activate']
 };
 
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
@@ -136,7 +151,34 @@ function readModeSettings(read: InputReader, mode: AvailableMode, common: Common
       };
     case 'purge-all':
       return { ...requireServices(common, mode), mode };
+    case 'activate':
+      return readActivate(read, requireServices(common, mode));
   }
+}
+
+function readActivate(read: InputReader, common: CommonSettings): ActivateSettings {
+  const clone = readBoolean(read, 'clone', true);
+  const vclFiles = readVclFiles(read('vcl-files'));
+  if (vclFiles.length > 0 && !clone) {
+    throw new InputError("Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version");
+  }
+  return {
+    ...common,
+    mode: 'activate',
+    version: readVersion(read),
+    clone,
+    comment: read('comment') || defaultComment(),
+    vclFiles,
+    vclMain: read('vcl-main') || 'main',
+    environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging'] as const)
+  };
+}
+
+function readVersion(read: InputReader): ActivateSettings['version'] {
+  const raw = read('version') || 'active';
+  if (raw === 'active' || raw === 'latest') return raw;
+  if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw))) return Number(raw);
+  throw new InputError(`Input 'version' must be 'active', 'latest' or a version number, got '${raw}'`);
 }
 
 function requireServices(common: CommonSettings, mode: Mode): CommonSettings {

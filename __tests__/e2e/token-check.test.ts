@@ -12,7 +12,7 @@ describe('token check', () => {
     expect(run.errors).toEqual([
       "Fastly refused the token in 'api-token' (HTTP 401: Provided credentials are missing or invalid): it is unknown, revoked or expired. Create a token in Fastly (Account → API tokens) and update the secret."
     ]);
-    expect(run.summary).toContain('### ❌ Fastly purge-keys: stopped before any purge');
+    expect(run.summary).toContain('### ❌ Fastly purge-keys: stopped before any change');
     expect(JSON.parse(run.outputs.result ?? '{}')).toMatchObject({ ok: false, error: expect.stringContaining('HTTP 401') });
     expectNoStackTrace(run);
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PurgeOutcome, PurgeTarget } from '../../src/modes/purge-outcome.js';
 import { escape } from '../../src/report/html.js';
 import { outputsFor } from '../../src/report/outputs.js';
+import { present } from '../../src/report/present.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { ACTION_VERSION } from '../../src/version.js';
@@ -16,6 +17,10 @@ function target(name: string, purged: number, failed: number, reason = 'Fastly r
     purged: new Map(Array.from({ length: purged }, (_, i) => [`https://${name}/ok/${i}`, `id-${i}`])),
     failed: Array.from({ length: failed }, (_, i) => ({ item: `https://${name}/bad/${i}`, reason: `${reason} ${i % 3}` }))
   };
+}
+
+function summaryOf(report: RunReport): string {
+  return renderSummary(report, report.outcome && present(report.outcome));
 }
 
 function report(outcome: PurgeOutcome, extra: Partial<RunReport> = {}): RunReport {
@@ -38,7 +43,7 @@ describe('job summary', () => {
     expect(escape('<img src=x onerror=alert(1)> | **b** [l](u) `c`')).toBe(
       '&#60;img src=x onerror=alert(1)&#62; &#124; &#42;&#42;b&#42;&#42; &#91;l&#93;(u) &#96;c&#96;'
     );
-    const summary = renderSummary(
+    const summary = summaryOf(
       report({ mode: 'purge-urls', soft: true, dryRun: false, targets: [target('evil.example', 0, 1, '<script>alert(1)</script>|')] })
     );
     expect(summary).not.toContain('<script>');
@@ -47,13 +52,13 @@ describe('job summary', () => {
 
   it('stays far below GitHub’s 1 MiB cap with 100,000 failures and 100,000 purge IDs over 500 hosts', () => {
     const targets = Array.from({ length: 500 }, (_, i) => target(`h${i}.example`, 200, 200));
-    const summary = renderSummary(report({ mode: 'purge-urls', soft: true, dryRun: false, targets }));
+    const summary = summaryOf(report({ mode: 'purge-urls', soft: true, dryRun: false, targets }));
     expect(summary.length).toBeLessThan(400 * 1024);
     expect(summary).toContain('… and 400 more rows: see the <code>result</code> output.');
   });
 
   it('warns in the summary when less than 10% of the hourly writes are left', () => {
-    const summary = renderSummary(report({ mode: 'purge-all', soft: false, dryRun: false, targets: [] }));
+    const summary = summaryOf(report({ mode: 'purge-all', soft: false, dryRun: false, targets: [] }));
     expect(summary).toContain('<p>⚠️ Rate limit: 50 API writes left this hour; the window resets at 2026-11-23 21:00:00 UTC.</p>');
   });
 });
@@ -61,13 +66,16 @@ describe('job summary', () => {
 describe('outputs', () => {
   it('keep purge-ids and result under GitHub’s 1 MiB output cap, counting what they leave out', () => {
     const targets = [target('big.example', 20_000, 3000)];
-    const outputs = outputsFor(report({ mode: 'purge-urls', soft: true, dryRun: false, targets }));
-    expect(outputs.values['purge-ids']?.length).toBeLessThan(1024 * 1024);
-    expect(outputs.purgeIdsOmitted).toBeGreaterThan(0);
-    expect(Object.keys(JSON.parse(outputs.values['purge-ids'] ?? '{}')).length + outputs.purgeIdsOmitted).toBe(20_000);
-    const result = JSON.parse(outputs.values.result ?? '{}');
+    const outcome: PurgeOutcome = { mode: 'purge-urls', soft: true, dryRun: false, targets };
+    const presented = present(outcome);
+    const outputs = outputsFor(report(outcome), presented);
+    expect(outputs['purge-ids']?.length).toBeLessThan(1024 * 1024);
+    const kept = Object.keys(JSON.parse(outputs['purge-ids'] ?? '{}')).length;
+    expect(kept).toBeLessThan(20_000);
+    expect(presented.warnings).toEqual([`The purge-ids output leaves out ${(20_000 - kept).toLocaleString('en-US')} purge IDs: GitHub caps an output at 1 MiB.`]);
+    const result = JSON.parse(outputs.result ?? '{}');
     expect(result.hosts[0]).toMatchObject({ purged: 20_000, failedCount: 3000, failedOmitted: 1000 });
-    expect(outputs.values['purged-count']).toBe('20000');
+    expect(outputs['purged-count']).toBe('20000');
   });
 });
 

@@ -19,9 +19,9 @@ function read(inputs: Record<string, string>) {
 
 describe('readSettings refuses bad inputs, naming the input', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', got 'purge-everything'$/],
+    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', got 'purge-everything'$/],
     ['empty mode', { mode: '' }, /^Input 'mode' must be one of/],
-    ['a contract mode not built yet', { mode: 'activate' }, /^Input 'mode' 'activate' is not available in this release/],
+    ['a contract mode not built yet', { mode: 'stats' }, /^Input 'mode' 'stats' is not available in this release/],
     ['missing token', { 'api-token': '' }, /^Input 'api-token' is required/],
     ['bad boolean', { 'soft-purge': 'yes' }, /^Input 'soft-purge' must be 'true' or 'false', got 'yes'$/],
     ['bad dry-run', { 'dry-run': '1' }, /^Input 'dry-run' must be 'true' or 'false', got '1'$/],

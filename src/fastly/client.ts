@@ -2,6 +2,7 @@ import { USER_AGENT } from '../version.js';
 import { isRecord } from './errors.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
 import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } from './transport.js';
+import { type VersionCalls, versionCalls } from './versions.js';
 
 export interface TokenInfo {
   readonly name: string | undefined;
@@ -15,7 +16,7 @@ export interface TokenInfo {
 export type PurgeIds = Readonly<Record<string, string>>;
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
-export interface FastlyApi {
+export interface FastlyApi extends VersionCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
   purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
@@ -54,6 +55,7 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
   const soft = (isSoft: boolean) => (isSoft ? { 'Fastly-Soft-Purge': '1' } : undefined);
 
   return {
+    ...versionCalls(transport),
     async tokenSelf() {
       return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
     },

@@ -24,7 +24,15 @@ export interface ApiRequest {
   /** Path on the API host, starting with '/'. */
   readonly path: string;
   readonly json?: unknown;
+  /** Sent as application/x-www-form-urlencoded, as Fastly's version and VCL endpoints expect. */
+  readonly form?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * False for a request that must not be repeated blindly (a clone makes a new
+   * version each time): a 5xx or lost answer fails at once. A 429 is still
+   * retried, since Fastly refused it before acting.
+   */
+  readonly safeToRepeat?: boolean;
 }
 
 /** A write a dry run did not send, as it would have gone out (without the token). */
@@ -104,6 +112,7 @@ export class Transport {
     for (let retry = 0; ; retry++) {
       this.refuseWhileBlocked(request);
       const canRetry = retry < maxRetries;
+      const canRepeat = canRetry && request.safeToRepeat !== false;
       let answer: Answer;
       this.usage.requests += 1;
       if (retry > 0) this.usage.retries += 1;
@@ -111,7 +120,7 @@ export class Transport {
         answer = await this.exchange(request);
       } catch (error) {
         const cause = networkCause(error, this.options.timeoutMs);
-        if (!canRetry) throw new FastlyNetworkError(method, path, cause, retry);
+        if (!canRepeat) throw new FastlyNetworkError(method, path, cause, retry);
         const wait = backoffMs(retry, random);
         log(`${method} ${path}: ${cause}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
         await sleep(wait);
@@ -127,7 +136,7 @@ export class Transport {
         if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS) this.blockWritesUntil(method, resetAt);
         throw new FastlyRateLimitError(method, path, resetAt, 'retries-spent');
       }
-      if (!isRetryableStatus(answer.status) || !canRetry) {
+      if (!isRetryableStatus(answer.status) || (answer.status !== 429 && !canRepeat)) {
         throw new FastlyError(method, path, answer.status, reason, retry);
       }
       let wait = backoffMs(retry, random);
@@ -158,7 +167,7 @@ export class Transport {
         method: request.method,
         path: request.path,
         headers: { ...request.headers },
-        body: request.json === undefined ? undefined : JSON.stringify(request.json)
+        body: bodyOf(request) ?? undefined
       });
     }
     return undefined;
@@ -188,11 +197,9 @@ export class Transport {
       Accept: 'application/json',
       ...request.headers
     };
-    let data: string | null = null;
-    if (request.json !== undefined) {
-      data = JSON.stringify(request.json);
-      headers['Content-Type'] = 'application/json';
-    }
+    const data = bodyOf(request);
+    if (request.json !== undefined) headers['Content-Type'] = 'application/json';
+    if (request.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const response = await this.http.request(request.method, this.options.baseUrl + request.path, data, headers);
     const body = await response.readBody();
     return {
@@ -202,6 +209,12 @@ export class Transport {
       body
     };
   }
+}
+
+function bodyOf(request: ApiRequest): string | null {
+  if (request.json !== undefined) return JSON.stringify(request.json);
+  if (request.form !== undefined) return new URLSearchParams(request.form).toString();
+  return null;
 }
 
 function header(answer: Answer, name: string): string | undefined {

@@ -1,11 +1,13 @@
 import type { FastlyApi } from '../fastly/client.js';
 import type { Settings } from '../settings.js';
+import type { ActivateOutcome } from './activate-outcome.js';
+import { run as activate } from './activate.js';
 import type { PurgeOutcome } from './purge-outcome.js';
 import { run as purgeAll } from './purge-all.js';
 import { run as purgeKeys } from './purge-keys.js';
 import { run as purgeUrls } from './purge-urls.js';
 
-export type Outcome = PurgeOutcome;
+export type Outcome = PurgeOutcome | ActivateOutcome;
 
 export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
   switch (settings.mode) {
@@ -15,5 +17,7 @@ export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
       return purgeUrls(settings, api);
     case 'purge-all':
       return purgeAll(settings, api);
+    case 'activate':
+      return activate(settings, api);
   }
 }

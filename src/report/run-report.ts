@@ -25,12 +25,3 @@ export const LOW_RATE_LIMIT_SHARE = 0.1;
 export function isRateLimitLow(rateLimit: RateLimitSnapshot | undefined): boolean {
   return rateLimit?.remaining !== undefined && rateLimit.remaining < rateLimit.limit * LOW_RATE_LIMIT_SHARE;
 }
-
-export function failedCount(report: RunReport): number {
-  return report.outcome?.targets.reduce((sum, target) => sum + target.failed.length, 0) ?? 0;
-}
-
-export function itemNoun(mode: string, n: number): string {
-  const noun = mode === 'purge-keys' ? 'key' : mode === 'purge-urls' ? 'URL' : 'service';
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : `${noun}s`}`;
-}

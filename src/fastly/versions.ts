@@ -1,0 +1,115 @@
+import { isRecord } from './errors.js';
+import type { Transport } from './transport.js';
+
+export type Environment = 'production' | 'staging';
+
+export interface VersionInfo {
+  readonly number: number;
+  readonly active: boolean;
+  readonly locked: boolean;
+  readonly staging: boolean;
+  readonly comment: string;
+}
+
+export interface ServiceDetails {
+  readonly id: string;
+  readonly name: string;
+  /** Active on production; undefined for a service never activated. */
+  readonly activeVersion: number | undefined;
+  readonly versions: readonly VersionInfo[];
+}
+
+export interface Vcl {
+  readonly name: string;
+  readonly content: string;
+  readonly main: boolean;
+}
+
+export interface Validation {
+  readonly ok: boolean;
+  /** Fastly's messages: msg, then errors (its shapes vary; all are kept). */
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** The version and VCL calls, in the client's terms; client.ts exposes them on FastlyApi. */
+export function versionCalls(transport: Transport) {
+  const service = (sid: string) => `/service/${encodeURIComponent(sid)}`;
+  const version = (sid: string, n: number) => `${service(sid)}/version/${n}`;
+  return {
+    async serviceDetails(sid: string): Promise<ServiceDetails> {
+      const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details` }));
+      const versions = Array.isArray(body.versions) ? body.versions.map(toVersion) : [];
+      const active = isRecord(body.active_version) ? toVersion(body.active_version).number : undefined;
+      return {
+        id: sid,
+        name: typeof body.name === 'string' ? body.name : sid,
+        activeVersion: active ?? versions.find(v => v.active)?.number,
+        versions
+      };
+    },
+    async cloneVersion(sid: string, n: number): Promise<VersionInfo> {
+      return toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+    },
+    async setComment(sid: string, n: number, comment: string): Promise<void> {
+      await transport.send({ method: 'PUT', path: version(sid, n), form: { comment } });
+    },
+    async listVcl(sid: string, n: number): Promise<Vcl[]> {
+      const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/vcl` });
+      return (Array.isArray(body) ? body.filter(isRecord) : []).map(v => ({
+        name: String(v.name ?? ''),
+        content: typeof v.content === 'string' ? v.content : '',
+        main: v.main === true || v.main === 'true'
+      }));
+    },
+    async createVcl(sid: string, n: number, vcl: Vcl): Promise<void> {
+      const form = { name: vcl.name, content: vcl.content, main: String(vcl.main) };
+      await transport.send({ method: 'POST', path: `${version(sid, n)}/vcl`, form });
+    },
+    async updateVcl(sid: string, n: number, name: string, content: string): Promise<void> {
+      await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}`, form: { content } });
+    },
+    async setMainVcl(sid: string, n: number, name: string): Promise<void> {
+      await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}/main` });
+    },
+    async validateVersion(sid: string, n: number): Promise<Validation> {
+      const body = record(await transport.send({ method: 'GET', path: `${version(sid, n)}/validate` }));
+      const errors = [...strings(body.msg), ...strings(body.errors)].filter((m, i, all) => all.indexOf(m) === i);
+      return { ok: body.status === 'ok', errors, warnings: [...strings(body.warnings), ...strings(body.messages)] };
+    },
+    /** Answers Fastly's warning (`msg`) if the activation came with one. */
+    async activateVersion(sid: string, n: number, environment: Environment): Promise<string | undefined> {
+      const suffix = environment === 'staging' ? '/activate/staging' : '/activate';
+      const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}` }));
+      return typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
+    },
+    async vclDiff(sid: string, from: number, to: number): Promise<string> {
+      const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/vcl/diff/from/${from}/to/${to}?format=text` }));
+      return typeof body.diff === 'string' ? body.diff : '';
+    }
+  };
+}
+
+export type VersionCalls = ReturnType<typeof versionCalls>;
+
+function toVersion(value: unknown): VersionInfo {
+  const v = record(value);
+  return {
+    number: Number(v.number),
+    active: v.active === true,
+    locked: v.locked === true,
+    staging: v.staging === true,
+    comment: typeof v.comment === 'string' ? v.comment : ''
+  };
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
+
+/** A string, an array of strings, or objects with a message: Fastly's validation shapes are not all confirmed. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return value.trim() === '' ? [] : [value];
+  if (!Array.isArray(value)) return [];
+  return value.flatMap(item => (isRecord(item) ? strings(item.message ?? item.msg ?? item.detail ?? item.title) : strings(item)));
+}

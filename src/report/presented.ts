@@ -1,0 +1,15 @@
+/** What each kind of outcome (purges, activations) gives the report: main.ts's outputs, summary and log. */
+export interface Presented {
+  readonly failed: boolean;
+  /** The headline after "✅ Fastly <mode>: ". */
+  readonly headline: string;
+  /** Summary sections, HTML with every untrusted text escaped. */
+  readonly sections: readonly string[];
+  /** The kind's fields of the `result` output. */
+  readonly result: Readonly<Record<string, unknown>>;
+  /** The kind's own outputs. */
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+  /** Writes the log lines; answers the step's failure message, if any. */
+  readonly log: () => string | undefined;
+}

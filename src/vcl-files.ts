@@ -1,0 +1,45 @@
+import { globSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { context } from '@actions/github';
+import { InputError } from './errors.js';
+import { splitList } from './inputs.js';
+
+export interface VclFile {
+  /** The custom VCL's name in Fastly: the file name without `.vcl`. */
+  readonly name: string;
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Expands the `vcl-files` paths and globs, reads every file, and refuses what Fastly could not take. */
+export function readVclFiles(input: string): VclFile[] {
+  const byName = new Map<string, VclFile>();
+  for (const pattern of splitList(input)) {
+    const paths = globSync(pattern).filter(path => statSync(path).isFile()).sort();
+    if (paths.length === 0) {
+      throw new InputError(`Input 'vcl-files' must name existing .vcl files; '${pattern}' matches no file`);
+    }
+    for (const path of paths) {
+      if (!path.endsWith('.vcl')) {
+        throw new InputError(`Input 'vcl-files' must name .vcl files, got '${path}'`);
+      }
+      const name = basename(path, '.vcl');
+      const clash = byName.get(name);
+      if (clash && clash.path !== path) {
+        throw new InputError(`Input 'vcl-files' names two files that would both be the VCL '${name}': '${clash.path}' and '${path}'`);
+      }
+      byName.set(name, { name, path, content: readFileSync(path, 'utf8') });
+    }
+  }
+  return [...byName.values()];
+}
+
+/** The contract's default comment: repository, short SHA, actor and run URL — whichever the run provides. */
+export function defaultComment(): string {
+  const { serverUrl, runId, sha, actor } = context;
+  const repository = process.env.GITHUB_REPOSITORY ?? '';
+  const where = repository && sha ? `${repository}@${sha.slice(0, 7)}` : repository || 'fastly-deploy-action';
+  const by = actor ? ` by ${actor}` : '';
+  const run = repository && runId ? ` — ${serverUrl}/${repository}/actions/runs/${runId}` : '';
+  return `${where}${by}${run}`;
+}

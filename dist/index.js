@@ -32720,13 +32720,13 @@ function lineDiff(before, after) {
             i++;
             j++;
         }
-        else if (j < b.length && (i === a.length || at(i, j + 1) >= at(i + 1, j))) {
-            lines.push({ mark: '+', text: b[j] ?? '' });
-            j++;
-        }
-        else {
+        else if (i < a.length && (j === b.length || at(i + 1, j) >= at(i, j + 1))) {
             lines.push({ mark: '-', text: a[i] ?? '' });
             i++;
+        }
+        else {
+            lines.push({ mark: '+', text: b[j] ?? '' });
+            j++;
         }
     }
     const nearChange = (k) => lines.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some(line => line.mark !== ' ');
@@ -33495,7 +33495,7 @@ function summary_headline(report, presented) {
 }
 function planSection(shown, total) {
     if (total === 0)
-        return '<p>The plan holds no write.</p>';
+        return '';
     const blocks = shown.slice(0, MAX_PLANNED_SHOWN).map(write => {
         const headers = Object.entries(write.headers).map(([name, value]) => `${name}: ${value}`);
         const lines = [`${write.method} ${write.path}`, ...headers];
@@ -38788,10 +38788,10 @@ function readModeSettings(read, mode, common) {
 }
 function readActivate(read, common) {
     const clone = readBoolean(read, 'clone', true);
-    const vclFiles = readVclFiles(read('vcl-files'));
-    if (vclFiles.length > 0 && !clone) {
+    if (read('vcl-files') !== '' && !clone) {
         throw new InputError("Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version");
     }
+    const vclFiles = readVclFiles(read('vcl-files'));
     return {
         ...common,
         mode: 'activate',

@@ -32,12 +32,12 @@ export function lineDiff(before: string, after: string): string {
       lines.push({ mark: ' ', text: a[i] ?? '' });
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || at(i, j + 1) >= at(i + 1, j))) {
-      lines.push({ mark: '+', text: b[j] ?? '' });
-      j++;
-    } else {
+    } else if (i < a.length && (j === b.length || at(i + 1, j) >= at(i, j + 1))) {
       lines.push({ mark: '-', text: a[i] ?? '' });
       i++;
+    } else {
+      lines.push({ mark: '+', text: b[j] ?? '' });
+      j++;
     }
   }
   const nearChange = (k: number) => lines.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some(line => line.mark !== ' ');

@@ -158,10 +158,10 @@ function readModeSettings(read: InputReader, mode: AvailableMode, common: Common
 
 function readActivate(read: InputReader, common: CommonSettings): ActivateSettings {
   const clone = readBoolean(read, 'clone', true);
-  const vclFiles = readVclFiles(read('vcl-files'));
-  if (vclFiles.length > 0 && !clone) {
+  if (read('vcl-files') !== '' && !clone) {
     throw new InputError("Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version");
   }
+  const vclFiles = readVclFiles(read('vcl-files'));
   return {
     ...common,
     mode: 'activate',

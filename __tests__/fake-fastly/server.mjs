@@ -7,12 +7,14 @@
  * @typedef {'global' | 'global:read' | 'purge_select' | 'purge_all'} Scope
  * @typedef {{ token: string, id: string, name: string, scopes: string[], services: string[],
  *   expiresAt: string | null, selfLookup: boolean, createdAt: string, lastUsedAt: string | null }} Token
- * @typedef {{ id: string, name: string }} Service
+ * @typedef {{ id: string, name: string, versions: import('./versions.mjs').Version[],
+ *   activeVersion: number | null, stagingVersion: number | null }} Service
  * @typedef {{ kind: 'key' | 'url' | 'all', serviceId: string | null, target: string | null,
  *   soft: boolean, id: string | null, at: number }} Purge
  * @typedef {{ method: string, path: string, headers: Record<string, string>, body: string,
  *   at: number, status: number }} LoggedRequest
- * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number }} State
+ * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number,
+ *   activationWarnings: Map<string, string> }} State  warnings by service id
  * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string> }} Answer
  *   `json` is sent with Content-Type application/json; `text` is sent as is, with only `headers`.
  * @typedef {object} Ctx
@@ -42,16 +44,20 @@
  * @property {unknown} [body]
  * @property {Record<string, string>} [headers]
  * @property {number} [delayMs]
+ * @property {boolean} [afterHandler]  'status', 'drop', 'non-json': the route runs first, then its answer is
+ *   replaced: Fastly did it, but the client never learns
  * @typedef {Required<Omit<FaultSpec, 'method' | 'path' | 'body'>> & Pick<FaultSpec, 'method' | 'path' | 'body'>} Fault
+ * @typedef {{ method?: string, path?: string | RegExp, times: number, action: () => void }} Intercept
  * @typedef {Awaited<ReturnType<typeof startFakeFastly>>} FakeFastly
  */
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { purgeRoutes } from './purge.mjs';
 import { tokenRoutes } from './tokens.mjs';
+import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
-const ROUTES = [...purgeRoutes, ...tokenRoutes];
+const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes];
 
 const HOUR_MS = 3_600_000;
 const REMAINING = 'Fastly-RateLimit-Remaining';
@@ -105,6 +111,19 @@ function send(res, { status, json, text, headers = {} }) {
   res.writeHead(status, { ...head, 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
 }
 
+/**
+ * Spends one use of the first spec matching the request, and returns it.
+ * @template {{ method?: string, path?: string | RegExp, times: number }} T
+ * @param {T[]} specs @param {string} method @param {string} path  with query string
+ */
+function take(specs, method, path) {
+  const spec = specs.find((s) => s.times > 0
+    && (s.method === undefined || s.method.toUpperCase() === method)
+    && (s.path === undefined || (typeof s.path === 'string' ? path.startsWith(s.path) : path.search(s.path) >= 0)));
+  if (spec) spec.times -= 1;
+  return spec;
+}
+
 /** @param {Fault} fault @returns {Answer} */
 function faultAnswer(fault) {
   if (fault.kind === 'non-json') {
@@ -116,11 +135,13 @@ function faultAnswer(fault) {
 /** @param {{ latencyMs?: number, writeLimit?: number, purgeLimit?: number }} [options] */
 export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeLimit = 100000 } = {}) {
   /** @type {State} */
-  const state = { tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0 };
+  const state = { tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0, activationWarnings: new Map() };
   /** @type {LoggedRequest[]} */
   let requests = [];
   /** @type {Fault[]} */
   let faults = [];
+  /** @type {Intercept[]} */
+  let intercepts = [];
   let latency = latencyMs;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -129,13 +150,11 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
   // Aborts the latency and 'slow' waits on close, so no timer outlives the server.
   const shutdown = new AbortController();
 
-  /** @param {string} method @param {string} path */
-  function takeFault(method, path) {
-    const fault = faults.find((f) => f.times > 0
-      && (f.method === undefined || f.method.toUpperCase() === method)
-      && (f.path === undefined || (typeof f.path === 'string' ? path.startsWith(f.path) : path.search(f.path) >= 0)));
-    if (fault) fault.times -= 1;
-    return fault;
+  /** @param {string} id */
+  function serviceNamed(id) {
+    const service = state.services.get(id);
+    if (!service) throw new Error(`fake-fastly: no service ${id}`);
+    return service;
   }
 
   /** Auth, routing, scopes, service checks, budgets, then the route's handler. @param {LoggedRequest} entry @param {number} now @returns {Answer} */
@@ -189,9 +208,10 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     /** @type {Answer} */
     let answer;
     try {
+      take(intercepts, entry.method, entry.path)?.action();
       answer = route.handler({ method, path: entry.path, query, params, serviceId, headers: entry.headers, body: entry.body, token, state, now });
     } catch (error) {
-      return { status: 500, json: { msg: 'fake-fastly route handler threw', detail: String(error) } };
+      return { status: 500, json: { msg: 'fake-fastly route handler or intercept threw', detail: String(error) } };
     }
     if (budget && answer.status < 400) budget.remaining -= 1;
     return answer;
@@ -213,11 +233,13 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     requests.push(entry);
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    const fault = takeFault(method, entry.path);
+    const fault = take(faults, method, entry.path);
     try {
       entry.body = await readBody(req);
       if (latency > 0) await sleep(latency, undefined, { signal: shutdown.signal });
       if (fault?.kind === 'slow') await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
+      // Fastly acts on it; the fault's answer below still replaces the real one, in the log too.
+      if (fault?.afterHandler && fault.kind !== 'slow') respond(entry);
       if (fault?.kind === 'drop') {
         req.socket.destroy();
         return;
@@ -263,13 +285,43 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
         createdAt: new Date().toISOString(), lastUsedAt: null,
       });
     },
-    /** @param {Service} service */
-    addService({ id, name }) {
-      state.services.set(id, { id, name });
+    /**
+     * Adding an id again replaces that service, versions and all.
+     * @param {import('./versions.mjs').ServiceSpec} spec
+     */
+    addService(spec) {
+      state.services.set(spec.id, newService(spec, Date.now()));
+    },
+    /** @param {string} id */
+    service: (id) => snapshot(serviceNamed(id)),
+    /** Every later activation of the service answers `msg` with it, until null or reset(). @param {string} id @param {string | null} msg */
+    setActivationWarning(id, msg) {
+      serviceNamed(id);
+      if (msg === null) state.activationWarnings.delete(id);
+      else state.activationWarnings.set(id, msg);
+    },
+    /**
+     * Runs `action` just before the handler of a matching request that passed auth, scope,
+     * service and budget checks, e.g. to have another deploy change the service mid-run.
+     * @param {{ method?: string, path?: string | RegExp, times?: number }} spec  a string path is a prefix of the path with query
+     * @param {() => void} action
+     */
+    intercept({ method, path, times = 1 }, action) {
+      intercepts.push({ method, path, times, action });
+    },
+    /**
+     * What the activate routes do, without a request and without validating, as another deploy would.
+     * @param {string} id @param {number} number @param {import('./versions.mjs').Environment} [environment]
+     */
+    activate(id, number, environment = 'production') {
+      const service = serviceNamed(id);
+      const version = service.versions.find((v) => v.number === number);
+      if (!version) throw new Error(`fake-fastly: service ${id} has no version ${number}`);
+      activate(service, version, environment, Date.now());
     },
     /** @param {FaultSpec} spec */
-    fault({ method, path, times = 1, kind, status = kind === 'non-json' ? 502 : 503, body, headers = {}, delayMs = 5000 }) {
-      faults.push({ method, path, times, kind, status, body, headers, delayMs });
+    fault({ method, path, times = 1, kind, status = kind === 'non-json' ? 502 : 503, body, headers = {}, delayMs = 5000, afterHandler = false }) {
+      faults.push({ method, path, times, kind, status, body, headers, delayMs, afterHandler });
     },
     /** @param {number} resetInSeconds */
     exhaustWrites: (resetInSeconds) => void exhaust(budgets.write, resetInSeconds),
@@ -279,10 +331,13 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     setLatency(ms) {
       latency = ms;
     },
+    /** Keeps tokens and services as they are, versions included: a test wanting fresh versions adds a new service id. */
     reset() {
       requests = [];
       state.purges = [];
+      state.activationWarnings.clear();
       faults = [];
+      intercepts = [];
       maxInFlight = inFlight;
       budgets.write = fullBudget(writeLimit, Date.now());
       budgets.purge = fullBudget(purgeLimit, Date.now());

@@ -108,3 +108,44 @@ describe('readSettings accepts good inputs', () => {
     ]);
   });
 });
+
+describe('readSettings for activate', () => {
+  const vclDir = mkdtempSync(join(tmpdir(), 'vcl-'));
+  writeFileSync(join(vclDir, 'main.vcl'), 'sub vcl_recv { }\n');
+  writeFileSync(join(vclDir, 'shared.vcl'), 'sub shared { }\n');
+  writeFileSync(join(vclDir, 'notes.txt'), 'not vcl');
+  const activate = { 'api-token': 'tok', mode: 'activate', 'service-id': 'SVC1' };
+
+  it.each([
+    [{ version: 'abc' }, "Input 'version' must be 'active', 'latest' or a version number, got 'abc'"],
+    [{ version: '0' }, "Input 'version' must be 'active', 'latest' or a version number, got '0'"],
+    [{ version: '4.1' }, "Input 'version' must be 'active', 'latest' or a version number, got '4.1'"],
+    [{ clone: 'no' }, "Input 'clone' must be 'true' or 'false', got 'no'"],
+    [{ environment: 'prod' }, "Input 'environment' must be one of 'production', 'staging', got 'prod'"],
+    [{ 'vcl-files': join(vclDir, '*.vcl'), clone: 'false' }, "Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version"],
+    [{ 'vcl-files': join(vclDir, 'nothing-*.vcl') }, `Input 'vcl-files' must name existing .vcl files; '${join(vclDir, 'nothing-*.vcl')}' matches no file`],
+    [{ 'vcl-files': join(vclDir, 'notes.txt') }, `Input 'vcl-files' must name .vcl files, got '${join(vclDir, 'notes.txt')}'`],
+    [{ 'service-id': '' }, "Input 'service-id' is required for mode 'activate': one or more Fastly service IDs"]
+  ])('refuses %j', (overrides, message) => {
+    expect(() => read({ ...activate, ...overrides })).toThrow(new InputError(message));
+  });
+
+  it('reads globs into named VCL files, with the contract defaults', () => {
+    const { settings } = read({ ...activate, 'vcl-files': join(vclDir, '*.vcl') });
+    expect(settings).toMatchObject({
+      version: 'active',
+      clone: true,
+      vclMain: 'main',
+      environment: 'production',
+      vclFiles: [
+        { name: 'main', content: 'sub vcl_recv { }\n' },
+        { name: 'shared', content: 'sub shared { }\n' }
+      ]
+    });
+  });
+
+  it('takes a version number, staging, and a rollback without VCL', () => {
+    const { settings } = read({ ...activate, version: '41', clone: 'false', environment: 'staging', comment: 'Roll back' });
+    expect(settings).toMatchObject({ version: 41, clone: false, environment: 'staging', comment: 'Roll back', vclFiles: [] });
+  });
+});

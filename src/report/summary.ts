@@ -25,7 +25,7 @@ function headline(report: RunReport, presented: Presented | undefined): string {
 }
 
 function planSection(shown: readonly PlannedWrite[], total: number): string {
-  if (total === 0) return '<p>The plan holds no write.</p>';
+  if (total === 0) return '';
   const blocks = shown.slice(0, MAX_PLANNED_SHOWN).map(write => {
     const headers = Object.entries(write.headers).map(([name, value]) => `${name}: ${value}`);
     const lines = [`${write.method} ${write.path}`, ...headers];

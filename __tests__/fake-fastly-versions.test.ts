@@ -1,0 +1,233 @@
+import { describe, expect, it, beforeAll, afterAll, beforeEach } from '@jest/globals';
+import { startFakeFastly } from './fake-fastly/server.mjs';
+import type { FakeFastly } from './fake-fastly/server.mjs';
+
+// The fake's versioning rules: the action's deploy tests trust them, so each must be able to fail here.
+
+const MAIN = { name: 'main', content: 'sub vcl_recv {\n  set req.http.X = "1";\n}', main: true };
+let fake: FakeFastly;
+let seq = 0;
+
+beforeAll(async () => {
+  fake = await startFakeFastly();
+  fake.addToken({ token: 'global' });
+  fake.addToken({ token: 'read', scopes: ['global:read'] });
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+beforeEach(() => {
+  fake.reset();
+});
+
+/** reset() keeps versions, so each test gets its own service: v1 active with MAIN, v2 an unlocked draft copy. */
+function freshService() {
+  seq += 1;
+  const id = `svc-${seq}`;
+  fake.addService({ id, name: 'site', versions: [{ vcls: [MAIN], active: true, comment: 'live' }, { vcls: [MAIN] }] });
+  return id;
+}
+
+async function call(path: string, { method = 'GET', token = 'global', form }: {
+  method?: string; token?: string; form?: Record<string, string>;
+} = {}) {
+  const res = await fetch(fake.url + path, {
+    method,
+    headers: { 'Fastly-Key': token },
+    ...(form === undefined ? {} : { body: new URLSearchParams(form) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('versions', () => {
+  it('clones to the next number, copying VCL and comment, unlocked and inactive', async () => {
+    const sid = freshService();
+    const { status, body } = await call(`/service/${sid}/version/1/clone`, { method: 'PUT' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ number: 3, active: false, locked: false, comment: 'live', service_id: sid });
+    expect((await call(`/service/${sid}/version/3/vcl`)).body).toEqual([expect.objectContaining({ ...MAIN, version: 3 })]);
+    expect(fake.service(sid).versions.map((v) => v.number)).toEqual([1, 2, 3]);
+  });
+
+  it('answers 404 for an unknown version', async () => {
+    const sid = freshService();
+    const res = await call(`/service/${sid}/version/9`);
+    expect(res).toEqual({ status: 404, body: { msg: 'Record not found' } });
+  });
+
+  it.each([
+    ['the comment', 'PUT', '/version/1', { comment: 'x' }],
+    ['a new VCL', 'POST', '/version/1/vcl', { name: 'extra', content: '', main: 'false' }],
+    ['a VCL', 'PUT', '/version/1/vcl/main', { content: 'x' }],
+    ['the main VCL', 'PUT', '/version/1/vcl/main/main', undefined],
+    ['a VCL deletion', 'DELETE', '/version/1/vcl/main', undefined],
+  ])('refuses %s on a locked version with 422', async (_, method, tail, form) => {
+    const sid = freshService();
+    const res = await call(`/service/${sid}${tail}`, { method, form });
+    expect(res).toEqual({
+      status: 422,
+      body: { msg: 'Version locked', detail: `Version 1 of service ${sid} is locked and cannot be edited` },
+    });
+    expect(fake.service(sid).versions[0]).toMatchObject({ comment: 'live', vcls: [MAIN] });
+  });
+
+  it('edits the comment of an unlocked version, and refuses a read-only token', async () => {
+    const sid = freshService();
+    expect((await call(`/service/${sid}/version/2`, { method: 'PUT', token: 'read', form: { comment: 'no' } })).status).toBe(403);
+    const { status, body } = await call(`/service/${sid}/version/2`, { method: 'PUT', form: { comment: 'deploy 42' } });
+    expect(status).toBe(200);
+    expect(body.comment).toBe('deploy 42');
+    expect((await call(`/service/${sid}/version/2`, { token: 'read' })).body.comment).toBe('deploy 42');
+  });
+});
+
+describe('custom VCL', () => {
+  it('creates, refuses a duplicate name, updates, moves main and deletes', async () => {
+    const sid = freshService();
+    const base = `/service/${sid}/version/2/vcl`;
+    const created = await call(base, { method: 'POST', form: { name: 'extra', content: 'a', main: 'true' } });
+    expect(created).toEqual({ status: 200, body: expect.objectContaining({ name: 'extra', content: 'a', main: true, version: 2 }) });
+    expect(fake.service(sid).versions[1]?.vcls.map((v) => [v.name, v.main])).toEqual([['main', false], ['extra', true]]);
+
+    const again = await call(base, { method: 'POST', form: { name: 'extra', content: 'b', main: 'false' } });
+    expect(again).toEqual({ status: 409, body: { msg: 'Duplicate record' } });
+
+    expect((await call(`${base}/extra`, { method: 'PUT', form: { content: 'b' } })).body.content).toBe('b');
+    expect((await call(`${base}/gone`, { method: 'PUT', form: { content: 'b' } })).status).toBe(404);
+    expect((await call(`${base}/main/main`, { method: 'PUT' })).body.main).toBe(true);
+    expect((await call(`${base}/extra`, { method: 'DELETE' })).body).toEqual({ status: 'ok' });
+    expect(fake.service(sid).versions[1]?.vcls).toEqual([MAIN]);
+  });
+});
+
+describe('validate and activate', () => {
+  it('validates a clean version and reports SYNTAX ERROR with its VCL and line', async () => {
+    const sid = freshService();
+    expect((await call(`/service/${sid}/version/2/validate`)).body)
+      .toEqual({ status: 'ok', msg: null, errors: [], warnings: [], messages: [] });
+    await call(`/service/${sid}/version/2/vcl/main`, { method: 'PUT', form: { content: 'a\nb SYNTAX ERROR' } });
+    expect(await call(`/service/${sid}/version/2/validate`)).toEqual({
+      status: 200,
+      body: {
+        status: 'error',
+        msg: "Syntax error: Unexpected 'SYNTAX' in VCL 'main'",
+        errors: ["Syntax error: Unexpected 'SYNTAX' in VCL 'main' at line 2"],
+        warnings: [],
+        messages: [],
+      },
+    });
+    const refused = await call(`/service/${sid}/version/2/activate`, { method: 'PUT' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.msg).toBe('Version failed validation');
+    expect(fake.service(sid).activeVersion).toBe(1);
+  });
+
+  it('finds a version without a main VCL invalid', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/vcl`, { method: 'POST', form: { name: 'other', content: '', main: 'true' } });
+    await call(`/service/${sid}/version/2/vcl/other`, { method: 'DELETE' });
+    expect((await call(`/service/${sid}/version/2/validate`)).body).toMatchObject({ status: 'error', msg: 'No main VCL' });
+  });
+
+  it('activates on production: locks it, and the previous version goes inactive', async () => {
+    const sid = freshService();
+    const { status, body } = await call(`/service/${sid}/version/2/activate`, { method: 'PUT' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ number: 2, active: true, locked: true });
+    expect(body).not.toHaveProperty('msg');
+    expect(body.environments).toContainEqual({ name: 'production', service_id: sid, active_version: 2 });
+    expect(fake.service(sid)).toMatchObject({
+      activeVersion: 2, versions: [{ number: 1, active: false, locked: true }, { number: 2, active: true, locked: true }],
+    });
+  });
+
+  it('activates on staging without touching production', async () => {
+    const sid = freshService();
+    const { body } = await call(`/service/${sid}/version/2/activate/staging`, { method: 'PUT' });
+    expect(body).toMatchObject({ number: 2, active: false, staging: true, locked: true });
+    expect(fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 2 });
+  });
+
+  it('answers the activation warning as msg until it is cleared', async () => {
+    const sid = freshService();
+    fake.setActivationWarning(sid, 'Warning: backend unhealthy');
+    expect((await call(`/service/${sid}/version/2/activate`, { method: 'PUT' })).body.msg).toBe('Warning: backend unhealthy');
+    fake.setActivationWarning(sid, null);
+    expect((await call(`/service/${sid}/version/1/activate`, { method: 'PUT' })).body).not.toHaveProperty('msg');
+  });
+
+  it('deactivates on production and locks on request', async () => {
+    const sid = freshService();
+    expect((await call(`/service/${sid}/version/1/deactivate`, { method: 'PUT' })).body.active).toBe(false);
+    expect((await call(`/service/${sid}/version/2/lock`, { method: 'PUT' })).body.locked).toBe(true);
+    expect(fake.service(sid)).toMatchObject({ activeVersion: null, versions: [{ locked: true }, { locked: true }] });
+  });
+
+  it('shows the active version in details, or null when none is', async () => {
+    const sid = freshService();
+    const { body } = await call(`/service/${sid}/details`, { token: 'read' });
+    expect(body).toMatchObject({ id: sid, name: 'site', active_version: { number: 1, active: true } });
+    expect(body.versions).toHaveLength(2);
+    fake.addService({ id: 'bare', name: 'bare' });
+    expect((await call('/service/bare/details')).body.active_version).toBeNull();
+  });
+});
+
+describe('diff', () => {
+  it('shows the changed line with its VCL header and context', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/vcl/main`, { method: 'PUT', form: { content: MAIN.content.replace('"1"', '"2"') } });
+    const { status, body } = await call(`/service/${sid}/vcl/diff/from/1/to/2?format=text`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      from: 1, to: 2, format: 'text',
+      diff: '  # vcl main\n  sub vcl_recv {\n-   set req.http.X = "1";\n+   set req.http.X = "2";\n  }',
+    });
+    expect((await call(`/service/${sid}/vcl/diff/from/1/to/1`)).body.diff).toBe('');
+    expect((await call(`/service/${sid}/vcl/diff/from/1/to/7`)).status).toBe(404);
+  });
+});
+
+describe('test hooks', () => {
+  it('runs an intercept once, on a matching request only, just before the handler', async () => {
+    const sid = freshService();
+    fake.intercept({ method: 'GET', path: /\/version\/2$/ }, () => fake.activate(sid, 2));
+    await call(`/service/${sid}/version/2`, { method: 'PUT', form: { comment: 'x' } });
+    await call(`/service/${sid}/version/1`);
+    expect(fake.service(sid).activeVersion).toBe(1);
+    // The answer already shows the intercept's change.
+    expect((await call(`/service/${sid}/version/2`)).body).toMatchObject({ active: true, locked: true });
+    fake.activate(sid, 1);
+    expect((await call(`/service/${sid}/version/2`)).body.active).toBe(false);
+  });
+
+  it('afterHandler: the clone happens but the client sees 503', async () => {
+    const sid = freshService();
+    fake.fault({ method: 'PUT', path: /\/clone$/, kind: 'status', afterHandler: true });
+    const res = await call(`/service/${sid}/version/2/clone`, { method: 'PUT' });
+    expect(res).toEqual({ status: 503, body: { msg: 'Service Unavailable' } });
+    expect(fake.service(sid).versions.map((v) => v.number)).toEqual([1, 2, 3]);
+    expect(fake.requests.map((r) => r.status)).toEqual([503]);
+  });
+
+  it('afterHandler drop: the activation happens but the connection closes', async () => {
+    const sid = freshService();
+    fake.fault({ path: /\/activate$/, kind: 'drop', afterHandler: true });
+    await expect(fetch(`${fake.url}/service/${sid}/version/2/activate`, { method: 'PUT', headers: { 'Fastly-Key': 'global' } }))
+      .rejects.toThrow();
+    expect(fake.service(sid).activeVersion).toBe(2);
+  });
+
+  it('reset() keeps versions but clears warnings and intercepts', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/clone`, { method: 'PUT' });
+    fake.setActivationWarning(sid, 'w');
+    fake.intercept({ path: /\/details$/ }, () => fake.activate(sid, 2));
+    fake.reset();
+    expect(fake.service(sid).versions).toHaveLength(3);
+    expect((await call(`/service/${sid}/details`)).body.active_version).toMatchObject({ number: 1 });
+    expect((await call(`/service/${sid}/version/1/activate`, { method: 'PUT' })).body).not.toHaveProperty('msg');
+  });
+});

@@ -127,11 +127,9 @@ function inlineNode(node, ctx) {
       return style.underline(inner());
     case 's': case 'del': case 'strike':
       return style.dim(inner());
-    case 'a': {
-      const text = inner();
-      const href = node.attrs.href;
-      return href && href !== stripAnsi(text).trim() ? `${text} ${style.dim(`<${href}>`)}` : text;
-    }
+    case 'a':
+      // Underlined like a link; the address itself would swamp table cells on a terminal.
+      return style.underline(inner());
     default:
       return isBlock(node) ? `\n${inner().trim()}\n` : inner();
   }

@@ -59,6 +59,16 @@ const URLS = Array.from({ length: 20 }, (_, i) => [
   `https://static.example.com/img/product-${i + 1}.webp`,
 ]).flat();
 const FAILING_URL = 'https://www.example.com/products/7';
+const SITE = { id: '2dVcYyL6E3Tj0rLfzmFm1X', name: 'site' };
+const BROKEN = { id: '4kRnQw8ZpLx2Hf6Tb0Ys9V', name: 'shop' };
+const MAIN_VCL = 'sub vcl_recv {\n#FASTLY recv\n  return(lookup);\n}\n';
+const HEADERS_VCL = 'sub add_security_headers {\n  set resp.http.X-Frame-Options = "DENY";\n}\n';
+/** Two versions: 1 (old) and 2 (active), with the VCL the repository is about to change. */
+const SITE_VERSIONS = [
+  { comment: 'initial', locked: true, vcls: [{ name: 'main', content: MAIN_VCL, main: true }] },
+  { comment: 'acme/site@1f2e3d4 by octocat', active: true, vcls: [{ name: 'main', content: MAIN_VCL, main: true }, { name: 'headers', content: HEADERS_VCL, main: false }] },
+];
+const NEW_MAIN_VCL = 'sub vcl_recv {\n#FASTLY recv\n  call add_security_headers;\n  return(lookup);\n}\n';
 
 /** @param {FakeFastly} fake @param {string} method @param {RegExp} path */
 const countOf = (fake, method, path) => fake.requests.filter((r) => r.method === method && path.test(r.path));
@@ -147,6 +157,46 @@ const SCENARIOS = [
         [statuses.join() === '429,200', `the purge was answered 429, then 200 after the wait`, String(statuses.join(', '))],
         [/429/.test(log), 'the log shows the 429 and the wait'],
         [fake.purges.length === 3, `Fastly recorded the 3 purges`, String(fake.purges.length)],
+      ];
+    },
+  },
+  {
+    id: 'f',
+    title: 'activate: deploy the repository\'s VCL — clone, upload what changed, validate, activate',
+    story: 'A merge to main changed main.vcl. The action clones the active version, sends only the VCL that differs, comments the clone with the commit, validates it, checks nobody else deployed meanwhile, and activates it.',
+    with: { 'api-token': TOKENS.global.token, mode: 'activate', 'service-id': SITE.id, 'vcl-files': '*.vcl' },
+    comments: { 'api-token': 'activate needs a global token', 'vcl-files': 'main.vcl (changed) and headers.vcl (unchanged)' },
+    files: { 'main.vcl': NEW_MAIN_VCL, 'headers.vcl': HEADERS_VCL },
+    setup(fake) {
+      fake.addService({ ...SITE, versions: SITE_VERSIONS });
+    },
+    expectedCode: 0,
+    checks(run, fake) {
+      const after = fake.service(SITE.id);
+      const vclWrites = fake.writes().filter((r) => /\/vcl/.test(r.path));
+      return [
+        [after.activeVersion === 3, 'version 3 (the clone) is active', String(after.activeVersion)],
+        [vclWrites.length === 1, 'only the changed main.vcl was sent', String(vclWrites.length)],
+        [run.outputs['previous-version'] === '2', 'the previous-version output is 2', run.outputs['previous-version']],
+      ];
+    },
+  },
+  {
+    id: 'g',
+    title: 'activate: a VCL that does not validate never reaches production',
+    story: 'The same deploy with a typo in main.vcl: Fastly refuses to validate the clone, so nothing is activated and the clone is left as a draft for a person to inspect.',
+    with: { 'api-token': TOKENS.global.token, mode: 'activate', 'service-id': BROKEN.id, 'vcl-files': '*.vcl' },
+    comments: { 'api-token': 'activate needs a global token' },
+    files: { 'main.vcl': NEW_MAIN_VCL.replace('call add_security_headers;', 'SYNTAX ERROR'), 'headers.vcl': HEADERS_VCL },
+    setup(fake) {
+      fake.addService({ ...BROKEN, versions: SITE_VERSIONS });
+    },
+    expectedCode: 1,
+    checks(run, fake, log) {
+      return [
+        [fake.service(BROKEN.id).activeVersion === 2, 'production stays on version 2', String(fake.service(BROKEN.id).activeVersion)],
+        [/Error: .*Syntax error/.test(log), "Fastly's validation message is an error in the log"],
+        [/left as a draft/.test(run.summary), 'the summary names the draft'],
       ];
     },
   },
@@ -406,7 +456,7 @@ async function main() {
   const where = relative(process.cwd(), SUMMARY_OUT) || SUMMARY_OUT;
   console.log(style.bold('━'.repeat(WIDTH)));
   if (failed.length === 0) {
-    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ' (b is meant to fail the step: exit code 1).');
+    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ' (b and g are meant to fail the step: exit code 1).');
   } else {
     console.log(style.red(`✘ ${failed.length} of ${results.length} scenarios did not behave as expected: ${failed.map((r) => r.scenario.id).join(', ')}.`));
   }

@@ -74,7 +74,9 @@ export function versionCalls(transport: Transport) {
     },
     async validateVersion(sid: string, n: number): Promise<Validation> {
       const body = record(await transport.send({ method: 'GET', path: `${version(sid, n)}/validate` }));
-      const errors = [...strings(body.msg), ...strings(body.errors)].filter((m, i, all) => all.indexOf(m) === i);
+      // `errors` carries the detail (line numbers); `msg` is its headline, so only one is kept.
+      const detailed = strings(body.errors);
+      const errors = detailed.length > 0 ? detailed : strings(body.msg);
       return { ok: body.status === 'ok', errors, warnings: [...strings(body.warnings), ...strings(body.messages)] };
     },
     /** Answers Fastly's warning (`msg`) if the activation came with one. */

@@ -174,6 +174,27 @@ describe('activate', () => {
     );
   });
 
+  it('starts from the latest version when asked, with the comment given', async () => {
+    const sid = service();
+    const run = await activate(sid, { version: 'latest', comment: 'Release 7 <b>bold</b>' });
+    expect(run.code).toBe(0);
+    expect(writes()[0]).toBe(`PUT /service/${sid}/version/3/clone`);
+    expect(ctx.fake.service(sid).versions.find(v => v.number === 4)?.comment).toBe('Release 7 <b>bold</b>');
+    expect(run.summary).toContain('<code>Release 7 &#60;b&#62;bold&#60;/b&#62;</code>');
+  });
+
+  it('deploys several services one after another, reporting each', async () => {
+    const first = service();
+    const second = service();
+    const run = await activate(`${first} ${second}`);
+    expect(run.code).toBe(0);
+    const order = ctx.fake.writes().map(r => (r.path.includes(first) ? 'first' : 'second'));
+    expect(order).toEqual(['first', 'first', 'first', 'second', 'second', 'second']);
+    expect(JSON.parse(run.outputs.version ?? '{}')).toEqual({ [first]: 4, [second]: 4 });
+    expect(JSON.parse(run.outputs['previous-version'] ?? '{}')).toEqual({ [first]: 2, [second]: 2 });
+    expect(run.summary).toContain('### ✅ Fastly activate: 2 services active on production');
+  });
+
   it('refuses a version that does not exist, with zero writes', async () => {
     const sid = service();
     const run = await activate(sid, { version: '41' });

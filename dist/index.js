@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9041);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(611);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9041:
+/***/ 611:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32406,10 +32406,18 @@ class Transport {
         this.http.dispose();
     }
     async send(request) {
+        return (await this.exchangeWithRetries(request)).body;
+    }
+    /** For list endpoints that page with an RFC 5988 Link header: the body and the next page's path, if any. */
+    async sendForPage(request) {
+        const { body, link } = await this.exchangeWithRetries(request);
+        return { body, next: nextPagePath(link) };
+    }
+    async exchangeWithRetries(request) {
         const { method, path } = request;
         const { maxRetries, now, random, sleep, log } = this.options;
         if (this.options.dryRun && method !== 'GET')
-            return this.plan(request);
+            return { body: this.plan(request), link: undefined };
         let rateLimitWaitMs = 0;
         for (let retry = 0;; retry++) {
             this.refuseWhileBlocked(request);
@@ -32434,8 +32442,9 @@ class Transport {
             if (method !== 'GET') {
                 this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
             }
-            if (answer.status >= 200 && answer.status < 300)
-                return answer.body === '' ? undefined : parseJson(answer.body);
+            if (answer.status >= 200 && answer.status < 300) {
+                return { body: answer.body === '' ? undefined : parseJson(answer.body), link: header(answer, 'link') };
+            }
             const reason = reasonFromBody(answer.body, answer.statusText);
             if (answer.status === 429 && !canRetry) {
                 const resetAt = this.resetOf(answer);
@@ -32512,6 +32521,15 @@ class Transport {
         };
     }
 }
+/** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
+function nextPagePath(link) {
+    const next = link?.split(',').find(part => /;\s*rel="?next"?/.test(part));
+    const url = next?.match(/<([^>]+)>/)?.[1];
+    if (!url)
+        return undefined;
+    const parsed = new URL(url, 'http://relative.invalid');
+    return `${parsed.pathname}${parsed.search}`;
+}
 function bodyOf(request) {
     if (request.json !== undefined)
         return JSON.stringify(request.json);
@@ -32532,6 +32550,71 @@ function networkCause(error, timeoutMs) {
 }
 function seconds(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/fastly/items.ts
+
+/** Fastly's cap on one PATCH …/items request. */
+const MAX_OPS_PER_BATCH = 1000;
+const PER_PAGE = 1000;
+/** Edge dictionary and config store calls, in the client's terms; client.ts exposes them on FastlyApi. */
+function itemCalls(transport) {
+    const service = (sid) => `/service/${encodeURIComponent(sid)}`;
+    const store = (id) => `/resources/stores/config/${encodeURIComponent(id)}`;
+    return {
+        /** Undefined when the version has no dictionary of that name. */
+        async findDictionary(sid, version, name) {
+            const body = await orNotFound(transport.send({ method: 'GET', path: `${service(sid)}/version/${version}/dictionary/${encodeURIComponent(name)}` }));
+            if (!isRecord(body))
+                return undefined;
+            return { id: String(body.id), name: String(body.name ?? name), writeOnly: body.write_only === true || body.write_only === 'true' };
+        },
+        /** Every item, following the Link header's rel="next" pages. */
+        async listDictionaryItems(sid, dictionaryId) {
+            const items = new Map();
+            let path = `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items?page=1&per_page=${PER_PAGE}&sort=created&direction=ascend`;
+            while (path) {
+                const page = await transport.sendForPage({ method: 'GET', path });
+                addItems(items, page.body);
+                path = page.next;
+            }
+            return items;
+        },
+        async patchDictionaryItems(sid, dictionaryId, ops) {
+            await transport.send({ method: 'PATCH', path: `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`, json: { items: ops } });
+        },
+        /** By name first, then by ID; undefined when neither finds it. */
+        async findConfigStore(nameOrId) {
+            const byName = await transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}` });
+            const match = (Array.isArray(byName) ? byName.filter(isRecord) : []).find(s => s.name === nameOrId);
+            const found = match ?? (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId) })));
+            return isRecord(found) ? { id: String(found.id), name: String(found.name ?? nameOrId) } : undefined;
+        },
+        async listConfigStoreItems(id) {
+            const items = new Map();
+            addItems(items, await transport.send({ method: 'GET', path: `${store(id)}/items` }));
+            return items;
+        },
+        async patchConfigStoreItems(id, ops) {
+            await transport.send({ method: 'PATCH', path: `${store(id)}/items`, json: { items: ops } });
+        }
+    };
+}
+async function orNotFound(request) {
+    try {
+        return await request;
+    }
+    catch (error) {
+        if (error instanceof FastlyError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+function addItems(items, body) {
+    for (const item of Array.isArray(body) ? body.filter(isRecord) : []) {
+        if (typeof item.item_key === 'string')
+            items.set(item.item_key, typeof item.item_value === 'string' ? item.item_value : '');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/fastly/versions.ts
@@ -32622,6 +32705,7 @@ function strings(value) {
 
 
 
+
 const MAX_KEYS_PER_PURGE = 256;
 const DEFAULT_TIMEOUT_MS = 30_000;
 function createFastlyClient(options) {
@@ -32637,6 +32721,7 @@ function createFastlyClient(options) {
     const soft = (isSoft) => (isSoft ? { 'Fastly-Soft-Purge': '1' } : undefined);
     return {
         ...versionCalls(transport),
+        ...itemCalls(transport),
         async tokenSelf() {
             return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
         },
@@ -33044,7 +33129,156 @@ async function purge_urls_run(settings, api) {
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
 }
 
+;// CONCATENATED MODULE: ./src/modes/sync-items.ts
+
+
+function newStoreSync(kind, serviceId, name) {
+    return {
+        kind,
+        serviceId,
+        name,
+        id: undefined,
+        writeOnly: false,
+        status: 'failed',
+        changes: [],
+        unchanged: 0,
+        before: undefined,
+        after: undefined,
+        batches: 0,
+        failed: [],
+        error: undefined
+    };
+}
+/**
+ * Diffs the wanted state against the current items (undefined: unreadable,
+ * so every wanted value is upserted) and sends the changes in batches of at
+ * most 1000, one after another. A refused batch fails its keys and the next
+ * batch still goes.
+ */
+async function syncItems(sync, current, wanted, options) {
+    plan(sync, current, wanted, options.deleteMissing);
+    // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
+    const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
+    for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
+        sync.batches += 1;
+        if (options.dryRun)
+            continue;
+        try {
+            await options.patch(batch);
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            sync.failed.push(...batch.map(op => ({ key: op.item_key, reason })));
+        }
+    }
+    sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+function plan(sync, current, wanted, deleteMissing) {
+    const changes = [];
+    let unchanged = 0;
+    for (const [key, value] of wanted) {
+        if (value === null) {
+            if (!current || current.has(key))
+                changes.push({ key, action: 'delete' });
+            else
+                unchanged += 1;
+        }
+        else if (!current)
+            changes.push({ key, action: 'upsert', value });
+        else if (!current.has(key))
+            changes.push({ key, action: 'create', value });
+        else if (current.get(key) !== value)
+            changes.push({ key, action: 'update', value });
+        else
+            unchanged += 1;
+    }
+    if (deleteMissing && current) {
+        for (const key of current.keys())
+            if (!wanted.has(key))
+                changes.push({ key, action: 'delete' });
+    }
+    sync.changes = changes;
+    sync.unchanged = unchanged;
+    sync.before = current?.size;
+    const created = changes.filter(c => c.action === 'create').length;
+    const deleted = changes.filter(c => c.action === 'delete').length;
+    sync.after = current ? current.size + created - deleted : undefined;
+}
+function toOp(change) {
+    return change.action === 'delete'
+        ? { op: 'delete', item_key: change.key }
+        : { op: 'upsert', item_key: change.key, item_value: change.value ?? '' };
+}
+
+;// CONCATENATED MODULE: ./src/modes/update-config-store.ts
+
+
+async function update_config_store_run(settings, api) {
+    const sync = newStoreSync('config-store', undefined, settings.configStore);
+    try {
+        const store = await api.findConfigStore(settings.configStore);
+        if (!store) {
+            throw new ActionError(`Config store '${settings.configStore}' not found by name or by ID; check 'config-store'`);
+        }
+        sync.id = store.id;
+        await syncItems(sync, await api.listConfigStoreItems(store.id), settings.items, {
+            deleteMissing: settings.deleteMissing,
+            dryRun: settings.dryRun,
+            patch: ops => api.patchConfigStoreItems(store.id, ops)
+        });
+    }
+    catch (error) {
+        sync.status = 'failed';
+        sync.error = error instanceof Error ? error.message : String(error);
+    }
+    return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
+}
+
+;// CONCATENATED MODULE: ./src/modes/update-dictionary.ts
+
+
+/** Services one after another; a service that fails is reported and the next one still runs. */
+async function update_dictionary_run(settings, api) {
+    const stores = [];
+    for (const serviceId of settings.serviceIds) {
+        const sync = newStoreSync('dictionary', serviceId, settings.dictionary);
+        try {
+            await syncDictionary(settings, api, sync, serviceId);
+        }
+        catch (error) {
+            sync.status = 'failed';
+            sync.error = error instanceof Error ? error.message : String(error);
+        }
+        stores.push(sync);
+    }
+    return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores };
+}
+async function syncDictionary(settings, api, sync, serviceId) {
+    const { activeVersion } = await api.serviceDetails(serviceId);
+    if (activeVersion === undefined) {
+        throw new ActionError(`Service ${serviceId} has no active version, so it has no edge dictionary '${settings.dictionary}' to update`);
+    }
+    const dictionary = await api.findDictionary(serviceId, activeVersion, settings.dictionary);
+    if (!dictionary) {
+        throw new ActionError(`Edge dictionary '${settings.dictionary}' not found on service ${serviceId} (active version ${activeVersion}); ` +
+            "check 'dictionary', or create it in a version of the service first");
+    }
+    sync.id = dictionary.id;
+    sync.writeOnly = dictionary.writeOnly;
+    if (dictionary.writeOnly && settings.deleteMissing) {
+        throw new ActionError(`Edge dictionary '${settings.dictionary}' on ${serviceId} is write-only: its keys cannot be read, so 'delete-missing: true' cannot know what to delete`);
+    }
+    const current = dictionary.writeOnly ? undefined : await api.listDictionaryItems(serviceId, dictionary.id);
+    await syncItems(sync, current, settings.items, {
+        deleteMissing: settings.deleteMissing,
+        dryRun: settings.dryRun,
+        patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops)
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/modes/index.ts
+
+
 
 
 
@@ -33059,6 +33293,10 @@ function runMode(settings, api) {
             return purge_all_run(settings, api);
         case 'activate':
             return run(settings, api);
+        case 'update-dictionary':
+            return update_dictionary_run(settings, api);
+        case 'update-config-store':
+            return update_config_store_run(settings, api);
     }
 }
 
@@ -33200,7 +33438,7 @@ function serviceSection(outcome, s) {
     if (s.error)
         parts.push(`<p>❌ ${html_escape(s.error)}</p>`);
     if (outcome.dryRun)
-        parts.push(plan(outcome, s));
+        parts.push(activate_plan(outcome, s));
     else if (outcome.clone && s.newVersion !== undefined)
         parts.push(`<p>Version ${s.newVersion} was cloned from ${s.baseVersion}, with the comment ${code(outcome.comment)}.</p>`);
     if (s.vcl.length > 0) {
@@ -33222,7 +33460,7 @@ function serviceSection(outcome, s) {
     }
     return parts.join('\n\n');
 }
-function plan(outcome, s) {
+function activate_plan(outcome, s) {
     if (s.status !== 'planned')
         return '';
     const steps = outcome.clone
@@ -33263,7 +33501,181 @@ function log(outcome, failing) {
     return failing.length === 1 ? first.error : `${failing.length} of ${outcome.services.length} services were not activated. First: ${first.error}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/group-by-reason.ts
+/** Failures grouped by their reason, in order of first appearance: one reason usually covers a whole batch. */
+function groupByReason(failures) {
+    const groups = new Map();
+    for (const { item, reason } of failures) {
+        const items = groups.get(reason);
+        if (items)
+            items.push(item);
+        else
+            groups.set(reason, [item]);
+    }
+    return groups;
+}
+
+;// CONCATENATED MODULE: ./src/report/items.ts
+
+
+
+/** Fastly's default cap on items per edge dictionary (raised per account on request). */
+const DICTIONARY_ITEM_CAP = 1000;
+const VALUES_SHOWN = 10;
+const MAX_VALUE_SHOWN = 200;
+const MAX_KEYS_LISTED = 500;
+const MAX_FAILURES_IN_RESULT = 2000;
+function presentItems(outcome) {
+    const failing = outcome.stores.filter(s => s.status === 'failed');
+    return {
+        failed: failing.length > 0,
+        headline: items_headline(outcome, failing),
+        sections: [items_overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s))],
+        result: {
+            deleteMissing: outcome.deleteMissing,
+            stores: outcome.stores.map(s => {
+                const failed = s.failed.slice(0, MAX_FAILURES_IN_RESULT);
+                return {
+                    kind: s.kind,
+                    ...(s.serviceId ? { serviceId: s.serviceId } : {}),
+                    name: s.name,
+                    id: s.id ?? null,
+                    writeOnly: s.writeOnly,
+                    status: s.status,
+                    ...counts(s),
+                    before: s.before ?? null,
+                    after: s.after ?? null,
+                    batches: s.batches,
+                    failedCount: s.failed.length,
+                    failed,
+                    ...(failed.length < s.failed.length ? { failedOmitted: s.failed.length - failed.length } : {}),
+                    ...(s.error ? { error: s.error } : {})
+                };
+            })
+        },
+        outputs: {},
+        warnings: outcome.stores.flatMap(capWarning),
+        log: () => items_log(outcome, failing)
+    };
+}
+function counts(s) {
+    const of = (action) => s.changes.filter(c => c.action === action).length;
+    return { created: of('create'), updated: of('update'), deleted: of('delete'), upserted: of('upsert'), unchanged: s.unchanged };
+}
+function label(s) {
+    return s.kind === 'dictionary' ? `dictionary '${s.name}' on ${s.serviceId}` : `config store '${s.name}'`;
+}
+function items_headline(outcome, failing) {
+    const totals = outcome.stores.map(counts).reduce((a, b) => ({
+        created: a.created + b.created,
+        updated: a.updated + b.updated,
+        deleted: a.deleted + b.deleted,
+        upserted: a.upserted + b.upserted,
+        unchanged: a.unchanged + b.unchanged
+    }));
+    const parts = [`${count(totals.created)} created`, `${count(totals.updated)} updated`, `${count(totals.deleted)} deleted`];
+    if (totals.upserted > 0)
+        parts.push(`${count(totals.upserted)} written blind`);
+    parts.push(`${count(totals.unchanged)} unchanged`);
+    const [only] = outcome.stores;
+    const where = outcome.stores.length === 1 && only ? label(only) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
+    if (outcome.dryRun)
+        return `nothing was changed; the plan for ${where}: ${parts.join(', ')}`;
+    if (failing.length > 0)
+        return `${where}: ${failing.length === 1 && outcome.stores.length === 1 ? 'failed' : `${failing.length} failed`}`;
+    return `${where} in the wanted state: ${parts.join(', ')}`;
+}
+function items_overview(outcome) {
+    const anyBlind = outcome.stores.some(s => s.writeOnly);
+    const head = ['Target', 'Created', 'Updated', 'Deleted', ...(anyBlind ? ['Written blind'] : []), 'Unchanged', 'Items after', outcome.dryRun ? 'Would send' : 'Batches', 'Result'];
+    const rows = outcome.stores.map(s => {
+        const c = counts(s);
+        const result = s.status === 'synced' ? '✅ synced' : s.status === 'planned' ? '🧪 planned' : `❌ ${s.error ? 'stopped' : `${count(s.failed.length)} failed`}`;
+        const target = s.kind === 'dictionary' ? `${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
+        return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? '—' : count(s.after), count(s.batches), result];
+    });
+    const note = outcome.deleteMissing
+        ? '<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>'
+        : '';
+    return `${table(head, rows)}${note ? `\n\n${note}` : ''}`;
+}
+function storeSection(outcome, s) {
+    const parts = [];
+    if (s.error)
+        parts.push(`<p>❌ ${html_escape(s.error)}</p>`);
+    if (s.writeOnly)
+        parts.push(`<p>${html_escape(capitalise(label(s)))} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
+    if (s.changes.length > 0)
+        parts.push(changesTable(outcome, s));
+    const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
+    if (groups.length > 0) {
+        const rows = groups.map(([reason, keys]) => [html_escape(reason), count(keys.length), keys.slice(0, 50).map(code).join(' ') + (keys.length > 50 ? ` … and ${count(keys.length - 50)} more` : '')]);
+        parts.push(details(`${html_escape(capitalise(label(s)))}: ${plural(s.failed.length, 'change')} failed`, table(['Reason', 'Count', 'Keys'], rows), true));
+    }
+    for (const warning of capWarning(s))
+        parts.push(`<p>⚠️ ${html_escape(warning)}</p>`);
+    return parts.length > 0 ? [`#### ${html_escape(capitalise(label(s)))}`, ...parts].join('\n\n') : '';
+}
+function changesTable(outcome, s) {
+    const verb = outcome.dryRun ? 'Would be' : 'Change';
+    const word = { create: 'created', update: 'updated', delete: 'deleted', upsert: 'written' };
+    const shown = s.changes.slice(0, VALUES_SHOWN).map(c => [code(c.key), word[c.action], valueCell(s, c)]);
+    const first = table(['Key', verb, 'Value'], shown);
+    const rest = s.changes.slice(VALUES_SHOWN);
+    if (rest.length === 0)
+        return first;
+    const listed = rest.slice(0, MAX_KEYS_LISTED).map(c => `${code(c.key)} (${word[c.action]})`).join(', ');
+    const more = rest.length > MAX_KEYS_LISTED ? ` … and ${count(rest.length - MAX_KEYS_LISTED)} more (see the step's log)` : '';
+    return `${first}\n\n${details(`${plural(rest.length, 'more change')}`, `<p>${listed}${more}</p>`)}`;
+}
+function valueCell(s, c) {
+    if (c.value === undefined)
+        return '—';
+    if (s.writeOnly)
+        return '(hidden)';
+    return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
+}
+function capWarning(s) {
+    if (s.kind !== 'dictionary' || s.after === undefined || s.after <= DICTIONARY_ITEM_CAP)
+        return [];
+    return [
+        `Edge dictionary '${s.name}' on ${s.serviceId} will hold ${count(s.after)} items, more than Fastly's default limit of ${count(DICTIONARY_ITEM_CAP)}; ` +
+            'unless Fastly raised it for your account, writes past it are refused (a config store has no such limit).'
+    ];
+}
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function items_log(outcome, failing) {
+    for (const s of outcome.stores) {
+        const c = counts(s);
+        const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
+        info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
+        if (s.changes.length > VALUES_SHOWN) {
+            startGroup(`All ${s.changes.length} changes to ${label(s)}`);
+            for (const change of s.changes)
+                info(`${change.action} ${change.key}`);
+            endGroup();
+        }
+        if (s.failed.length > 0) {
+            startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
+            for (const failure of s.failed)
+                info(`${failure.key}: ${failure.reason}`);
+            endGroup();
+        }
+        if (failing.length > 1 && s.status === 'failed')
+            error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
+    }
+    const [first] = failing;
+    if (!first)
+        return undefined;
+    const why = first.error ??
+        `${count(first.failed.length)} of ${plural(first.changes.length, 'change')} to ${label(first)} failed. First: ${first.failed[0]?.key}: ${first.failed[0]?.reason}`;
+    return failing.length === 1 ? why : `${failing.length} of ${outcome.stores.length} ${outcome.mode === 'update-dictionary' ? 'dictionaries' : 'stores'} failed. First: ${why}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/purge.ts
+
 
 
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
@@ -33275,7 +33687,7 @@ const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
 /** GitHub caps one output at 1 MiB: the JSON outputs stay under these; the log has every failure. */
-const MAX_FAILURES_IN_RESULT = 2000;
+const purge_MAX_FAILURES_IN_RESULT = 2000;
 const MAX_PURGE_IDS_CHARS = 512 * 1024;
 function presentPurge(outcome) {
     const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
@@ -33310,7 +33722,7 @@ function itemNoun(mode, n) {
     return `${count(n)} ${n === 1 ? noun : `${noun}s`}`;
 }
 function resultOf(outcome) {
-    let failureBudget = MAX_FAILURES_IN_RESULT;
+    let failureBudget = purge_MAX_FAILURES_IN_RESULT;
     const targetJson = (target) => {
         const failed = target.failed.slice(0, Math.max(0, failureBudget));
         failureBudget -= failed.length;
@@ -33372,17 +33784,6 @@ function failuresSection(targets) {
     const moreTargets = failing.length - blocks.length;
     const tail = moreTargets > 0 ? ` ${plural(moreTargets, 'more target')} with failures are in the <code>result</code> output.` : '';
     return ['#### Failed', ...blocks, `<p>The step's log lists every failed item.${tail}</p>`].join('\n\n');
-}
-function groupByReason(failures) {
-    const groups = new Map();
-    for (const { item, reason } of failures) {
-        const items = groups.get(reason);
-        if (items)
-            items.push(item);
-        else
-            groups.set(reason, [item]);
-    }
-    return groups;
 }
 function idsSection(outcome) {
     if (outcome.dryRun || outcome.mode === 'purge-all')
@@ -33458,8 +33859,17 @@ function logOutcome(outcome) {
 ;// CONCATENATED MODULE: ./src/report/present.ts
 
 
+
 function present(outcome) {
-    return outcome.mode === 'activate' ? presentActivation(outcome) : presentPurge(outcome);
+    switch (outcome.mode) {
+        case 'activate':
+            return presentActivation(outcome);
+        case 'update-dictionary':
+        case 'update-config-store':
+            return presentItems(outcome);
+        default:
+            return presentPurge(outcome);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/run-report.ts
@@ -38702,7 +39112,54 @@ function defaultComment() {
     return `${where}${by}${run}`;
 }
 
+;// CONCATENATED MODULE: ./src/wanted-items.ts
+
+
+const MAX_VALUE_LENGTH = 8000;
+/**
+ * The wanted state from `items` and/or `items-file`: JSON objects of string
+ * (or null) values, `items` winning on a key both name. Every key is checked
+ * against the store's limits here, before any request.
+ */
+function readWantedItems(read, maxKeyLength) {
+    const file = read('items-file');
+    const fromFile = file === '' ? {} : parseItems('items-file', readTextFile('items-file', file), maxKeyLength);
+    const inline = read('items') === '' ? {} : parseItems('items', read('items'), maxKeyLength);
+    if (file === '' && read('items') === '') {
+        throw new InputError(`Input 'items' or 'items-file' is required: a JSON object such as {"key": "value", "gone": null}`);
+    }
+    return new Map(Object.entries({ ...fromFile, ...inline }));
+}
+function parseItems(name, text, maxKeyLength) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        throw new InputError(`Input '${name}' must be valid JSON: ${error.message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        const got = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+        throw new InputError(`Input '${name}' must be a JSON object of string values, e.g. {"key": "value"}; got ${got}`);
+    }
+    for (const [key, value] of Object.entries(parsed)) {
+        if (key.trim() === '')
+            throw new InputError(`Input '${name}' has an empty key; every key needs a name`);
+        if (key.length > maxKeyLength) {
+            throw new InputError(`Input '${name}' key '${key.slice(0, 40)}…' is ${key.length} characters; the limit is ${maxKeyLength}`);
+        }
+        if (value !== null && typeof value !== 'string') {
+            throw new InputError(`Input '${name}' key '${key}' must have a string value (or null to delete it), got ${JSON.stringify(value)}`);
+        }
+        if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
+            throw new InputError(`Input '${name}' key '${key}' has a value of ${value.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
+        }
+    }
+    return parsed;
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 
 
 
@@ -38716,7 +39173,17 @@ const MODES = [
     'stats'
 ];
 /** The modes this release implements; the others are in the contract but not built yet. */
-const AVAILABLE_MODES = ['purge-keys', 'purge-urls', 'purge-all', 'activate'];
+const AVAILABLE_MODES = [
+    'purge-keys',
+    'purge-urls',
+    'purge-all',
+    'activate',
+    'update-dictionary',
+    'update-config-store'
+];
+/** Fastly's key limits: dictionaries 256 characters, config stores 255. */
+const MAX_DICTIONARY_KEY = 256;
+const MAX_CONFIG_STORE_KEY = 255;
 /**
  * Which modes use each optional input, to warn about inputs a mode ignores.
  * Only inputs without a default: the runner sets defaulted ones on every run.
@@ -38727,7 +39194,12 @@ const INPUT_MODES = {
     urls: ['purge-urls'],
     'urls-file': ['purge-urls'],
     comment: ['activate'],
-    'vcl-files': ['activate']
+    'vcl-files': ['activate'],
+    'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary'],
+    dictionary: ['update-dictionary'],
+    'config-store': ['update-config-store'],
+    items: ['update-dictionary', 'update-config-store'],
+    'items-file': ['update-dictionary', 'update-config-store']
 };
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
 function readSettings(read) {
@@ -38786,7 +39258,29 @@ function readModeSettings(read, mode, common) {
             return { ...requireServices(common, mode), mode };
         case 'activate':
             return readActivate(read, requireServices(common, mode));
+        case 'update-dictionary':
+            return {
+                ...requireServices(common, mode),
+                mode,
+                dictionary: requireInput(read, mode, 'dictionary', 'the edge dictionary name'),
+                items: readWantedItems(read, MAX_DICTIONARY_KEY),
+                deleteMissing: readBoolean(read, 'delete-missing', false)
+            };
+        case 'update-config-store':
+            return {
+                ...common,
+                mode,
+                configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
+                items: readWantedItems(read, MAX_CONFIG_STORE_KEY),
+                deleteMissing: readBoolean(read, 'delete-missing', false)
+            };
     }
+}
+function requireInput(read, mode, name, what) {
+    const value = read(name);
+    if (value === '')
+        throw new InputError(`Input '${name}' is required for mode '${mode}': ${what}`);
+    return value;
 }
 function readActivate(read, common) {
     const clone = readBoolean(read, 'clone', true);

@@ -10,6 +10,7 @@ import {
   splitList
 } from './inputs.js';
 import { type VclFile, defaultComment, readVclFiles } from './vcl-files.js';
+import { type WantedItems, readWantedItems } from './wanted-items.js';
 
 export const MODES = [
   'purge-keys',
@@ -23,7 +24,14 @@ export const MODES = [
 export type Mode = (typeof MODES)[number];
 
 /** The modes this release implements; the others are in the contract but not built yet. */
-export const AVAILABLE_MODES = ['purge-keys', 'purge-urls', 'purge-all', 'activate'] as const satisfies readonly Mode[];
+export const AVAILABLE_MODES = [
+  'purge-keys',
+  'purge-urls',
+  'purge-all',
+  'activate',
+  'update-dictionary',
+  'update-config-store'
+] as const satisfies readonly Mode[];
 export type AvailableMode = (typeof AVAILABLE_MODES)[number];
 
 interface CommonSettings {
@@ -65,7 +73,33 @@ export interface ActivateSettings extends CommonSettings {
   readonly environment: Environment;
 }
 
-export type Settings = PurgeKeysSettings | PurgeUrlsSettings | PurgeAllSettings | ActivateSettings;
+interface ItemsSettings extends CommonSettings {
+  readonly items: WantedItems;
+  readonly deleteMissing: boolean;
+}
+
+export interface UpdateDictionarySettings extends ItemsSettings {
+  readonly mode: 'update-dictionary';
+  readonly dictionary: string;
+}
+
+export interface UpdateConfigStoreSettings extends ItemsSettings {
+  readonly mode: 'update-config-store';
+  /** A name or an ID: looked up by name first. */
+  readonly configStore: string;
+}
+
+export type Settings =
+  | PurgeKeysSettings
+  | PurgeUrlsSettings
+  | PurgeAllSettings
+  | ActivateSettings
+  | UpdateDictionarySettings
+  | UpdateConfigStoreSettings;
+
+/** Fastly's key limits: dictionaries 256 characters, config stores 255. */
+const MAX_DICTIONARY_KEY = 256;
+const MAX_CONFIG_STORE_KEY = 255;
 
 /**
  * Which modes use each optional input, to warn about inputs a mode ignores.
@@ -77,7 +111,12 @@ const INPUT_MODES: Readonly<Record<string, readonly AvailableMode[]>> = {
   urls: ['purge-urls'],
   'urls-file': ['purge-urls'],
   comment: ['activate'],
-  'vcl-files': ['activate']
+  'vcl-files': ['activate'],
+  'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary'],
+  dictionary: ['update-dictionary'],
+  'config-store': ['update-config-store'],
+  items: ['update-dictionary', 'update-config-store'],
+  'items-file': ['update-dictionary', 'update-config-store']
 };
 
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
@@ -153,7 +192,29 @@ function readModeSettings(read: InputReader, mode: AvailableMode, common: Common
       return { ...requireServices(common, mode), mode };
     case 'activate':
       return readActivate(read, requireServices(common, mode));
+    case 'update-dictionary':
+      return {
+        ...requireServices(common, mode),
+        mode,
+        dictionary: requireInput(read, mode, 'dictionary', 'the edge dictionary name'),
+        items: readWantedItems(read, MAX_DICTIONARY_KEY),
+        deleteMissing: readBoolean(read, 'delete-missing', false)
+      };
+    case 'update-config-store':
+      return {
+        ...common,
+        mode,
+        configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
+        items: readWantedItems(read, MAX_CONFIG_STORE_KEY),
+        deleteMissing: readBoolean(read, 'delete-missing', false)
+      };
   }
+}
+
+function requireInput(read: InputReader, mode: Mode, name: string, what: string): string {
+  const value = read(name);
+  if (value === '') throw new InputError(`Input '${name}' is required for mode '${mode}': ${what}`);
+  return value;
 }
 
 function readActivate(read: InputReader, common: CommonSettings): ActivateSettings {

@@ -19,7 +19,7 @@ function read(inputs: Record<string, string>) {
 
 describe('readSettings refuses bad inputs, naming the input', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', got 'purge-everything'$/],
+    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', got 'purge-everything'$/],
     ['empty mode', { mode: '' }, /^Input 'mode' must be one of/],
     ['a contract mode not built yet', { mode: 'stats' }, /^Input 'mode' 'stats' is not available in this release/],
     ['missing token', { 'api-token': '' }, /^Input 'api-token' is required/],
@@ -147,5 +147,45 @@ describe('readSettings for activate', () => {
   it('takes a version number, staging, and a rollback without VCL', () => {
     const { settings } = read({ ...activate, version: '41', clone: 'false', environment: 'staging', comment: 'Roll back' });
     expect(settings).toMatchObject({ version: 41, clone: false, environment: 'staging', comment: 'Roll back', vclFiles: [] });
+  });
+});
+
+describe('readSettings for update-dictionary and update-config-store', () => {
+  const dict = { 'api-token': 'tok', mode: 'update-dictionary', 'service-id': 'SVC1', dictionary: 'redirects' };
+  const itemsFile = join(dir, 'items.json');
+  writeFileSync(itemsFile, JSON.stringify({ a: 'from file', b: 'file only', c: null }));
+
+  it.each([
+    [{ items: '{' }, /^Input 'items' must be valid JSON: /],
+    [{ items: '["a"]' }, /^Input 'items' must be a JSON object of string values, e.g. \{"key": "value"\}; got an array$/],
+    [{ items: '"text"' }, /^Input 'items' must be a JSON object of string values, .*; got a string$/],
+    [{ items: '{"a": 1}' }, /^Input 'items' key 'a' must have a string value \(or null to delete it\), got 1$/],
+    [{ items: '{"": "x"}' }, /^Input 'items' has an empty key; every key needs a name$/],
+    [{ items: JSON.stringify({ ['k'.repeat(257)]: 'x' }) }, /^Input 'items' key 'k{40}…' is 257 characters; the limit is 256$/],
+    [{ items: JSON.stringify({ big: 'v'.repeat(8001) }) }, /^Input 'items' key 'big' has a value of 8001 characters; the limit is 8000$/],
+    [{ items: '' }, /^Input 'items' or 'items-file' is required/],
+    [{ items: '{}', 'items-file': join(dir, 'none.json') }, /^Input 'items-file' must be a readable file path/],
+    [{ items: '{}', dictionary: '' }, /^Input 'dictionary' is required for mode 'update-dictionary'/],
+    [{ items: '{}', 'delete-missing': 'all' }, /^Input 'delete-missing' must be 'true' or 'false', got 'all'$/],
+    [{ items: '{}', mode: 'update-config-store', 'service-id': '' }, /^Input 'config-store' is required for mode 'update-config-store'/],
+    [{ items: JSON.stringify({ ['k'.repeat(256)]: 'x' }), mode: 'update-config-store', 'config-store': 'flags' }, /the limit is 255$/]
+  ])('refuses %j', (overrides, message) => {
+    expect(() => read({ ...dict, ...overrides })).toThrow(message);
+  });
+
+  it('merges items-file and items, inline winning, and keeps nulls as deletions', () => {
+    const { settings } = read({ ...dict, 'items-file': itemsFile, items: '{"a": "inline", "d": "new"}' });
+    expect(settings).toMatchObject({ deleteMissing: false });
+    expect([...(settings as { items: ReadonlyMap<string, string | null> }).items]).toEqual([
+      ['a', 'inline'],
+      ['b', 'file only'],
+      ['c', null],
+      ['d', 'new']
+    ]);
+  });
+
+  it('warns that service-id means nothing to a config store', () => {
+    const { warnings } = read({ ...dict, mode: 'update-config-store', 'config-store': 'flags', items: '{}', dictionary: '' });
+    expect(warnings).toEqual(["Input 'service-id' is not used by mode 'update-config-store' and was ignored"]);
   });
 });

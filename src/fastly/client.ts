@@ -2,6 +2,7 @@ import { USER_AGENT } from '../version.js';
 import { isRecord } from './errors.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
 import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } from './transport.js';
+import { type ItemCalls, itemCalls } from './items.js';
 import { type VersionCalls, versionCalls } from './versions.js';
 
 export interface TokenInfo {
@@ -16,7 +17,7 @@ export interface TokenInfo {
 export type PurgeIds = Readonly<Record<string, string>>;
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
-export interface FastlyApi extends VersionCalls {
+export interface FastlyApi extends VersionCalls, ItemCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
   purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
@@ -56,6 +57,7 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
 
   return {
     ...versionCalls(transport),
+    ...itemCalls(transport),
     async tokenSelf() {
       return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
     },

@@ -105,9 +105,19 @@ export class Transport {
   }
 
   async send(request: ApiRequest): Promise<unknown> {
+    return (await this.exchangeWithRetries(request)).body;
+  }
+
+  /** For list endpoints that page with an RFC 5988 Link header: the body and the next page's path, if any. */
+  async sendForPage(request: ApiRequest): Promise<{ body: unknown; next: string | undefined }> {
+    const { body, link } = await this.exchangeWithRetries(request);
+    return { body, next: nextPagePath(link) };
+  }
+
+  private async exchangeWithRetries(request: ApiRequest): Promise<{ body: unknown; link: string | undefined }> {
     const { method, path } = request;
     const { maxRetries, now, random, sleep, log } = this.options;
-    if (this.options.dryRun && method !== 'GET') return this.plan(request);
+    if (this.options.dryRun && method !== 'GET') return { body: this.plan(request), link: undefined };
     let rateLimitWaitMs = 0;
     for (let retry = 0; ; retry++) {
       this.refuseWhileBlocked(request);
@@ -129,7 +139,9 @@ export class Transport {
       if (method !== 'GET') {
         this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
       }
-      if (answer.status >= 200 && answer.status < 300) return answer.body === '' ? undefined : parseJson(answer.body);
+      if (answer.status >= 200 && answer.status < 300) {
+        return { body: answer.body === '' ? undefined : parseJson(answer.body), link: header(answer, 'link') };
+      }
       const reason = reasonFromBody(answer.body, answer.statusText);
       if (answer.status === 429 && !canRetry) {
         const resetAt = this.resetOf(answer);
@@ -209,6 +221,15 @@ export class Transport {
       body
     };
   }
+}
+
+/** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
+function nextPagePath(link: string | undefined): string | undefined {
+  const next = link?.split(',').find(part => /;\s*rel="?next"?/.test(part));
+  const url = next?.match(/<([^>]+)>/)?.[1];
+  if (!url) return undefined;
+  const parsed = new URL(url, 'http://relative.invalid');
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 function bodyOf(request: ApiRequest): string | null {

@@ -2,12 +2,15 @@ import type { FastlyApi } from '../fastly/client.js';
 import type { Settings } from '../settings.js';
 import type { ActivateOutcome } from './activate-outcome.js';
 import { run as activate } from './activate.js';
+import type { ItemsOutcome } from './items-outcome.js';
 import type { PurgeOutcome } from './purge-outcome.js';
 import { run as purgeAll } from './purge-all.js';
 import { run as purgeKeys } from './purge-keys.js';
 import { run as purgeUrls } from './purge-urls.js';
+import { run as updateConfigStore } from './update-config-store.js';
+import { run as updateDictionary } from './update-dictionary.js';
 
-export type Outcome = PurgeOutcome | ActivateOutcome;
+export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome;
 
 export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
   switch (settings.mode) {
@@ -19,5 +22,9 @@ export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
       return purgeAll(settings, api);
     case 'activate':
       return activate(settings, api);
+    case 'update-dictionary':
+      return updateDictionary(settings, api);
+    case 'update-config-store':
+      return updateConfigStore(settings, api);
   }
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
-import type { ItemFailure, PurgeOutcome, PurgeTarget } from '../modes/purge-outcome.js';
+import type { PurgeOutcome, PurgeTarget } from '../modes/purge-outcome.js';
 import { code, count, details, escape, plural, table } from './html.js';
+import { groupByReason } from './group-by-reason.js';
 import type { Presented } from './presented.js';
 
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
@@ -116,15 +117,6 @@ function failuresSection(targets: readonly PurgeTarget[]): string {
   return ['#### Failed', ...blocks, `<p>The step's log lists every failed item.${tail}</p>`].join('\n\n');
 }
 
-function groupByReason(failures: readonly ItemFailure[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const { item, reason } of failures) {
-    const items = groups.get(reason);
-    if (items) items.push(item);
-    else groups.set(reason, [item]);
-  }
-  return groups;
-}
 
 function idsSection(outcome: PurgeOutcome): string {
   if (outcome.dryRun || outcome.mode === 'purge-all') return '';

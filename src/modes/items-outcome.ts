@@ -1,0 +1,38 @@
+/** 'upsert' is a write to a write-only dictionary, whose current value is unknown. */
+export type ItemAction = 'create' | 'update' | 'delete' | 'upsert';
+
+export interface ItemChange {
+  readonly key: string;
+  readonly action: ItemAction;
+  /** The new value; absent for deletes. */
+  readonly value?: string;
+}
+
+export interface StoreSync {
+  readonly kind: 'dictionary' | 'config-store';
+  /** The service, for dictionaries. */
+  readonly serviceId: string | undefined;
+  /** The name asked for (dictionary name, or config store name or ID). */
+  readonly name: string;
+  id: string | undefined;
+  writeOnly: boolean;
+  /** 'synced': every change applied; 'planned': dry run; 'failed': stopped, or some changes failed. */
+  status: 'synced' | 'planned' | 'failed';
+  changes: ItemChange[];
+  unchanged: number;
+  /** Items before the run; undefined when they could not be read. */
+  before: number | undefined;
+  /** Items once every change is applied; undefined for a write-only dictionary. */
+  after: number | undefined;
+  batches: number;
+  failed: { key: string; reason: string }[];
+  /** Why the store could not be worked on at all. */
+  error: string | undefined;
+}
+
+export interface ItemsOutcome {
+  readonly mode: 'update-dictionary' | 'update-config-store';
+  readonly dryRun: boolean;
+  readonly deleteMissing: boolean;
+  readonly stores: readonly StoreSync[];
+}

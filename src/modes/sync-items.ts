@@ -1,0 +1,79 @@
+import { type ItemOp, MAX_OPS_PER_BATCH } from '../fastly/items.js';
+import { chunks } from '../pool.js';
+import type { WantedItems } from '../wanted-items.js';
+import type { ItemChange, StoreSync } from './items-outcome.js';
+
+export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefined, name: string): StoreSync {
+  return {
+    kind,
+    serviceId,
+    name,
+    id: undefined,
+    writeOnly: false,
+    status: 'failed',
+    changes: [],
+    unchanged: 0,
+    before: undefined,
+    after: undefined,
+    batches: 0,
+    failed: [],
+    error: undefined
+  };
+}
+
+/**
+ * Diffs the wanted state against the current items (undefined: unreadable,
+ * so every wanted value is upserted) and sends the changes in batches of at
+ * most 1000, one after another. A refused batch fails its keys and the next
+ * batch still goes.
+ */
+export async function syncItems(
+  sync: StoreSync,
+  current: ReadonlyMap<string, string> | undefined,
+  wanted: WantedItems,
+  options: { deleteMissing: boolean; dryRun: boolean; patch: (ops: readonly ItemOp[]) => Promise<void> }
+): Promise<void> {
+  plan(sync, current, wanted, options.deleteMissing);
+  // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
+  const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
+  for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
+    sync.batches += 1;
+    if (options.dryRun) continue;
+    try {
+      await options.patch(batch);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      sync.failed.push(...batch.map(op => ({ key: op.item_key, reason })));
+    }
+  }
+  sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+
+function plan(sync: StoreSync, current: ReadonlyMap<string, string> | undefined, wanted: WantedItems, deleteMissing: boolean): void {
+  const changes: ItemChange[] = [];
+  let unchanged = 0;
+  for (const [key, value] of wanted) {
+    if (value === null) {
+      if (!current || current.has(key)) changes.push({ key, action: 'delete' });
+      else unchanged += 1;
+    } else if (!current) changes.push({ key, action: 'upsert', value });
+    else if (!current.has(key)) changes.push({ key, action: 'create', value });
+    else if (current.get(key) !== value) changes.push({ key, action: 'update', value });
+    else unchanged += 1;
+  }
+  if (deleteMissing && current) {
+    for (const key of current.keys()) if (!wanted.has(key)) changes.push({ key, action: 'delete' });
+  }
+  sync.changes = changes;
+  sync.unchanged = unchanged;
+  sync.before = current?.size;
+  const created = changes.filter(c => c.action === 'create').length;
+  const deleted = changes.filter(c => c.action === 'delete').length;
+  sync.after = current ? current.size + created - deleted : undefined;
+}
+
+function toOp(change: ItemChange): ItemOp {
+  return change.action === 'delete'
+    ? { op: 'delete', item_key: change.key }
+    : { op: 'upsert', item_key: change.key, item_value: change.value ?? '' };
+}

@@ -1,0 +1,25 @@
+import { ActionError } from '../errors.js';
+import type { FastlyApi } from '../fastly/client.js';
+import type { UpdateConfigStoreSettings } from '../settings.js';
+import type { ItemsOutcome } from './items-outcome.js';
+import { newStoreSync, syncItems } from './sync-items.js';
+
+export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): Promise<ItemsOutcome> {
+  const sync = newStoreSync('config-store', undefined, settings.configStore);
+  try {
+    const store = await api.findConfigStore(settings.configStore);
+    if (!store) {
+      throw new ActionError(`Config store '${settings.configStore}' not found by name or by ID; check 'config-store'`);
+    }
+    sync.id = store.id;
+    await syncItems(sync, await api.listConfigStoreItems(store.id), settings.items, {
+      deleteMissing: settings.deleteMissing,
+      dryRun: settings.dryRun,
+      patch: ops => api.patchConfigStoreItems(store.id, ops)
+    });
+  } catch (error) {
+    sync.status = 'failed';
+    sync.error = error instanceof Error ? error.message : String(error);
+  }
+  return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
+}

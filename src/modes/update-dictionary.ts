@@ -1,0 +1,48 @@
+import { ActionError } from '../errors.js';
+import type { FastlyApi } from '../fastly/client.js';
+import type { UpdateDictionarySettings } from '../settings.js';
+import type { ItemsOutcome, StoreSync } from './items-outcome.js';
+import { newStoreSync, syncItems } from './sync-items.js';
+
+/** Services one after another; a service that fails is reported and the next one still runs. */
+export async function run(settings: UpdateDictionarySettings, api: FastlyApi): Promise<ItemsOutcome> {
+  const stores: StoreSync[] = [];
+  for (const serviceId of settings.serviceIds) {
+    const sync = newStoreSync('dictionary', serviceId, settings.dictionary);
+    try {
+      await syncDictionary(settings, api, sync, serviceId);
+    } catch (error) {
+      sync.status = 'failed';
+      sync.error = error instanceof Error ? error.message : String(error);
+    }
+    stores.push(sync);
+  }
+  return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores };
+}
+
+async function syncDictionary(settings: UpdateDictionarySettings, api: FastlyApi, sync: StoreSync, serviceId: string): Promise<void> {
+  const { activeVersion } = await api.serviceDetails(serviceId);
+  if (activeVersion === undefined) {
+    throw new ActionError(`Service ${serviceId} has no active version, so it has no edge dictionary '${settings.dictionary}' to update`);
+  }
+  const dictionary = await api.findDictionary(serviceId, activeVersion, settings.dictionary);
+  if (!dictionary) {
+    throw new ActionError(
+      `Edge dictionary '${settings.dictionary}' not found on service ${serviceId} (active version ${activeVersion}); ` +
+        "check 'dictionary', or create it in a version of the service first"
+    );
+  }
+  sync.id = dictionary.id;
+  sync.writeOnly = dictionary.writeOnly;
+  if (dictionary.writeOnly && settings.deleteMissing) {
+    throw new ActionError(
+      `Edge dictionary '${settings.dictionary}' on ${serviceId} is write-only: its keys cannot be read, so 'delete-missing: true' cannot know what to delete`
+    );
+  }
+  const current = dictionary.writeOnly ? undefined : await api.listDictionaryItems(serviceId, dictionary.id);
+  await syncItems(sync, current, settings.items, {
+    deleteMissing: settings.deleteMissing,
+    dryRun: settings.dryRun,
+    patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops)
+  });
+}

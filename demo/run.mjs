@@ -200,6 +200,27 @@ const SCENARIOS = [
       ];
     },
   },
+  {
+    id: 'h',
+    title: 'update-dictionary: make the redirects dictionary match redirects.json',
+    story: 'redirects.json in the repository is the truth. The action reads the dictionary, sends only what differs (one entry changed, one new, one deleted with null), and leaves the rest alone.',
+    with: { 'api-token': TOKENS.global.token, mode: 'update-dictionary', 'service-id': SITE.id, dictionary: 'redirects', 'items-file': 'redirects.json' },
+    comments: { 'items-file': '{"/old": "/new", …, "/gone": null}' },
+    files: { 'redirects.json': `${JSON.stringify({ '/old-pricing': '/pricing', '/blog/2019/launch': '/blog/launch', '/summer-sale': '/sale', '/gone': null }, null, 2)}\n` },
+    setup(fake) {
+      fake.addDictionary(SITE.id, { name: 'redirects', items: { '/old-pricing': '/pricing', '/blog/2019/launch': '/blog/2019/launch', '/gone': '/nowhere' } });
+    },
+    expectedCode: 0,
+    checks(run, fake) {
+      const items = fake.dictionaryItems(SITE.id, 'redirects');
+      const patches = fake.writes().filter((r) => r.method === 'PATCH');
+      return [
+        [patches.length === 1, 'one PATCH carried every change', String(patches.length)],
+        [items['/blog/2019/launch'] === '/blog/launch' && items['/summer-sale'] === '/sale' && !('/gone' in items), 'the dictionary now matches redirects.json', JSON.stringify(items)],
+        [/1 created, 1 updated, 1 deleted, 1 unchanged/.test(run.summary), 'the summary counts the changes'],
+      ];
+    },
+  },
 ];
 
 /** @param {string} text */

@@ -14,11 +14,14 @@
  * @typedef {{ method: string, path: string, headers: Record<string, string>, body: string,
  *   at: number, status: number }} LoggedRequest
  * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number,
- *   activationWarnings: Map<string, string> }} State  warnings by service id
+ *   activationWarnings: Map<string, string>, dictionaries: Map<string, import('./dictionaries.mjs').Dictionary[]>,
+ *   configStores: Map<string, import('./config-stores.mjs').ConfigStore> }} State
+ *   warnings and dictionaries by service id, config stores by their id
  * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string> }} Answer
  *   `json` is sent with Content-Type application/json; `text` is sent as is, with only `headers`.
  * @typedef {object} Ctx
  * @property {string} method
+ * @property {string} url           the fake's own base URL, for absolute links
  * @property {string} path          path with query string, as received
  * @property {URLSearchParams} query
  * @property {Record<string, string | undefined>} params  the route pattern's named groups, still percent-encoded
@@ -52,12 +55,14 @@
  */
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { configStoreRoutes, newConfigStore } from './config-stores.mjs';
+import { dictionaryRoutes, newDictionary, plainItems } from './dictionaries.mjs';
 import { purgeRoutes } from './purge.mjs';
 import { tokenRoutes } from './tokens.mjs';
 import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
-const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes];
+const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...dictionaryRoutes, ...configStoreRoutes];
 
 const HOUR_MS = 3_600_000;
 const REMAINING = 'Fastly-RateLimit-Remaining';
@@ -135,7 +140,10 @@ function faultAnswer(fault) {
 /** @param {{ latencyMs?: number, writeLimit?: number, purgeLimit?: number }} [options] */
 export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeLimit = 100000 } = {}) {
   /** @type {State} */
-  const state = { tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0, activationWarnings: new Map() };
+  const state = {
+    tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0, activationWarnings: new Map(),
+    dictionaries: new Map(), configStores: new Map(),
+  };
   /** @type {LoggedRequest[]} */
   let requests = [];
   /** @type {Fault[]} */
@@ -146,6 +154,9 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
   let inFlight = 0;
   let maxInFlight = 0;
   let tokenSeq = 0;
+  let storeSeq = 0;
+  // Known once the server listens, before any request can arrive.
+  let url = '';
   const budgets = { write: fullBudget(writeLimit, Date.now()), purge: fullBudget(purgeLimit, Date.now()) };
   // Aborts the latency and 'slow' waits on close, so no timer outlives the server.
   const shutdown = new AbortController();
@@ -209,7 +220,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     let answer;
     try {
       take(intercepts, entry.method, entry.path)?.action();
-      answer = route.handler({ method, path: entry.path, query, params, serviceId, headers: entry.headers, body: entry.body, token, state, now });
+      answer = route.handler({ method, url, path: entry.path, query, params, serviceId, headers: entry.headers, body: entry.body, token, state, now });
     } catch (error) {
       return { status: 500, json: { msg: 'fake-fastly route handler or intercept threw', detail: String(error) } };
     }
@@ -266,12 +277,13 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     server.listen(0, '127.0.0.1', () => resolve(undefined));
   });
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  url = `http://127.0.0.1:${port}`;
 
   /** @param {Budget} budget @param {number} resetInSeconds */
   const exhaust = (budget, resetInSeconds) => Object.assign(budget, { remaining: 0, resetAt: Date.now() + resetInSeconds * 1000 });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     get requests() { return requests; },
     get purges() { return state.purges; },
     get maxInFlight() { return maxInFlight; },
@@ -286,11 +298,47 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       });
     },
     /**
-     * Adding an id again replaces that service, versions and all.
+     * Adding an id again replaces that service, versions, dictionaries and all.
      * @param {import('./versions.mjs').ServiceSpec} spec
      */
     addService(spec) {
       state.services.set(spec.id, newService(spec, Date.now()));
+      state.dictionaries.delete(spec.id);
+    },
+    /**
+     * Adding a name again replaces that dictionary, items and all.
+     * @param {string} sid
+     * @param {{ name: string, id?: string, writeOnly?: boolean, items?: Record<string, string> }} spec  items: key → value, created in this order
+     * @returns {string} the dictionary's id
+     */
+    addDictionary(sid, { id = `fake-dict-${(storeSeq += 1)}`, ...spec }) {
+      serviceNamed(sid);
+      const dictionaries = (state.dictionaries.get(sid) ?? []).filter((d) => d.name !== spec.name);
+      state.dictionaries.set(sid, [...dictionaries, newDictionary({ ...spec, id }, Date.now())]);
+      return id;
+    },
+    /** The items as they are now, key → value. @param {string} sid @param {string} name @returns {Record<string, string>} */
+    dictionaryItems(sid, name) {
+      const dictionary = state.dictionaries.get(sid)?.find((d) => d.name === name);
+      if (!dictionary) throw new Error(`fake-fastly: service ${sid} has no dictionary ${name}`);
+      return plainItems(dictionary.items);
+    },
+    /**
+     * Adding an id again replaces that store; a name belongs to one store only, as on Fastly.
+     * @param {{ name: string, id?: string, items?: Record<string, string> }} spec  items: key → value, created in this order
+     * @returns {string} the store's id
+     */
+    addConfigStore({ id = `fake-config-store-${(storeSeq += 1)}`, ...spec }) {
+      const taken = [...state.configStores.values()].find((store) => store.name === spec.name && store.id !== id);
+      if (taken) throw new Error(`fake-fastly: config store ${taken.id} is named ${spec.name} already`);
+      state.configStores.set(id, newConfigStore({ ...spec, id }, Date.now()));
+      return id;
+    },
+    /** The items as they are now, key → value. @param {string} id @returns {Record<string, string>} */
+    configStoreItems(id) {
+      const store = state.configStores.get(id);
+      if (!store) throw new Error(`fake-fastly: no config store ${id}`);
+      return plainItems(store.items);
     },
     /** @param {string} id */
     service: (id) => snapshot(serviceNamed(id)),
@@ -331,7 +379,10 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     setLatency(ms) {
       latency = ms;
     },
-    /** Keeps tokens and services as they are, versions included: a test wanting fresh versions adds a new service id. */
+    /**
+     * Keeps tokens, services (versions included), dictionaries and config stores as they are:
+     * a test wanting fresh ones adds a new service id, dictionary name or store.
+     */
     reset() {
       requests = [];
       state.purges = [];

@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(611);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6831);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 611:
+/***/ 6831:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32617,6 +32617,38 @@ function addItems(items, body) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/fastly/stats.ts
+
+
+function statsCalls(transport) {
+    return {
+        async serviceStats(sid, from, to, by) {
+            const path = `/stats/service/${encodeURIComponent(sid)}?from=${from}&to=${to}&by=${by}`;
+            const body = await transport.send({ method: 'GET', path });
+            if (!isRecord(body) || body.status !== 'success' || !Array.isArray(body.data)) {
+                const why = isRecord(body) && typeof body.msg === 'string' ? body.msg : 'not a stats answer';
+                throw new ActionError(`Fastly answered GET ${path} without stats: ${why}`);
+            }
+            return body.data.filter(isRecord).map(bucket => ({
+                start: num(bucket.start_time),
+                requests: num(bucket.requests),
+                hits: num(bucket.hits),
+                miss: num(bucket.miss),
+                pass: num(bucket.pass),
+                bandwidth: num(bucket.bandwidth),
+                status2xx: num(bucket.status_2xx),
+                status3xx: num(bucket.status_3xx),
+                status4xx: num(bucket.status_4xx),
+                status5xx: num(bucket.status_5xx)
+            }));
+        }
+    };
+}
+function num(value) {
+    const n = typeof value === 'number' ? value : Number(value);
+    return Number.isFinite(n) ? n : 0;
+}
+
 ;// CONCATENATED MODULE: ./src/fastly/versions.ts
 
 /** The version and VCL calls, in the client's terms; client.ts exposes them on FastlyApi. */
@@ -32706,6 +32738,7 @@ function strings(value) {
 
 
 
+
 const MAX_KEYS_PER_PURGE = 256;
 const DEFAULT_TIMEOUT_MS = 30_000;
 function createFastlyClient(options) {
@@ -32722,6 +32755,7 @@ function createFastlyClient(options) {
     return {
         ...versionCalls(transport),
         ...itemCalls(transport),
+        ...statsCalls(transport),
         async tokenSelf() {
             return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
         },
@@ -33129,6 +33163,79 @@ async function purge_urls_run(settings, api) {
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
 }
 
+;// CONCATENATED MODULE: ./src/modes/stats-outcome.ts
+function ratio(part, whole) {
+    return whole > 0 ? part / whole : undefined;
+}
+const ZERO = { requests: 0, hits: 0, miss: 0, pass: 0, bandwidth: 0, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 0 };
+/** Field by field, for a window or a group of buckets. */
+function sum(buckets) {
+    return buckets.reduce((total, b) => ({
+        requests: total.requests + b.requests,
+        hits: total.hits + b.hits,
+        miss: total.miss + b.miss,
+        pass: total.pass + b.pass,
+        bandwidth: total.bandwidth + b.bandwidth,
+        status2xx: total.status2xx + b.status2xx,
+        status3xx: total.status3xx + b.status3xx,
+        status4xx: total.status4xx + b.status4xx,
+        status5xx: total.status5xx + b.status5xx
+    }), ZERO);
+}
+
+;// CONCATENATED MODULE: ./src/modes/stats.ts
+
+async function stats_run(settings, api) {
+    const services = [];
+    for (const serviceId of settings.serviceIds) {
+        const stats = {
+            serviceId,
+            serviceName: serviceId,
+            buckets: [],
+            totals: sum([]),
+            hitRatio: undefined,
+            errorRatio: undefined,
+            gateFailures: [],
+            gateNotes: [],
+            error: undefined
+        };
+        try {
+            // The name makes the report readable; a token that may not read the service still gets its stats.
+            stats.serviceName = (await api.serviceDetails(serviceId).catch(() => undefined))?.name ?? serviceId;
+            const { from, to, by } = settings.window;
+            stats.buckets = (await api.serviceStats(serviceId, from, to, by)).sort((a, b) => a.start - b.start);
+            stats.totals = sum(stats.buckets);
+            stats.hitRatio = ratio(stats.totals.hits, stats.totals.hits + stats.totals.miss);
+            stats.errorRatio = ratio(stats.totals.status5xx, stats.totals.requests);
+            judge(settings, stats);
+        }
+        catch (error) {
+            stats.error = error instanceof Error ? error.message : String(error);
+        }
+        services.push(stats);
+    }
+    return { mode: 'stats', window: settings.window, minHitRatio: settings.minHitRatio, maxErrorRatio: settings.maxErrorRatio, services };
+}
+function judge(settings, stats) {
+    const who = `${stats.serviceName} (${stats.serviceId})`;
+    const pct = (x) => `${(x * 100).toFixed(1)}%`;
+    const { minHitRatio, maxErrorRatio } = settings;
+    if (minHitRatio !== undefined) {
+        if (stats.hitRatio === undefined)
+            stats.gateNotes.push(`min-hit-ratio not checked for ${who}: no cacheable traffic in the window`);
+        else if (stats.hitRatio < minHitRatio) {
+            stats.gateFailures.push(`${who}: hit ratio ${pct(stats.hitRatio)} is below min-hit-ratio ${pct(minHitRatio)}`);
+        }
+    }
+    if (maxErrorRatio !== undefined) {
+        if (stats.errorRatio === undefined)
+            stats.gateNotes.push(`max-error-ratio not checked for ${who}: no requests in the window`);
+        else if (stats.errorRatio > maxErrorRatio) {
+            stats.gateFailures.push(`${who}: 5xx share ${pct(stats.errorRatio)} is above max-error-ratio ${pct(maxErrorRatio)}`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/modes/sync-items.ts
 
 
@@ -33283,6 +33390,7 @@ async function syncDictionary(settings, api, sync, serviceId) {
 
 
 
+
 function runMode(settings, api) {
     switch (settings.mode) {
         case 'purge-keys':
@@ -33297,6 +33405,8 @@ function runMode(settings, api) {
             return update_dictionary_run(settings, api);
         case 'update-config-store':
             return update_config_store_run(settings, api);
+        case 'stats':
+            return stats_run(settings, api);
     }
 }
 
@@ -33856,7 +33966,180 @@ function logOutcome(outcome) {
         : `${what} (the job summary groups them by reason). First: ${first.item}: ${first.reason}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/stats.ts
+
+
+
+/** A trend wider than this is grouped into fewer points: a row of 1,440 minutes reads as noise. */
+const MAX_POINTS = 48;
+const BLOCKS = '▁▂▃▄▅▆▇█';
+function presentStats(outcome) {
+    const failing = outcome.services.filter(s => s.gateFailures.length > 0 || s.error);
+    const overall = weightedHitRatio(outcome.services);
+    return {
+        failed: failing.length > 0,
+        headline: stats_headline(outcome, failing, overall),
+        sections: [windowLine(outcome), figures(outcome), ...outcome.services.map(s => trend(outcome, s))],
+        result: {
+            window: { from: iso(outcome.window.from), to: iso(outcome.window.to), by: outcome.window.by },
+            hitRatio: overall ?? null,
+            services: outcome.services.map(s => ({
+                serviceId: s.serviceId,
+                serviceName: s.serviceName,
+                ...s.totals,
+                hitRatio: s.hitRatio ?? null,
+                errorRatio: s.errorRatio ?? null,
+                buckets: s.buckets.length,
+                gateFailures: s.gateFailures,
+                ...(s.error ? { error: s.error } : {})
+            }))
+        },
+        outputs: { 'hit-ratio': overall === undefined ? '' : String(Number(overall.toFixed(4))) },
+        warnings: outcome.services.flatMap(s => s.gateNotes),
+        log: () => stats_log(outcome, failing)
+    };
+}
+/** Over all services, each service's hit ratio weighted by its requests (the contract's definition). */
+function weightedHitRatio(services) {
+    const rated = services.filter(s => s.hitRatio !== undefined);
+    const requests = rated.reduce((total, s) => total + s.totals.requests, 0);
+    return ratio(rated.reduce((total, s) => total + (s.hitRatio ?? 0) * s.totals.requests, 0), requests);
+}
+function stats_headline(outcome, failing, overall) {
+    if (failing.length > 0) {
+        const [first] = failing;
+        return first?.gateFailures[0] ?? first?.error ?? 'failed';
+    }
+    const requests = outcome.services.reduce((total, s) => total + s.totals.requests, 0);
+    if (requests === 0)
+        return 'no traffic in the window';
+    const where = outcome.services.length === 1 ? (outcome.services[0]?.serviceName ?? '') : `${outcome.services.length} services`;
+    return `${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
+}
+function windowLine(outcome) {
+    const { from, to, by } = outcome.window;
+    const gates = [
+        outcome.minHitRatio === undefined ? '' : `min-hit-ratio ${percent(outcome.minHitRatio)}`,
+        outcome.maxErrorRatio === undefined ? '' : `max-error-ratio ${percent(outcome.maxErrorRatio)}`
+    ].filter(Boolean);
+    const gateText = gates.length > 0 ? `; gates: ${gates.join(', ')}` : '';
+    return `<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${by}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
+}
+function figures(outcome) {
+    const rows = outcome.services.map(s => row(`${html_escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
+    if (outcome.services.length > 1) {
+        const totals = sum(outcome.services.map(s => s.totals));
+        const hitRatio = weightedHitRatio(outcome.services);
+        rows.push(row('<b>Total</b>', totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
+    }
+    const head = ['Service', 'Requests', 'Hit ratio', 'Miss', 'Pass', 'Bandwidth', '2xx', '3xx', '4xx', '5xx', '5xx share'];
+    return table(head, rows);
+}
+function row(label, t, s, outcome) {
+    if (s.error)
+        return [label, `❌ ${html_escape(s.error)}`, '', '', '', '', '', '', '', '', ''];
+    if (t.requests === 0)
+        return [label, 'no traffic', '—', '—', '—', '—', '—', '—', '—', '—', '—'];
+    const lowHit = outcome.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < outcome.minHitRatio;
+    const highErr = outcome.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > outcome.maxErrorRatio;
+    const mark = (bad, text, threshold) => (bad ? `❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
+    return [
+        label,
+        count(t.requests),
+        mark(lowHit, percent(s.hitRatio), outcome.minHitRatio),
+        count(t.miss),
+        count(t.pass),
+        bytes(t.bandwidth),
+        count(t.status2xx),
+        count(t.status3xx),
+        count(t.status4xx),
+        count(t.status5xx),
+        mark(highErr, percent(s.errorRatio), outcome.maxErrorRatio)
+    ];
+}
+function trend(outcome, s) {
+    if (s.error)
+        return '';
+    const title = `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`;
+    if (s.totals.requests === 0) {
+        return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>`;
+    }
+    const points = stats_group(s.buckets);
+    const requests = points.map(p => p.requests);
+    const hitRatios = points.map(p => ratio(p.hits, p.hits + p.miss));
+    const spark = table(['', `Trend (${points.length} points, ${labelOf(points[0], outcome)} → ${labelOf(points.at(-1), outcome)})`], [
+        ['Requests', `<code>${sparkline(requests)}</code>`],
+        ['Hit ratio', `<code>${sparkline(hitRatios, 0, 1)}</code>`]
+    ]);
+    const name = s.serviceName.replace(/[^\w .-]/g, '');
+    const chart = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${name}: requests (bars), hit ratio (line, top of chart = 100%)"`,
+        `  x-axis [${points.map(p => `"${labelOf(p, outcome)}"`).join(', ')}]`,
+        '  y-axis "Requests"',
+        `  bar [${requests.join(', ')}]`,
+        `  line [${hitRatios.map(r => Math.round((r ?? 0) * Math.max(...requests))).join(', ')}]`,
+        '```'
+    ].join('\n');
+    return `${title}\n\n${spark}\n\n${chart}`;
+}
+/** Sums neighbouring buckets so a trend has at most MAX_POINTS points. */
+function stats_group(buckets) {
+    const size = Math.ceil(buckets.length / MAX_POINTS);
+    const points = [];
+    for (let i = 0; i < buckets.length; i += size) {
+        const slice = buckets.slice(i, i + size);
+        points.push({ start: slice[0]?.start ?? 0, ...sum(slice) });
+    }
+    return points;
+}
+function sparkline(values, min, max) {
+    const known = values.filter((v) => v !== undefined);
+    const low = min ?? Math.min(...known);
+    const high = max ?? Math.max(...known);
+    return values
+        .map(v => (v === undefined ? ' ' : BLOCKS[high === low ? BLOCKS.length - 1 : Math.round(((v - low) / (high - low)) * (BLOCKS.length - 1))]))
+        .join('');
+}
+function labelOf(point, outcome) {
+    if (!point)
+        return '';
+    const text = new Date(point.start * 1000).toISOString();
+    return outcome.window.by === 'day' ? text.slice(5, 10) : text.slice(11, 16);
+}
+function percent(value) {
+    return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+}
+function bytes(n) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+    let value = n;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit += 1;
+    }
+    return unit === 0 ? `${count(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function iso(seconds) {
+    return new Date(seconds * 1000).toISOString();
+}
+function stats_log(outcome, failing) {
+    for (const s of outcome.services) {
+        const figures = s.totals.requests === 0 ? 'no traffic' : `${count(s.totals.requests)} requests, hit ratio ${percent(s.hitRatio)}, 5xx ${percent(s.errorRatio)}`;
+        info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
+        if (failing.length > 1)
+            for (const message of [...s.gateFailures, ...(s.error ? [s.error] : [])])
+                error(message);
+    }
+    const messages = failing.flatMap(s => [...s.gateFailures, ...(s.error ? [s.error] : [])]);
+    if (messages.length === 0)
+        return undefined;
+    return messages.length === 1 ? messages[0] : `${messages.length} checks failed. First: ${messages[0]}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/present.ts
+
 
 
 
@@ -33867,6 +34150,8 @@ function present(outcome) {
         case 'update-dictionary':
         case 'update-config-store':
             return presentItems(outcome);
+        case 'stats':
+            return presentStats(outcome);
         default:
             return presentPurge(outcome);
     }
@@ -39112,6 +39397,49 @@ function defaultComment() {
     return `${where}${by}${run}`;
 }
 
+;// CONCATENATED MODULE: ./src/stats-window.ts
+
+const UNIT_SECONDS = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
+/** `stats-from`/`stats-to` in Unix seconds, ISO 8601 or Fastly's relative form ("2 hours ago", "now"). */
+function readStatsWindow(read, nowMs) {
+    const from = parseTime(read, 'stats-from', '1 day ago', nowMs);
+    const to = parseTime(read, 'stats-to', 'now', nowMs);
+    if (from >= to) {
+        throw new InputError(`Input 'stats-from' must be before 'stats-to', got ${new Date(from * 1000).toISOString()} → ${new Date(to * 1000).toISOString()}`);
+    }
+    const by = read('stats-by') || 'hour';
+    if (by !== 'minute' && by !== 'hour' && by !== 'day') {
+        throw new InputError(`Input 'stats-by' must be one of 'minute', 'hour', 'day', got '${by}'`);
+    }
+    return { from, to, by };
+}
+function parseTime(read, name, fallback, nowMs) {
+    const raw = (read(name) || fallback).trim();
+    const now = Math.floor(nowMs / 1000);
+    if (/^\d+$/.test(raw))
+        return Number(raw);
+    if (raw.toLowerCase() === 'now')
+        return now;
+    const relative = /^(\d+)\s+(minute|hour|day|week)s?\s+ago$/i.exec(raw);
+    if (relative)
+        return now - Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? '').toLowerCase()] ?? 0);
+    const iso = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? Date.parse(raw) : NaN;
+    if (!Number.isNaN(iso))
+        return Math.floor(iso / 1000);
+    throw new InputError(`Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${raw}'`);
+}
+/** A ratio input: a number from 0 to 1, or undefined when not set. */
+function readRatio(read, name) {
+    const raw = read(name);
+    if (raw === '')
+        return undefined;
+    const value = /^(0|1|0?\.\d+|1\.0*)$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isNaN(value) || value < 0 || value > 1) {
+        throw new InputError(`Input '${name}' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '${raw}'`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/wanted-items.ts
 
 
@@ -39163,6 +39491,7 @@ function parseItems(name, text, maxKeyLength) {
 
 
 
+
 const MODES = [
     'purge-keys',
     'purge-urls',
@@ -39171,15 +39500,6 @@ const MODES = [
     'update-dictionary',
     'update-config-store',
     'stats'
-];
-/** The modes this release implements; the others are in the contract but not built yet. */
-const AVAILABLE_MODES = [
-    'purge-keys',
-    'purge-urls',
-    'purge-all',
-    'activate',
-    'update-dictionary',
-    'update-config-store'
 ];
 /** Fastly's key limits: dictionaries 256 characters, config stores 255. */
 const MAX_DICTIONARY_KEY = 256;
@@ -39195,27 +39515,25 @@ const INPUT_MODES = {
     'urls-file': ['purge-urls'],
     comment: ['activate'],
     'vcl-files': ['activate'],
-    'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary'],
+    'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
+    'min-hit-ratio': ['stats'],
+    'max-error-ratio': ['stats'],
     dictionary: ['update-dictionary'],
     'config-store': ['update-config-store'],
     items: ['update-dictionary', 'update-config-store'],
     'items-file': ['update-dictionary', 'update-config-store']
 };
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
-function readSettings(read) {
+function readSettings(read, nowMs = Date.now()) {
     const mode = readMode(read);
     const common = readCommon(read);
     const warnings = Object.entries(INPUT_MODES)
         .filter(([name, modes]) => read(name) !== '' && !modes.includes(mode))
         .map(([name]) => `Input '${name}' is not used by mode '${mode}' and was ignored`);
-    return { settings: readModeSettings(read, mode, common), warnings };
+    return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 function readMode(read) {
-    const raw = read('mode');
-    if (MODES.includes(raw) && !AVAILABLE_MODES.includes(raw)) {
-        throw new InputError(`Input 'mode' '${raw}' is not available in this release; use one of ${AVAILABLE_MODES.map(m => `'${m}'`).join(', ')}`);
-    }
-    return readChoice(read, 'mode', AVAILABLE_MODES);
+    return readChoice(read, 'mode', MODES);
 }
 function readCommon(read) {
     const token = read('api-token');
@@ -39237,7 +39555,7 @@ function readCommon(read) {
         maxRetries: readInteger(read, 'max-retries', 5, { min: 0 })
     };
 }
-function readModeSettings(read, mode, common) {
+function readModeSettings(read, mode, common, nowMs) {
     switch (mode) {
         case 'purge-keys':
             return {
@@ -39273,6 +39591,14 @@ function readModeSettings(read, mode, common) {
                 configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
                 items: readWantedItems(read, MAX_CONFIG_STORE_KEY),
                 deleteMissing: readBoolean(read, 'delete-missing', false)
+            };
+        case 'stats':
+            return {
+                ...requireServices(common, mode),
+                mode,
+                window: readStatsWindow(read, nowMs),
+                minHitRatio: readRatio(read, 'min-hit-ratio'),
+                maxErrorRatio: readRatio(read, 'max-error-ratio')
             };
     }
 }

@@ -10,6 +10,7 @@ import {
   splitList
 } from './inputs.js';
 import { type VclFile, defaultComment, readVclFiles } from './vcl-files.js';
+import { type StatsWindow, readRatio, readStatsWindow } from './stats-window.js';
 import { type WantedItems, readWantedItems } from './wanted-items.js';
 
 export const MODES = [
@@ -23,16 +24,6 @@ export const MODES = [
 ] as const;
 export type Mode = (typeof MODES)[number];
 
-/** The modes this release implements; the others are in the contract but not built yet. */
-export const AVAILABLE_MODES = [
-  'purge-keys',
-  'purge-urls',
-  'purge-all',
-  'activate',
-  'update-dictionary',
-  'update-config-store'
-] as const satisfies readonly Mode[];
-export type AvailableMode = (typeof AVAILABLE_MODES)[number];
 
 interface CommonSettings {
   readonly token: string;
@@ -89,13 +80,21 @@ export interface UpdateConfigStoreSettings extends ItemsSettings {
   readonly configStore: string;
 }
 
+export interface StatsSettings extends CommonSettings {
+  readonly mode: 'stats';
+  readonly window: StatsWindow;
+  readonly minHitRatio: number | undefined;
+  readonly maxErrorRatio: number | undefined;
+}
+
 export type Settings =
   | PurgeKeysSettings
   | PurgeUrlsSettings
   | PurgeAllSettings
   | ActivateSettings
   | UpdateDictionarySettings
-  | UpdateConfigStoreSettings;
+  | UpdateConfigStoreSettings
+  | StatsSettings;
 
 /** Fastly's key limits: dictionaries 256 characters, config stores 255. */
 const MAX_DICTIONARY_KEY = 256;
@@ -105,14 +104,16 @@ const MAX_CONFIG_STORE_KEY = 255;
  * Which modes use each optional input, to warn about inputs a mode ignores.
  * Only inputs without a default: the runner sets defaulted ones on every run.
  */
-const INPUT_MODES: Readonly<Record<string, readonly AvailableMode[]>> = {
+const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   keys: ['purge-keys'],
   'keys-file': ['purge-keys'],
   urls: ['purge-urls'],
   'urls-file': ['purge-urls'],
   comment: ['activate'],
   'vcl-files': ['activate'],
-  'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary'],
+  'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
+  'min-hit-ratio': ['stats'],
+  'max-error-ratio': ['stats'],
   dictionary: ['update-dictionary'],
   'config-store': ['update-config-store'],
   items: ['update-dictionary', 'update-config-store'],
@@ -127,23 +128,17 @@ export interface ReadSettings {
   readonly warnings: readonly string[];
 }
 
-export function readSettings(read: InputReader): ReadSettings {
+export function readSettings(read: InputReader, nowMs: number = Date.now()): ReadSettings {
   const mode = readMode(read);
   const common = readCommon(read);
   const warnings = Object.entries(INPUT_MODES)
     .filter(([name, modes]) => read(name) !== '' && !modes.includes(mode))
     .map(([name]) => `Input '${name}' is not used by mode '${mode}' and was ignored`);
-  return { settings: readModeSettings(read, mode, common), warnings };
+  return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 
-function readMode(read: InputReader): AvailableMode {
-  const raw = read('mode');
-  if ((MODES as readonly string[]).includes(raw) && !(AVAILABLE_MODES as readonly string[]).includes(raw)) {
-    throw new InputError(
-      `Input 'mode' '${raw}' is not available in this release; use one of ${AVAILABLE_MODES.map(m => `'${m}'`).join(', ')}`
-    );
-  }
-  return readChoice(read, 'mode', AVAILABLE_MODES);
+function readMode(read: InputReader): Mode {
+  return readChoice(read, 'mode', MODES);
 }
 
 function readCommon(read: InputReader): CommonSettings {
@@ -167,7 +162,7 @@ function readCommon(read: InputReader): CommonSettings {
   };
 }
 
-function readModeSettings(read: InputReader, mode: AvailableMode, common: CommonSettings): Settings {
+function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings, nowMs: number): Settings {
   switch (mode) {
     case 'purge-keys':
       return {
@@ -207,6 +202,14 @@ function readModeSettings(read: InputReader, mode: AvailableMode, common: Common
         configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
         items: readWantedItems(read, MAX_CONFIG_STORE_KEY),
         deleteMissing: readBoolean(read, 'delete-missing', false)
+      };
+    case 'stats':
+      return {
+        ...requireServices(common, mode),
+        mode,
+        window: readStatsWindow(read, nowMs),
+        minHitRatio: readRatio(read, 'min-hit-ratio'),
+        maxErrorRatio: readRatio(read, 'max-error-ratio')
       };
   }
 }

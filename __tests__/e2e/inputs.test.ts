@@ -7,7 +7,7 @@ const ctx = useFakeFastly();
 
 describe('bad inputs are refused before any request', () => {
   const cases: [Record<string, string>, string][] = [
-    [{ mode: 'purge' }, "Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', got 'purge'"],
+    [{ mode: 'purge' }, "Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', got 'purge'"],
     [{ mode: 'purge-keys', keys: 'a', 'dry-run': 'yes' }, "Input 'dry-run' must be 'true' or 'false', got 'yes'"],
     [{ mode: 'purge-keys', keys: ' ,, ' }, "Input 'keys' or 'keys-file' must name at least one surrogate key (separated by commas, spaces or newlines)"],
     [{ mode: 'purge-keys', 'keys-file': 'missing.txt' }, "Input 'keys-file' must be a readable file path, got 'missing.txt' (no such file)"],
@@ -16,7 +16,6 @@ describe('bad inputs are refused before any request', () => {
     [{ mode: 'purge-keys', keys: 'a', 'max-retries': '-1' }, "Input 'max-retries' must be a whole number of at least 0, got '-1'"],
     [{ mode: 'purge-keys', keys: 'a', 'api-url': 'file:///etc/passwd' }, "Input 'api-url' must be an absolute http(s) URL, got 'file:///etc/passwd'"],
     [{ mode: 'purge-all', 'service-id': '' }, "Input 'service-id' is required for mode 'purge-all': one or more Fastly service IDs"],
-    [{ mode: 'stats' }, "Input 'mode' 'stats' is not available in this release; use one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store'"]
   ];
 
   it.each(cases)('%j', async (overrides, message) => {

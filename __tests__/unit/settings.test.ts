@@ -19,9 +19,8 @@ function read(inputs: Record<string, string>) {
 
 describe('readSettings refuses bad inputs, naming the input', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', got 'purge-everything'$/],
+    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', got 'purge-everything'$/],
     ['empty mode', { mode: '' }, /^Input 'mode' must be one of/],
-    ['a contract mode not built yet', { mode: 'stats' }, /^Input 'mode' 'stats' is not available in this release/],
     ['missing token', { 'api-token': '' }, /^Input 'api-token' is required/],
     ['bad boolean', { 'soft-purge': 'yes' }, /^Input 'soft-purge' must be 'true' or 'false', got 'yes'$/],
     ['bad dry-run', { 'dry-run': '1' }, /^Input 'dry-run' must be 'true' or 'false', got '1'$/],
@@ -187,5 +186,38 @@ describe('readSettings for update-dictionary and update-config-store', () => {
   it('warns that service-id means nothing to a config store', () => {
     const { warnings } = read({ ...dict, mode: 'update-config-store', 'config-store': 'flags', items: '{}', dictionary: '' });
     expect(warnings).toEqual(["Input 'service-id' is not used by mode 'update-config-store' and was ignored"]);
+  });
+});
+
+describe('readSettings for stats', () => {
+  const NOW = Date.parse('2026-11-23T12:00:00Z');
+  const stats = { 'api-token': 'tok', mode: 'stats', 'service-id': 'SVC1' };
+  const at = (inputs: Record<string, string>) => readSettings(name => ({ ...stats, ...inputs })[name] ?? '', NOW);
+
+  it.each([
+    [{}, { from: NOW / 1000 - 86_400, to: NOW / 1000, by: 'hour' }],
+    [{ 'stats-from': '2 hours ago', 'stats-to': '30 minutes ago', 'stats-by': 'minute' }, { from: NOW / 1000 - 7200, to: NOW / 1000 - 1800, by: 'minute' }],
+    [{ 'stats-from': '2026-11-20T00:00:00Z', 'stats-to': '1795392000', 'stats-by': 'day' }, { from: Date.parse('2026-11-20T00:00:00Z') / 1000, to: 1795392000, by: 'day' }],
+    [{ 'stats-from': '1 week ago', 'stats-to': 'NOW' }, { from: NOW / 1000 - 604_800, to: NOW / 1000, by: 'hour' }]
+  ])('reads the window %j', (inputs, window) => {
+    expect(at(inputs).settings).toMatchObject({ window });
+  });
+
+  it.each([
+    [{ 'stats-from': 'yesterday' }, /^Input 'stats-from' must be Unix seconds, an ISO 8601 time \(2026-11-23T08:00:00Z\) or a relative time \('2 hours ago', 'now'\), got 'yesterday'$/],
+    [{ 'stats-to': '2 fortnights ago' }, /^Input 'stats-to' must be Unix seconds/],
+    [{ 'stats-from': 'now', 'stats-to': '1 hour ago' }, /^Input 'stats-from' must be before 'stats-to'/],
+    [{ 'stats-by': 'week' }, /^Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'week'$/],
+    [{ 'min-hit-ratio': '90' }, /^Input 'min-hit-ratio' must be a number from 0 to 1 \(e.g. 0.9 for 90%\), got '90'$/],
+    [{ 'max-error-ratio': '-0.1' }, /^Input 'max-error-ratio' must be a number from 0 to 1/],
+    [{ 'max-error-ratio': 'low' }, /^Input 'max-error-ratio' must be a number from 0 to 1/],
+    [{ 'service-id': '' }, /^Input 'service-id' is required for mode 'stats'/]
+  ])('refuses %j', (inputs, message) => {
+    expect(() => at(inputs)).toThrow(message);
+  });
+
+  it('takes thresholds from 0 to 1', () => {
+    expect(at({ 'min-hit-ratio': '0.9', 'max-error-ratio': '.01' }).settings).toMatchObject({ minHitRatio: 0.9, maxErrorRatio: 0.01 });
+    expect(at({ 'min-hit-ratio': '1', 'max-error-ratio': '0' }).settings).toMatchObject({ minHitRatio: 1, maxErrorRatio: 0 });
   });
 });

@@ -3,6 +3,7 @@ import { isRecord } from './errors.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
 import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } from './transport.js';
 import { type ItemCalls, itemCalls } from './items.js';
+import { type StatsCalls, statsCalls } from './stats.js';
 import { type VersionCalls, versionCalls } from './versions.js';
 
 export interface TokenInfo {
@@ -17,7 +18,7 @@ export interface TokenInfo {
 export type PurgeIds = Readonly<Record<string, string>>;
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
-export interface FastlyApi extends VersionCalls, ItemCalls {
+export interface FastlyApi extends VersionCalls, ItemCalls, StatsCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
   purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
@@ -58,6 +59,7 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
   return {
     ...versionCalls(transport),
     ...itemCalls(transport),
+    ...statsCalls(transport),
     async tokenSelf() {
       return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
     },

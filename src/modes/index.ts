@@ -4,13 +4,15 @@ import type { ActivateOutcome } from './activate-outcome.js';
 import { run as activate } from './activate.js';
 import type { ItemsOutcome } from './items-outcome.js';
 import type { PurgeOutcome } from './purge-outcome.js';
+import type { StatsOutcome } from './stats-outcome.js';
 import { run as purgeAll } from './purge-all.js';
 import { run as purgeKeys } from './purge-keys.js';
 import { run as purgeUrls } from './purge-urls.js';
+import { run as stats } from './stats.js';
 import { run as updateConfigStore } from './update-config-store.js';
 import { run as updateDictionary } from './update-dictionary.js';
 
-export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome;
+export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutcome;
 
 export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
   switch (settings.mode) {
@@ -26,5 +28,7 @@ export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
       return updateDictionary(settings, api);
     case 'update-config-store':
       return updateConfigStore(settings, api);
+    case 'stats':
+      return stats(settings, api);
   }
 }

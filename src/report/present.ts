@@ -3,6 +3,7 @@ import { presentActivation } from './activate.js';
 import { presentItems } from './items.js';
 import type { Presented } from './presented.js';
 import { presentPurge } from './purge.js';
+import { presentStats } from './stats.js';
 
 export function present(outcome: Outcome): Presented {
   switch (outcome.mode) {
@@ -11,6 +12,8 @@ export function present(outcome: Outcome): Presented {
     case 'update-dictionary':
     case 'update-config-store':
       return presentItems(outcome);
+    case 'stats':
+      return presentStats(outcome);
     default:
       return presentPurge(outcome);
   }

@@ -1,0 +1,52 @@
+import { InputError } from './errors.js';
+import type { InputReader } from './inputs.js';
+
+export type StatsBy = 'minute' | 'hour' | 'day';
+
+export interface StatsWindow {
+  /** Unix seconds: every form is resolved once, so the summary can print the window it asked for. */
+  readonly from: number;
+  readonly to: number;
+  readonly by: StatsBy;
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
+
+/** `stats-from`/`stats-to` in Unix seconds, ISO 8601 or Fastly's relative form ("2 hours ago", "now"). */
+export function readStatsWindow(read: InputReader, nowMs: number): StatsWindow {
+  const from = parseTime(read, 'stats-from', '1 day ago', nowMs);
+  const to = parseTime(read, 'stats-to', 'now', nowMs);
+  if (from >= to) {
+    throw new InputError(`Input 'stats-from' must be before 'stats-to', got ${new Date(from * 1000).toISOString()} → ${new Date(to * 1000).toISOString()}`);
+  }
+  const by = read('stats-by') || 'hour';
+  if (by !== 'minute' && by !== 'hour' && by !== 'day') {
+    throw new InputError(`Input 'stats-by' must be one of 'minute', 'hour', 'day', got '${by}'`);
+  }
+  return { from, to, by };
+}
+
+function parseTime(read: InputReader, name: string, fallback: string, nowMs: number): number {
+  const raw = (read(name) || fallback).trim();
+  const now = Math.floor(nowMs / 1000);
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw.toLowerCase() === 'now') return now;
+  const relative = /^(\d+)\s+(minute|hour|day|week)s?\s+ago$/i.exec(raw);
+  if (relative) return now - Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? '').toLowerCase()] ?? 0);
+  const iso = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? Date.parse(raw) : NaN;
+  if (!Number.isNaN(iso)) return Math.floor(iso / 1000);
+  throw new InputError(
+    `Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${raw}'`
+  );
+}
+
+/** A ratio input: a number from 0 to 1, or undefined when not set. */
+export function readRatio(read: InputReader, name: string): number | undefined {
+  const raw = read(name);
+  if (raw === '') return undefined;
+  const value = /^(0|1|0?\.\d+|1\.0*)$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isNaN(value) || value < 0 || value > 1) {
+    throw new InputError(`Input '${name}' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '${raw}'`);
+  }
+  return value;
+}

@@ -375,5 +375,12 @@ function table(node, width, ctx) {
  */
 export function renderSummary(source, { color = false, width = 100, maxRows = Infinity } = {}) {
   const ctx = { style: makeStyle(color), maxRows };
-  return blocks(parseHtml(source).children, Math.max(20, width), ctx).join('\n');
+  // Fenced code (the Mermaid charts) reads as preformatted text here; GitHub draws it.
+  const fenced = source.replace(/^```(\w*)\n([\s\S]*?)\n```$/gm, (_, lang, body) => `<pre>${lang ? `(${lang})\n` : ''}${escapeHtml(body)}</pre>`);
+  return blocks(parseHtml(fenced).children, Math.max(20, width), ctx).join('\n');
+}
+
+/** @param {string} text */
+function escapeHtml(text) {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -221,6 +221,34 @@ const SCENARIOS = [
       ];
     },
   },
+  {
+    id: 'i',
+    title: 'stats: yesterday\'s traffic for two services, with a hit-ratio gate',
+    story: 'A scheduled run reports each service\'s requests, hit ratio, errors and bandwidth with an hourly trend, and fails the step if a service caches too little. www is healthy; api caches 62% of its traffic, under the 70% gate.',
+    with: { 'api-token': TOKENS.global.token, mode: 'stats', 'service-id': `${WWW.id} ${API.id}`, 'stats-from': '1 day ago', 'stats-by': 'hour', 'min-hit-ratio': '0.7' },
+    comments: { 'api-token': 'global:read is enough for stats' },
+    setup(fake) {
+      // A daily curve: quiet at night, busy in the afternoon (UTC).
+      const curve = (/** @type {number} */ start) => 0.3 + 0.7 * Math.sin((Math.PI * ((start / 3600) % 24)) / 24);
+      const traffic = (/** @type {number} */ peak, /** @type {number} */ hitRatio, /** @type {number} */ errorShare) => (/** @type {number} */ start) => {
+        const requests = Math.round(peak * curve(start));
+        const cacheable = Math.round(requests * 0.95);
+        const hits = Math.round(cacheable * hitRatio);
+        const errors = Math.round(requests * errorShare);
+        return { requests, hits, miss: cacheable - hits, pass: requests - cacheable, bandwidth: requests * 48_000, status_2xx: requests - errors, status_3xx: 0, status_4xx: 0, status_5xx: errors };
+      };
+      fake.setStats(WWW.id, traffic(120_000, 0.94, 0.001));
+      fake.setStats(API.id, traffic(30_000, 0.62, 0.004));
+    },
+    expectedCode: 1,
+    checks(run, _fake, log) {
+      return [
+        [/Error: api \(7i6HN3TK9wS159v2gPAZ8A\): hit ratio 62\.0% is below min-hit-ratio 70\.0%/.test(log), 'the gate names api, its 62.0% and the 70.0% limit'],
+        [/^0\.\d{1,4}$/.test(run.outputs['hit-ratio'] ?? ''), 'the hit-ratio output is a ratio', run.outputs['hit-ratio']],
+        [run.summary.includes('```mermaid'), 'the summary has a chart per service'],
+      ];
+    },
+  },
 ];
 
 /** @param {string} text */
@@ -477,7 +505,7 @@ async function main() {
   const where = relative(process.cwd(), SUMMARY_OUT) || SUMMARY_OUT;
   console.log(style.bold('━'.repeat(WIDTH)));
   if (failed.length === 0) {
-    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ' (b and g are meant to fail the step: exit code 1).');
+    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ' (b, g and i are meant to fail the step: exit code 1).');
   } else {
     console.log(style.red(`✘ ${failed.length} of ${results.length} scenarios did not behave as expected: ${failed.map((r) => r.scenario.id).join(', ')}.`));
   }

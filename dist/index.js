@@ -34061,8 +34061,9 @@ function trend(outcome, s) {
     if (s.error)
         return '';
     const title = `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`;
+    const notes = s.gateNotes.map(note => `\n\n<p>⚠️ ${html_escape(note)}</p>`).join('');
     if (s.totals.requests === 0) {
-        return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>`;
+        return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>${notes}`;
     }
     const points = stats_group(s.buckets);
     const requests = points.map(p => p.requests);
@@ -34082,7 +34083,7 @@ function trend(outcome, s) {
         `  line [${hitRatios.map(r => Math.round((r ?? 0) * Math.max(...requests))).join(', ')}]`,
         '```'
     ].join('\n');
-    return `${title}\n\n${spark}\n\n${chart}`;
+    return `${title}\n\n${spark}\n\n${chart}${notes}`;
 }
 /** Sums neighbouring buckets so a trend has at most MAX_POINTS points. */
 function stats_group(buckets) {

@@ -15,8 +15,9 @@
  *   at: number, status: number }} LoggedRequest
  * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number,
  *   activationWarnings: Map<string, string>, dictionaries: Map<string, import('./dictionaries.mjs').Dictionary[]>,
- *   configStores: Map<string, import('./config-stores.mjs').ConfigStore> }} State
- *   warnings and dictionaries by service id, config stores by their id
+ *   configStores: Map<string, import('./config-stores.mjs').ConfigStore>,
+ *   stats: Map<string, import('./stats.mjs').StatsGenerator> }} State
+ *   warnings, dictionaries and stats by service id, config stores by their id
  * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string> }} Answer
  *   `json` is sent with Content-Type application/json; `text` is sent as is, with only `headers`.
  * @typedef {object} Ctx
@@ -58,11 +59,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { configStoreRoutes, newConfigStore } from './config-stores.mjs';
 import { dictionaryRoutes, newDictionary, plainItems } from './dictionaries.mjs';
 import { purgeRoutes } from './purge.mjs';
+import { statsRoutes } from './stats.mjs';
 import { tokenRoutes } from './tokens.mjs';
 import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
-const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...dictionaryRoutes, ...configStoreRoutes];
+const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...dictionaryRoutes, ...configStoreRoutes,
+  ...statsRoutes];
 
 const HOUR_MS = 3_600_000;
 const REMAINING = 'Fastly-RateLimit-Remaining';
@@ -142,7 +145,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
   /** @type {State} */
   const state = {
     tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0, activationWarnings: new Map(),
-    dictionaries: new Map(), configStores: new Map(),
+    dictionaries: new Map(), configStores: new Map(), stats: new Map(),
   };
   /** @type {LoggedRequest[]} */
   let requests = [];
@@ -298,12 +301,13 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       });
     },
     /**
-     * Adding an id again replaces that service, versions, dictionaries and all.
+     * Adding an id again replaces that service, versions, dictionaries, stats and all.
      * @param {import('./versions.mjs').ServiceSpec} spec
      */
     addService(spec) {
       state.services.set(spec.id, newService(spec, Date.now()));
       state.dictionaries.delete(spec.id);
+      state.stats.delete(spec.id);
     },
     /**
      * Adding a name again replaces that dictionary, items and all.
@@ -349,6 +353,14 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       else state.activationWarnings.set(id, msg);
     },
     /**
+     * The service's historical stats, one generator call per bucket, until reset().
+     * @param {string} sid @param {import('./stats.mjs').StatsGenerator} generator
+     */
+    setStats(sid, generator) {
+      serviceNamed(sid);
+      state.stats.set(sid, generator);
+    },
+    /**
      * Runs `action` just before the handler of a matching request that passed auth, scope,
      * service and budget checks, e.g. to have another deploy change the service mid-run.
      * @param {{ method?: string, path?: string | RegExp, times?: number }} spec  a string path is a prefix of the path with query
@@ -387,6 +399,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       requests = [];
       state.purges = [];
       state.activationWarnings.clear();
+      state.stats.clear();
       faults = [];
       intercepts = [];
       maxInFlight = inFlight;

@@ -101,8 +101,9 @@ function row(label: string, t: StatsTotals, s: Figures, outcome: StatsOutcome): 
 function trend(outcome: StatsOutcome, s: ServiceStats): string {
   if (s.error) return '';
   const title = `#### ${escape(s.serviceName)} (${code(s.serviceId)})`;
+  const notes = s.gateNotes.map(note => `\n\n<p>⚠️ ${escape(note)}</p>`).join('');
   if (s.totals.requests === 0) {
-    return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>`;
+    return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>${notes}`;
   }
   const points = group(s.buckets);
   const requests = points.map(p => p.requests);
@@ -125,7 +126,7 @@ function trend(outcome: StatsOutcome, s: ServiceStats): string {
     `  line [${hitRatios.map(r => Math.round((r ?? 0) * Math.max(...requests))).join(', ')}]`,
     '```'
   ].join('\n');
-  return `${title}\n\n${spark}\n\n${chart}`;
+  return `${title}\n\n${spark}\n\n${chart}${notes}`;
 }
 
 /** Sums neighbouring buckets so a trend has at most MAX_POINTS points. */

@@ -34073,14 +34073,16 @@ function trend(outcome, s) {
         ['Hit ratio', `<code>${sparkline(hitRatios, 0, 1)}</code>`]
     ]);
     const name = s.serviceName.replace(/[^\w .-]/g, '');
+    const top = Math.max(1, ...requests);
     const chart = [
         '```mermaid',
         'xychart-beta',
         `  title "${name}: requests (bars), hit ratio (line, top of chart = 100%)"`,
         `  x-axis [${points.map(p => `"${labelOf(p, outcome)}"`).join(', ')}]`,
-        '  y-axis "Requests"',
+        // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
+        `  y-axis "Requests" 0 --> ${top}`,
         `  bar [${requests.join(', ')}]`,
-        `  line [${hitRatios.map(r => Math.round((r ?? 0) * Math.max(...requests))).join(', ')}]`,
+        `  line [${hitRatios.map(r => Math.round((r ?? 0) * top)).join(', ')}]`,
         '```'
     ].join('\n');
     return `${title}\n\n${spark}\n\n${chart}${notes}`;
@@ -34107,7 +34109,10 @@ function labelOf(point, outcome) {
     if (!point)
         return '';
     const text = new Date(point.start * 1000).toISOString();
-    return outcome.window.by === 'day' ? text.slice(5, 10) : text.slice(11, 16);
+    // Short labels: a day of hourly points must not overlap.
+    if (outcome.window.by === 'day')
+        return text.slice(5, 10);
+    return outcome.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
 }
 function percent(value) {
     return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;

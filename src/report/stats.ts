@@ -116,14 +116,16 @@ function trend(outcome: StatsOutcome, s: ServiceStats): string {
     ]
   );
   const name = s.serviceName.replace(/[^\w .-]/g, '');
+  const top = Math.max(1, ...requests);
   const chart = [
     '```mermaid',
     'xychart-beta',
     `  title "${name}: requests (bars), hit ratio (line, top of chart = 100%)"`,
     `  x-axis [${points.map(p => `"${labelOf(p, outcome)}"`).join(', ')}]`,
-    '  y-axis "Requests"',
+    // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
+    `  y-axis "Requests" 0 --> ${top}`,
     `  bar [${requests.join(', ')}]`,
-    `  line [${hitRatios.map(r => Math.round((r ?? 0) * Math.max(...requests))).join(', ')}]`,
+    `  line [${hitRatios.map(r => Math.round((r ?? 0) * top)).join(', ')}]`,
     '```'
   ].join('\n');
   return `${title}\n\n${spark}\n\n${chart}${notes}`;
@@ -152,7 +154,9 @@ function sparkline(values: readonly (number | undefined)[], min?: number, max?: 
 function labelOf(point: StatsBucket | undefined, outcome: StatsOutcome): string {
   if (!point) return '';
   const text = new Date(point.start * 1000).toISOString();
-  return outcome.window.by === 'day' ? text.slice(5, 10) : text.slice(11, 16);
+  // Short labels: a day of hourly points must not overlap.
+  if (outcome.window.by === 'day') return text.slice(5, 10);
+  return outcome.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
 }
 
 function percent(value: number | undefined): string {

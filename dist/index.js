@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6831);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9084);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6831:
+/***/ 9084:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32810,6 +32810,70 @@ function stringOr(value, fallback) {
     return typeof value === 'string' ? value : fallback;
 }
 
+;// CONCATENATED MODULE: ./src/health-check.ts
+
+
+
+/** Consecutive 2xx answers that make a URL healthy: one good answer can be luck. */
+const HEALTHY_STREAK = 2;
+/** "A couple of seconds apart"; a short timeout gets denser tries so it still sees several. */
+const MAX_INTERVAL_MS = 2000;
+const MIN_INTERVAL_MS = 250;
+const MAX_TRY_MS = 10_000;
+/**
+ * Requests `url` until it answers 2xx twice in a row or `timeoutMs` passes.
+ * A client of its own: the Fastly token never goes to the origin.
+ */
+async function checkHealth(url, timeoutMs, clock) {
+    const interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(timeoutMs / 10)));
+    const http = new lib_HttpClient(USER_AGENT, [], { socketTimeout: Math.min(MAX_TRY_MS, timeoutMs), allowRetries: false, keepAlive: false });
+    const started = clock.now();
+    const tries = [];
+    let streak = 0;
+    startGroup(`Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`);
+    try {
+        for (;;) {
+            const attempt = await tryOnce(http, url, clock.now() - started);
+            tries.push(attempt);
+            const ok = attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+            streak = ok ? streak + 1 : 0;
+            info(`${(attempt.at / 1000).toFixed(1)} s: ${attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error}${ok ? '' : ' (not healthy)'}`);
+            if (streak >= HEALTHY_STREAK)
+                break;
+            if (clock.now() - started + interval > timeoutMs)
+                break;
+            await clock.sleep(interval);
+        }
+    }
+    finally {
+        endGroup();
+        http.dispose();
+    }
+    const durationMs = clock.now() - started;
+    const healthy = streak >= HEALTHY_STREAK;
+    return { url, healthy, tries, durationMs, observed: describe(tries, durationMs, healthy) };
+}
+async function tryOnce(http, url, at) {
+    try {
+        const response = await http.get(url);
+        await response.readBody();
+        return { at, status: response.message.statusCode, error: undefined };
+    }
+    catch (error) {
+        const { code, message } = error;
+        return { at, status: undefined, error: code ?? (message || 'no answer') };
+    }
+}
+function describe(tries, durationMs, healthy) {
+    const label = (t) => (t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer'));
+    const seconds = `${Math.round(durationMs / 1000)} s`;
+    if (healthy)
+        return `${label(tries.at(-1))} after ${tries.length} ${tries.length === 1 ? 'try' : 'tries'} in ${seconds}`;
+    const kinds = new Set(tries.map(label));
+    const last = tries.at(-1);
+    return kinds.size === 1 && last ? `${label(last)} for ${seconds}` : `${last ? label(last) : 'no answer'} at the end of ${seconds} (${tries.length} tries: ${[...kinds].join(', ')})`;
+}
+
 ;// CONCATENATED MODULE: ./src/line-diff.ts
 /** Past this many line pairs the diff says only that the file changed: a plan must not hang on a huge file. */
 const MAX_CELLS = 4_000_000;
@@ -32865,6 +32929,7 @@ function lineDiff(before, after) {
 
 
 
+
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 async function run(settings, api) {
     const services = [];
@@ -32885,6 +32950,8 @@ async function run(settings, api) {
         clone: settings.clone,
         environment: settings.environment,
         comment: settings.comment,
+        healthCheckUrl: settings.healthCheckUrl,
+        healthCheckTimeoutMs: settings.healthCheckTimeoutMs,
         services
     };
 }
@@ -32944,6 +33011,7 @@ function emptyResult(serviceId) {
         warning: undefined,
         diff: undefined,
         diffTitle: undefined,
+        health: undefined,
         error: undefined
     };
 }
@@ -33040,6 +33108,37 @@ async function validateAndActivate(settings, api, result, version) {
     if (result.previousVersion !== undefined) {
         result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
         result.diff = await api.vclDiff(sid, result.previousVersion, version);
+    }
+    if (settings.healthCheckUrl)
+        await checkOrRollBack(settings, api, result, version, settings.healthCheckUrl);
+}
+/** A version that activates but breaks the site must not stay: go back to the one before, and confirm it. */
+async function checkOrRollBack(settings, api, result, version, url) {
+    const sid = result.serviceId;
+    const env = settings.environment;
+    result.health = await checkHealth(url, settings.healthCheckTimeoutMs, { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) });
+    if (result.health.healthy)
+        return;
+    const what = `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
+    const previous = result.previousVersion;
+    if (previous === undefined) {
+        result.status = 'rollback-failed';
+        result.error = `${what}, and no version was active before it: ${env} stays on the unhealthy version ${version}. A person is needed now.`;
+        return;
+    }
+    try {
+        await api.activateVersion(sid, previous, env);
+        const now = activeOn(await api.serviceDetails(sid), env);
+        if (now !== previous)
+            throw new ActionError(`Fastly reports version ${now ?? 'none'} active, not ${previous}`);
+        result.activeVersion = previous;
+        result.status = 'rolled-back';
+        result.error = `${what}; version ${version} was rolled back to ${previous}, which is active on ${env} again.`;
+    }
+    catch (error) {
+        result.status = 'rollback-failed';
+        const why = error instanceof Error ? error.message : String(error);
+        result.error = `ROLLBACK FAILED: ${what}, and re-activating version ${previous} failed: ${why}. ${env} is on the unhealthy version ${version}: a person is needed now.`;
     }
 }
 function repositoryDiff(current, files, changes) {
@@ -33434,7 +33533,7 @@ function outputsFor(report, presented) {
 
 ;// CONCATENATED MODULE: ./src/modes/activate-outcome.ts
 function isActivationFailure(status) {
-    return status === 'invalid' || status === 'conflict' || status === 'failed';
+    return status !== 'activated' && status !== 'unchanged' && status !== 'planned';
 }
 
 ;// CONCATENATED MODULE: ./src/report/html.ts
@@ -33481,6 +33580,8 @@ const RESULT_LABEL = {
     planned: '🧪 planned',
     invalid: '❌ invalid: not activated',
     conflict: '⚠️ another deploy: not activated',
+    'rolled-back': '↩️ unhealthy: rolled back',
+    'rollback-failed': '🚨 unhealthy, rollback failed',
     failed: '❌ failed'
 };
 function presentActivation(outcome) {
@@ -33488,7 +33589,7 @@ function presentActivation(outcome) {
     return {
         failed: failing.length > 0,
         headline: headline(outcome, failing),
-        sections: [overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s))],
+        sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s))],
         result: {
             environment: outcome.environment,
             clone: outcome.clone,
@@ -33504,12 +33605,15 @@ function presentActivation(outcome) {
                 ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
                 ...(s.validation ? { validation: s.validation } : {}),
                 ...(s.warning ? { warning: s.warning } : {}),
+                ...(s.health ? { healthCheck: { url: s.health.url, healthy: s.health.healthy, tries: s.health.tries.length, durationMs: s.health.durationMs, observed: s.health.observed } } : {}),
+                rolledBack: s.status === 'rolled-back',
                 ...(s.error ? { error: s.error } : {})
             }))
         },
         outputs: {
             version: perService(outcome, s => s.activeVersion),
-            'previous-version': perService(outcome, s => s.previousVersion)
+            'previous-version': perService(outcome, s => s.previousVersion),
+            'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
         },
         warnings: outcome.services.flatMap(s => (s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : [])),
         log: () => log(outcome, failing)
@@ -33521,6 +33625,12 @@ function headline(outcome, failing) {
     if (outcome.dryRun)
         return 'nothing was changed; the plan follows';
     if (failing.length > 0) {
+        if (outcome.services.length === 1 && only?.status === 'rolled-back') {
+            return `version ${only.newVersion} failed its health check; ${env} is back on version ${only.activeVersion}`;
+        }
+        if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
+            return `ROLLBACK FAILED: ${env} is on the unhealthy version ${only.newVersion}`;
+        }
         if (outcome.services.length === 1 && only)
             return `${env} stays on version ${only.activeVersion ?? 'none'} (${RESULT_LABEL[only.status]})`;
         return `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
@@ -33531,6 +33641,13 @@ function headline(outcome, failing) {
             : `version ${only.activeVersion} active on ${env} (was ${only.previousVersion ?? 'none'})`;
     }
     return `${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+/** After a rollback, the first thing a reader sees. */
+function banner(outcome) {
+    return outcome.services
+        .filter(s => s.status === 'rolled-back' || s.status === 'rollback-failed')
+        .map(s => `<p>${s.status === 'rolled-back' ? '↩️ <b>Rolled back.</b>' : '🚨 <b>Rollback failed: a person is needed.</b>'} ${html_escape(s.error ?? '')}</p>`)
+        .join('\n\n');
 }
 function overview(outcome) {
     const rows = outcome.services.map(s => [
@@ -33564,6 +33681,12 @@ function serviceSection(outcome, s) {
     }
     if (s.warning)
         parts.push(`<p>⚠️ Fastly's warning on activation: ${html_escape(s.warning)}</p>`);
+    if (s.health) {
+        const h = s.health;
+        const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, html_escape(t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer'))]);
+        parts.push(`<p>${h.healthy ? '✅' : '❌'} Health check of ${code(h.url)}: ${h.healthy ? 'healthy' : 'unhealthy'}, ${html_escape(h.observed)}.</p>\n\n` +
+            details(`${h.tries.length} ${h.tries.length === 1 ? 'try' : 'tries'}${h.tries.length > 10 ? ' (the last 10)' : ''}`, table(['At', 'Answer'], rows)));
+    }
     if (s.diff !== undefined && s.diffTitle) {
         const body = s.diff.length > MAX_DIFF_CHARS ? `${s.diff.slice(0, MAX_DIFF_CHARS)}\n… (cut: ${count(s.diff.length)} characters in all)` : s.diff;
         parts.push(details(html_escape(s.diffTitle), `<pre>${html_escape(body || '(no difference)')}</pre>`));
@@ -33579,10 +33702,17 @@ function activate_plan(outcome, s) {
             `comment the clone ${code(outcome.comment)}`,
             ...(s.vcl.length > 0 ? [`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? `, making ${code(s.mainVcl)} main` : ''}`] : []),
             'validate it',
-            `activate it on ${outcome.environment}`
+            `activate it on ${outcome.environment}`,
+            ...healthStep(outcome, s)
         ]
-        : [`validate version ${s.newVersion}`, `activate it on ${outcome.environment} (a rollback from ${s.previousVersion ?? 'none'})`];
+        : [`validate version ${s.newVersion}`, `activate it on ${outcome.environment} (a rollback from ${s.previousVersion ?? 'none'})`, ...healthStep(outcome, s)];
     return `<p>A real run would:</p>\n<ol>${steps.map(step => `<li>${step}</li>`).join('')}</ol>`;
+}
+function healthStep(outcome, s) {
+    if (!outcome.healthCheckUrl)
+        return [];
+    const seconds = Math.round(outcome.healthCheckTimeoutMs / 1000);
+    return [`check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${s.previousVersion ?? 'none'}`];
 }
 function versionLink(serviceId, version) {
     if (version === undefined)
@@ -39521,6 +39651,7 @@ const INPUT_MODES = {
     'urls-file': ['purge-urls'],
     comment: ['activate'],
     'vcl-files': ['activate'],
+    'health-check-url': ['activate'],
     'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
     'min-hit-ratio': ['stats'],
     'max-error-ratio': ['stats'],
@@ -39628,7 +39759,9 @@ function readActivate(read, common) {
         comment: read('comment') || defaultComment(),
         vclFiles,
         vclMain: read('vcl-main') || 'main',
-        environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging'])
+        environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging']),
+        healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
+        healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
     };
 }
 function readVersion(read) {
@@ -39763,7 +39896,7 @@ async function main_run() {
         outcome = await runMode(settings, api);
     }
     catch (caught) {
-        error = describe(caught);
+        error = main_describe(caught);
     }
     try {
         const failure = await publish({
@@ -39781,13 +39914,13 @@ async function main_run() {
             setFailed(failure);
     }
     catch (caught) {
-        setFailed(describe(caught));
+        setFailed(main_describe(caught));
     }
     finally {
         api?.dispose();
     }
 }
-function describe(error) {
+function main_describe(error) {
     if (error instanceof ActionError)
         return error.message;
     // Not expected: keep the log clean, but give whoever reports it the stack.

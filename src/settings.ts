@@ -62,6 +62,9 @@ export interface ActivateSettings extends CommonSettings {
   readonly vclFiles: readonly VclFile[];
   readonly vclMain: string;
   readonly environment: Environment;
+  /** Checked after activating; a failed check re-activates the previous version. */
+  readonly healthCheckUrl: string | undefined;
+  readonly healthCheckTimeoutMs: number;
 }
 
 interface ItemsSettings extends CommonSettings {
@@ -111,6 +114,7 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   'urls-file': ['purge-urls'],
   comment: ['activate'],
   'vcl-files': ['activate'],
+  'health-check-url': ['activate'],
   'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
   'min-hit-ratio': ['stats'],
   'max-error-ratio': ['stats'],
@@ -234,7 +238,9 @@ function readActivate(read: InputReader, common: CommonSettings): ActivateSettin
     comment: read('comment') || defaultComment(),
     vclFiles,
     vclMain: read('vcl-main') || 'main',
-    environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging'] as const)
+    environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging'] as const),
+    healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
+    healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
   };
 }
 

@@ -221,3 +221,14 @@ describe('readSettings for stats', () => {
     expect(at({ 'min-hit-ratio': '1', 'max-error-ratio': '0' }).settings).toMatchObject({ minHitRatio: 1, maxErrorRatio: 0 });
   });
 });
+
+describe('readSettings for activate health checks', () => {
+  const activate = { 'api-token': 'tok', mode: 'activate', 'service-id': 'SVC1' };
+  it('reads the URL and the timeout in milliseconds, 60 s by default', () => {
+    expect(read({ ...activate, 'health-check-url': 'https://www.example.com/_health' }).settings).toMatchObject({
+      healthCheckUrl: 'https://www.example.com/_health',
+      healthCheckTimeoutMs: 60_000
+    });
+    expect(read({ ...activate, 'health-check-timeout': '5' }).settings).toMatchObject({ healthCheckUrl: undefined, healthCheckTimeoutMs: 5000 });
+  });
+});

@@ -1,4 +1,5 @@
 import type { Environment, Validation } from '../fastly/versions.js';
+import type { HealthReport } from '../health-check.js';
 
 export interface VclChange {
   readonly name: string;
@@ -10,9 +11,11 @@ export interface VclChange {
 /**
  * 'activated': the new (or rollback) version is active; 'unchanged': it already was;
  * 'planned': dry run; 'invalid': validation failed; 'conflict': another deploy
- * activated a version meanwhile; 'failed': any other error.
+ * activated a version meanwhile; 'rolled-back': the health check failed and the
+ * previous version is active again; 'rollback-failed': it failed and going back
+ * did too; 'failed': any other error.
  */
-export type ActivationStatus = 'activated' | 'unchanged' | 'planned' | 'invalid' | 'conflict' | 'failed';
+export type ActivationStatus = 'activated' | 'unchanged' | 'planned' | 'invalid' | 'conflict' | 'rolled-back' | 'rollback-failed' | 'failed';
 
 export interface ServiceActivation {
   readonly serviceId: string;
@@ -34,6 +37,7 @@ export interface ServiceActivation {
   /** Fastly's generated-VCL diff previous → new; in a dry run, the repository's changes. */
   diff: string | undefined;
   diffTitle: string | undefined;
+  health: HealthReport | undefined;
   error: string | undefined;
 }
 
@@ -44,9 +48,11 @@ export interface ActivateOutcome {
   readonly environment: Environment;
   /** The comment a clone gets. */
   readonly comment: string;
+  readonly healthCheckUrl: string | undefined;
+  readonly healthCheckTimeoutMs: number;
   readonly services: readonly ServiceActivation[];
 }
 
 export function isActivationFailure(status: ActivationStatus): boolean {
-  return status === 'invalid' || status === 'conflict' || status === 'failed';
+  return status !== 'activated' && status !== 'unchanged' && status !== 'planned';
 }

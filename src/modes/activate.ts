@@ -2,6 +2,7 @@ import { ActionError } from '../errors.js';
 import type { FastlyApi } from '../fastly/client.js';
 import { FastlyError, FastlyNetworkError } from '../fastly/errors.js';
 import type { Environment, ServiceDetails, Vcl } from '../fastly/versions.js';
+import { checkHealth } from '../health-check.js';
 import { lineDiff } from '../line-diff.js';
 import type { ActivateSettings } from '../settings.js';
 import type { VclFile } from '../vcl-files.js';
@@ -26,6 +27,8 @@ export async function run(settings: ActivateSettings, api: FastlyApi): Promise<A
     clone: settings.clone,
     environment: settings.environment,
     comment: settings.comment,
+    healthCheckUrl: settings.healthCheckUrl,
+    healthCheckTimeoutMs: settings.healthCheckTimeoutMs,
     services
   };
 }
@@ -90,6 +93,7 @@ function emptyResult(serviceId: string): ServiceActivation {
     warning: undefined,
     diff: undefined,
     diffTitle: undefined,
+    health: undefined,
     error: undefined
   };
 }
@@ -188,6 +192,34 @@ async function validateAndActivate(settings: ActivateSettings, api: FastlyApi, r
   if (result.previousVersion !== undefined) {
     result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
     result.diff = await api.vclDiff(sid, result.previousVersion, version);
+  }
+  if (settings.healthCheckUrl) await checkOrRollBack(settings, api, result, version, settings.healthCheckUrl);
+}
+
+/** A version that activates but breaks the site must not stay: go back to the one before, and confirm it. */
+async function checkOrRollBack(settings: ActivateSettings, api: FastlyApi, result: ServiceActivation, version: number, url: string): Promise<void> {
+  const sid = result.serviceId;
+  const env = settings.environment;
+  result.health = await checkHealth(url, settings.healthCheckTimeoutMs, { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) });
+  if (result.health.healthy) return;
+  const what = `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
+  const previous = result.previousVersion;
+  if (previous === undefined) {
+    result.status = 'rollback-failed';
+    result.error = `${what}, and no version was active before it: ${env} stays on the unhealthy version ${version}. A person is needed now.`;
+    return;
+  }
+  try {
+    await api.activateVersion(sid, previous, env);
+    const now = activeOn(await api.serviceDetails(sid), env);
+    if (now !== previous) throw new ActionError(`Fastly reports version ${now ?? 'none'} active, not ${previous}`);
+    result.activeVersion = previous;
+    result.status = 'rolled-back';
+    result.error = `${what}; version ${version} was rolled back to ${previous}, which is active on ${env} again.`;
+  } catch (error) {
+    result.status = 'rollback-failed';
+    const why = error instanceof Error ? error.message : String(error);
+    result.error = `ROLLBACK FAILED: ${what}, and re-activating version ${previous} failed: ${why}. ${env} is on the unhealthy version ${version}: a person is needed now.`;
   }
 }
 

@@ -12,6 +12,8 @@ const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], string>> = {
   planned: '🧪 planned',
   invalid: '❌ invalid: not activated',
   conflict: '⚠️ another deploy: not activated',
+  'rolled-back': '↩️ unhealthy: rolled back',
+  'rollback-failed': '🚨 unhealthy, rollback failed',
   failed: '❌ failed'
 };
 
@@ -20,7 +22,7 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
   return {
     failed: failing.length > 0,
     headline: headline(outcome, failing),
-    sections: [overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s))],
+    sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s))],
     result: {
       environment: outcome.environment,
       clone: outcome.clone,
@@ -36,12 +38,15 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
         ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
         ...(s.validation ? { validation: s.validation } : {}),
         ...(s.warning ? { warning: s.warning } : {}),
+        ...(s.health ? { healthCheck: { url: s.health.url, healthy: s.health.healthy, tries: s.health.tries.length, durationMs: s.health.durationMs, observed: s.health.observed } } : {}),
+        rolledBack: s.status === 'rolled-back',
         ...(s.error ? { error: s.error } : {})
       }))
     },
     outputs: {
       version: perService(outcome, s => s.activeVersion),
-      'previous-version': perService(outcome, s => s.previousVersion)
+      'previous-version': perService(outcome, s => s.previousVersion),
+      'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
     },
     warnings: outcome.services.flatMap(s => (s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : [])),
     log: () => log(outcome, failing)
@@ -53,6 +58,12 @@ function headline(outcome: ActivateOutcome, failing: readonly ServiceActivation[
   const [only] = outcome.services;
   if (outcome.dryRun) return 'nothing was changed; the plan follows';
   if (failing.length > 0) {
+    if (outcome.services.length === 1 && only?.status === 'rolled-back') {
+      return `version ${only.newVersion} failed its health check; ${env} is back on version ${only.activeVersion}`;
+    }
+    if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
+      return `ROLLBACK FAILED: ${env} is on the unhealthy version ${only.newVersion}`;
+    }
     if (outcome.services.length === 1 && only) return `${env} stays on version ${only.activeVersion ?? 'none'} (${RESULT_LABEL[only.status]})`;
     return `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
   }
@@ -62,6 +73,14 @@ function headline(outcome: ActivateOutcome, failing: readonly ServiceActivation[
       : `version ${only.activeVersion} active on ${env} (was ${only.previousVersion ?? 'none'})`;
   }
   return `${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+
+/** After a rollback, the first thing a reader sees. */
+function banner(outcome: ActivateOutcome): string {
+  return outcome.services
+    .filter(s => s.status === 'rolled-back' || s.status === 'rollback-failed')
+    .map(s => `<p>${s.status === 'rolled-back' ? '↩️ <b>Rolled back.</b>' : '🚨 <b>Rollback failed: a person is needed.</b>'} ${escape(s.error ?? '')}</p>`)
+    .join('\n\n');
 }
 
 function overview(outcome: ActivateOutcome): string {
@@ -94,6 +113,14 @@ function serviceSection(outcome: ActivateOutcome, s: ServiceActivation): string 
     if (s.validation.warnings.length > 0) parts.push(`<ul>${s.validation.warnings.map(w => `<li>⚠️ ${escape(w)}</li>`).join('')}</ul>`);
   }
   if (s.warning) parts.push(`<p>⚠️ Fastly's warning on activation: ${escape(s.warning)}</p>`);
+  if (s.health) {
+    const h = s.health;
+    const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, escape(t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer'))]);
+    parts.push(
+      `<p>${h.healthy ? '✅' : '❌'} Health check of ${code(h.url)}: ${h.healthy ? 'healthy' : 'unhealthy'}, ${escape(h.observed)}.</p>\n\n` +
+        details(`${h.tries.length} ${h.tries.length === 1 ? 'try' : 'tries'}${h.tries.length > 10 ? ' (the last 10)' : ''}`, table(['At', 'Answer'], rows))
+    );
+  }
   if (s.diff !== undefined && s.diffTitle) {
     const body = s.diff.length > MAX_DIFF_CHARS ? `${s.diff.slice(0, MAX_DIFF_CHARS)}\n… (cut: ${count(s.diff.length)} characters in all)` : s.diff;
     parts.push(details(escape(s.diffTitle), `<pre>${escape(body || '(no difference)')}</pre>`));
@@ -109,10 +136,17 @@ function plan(outcome: ActivateOutcome, s: ServiceActivation): string {
         `comment the clone ${code(outcome.comment)}`,
         ...(s.vcl.length > 0 ? [`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? `, making ${code(s.mainVcl)} main` : ''}`] : []),
         'validate it',
-        `activate it on ${outcome.environment}`
+        `activate it on ${outcome.environment}`,
+        ...healthStep(outcome, s)
       ]
-    : [`validate version ${s.newVersion}`, `activate it on ${outcome.environment} (a rollback from ${s.previousVersion ?? 'none'})`];
+    : [`validate version ${s.newVersion}`, `activate it on ${outcome.environment} (a rollback from ${s.previousVersion ?? 'none'})`, ...healthStep(outcome, s)];
   return `<p>A real run would:</p>\n<ol>${steps.map(step => `<li>${step}</li>`).join('')}</ol>`;
+}
+
+function healthStep(outcome: ActivateOutcome, s: ServiceActivation): string[] {
+  if (!outcome.healthCheckUrl) return [];
+  const seconds = Math.round(outcome.healthCheckTimeoutMs / 1000);
+  return [`check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${s.previousVersion ?? 'none'}`];
 }
 
 function versionLink(serviceId: string, version: number | undefined): string {

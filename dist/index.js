@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9084);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1010);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9084:
+/***/ 1010:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32810,37 +32810,33 @@ function stringOr(value, fallback) {
     return typeof value === 'string' ? value : fallback;
 }
 
-;// CONCATENATED MODULE: ./src/health-check.ts
+;// CONCATENATED MODULE: ./src/poll-url.ts
 
 
 
-/** Consecutive 2xx answers that make a URL healthy: one good answer can be luck. */
-const HEALTHY_STREAK = 2;
-/** "A couple of seconds apart"; a short timeout gets denser tries so it still sees several. */
-const MAX_INTERVAL_MS = 2000;
-const MIN_INTERVAL_MS = 250;
 const MAX_TRY_MS = 10_000;
+const MIN_INTERVAL_MS = 250;
+const realClock = { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) };
 /**
- * Requests `url` until it answers 2xx twice in a row or `timeoutMs` passes.
- * A client of its own: the Fastly token never goes to the origin.
+ * Requests a URL until `streak` answers in a row are good or the time is up,
+ * logging each try in a group. A client of its own: no Fastly token goes to
+ * an origin.
  */
-async function checkHealth(url, timeoutMs, clock) {
-    const interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(timeoutMs / 10)));
-    const http = new lib_HttpClient(USER_AGENT, [], { socketTimeout: Math.min(MAX_TRY_MS, timeoutMs), allowRetries: false, keepAlive: false });
+async function pollUrl(poll, clock = realClock) {
+    const interval = Math.min(poll.intervalMs, Math.max(MIN_INTERVAL_MS, Math.floor(poll.timeoutMs / 10)));
+    const http = new lib_HttpClient(USER_AGENT, [], { socketTimeout: Math.max(1, Math.min(MAX_TRY_MS, poll.timeoutMs)), allowRetries: false });
     const started = clock.now();
     const tries = [];
     let streak = 0;
-    startGroup(`Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`);
+    startGroup(poll.title);
     try {
         for (;;) {
-            const attempt = await tryOnce(http, url, clock.now() - started);
+            const attempt = await tryOnce(http, poll, clock.now() - started);
             tries.push(attempt);
-            const ok = attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
-            streak = ok ? streak + 1 : 0;
-            info(`${(attempt.at / 1000).toFixed(1)} s: ${attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error}${ok ? '' : ' (not healthy)'}`);
-            if (streak >= HEALTHY_STREAK)
-                break;
-            if (clock.now() - started + interval > timeoutMs)
+            streak = attempt.good ? streak + 1 : 0;
+            const answer = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error;
+            info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
+            if (streak >= poll.streak || clock.now() - started + interval > poll.timeoutMs)
                 break;
             await clock.sleep(interval);
         }
@@ -32849,29 +32845,51 @@ async function checkHealth(url, timeoutMs, clock) {
         endGroup();
         http.dispose();
     }
-    const durationMs = clock.now() - started;
-    const healthy = streak >= HEALTHY_STREAK;
-    return { url, healthy, tries, durationMs, observed: describe(tries, durationMs, healthy) };
+    return { reached: streak >= poll.streak, tries, durationMs: clock.now() - started };
 }
-async function tryOnce(http, url, at) {
+async function tryOnce(http, poll, at) {
     try {
-        const response = await http.get(url);
-        await response.readBody();
-        return { at, status: response.message.statusCode, error: undefined };
+        const response = await http.get(poll.url);
+        const body = await response.readBody();
+        const status = response.message.statusCode ?? 0;
+        return { at, status, error: undefined, good: poll.good(status, body), excerpt: body.replace(/\s+/g, ' ').trim().slice(0, 120) };
     }
     catch (error) {
         const { code, message } = error;
-        return { at, status: undefined, error: code ?? (message || 'no answer') };
+        return { at, status: undefined, error: code ?? (message || 'no answer'), good: false, excerpt: '' };
     }
 }
+function answerOf(t) {
+    return t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer');
+}
+
+;// CONCATENATED MODULE: ./src/health-check.ts
+
+/** Consecutive 2xx answers that make a URL healthy: one good answer can be luck. */
+const HEALTHY_STREAK = 2;
+/** "A couple of seconds apart". */
+const INTERVAL_MS = 2000;
+/** Requests `url` until it answers 2xx twice in a row or `timeoutMs` passes. */
+async function checkHealth(url, timeoutMs, clock = realClock) {
+    const { reached, tries, durationMs } = await pollUrl({
+        url,
+        timeoutMs,
+        intervalMs: INTERVAL_MS,
+        streak: HEALTHY_STREAK,
+        good: status => status >= 200 && status < 300,
+        title: `Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`
+    }, clock);
+    return { url, healthy: reached, tries, durationMs, observed: describe(tries, durationMs, reached) };
+}
 function describe(tries, durationMs, healthy) {
-    const label = (t) => (t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer'));
     const seconds = `${Math.round(durationMs / 1000)} s`;
-    if (healthy)
-        return `${label(tries.at(-1))} after ${tries.length} ${tries.length === 1 ? 'try' : 'tries'} in ${seconds}`;
-    const kinds = new Set(tries.map(label));
     const last = tries.at(-1);
-    return kinds.size === 1 && last ? `${label(last)} for ${seconds}` : `${last ? label(last) : 'no answer'} at the end of ${seconds} (${tries.length} tries: ${[...kinds].join(', ')})`;
+    if (!last)
+        return `no answer in ${seconds}`;
+    if (healthy)
+        return `${answerOf(last)} after ${tries.length} ${tries.length === 1 ? 'try' : 'tries'} in ${seconds}`;
+    const kinds = new Set(tries.map(answerOf));
+    return kinds.size === 1 ? `${answerOf(last)} for ${seconds}` : `${answerOf(last)} at the end of ${seconds} (${tries.length} tries: ${[...kinds].join(', ')})`;
 }
 
 ;// CONCATENATED MODULE: ./src/line-diff.ts
@@ -33116,7 +33134,7 @@ async function validateAndActivate(settings, api, result, version) {
 async function checkOrRollBack(settings, api, result, version, url) {
     const sid = result.serviceId;
     const env = settings.environment;
-    result.health = await checkHealth(url, settings.healthCheckTimeoutMs, { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) });
+    result.health = await checkHealth(url, settings.healthCheckTimeoutMs);
     if (result.health.healthy)
         return;
     const what = `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
@@ -33239,6 +33257,66 @@ async function purge_keys_run(settings, api) {
         targets.push(tally);
     }
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets };
+}
+
+;// CONCATENATED MODULE: ./src/wait-for-origin.ts
+
+
+/** Consecutive matching answers: one edge or origin node serving the new build is not all of them. */
+const MATCH_STREAK = 3;
+/** "Every few seconds." */
+const wait_for_origin_INTERVAL_MS = 3000;
+/** Returns once the origin serves the new build; throws, naming what it saw, when it never does in time. */
+async function waitForOrigin(waitFor, clock = realClock) {
+    const { reached, tries, durationMs } = await pollUrl({
+        url: waitFor.url,
+        timeoutMs: waitFor.timeoutMs,
+        intervalMs: wait_for_origin_INTERVAL_MS,
+        streak: MATCH_STREAK,
+        good: (status, body) => status >= 200 && status < 300 && body.includes(waitFor.text),
+        title: `Waiting for ${waitFor.url} to serve '${waitFor.text}' (up to ${Math.round(waitFor.timeoutMs / 1000)} s)`
+    }, clock);
+    if (reached)
+        return { tries: tries.length, durationMs };
+    const last = tries.at(-1);
+    const saw = last ? `${answerOf(last)}${last.excerpt ? `: '${last.excerpt}'` : ''}` : 'nothing';
+    throw new ActionError(`${waitFor.url} did not serve '${waitFor.text}' on ${MATCH_STREAK} consecutive tries within ${Math.round(waitFor.timeoutMs / 1000)} s ` +
+        `(wait-timeout); it last answered ${saw}. Nothing was purged.`);
+}
+
+;// CONCATENATED MODULE: ./src/modes/purge-passes.ts
+
+
+/**
+ * What every purge mode does around its own pass: wait until the origin serves
+ * the new build, purge, and with purge-twice wait and purge everything again
+ * (the shield may have handed the edge a stale copy while the first purge spread).
+ */
+async function runPasses(settings, api, pass) {
+    const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor) : undefined;
+    const first = await pass(settings, api);
+    const extras = { waitFor: settings.waitFor, waited, secondPassDelayMs: settings.secondPassDelayMs };
+    if (settings.secondPassDelayMs === undefined)
+        return { ...first, ...extras };
+    if (!settings.dryRun)
+        await realClock.sleep(settings.secondPassDelayMs);
+    const second = await pass(settings, api);
+    return { ...first, ...extras, targets: first.targets.map(target => combine(target, second.targets.find(t => t.name === target.name))) };
+}
+/** One row per item: purged only if both passes purged it; a failure in either pass is listed with its pass. */
+function combine(first, second) {
+    const failedSecond = new Set(second?.failed.map(f => f.item));
+    const purged = new Map([...first.purged].filter(([item]) => !failedSecond.has(item)));
+    return {
+        ...first,
+        requests: first.requests + (second?.requests ?? 0),
+        purged,
+        failed: [
+            ...first.failed.map(f => ({ item: f.item, reason: `first pass: ${f.reason}` })),
+            ...(second?.failed ?? []).filter(f => first.purged.has(f.item)).map(f => ({ item: f.item, reason: `second pass: ${f.reason}` }))
+        ],
+        secondPass: second ? { purged: second.purged.size, failed: second.failed.length } : undefined
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/modes/purge-urls.ts
@@ -33490,14 +33568,15 @@ async function syncDictionary(settings, api, sync, serviceId) {
 
 
 
+
 function runMode(settings, api) {
     switch (settings.mode) {
         case 'purge-keys':
-            return purge_keys_run(settings, api);
+            return runPasses(settings, api, purge_keys_run);
         case 'purge-urls':
-            return purge_urls_run(settings, api);
+            return runPasses(settings, api, purge_urls_run);
         case 'purge-all':
-            return purge_all_run(settings, api);
+            return runPasses(settings, api, purge_all_run);
         case 'activate':
             return run(settings, api);
         case 'update-dictionary':
@@ -33569,6 +33648,7 @@ function utc(date) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/activate.ts
+
 
 
 
@@ -33683,7 +33763,7 @@ function serviceSection(outcome, s) {
         parts.push(`<p>⚠️ Fastly's warning on activation: ${html_escape(s.warning)}</p>`);
     if (s.health) {
         const h = s.health;
-        const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, html_escape(t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer'))]);
+        const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, html_escape(answerOf(t))]);
         parts.push(`<p>${h.healthy ? '✅' : '❌'} Health check of ${code(h.url)}: ${h.healthy ? 'healthy' : 'unhealthy'}, ${html_escape(h.observed)}.</p>\n\n` +
             details(`${h.tries.length} ${h.tries.length === 1 ? 'try' : 'tries'}${h.tries.length > 10 ? ' (the last 10)' : ''}`, table(['At', 'Answer'], rows)));
     }
@@ -33935,7 +34015,7 @@ function presentPurge(outcome) {
     return {
         failed: failed > 0,
         headline: purge_headline(outcome, failed),
-        sections: [purge_overview(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
+        sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
         result: resultOf(outcome),
         outputs: {
             'purged-count': String(outcome.targets.reduce((sum, target) => sum + target.purged.size, 0)),
@@ -33989,6 +34069,29 @@ function purge_overview(outcome) {
     return outcome.soft
         ? '<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>'
         : '<p>Hard purge: content is evicted; the next requests go to the origin.</p>';
+}
+/** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */
+function passesSection(outcome) {
+    const parts = [];
+    const waitFor = outcome.waitFor;
+    if (waitFor) {
+        const what = `${code(waitFor.url)} to serve ${code(waitFor.text)} on 3 consecutive tries`;
+        parts.push(outcome.waited
+            ? `<p>⏳ Waited for ${what}: done after ${plural(outcome.waited.tries, 'try', 'tries')} in ${purge_seconds(outcome.waited.durationMs)}, then purged.</p>`
+            : `<p>⏳ A real run would first wait for ${what} (up to ${purge_seconds(waitFor.timeoutMs)}), and purge nothing if it never does.</p>`);
+    }
+    if (outcome.secondPassDelayMs !== undefined) {
+        const delay = purge_seconds(outcome.secondPassDelayMs);
+        const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
+        parts.push(outcome.dryRun
+            ? `<p>🔁 Purge twice: every request would be sent again ${delay} after the first pass (Fastly's advice for services with shielding).</p>`
+            : `<p>🔁 Purged twice, ${delay} apart (Fastly's advice for services with shielding): the second pass purged ${count(second.purged)}` +
+                `${second.failed > 0 ? `, ${count(second.failed)} failed` : ''}. An item counts as purged when both passes purged it.</p>`);
+    }
+    return parts;
+}
+function purge_seconds(ms) {
+    return `${Number((ms / 1000).toFixed(1))} s`;
 }
 function targetTable(outcome) {
     const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
@@ -34065,7 +34168,8 @@ function purgeIdsJson(outcome) {
  * then every failed item. Answers the step's failure message, if any.
  */
 function logOutcome(outcome) {
-    const how = outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard';
+    const twice = outcome.secondPassDelayMs === undefined ? '' : `, twice ${purge_seconds(outcome.secondPassDelayMs)} apart`;
+    const how = `${outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard'}${twice}`;
     for (const target of outcome.targets) {
         const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
         const line = outcome.dryRun
@@ -39652,6 +39756,8 @@ const INPUT_MODES = {
     comment: ['activate'],
     'vcl-files': ['activate'],
     'health-check-url': ['activate'],
+    'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
+    'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
     'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
     'min-hit-ratio': ['stats'],
     'max-error-ratio': ['stats'],
@@ -39697,6 +39803,7 @@ function readModeSettings(read, mode, common, nowMs) {
         case 'purge-keys':
             return {
                 ...requireServices(common, mode),
+                ...readPurgeCommon(read, mode),
                 mode,
                 keys: requireItems(readListWithFile(read, 'keys', 'keys-file'), 'keys', 'surrogate key'),
                 soft: readBoolean(read, 'soft-purge', true)
@@ -39704,13 +39811,14 @@ function readModeSettings(read, mode, common, nowMs) {
         case 'purge-urls':
             return {
                 ...common,
+                ...readPurgeCommon(read, mode),
                 mode,
                 urls: requireItems(readListWithFile(read, 'urls', 'urls-file', (name, url) => parseHttpUrl(name, url).href), 'urls', 'URL'),
                 soft: readBoolean(read, 'soft-purge', true),
                 concurrency: readInteger(read, 'concurrency', 16, { min: 1, max: 64 })
             };
         case 'purge-all':
-            return { ...requireServices(common, mode), mode };
+            return { ...requireServices(common, mode), ...readPurgeCommon(read, mode), mode };
         case 'activate':
             return readActivate(read, requireServices(common, mode));
         case 'update-dictionary':
@@ -39744,6 +39852,30 @@ function requireInput(read, mode, name, what) {
     if (value === '')
         throw new InputError(`Input '${name}' is required for mode '${mode}': ${what}`);
     return value;
+}
+/** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
+function readPurgeCommon(read, mode) {
+    const twice = readBoolean(read, 'purge-twice', false);
+    const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2);
+    const url = read('wait-for-url');
+    const timeout = readSeconds(read, 'wait-timeout', 600);
+    let waitFor;
+    if (url !== '') {
+        const text = read('wait-for-text') || process.env.GITHUB_SHA || '';
+        if (text === '') {
+            throw new InputError("Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)");
+        }
+        waitFor = { url: parseHttpUrl('wait-for-url', url).href, text, timeoutMs: timeout * 1000 };
+    }
+    return { waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
+}
+function readSeconds(read, name, fallback) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    if (/^\d+(\.\d+)?$/.test(raw) && Number(raw) <= 86_400)
+        return Number(raw);
+    throw new InputError(`Input '${name}' must be a number of seconds from 0 to 86400, got '${raw}'`);
 }
 function readActivate(read, common) {
     const clone = readBoolean(read, 'clone', true);

@@ -35,13 +35,27 @@ interface CommonSettings {
   readonly maxRetries: number;
 }
 
-export interface PurgeKeysSettings extends CommonSettings {
+/** Before purging, the origin must serve `text` on 3 consecutive tries. */
+export interface WaitFor {
+  readonly url: string;
+  readonly text: string;
+  readonly timeoutMs: number;
+}
+
+/** What every purge mode shares: waiting for the origin, and a second pass. */
+interface PurgeCommon extends CommonSettings {
+  readonly waitFor: WaitFor | undefined;
+  /** Undefined: one pass. Otherwise the wait before the second pass. */
+  readonly secondPassDelayMs: number | undefined;
+}
+
+export interface PurgeKeysSettings extends PurgeCommon {
   readonly mode: 'purge-keys';
   readonly keys: readonly string[];
   readonly soft: boolean;
 }
 
-export interface PurgeUrlsSettings extends CommonSettings {
+export interface PurgeUrlsSettings extends PurgeCommon {
   readonly mode: 'purge-urls';
   /** Absolute http(s) URLs, normalised; strings rather than URL objects to keep 100,000 of them cheap. */
   readonly urls: readonly string[];
@@ -49,7 +63,7 @@ export interface PurgeUrlsSettings extends CommonSettings {
   readonly concurrency: number;
 }
 
-export interface PurgeAllSettings extends CommonSettings {
+export interface PurgeAllSettings extends PurgeCommon {
   readonly mode: 'purge-all';
 }
 
@@ -90,6 +104,8 @@ export interface StatsSettings extends CommonSettings {
   readonly maxErrorRatio: number | undefined;
 }
 
+export type PurgeSettings = PurgeKeysSettings | PurgeUrlsSettings | PurgeAllSettings;
+
 export type Settings =
   | PurgeKeysSettings
   | PurgeUrlsSettings
@@ -115,6 +131,8 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   comment: ['activate'],
   'vcl-files': ['activate'],
   'health-check-url': ['activate'],
+  'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
+  'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
   'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
   'min-hit-ratio': ['stats'],
   'max-error-ratio': ['stats'],
@@ -171,6 +189,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
     case 'purge-keys':
       return {
         ...requireServices(common, mode),
+        ...readPurgeCommon(read, mode),
         mode,
         keys: requireItems(readListWithFile(read, 'keys', 'keys-file'), 'keys', 'surrogate key'),
         soft: readBoolean(read, 'soft-purge', true)
@@ -178,6 +197,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
     case 'purge-urls':
       return {
         ...common,
+        ...readPurgeCommon(read, mode),
         mode,
         urls: requireItems(
           readListWithFile(read, 'urls', 'urls-file', (name, url) => parseHttpUrl(name, url).href),
@@ -188,7 +208,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         concurrency: readInteger(read, 'concurrency', 16, { min: 1, max: 64 })
       };
     case 'purge-all':
-      return { ...requireServices(common, mode), mode };
+      return { ...requireServices(common, mode), ...readPurgeCommon(read, mode), mode };
     case 'activate':
       return readActivate(read, requireServices(common, mode));
     case 'update-dictionary':
@@ -222,6 +242,30 @@ function requireInput(read: InputReader, mode: Mode, name: string, what: string)
   const value = read(name);
   if (value === '') throw new InputError(`Input '${name}' is required for mode '${mode}': ${what}`);
   return value;
+}
+
+/** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
+function readPurgeCommon(read: InputReader, mode: Mode): Pick<PurgeCommon, 'waitFor' | 'secondPassDelayMs'> {
+  const twice = readBoolean(read, 'purge-twice', false);
+  const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2);
+  const url = read('wait-for-url');
+  const timeout = readSeconds(read, 'wait-timeout', 600);
+  let waitFor: WaitFor | undefined;
+  if (url !== '') {
+    const text = read('wait-for-text') || process.env.GITHUB_SHA || '';
+    if (text === '') {
+      throw new InputError("Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)");
+    }
+    waitFor = { url: parseHttpUrl('wait-for-url', url).href, text, timeoutMs: timeout * 1000 };
+  }
+  return { waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
+}
+
+function readSeconds(read: InputReader, name: string, fallback: number): number {
+  const raw = read(name);
+  if (raw === '') return fallback;
+  if (/^\d+(\.\d+)?$/.test(raw) && Number(raw) <= 86_400) return Number(raw);
+  throw new InputError(`Input '${name}' must be a number of seconds from 0 to 86400, got '${raw}'`);
 }
 
 function readActivate(read: InputReader, common: CommonSettings): ActivateSettings {

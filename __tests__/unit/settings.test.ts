@@ -232,3 +232,32 @@ describe('readSettings for activate health checks', () => {
     expect(read({ ...activate, 'health-check-timeout': '5' }).settings).toMatchObject({ healthCheckUrl: undefined, healthCheckTimeoutMs: 5000 });
   });
 });
+
+describe('readSettings for purges that stick', () => {
+  it.each([
+    ['purge-keys', { keys: 'a' }, 2000],
+    ['purge-urls', { urls: 'https://a.example/' }, 2000],
+    ['purge-all', {}, 30_000]
+  ])('%s purges twice %d ms apart by default (Fastly\'s advice)', (mode, extra, delay) => {
+    const { settings } = read({ ...base, mode, 'purge-twice': 'true', ...extra });
+    expect(settings).toMatchObject({ secondPassDelayMs: delay });
+  });
+
+  it('waits for the commit SHA by default, 600 s, and needs a text outside a run', () => {
+    const previous = process.env.GITHUB_SHA;
+    process.env.GITHUB_SHA = 'abc123';
+    try {
+      expect(read({ ...base, 'wait-for-url': 'https://www.example.com/_build' }).settings).toMatchObject({
+        waitFor: { url: 'https://www.example.com/_build', text: 'abc123', timeoutMs: 600_000 },
+        secondPassDelayMs: undefined
+      });
+      delete process.env.GITHUB_SHA;
+      expect(() => read({ ...base, 'wait-for-url': 'https://www.example.com/_build' })).toThrow(
+        "Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)"
+      );
+    } finally {
+      if (previous === undefined) delete process.env.GITHUB_SHA;
+      else process.env.GITHUB_SHA = previous;
+    }
+  });
+});

@@ -200,7 +200,7 @@ async function validateAndActivate(settings: ActivateSettings, api: FastlyApi, r
 async function checkOrRollBack(settings: ActivateSettings, api: FastlyApi, result: ServiceActivation, version: number, url: string): Promise<void> {
   const sid = result.serviceId;
   const env = settings.environment;
-  result.health = await checkHealth(url, settings.healthCheckTimeoutMs, { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) });
+  result.health = await checkHealth(url, settings.healthCheckTimeoutMs);
   if (result.health.healthy) return;
   const what = `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
   const previous = result.previousVersion;

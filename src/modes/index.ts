@@ -7,6 +7,7 @@ import type { PurgeOutcome } from './purge-outcome.js';
 import type { StatsOutcome } from './stats-outcome.js';
 import { run as purgeAll } from './purge-all.js';
 import { run as purgeKeys } from './purge-keys.js';
+import { runPasses } from './purge-passes.js';
 import { run as purgeUrls } from './purge-urls.js';
 import { run as stats } from './stats.js';
 import { run as updateConfigStore } from './update-config-store.js';
@@ -17,11 +18,11 @@ export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutco
 export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
   switch (settings.mode) {
     case 'purge-keys':
-      return purgeKeys(settings, api);
+      return runPasses(settings, api, purgeKeys);
     case 'purge-urls':
-      return purgeUrls(settings, api);
+      return runPasses(settings, api, purgeUrls);
     case 'purge-all':
-      return purgeAll(settings, api);
+      return runPasses(settings, api, purgeAll);
     case 'activate':
       return activate(settings, api);
     case 'update-dictionary':

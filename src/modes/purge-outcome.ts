@@ -1,3 +1,5 @@
+import type { WaitFor } from '../settings.js';
+
 export interface ItemFailure {
   readonly item: string;
   readonly reason: string;
@@ -14,6 +16,8 @@ export interface PurgeTarget {
   /** Item → purge ID ('' when Fastly gave none). Empty in a dry run. */
   readonly purged: ReadonlyMap<string, string>;
   readonly failed: readonly ItemFailure[];
+  /** With purge-twice: how the second pass went (its failures are in `failed` too). */
+  readonly secondPass?: { readonly purged: number; readonly failed: number } | undefined;
 }
 
 export type PurgeMode = 'purge-keys' | 'purge-urls' | 'purge-all';
@@ -23,6 +27,11 @@ export interface PurgeOutcome {
   readonly soft: boolean;
   readonly dryRun: boolean;
   readonly targets: readonly PurgeTarget[];
+  readonly waitFor?: WaitFor | undefined;
+  /** How long the origin took to serve the new build. */
+  readonly waited?: { readonly tries: number; readonly durationMs: number } | undefined;
+  /** Set when the purges went (or would go) twice. */
+  readonly secondPassDelayMs?: number | undefined;
 }
 
 /** Collects one target's results while its requests complete in any order. */

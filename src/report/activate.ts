@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { type ActivateOutcome, type ServiceActivation, isActivationFailure } from '../modes/activate-outcome.js';
+import { answerOf } from '../poll-url.js';
 import { code, count, details, escape, plural, table } from './html.js';
 import type { Presented } from './presented.js';
 
@@ -115,7 +116,7 @@ function serviceSection(outcome: ActivateOutcome, s: ServiceActivation): string 
   if (s.warning) parts.push(`<p>⚠️ Fastly's warning on activation: ${escape(s.warning)}</p>`);
   if (s.health) {
     const h = s.health;
-    const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, escape(t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer'))]);
+    const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, escape(answerOf(t))]);
     parts.push(
       `<p>${h.healthy ? '✅' : '❌'} Health check of ${code(h.url)}: ${h.healthy ? 'healthy' : 'unhealthy'}, ${escape(h.observed)}.</p>\n\n` +
         details(`${h.tries.length} ${h.tries.length === 1 ? 'try' : 'tries'}${h.tries.length > 10 ? ' (the last 10)' : ''}`, table(['At', 'Answer'], rows))

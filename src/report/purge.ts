@@ -22,7 +22,7 @@ export function presentPurge(outcome: PurgeOutcome): Presented {
   return {
     failed: failed > 0,
     headline: headline(outcome, failed),
-    sections: [overview(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
+    sections: [overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
     result: resultOf(outcome),
     outputs: {
       'purged-count': String(outcome.targets.reduce((sum, target) => sum + target.purged.size, 0)),
@@ -79,6 +79,35 @@ function overview(outcome: PurgeOutcome): string {
   return outcome.soft
     ? '<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>'
     : '<p>Hard purge: content is evicted; the next requests go to the origin.</p>';
+}
+
+/** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */
+function passesSection(outcome: PurgeOutcome): string[] {
+  const parts: string[] = [];
+  const waitFor = outcome.waitFor;
+  if (waitFor) {
+    const what = `${code(waitFor.url)} to serve ${code(waitFor.text)} on 3 consecutive tries`;
+    parts.push(
+      outcome.waited
+        ? `<p>⏳ Waited for ${what}: done after ${plural(outcome.waited.tries, 'try', 'tries')} in ${seconds(outcome.waited.durationMs)}, then purged.</p>`
+        : `<p>⏳ A real run would first wait for ${what} (up to ${seconds(waitFor.timeoutMs)}), and purge nothing if it never does.</p>`
+    );
+  }
+  if (outcome.secondPassDelayMs !== undefined) {
+    const delay = seconds(outcome.secondPassDelayMs);
+    const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
+    parts.push(
+      outcome.dryRun
+        ? `<p>🔁 Purge twice: every request would be sent again ${delay} after the first pass (Fastly's advice for services with shielding).</p>`
+        : `<p>🔁 Purged twice, ${delay} apart (Fastly's advice for services with shielding): the second pass purged ${count(second.purged)}` +
+            `${second.failed > 0 ? `, ${count(second.failed)} failed` : ''}. An item counts as purged when both passes purged it.</p>`
+    );
+  }
+  return parts;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function targetTable(outcome: PurgeOutcome): string {
@@ -157,7 +186,8 @@ function purgeIdsJson(outcome: PurgeOutcome): { json: string; omitted: number } 
  * then every failed item. Answers the step's failure message, if any.
  */
 function logOutcome(outcome: PurgeOutcome): string | undefined {
-  const how = outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard';
+  const twice = outcome.secondPassDelayMs === undefined ? '' : `, twice ${seconds(outcome.secondPassDelayMs)} apart`;
+  const how = `${outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard'}${twice}`;
   for (const target of outcome.targets) {
     const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
     const line = outcome.dryRun

@@ -1,0 +1,40 @@
+import type { FastlyApi } from '../fastly/client.js';
+import { realClock } from '../poll-url.js';
+import type { PurgeSettings } from '../settings.js';
+import { waitForOrigin } from '../wait-for-origin.js';
+import type { PurgeOutcome, PurgeTarget } from './purge-outcome.js';
+
+/**
+ * What every purge mode does around its own pass: wait until the origin serves
+ * the new build, purge, and with purge-twice wait and purge everything again
+ * (the shield may have handed the edge a stale copy while the first purge spread).
+ */
+export async function runPasses<S extends PurgeSettings>(
+  settings: S,
+  api: FastlyApi,
+  pass: (settings: S, api: FastlyApi) => Promise<PurgeOutcome>
+): Promise<PurgeOutcome> {
+  const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor) : undefined;
+  const first = await pass(settings, api);
+  const extras = { waitFor: settings.waitFor, waited, secondPassDelayMs: settings.secondPassDelayMs };
+  if (settings.secondPassDelayMs === undefined) return { ...first, ...extras };
+  if (!settings.dryRun) await realClock.sleep(settings.secondPassDelayMs);
+  const second = await pass(settings, api);
+  return { ...first, ...extras, targets: first.targets.map(target => combine(target, second.targets.find(t => t.name === target.name))) };
+}
+
+/** One row per item: purged only if both passes purged it; a failure in either pass is listed with its pass. */
+function combine(first: PurgeTarget, second: PurgeTarget | undefined): PurgeTarget {
+  const failedSecond = new Set(second?.failed.map(f => f.item));
+  const purged = new Map([...first.purged].filter(([item]) => !failedSecond.has(item)));
+  return {
+    ...first,
+    requests: first.requests + (second?.requests ?? 0),
+    purged,
+    failed: [
+      ...first.failed.map(f => ({ item: f.item, reason: `first pass: ${f.reason}` })),
+      ...(second?.failed ?? []).filter(f => first.purged.has(f.item)).map(f => ({ item: f.item, reason: `second pass: ${f.reason}` }))
+    ],
+    secondPass: second ? { purged: second.purged.size, failed: second.failed.length } : undefined
+  };
+}

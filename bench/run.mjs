@@ -3,7 +3,7 @@
 // simulated Fastly, printed as a table and written to bench/results/latest.json
 // so runs can be compared between commits.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,9 +16,22 @@ const TOKEN = 'bench-token';
 const scratch = mkdtempSync(join(tmpdir(), 'fastly-bench-'));
 
 /**
+ * Peak resident memory of a running process, from Linux's /proc (VmHWM is the high-water mark).
+ * @param {number} pid @returns {number | undefined} bytes
+ */
+function peakRss(pid) {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * @param {string} url
  * @param {Record<string, string>} inputs  overrides the defaults below, token and service included
- * @returns {Promise<{ code: number | null, ms: number }>}
+ * @returns {Promise<{ code: number | null, ms: number, peakRss: number | undefined }>}
  */
 function runAction(url, inputs) {
   /** @type {Record<string, string>} */
@@ -30,7 +43,18 @@ function runAction(url, inputs) {
   writeFileSync(join(scratch, 'summary'), '');
   const started = performance.now();
   const child = spawn(NODE24, [ACTION], { env, stdio: 'ignore' });
-  return new Promise(done => child.on('close', code => done({ code, ms: performance.now() - started })));
+  let peak = /** @type {number | undefined} */ (undefined);
+  // Sampled until the process ends: /proc/<pid> is gone once it has.
+  const sampler = setInterval(() => {
+    const now = child.pid === undefined ? undefined : peakRss(child.pid);
+    if (now !== undefined) peak = Math.max(peak ?? 0, now);
+  }, 20);
+  return new Promise(done =>
+    child.on('close', code => {
+      clearInterval(sampler);
+      done({ code, ms: performance.now() - started, peakRss: peak });
+    })
+  );
 }
 
 /** @param {string[]} args */
@@ -107,6 +131,20 @@ try {
     goal: '≥ 12.8× (0.8 × 16), ≤ 16 in flight',
     met: concurrent.code === 0 && speedup >= 12.8 && inFlight <= 16
   });
+
+  {
+    const many = file('urls-100000.txt', Array.from({ length: 100_000 }, (_, i) => `https://www.example.com/p/${i}?v=${i % 97}`));
+    fake.reset();
+    const run = await runAction(fake.url, { mode: 'purge-urls', 'urls-file': many });
+    const mb = run.peakRss === undefined ? NaN : run.peakRss / 2 ** 20;
+    rows.push({
+      what: 'peak memory purging 100,000 URLs (0 ms latency)',
+      measured: `${mb.toFixed(0)} MB RSS, ${(run.ms / 1000).toFixed(1)} s (exit ${run.code})`,
+      goal: '< 128 MB RSS',
+      met: mb < 128 && run.code === 0
+    });
+    fake.reset();
+  }
 
   const bare = [];
   const onePurge = [];

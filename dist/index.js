@@ -39826,16 +39826,14 @@ function readModeSettings(read, mode, common, nowMs) {
                 ...requireServices(common, mode),
                 mode,
                 dictionary: requireInput(read, mode, 'dictionary', 'the edge dictionary name'),
-                items: readWantedItems(read, MAX_DICTIONARY_KEY),
-                deleteMissing: readBoolean(read, 'delete-missing', false)
+                ...readItems(read, MAX_DICTIONARY_KEY)
             };
         case 'update-config-store':
             return {
                 ...common,
                 mode,
                 configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
-                items: readWantedItems(read, MAX_CONFIG_STORE_KEY),
-                deleteMissing: readBoolean(read, 'delete-missing', false)
+                ...readItems(read, MAX_CONFIG_STORE_KEY)
             };
         case 'stats':
             return {
@@ -39846,6 +39844,9 @@ function readModeSettings(read, mode, common, nowMs) {
                 maxErrorRatio: readRatio(read, 'max-error-ratio')
             };
     }
+}
+function readItems(read, maxKeyLength) {
+    return { items: readWantedItems(read, maxKeyLength), deleteMissing: readBoolean(read, 'delete-missing', false) };
 }
 function requireInput(read, mode, name, what) {
     const value = read(name);

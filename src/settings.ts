@@ -216,16 +216,14 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         ...requireServices(common, mode),
         mode,
         dictionary: requireInput(read, mode, 'dictionary', 'the edge dictionary name'),
-        items: readWantedItems(read, MAX_DICTIONARY_KEY),
-        deleteMissing: readBoolean(read, 'delete-missing', false)
+        ...readItems(read, MAX_DICTIONARY_KEY)
       };
     case 'update-config-store':
       return {
         ...common,
         mode,
         configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
-        items: readWantedItems(read, MAX_CONFIG_STORE_KEY),
-        deleteMissing: readBoolean(read, 'delete-missing', false)
+        ...readItems(read, MAX_CONFIG_STORE_KEY)
       };
     case 'stats':
       return {
@@ -236,6 +234,10 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         maxErrorRatio: readRatio(read, 'max-error-ratio')
       };
   }
+}
+
+function readItems(read: InputReader, maxKeyLength: number): Pick<ItemsSettings, 'items' | 'deleteMissing'> {
+  return { items: readWantedItems(read, maxKeyLength), deleteMissing: readBoolean(read, 'delete-missing', false) };
 }
 
 function requireInput(read: InputReader, mode: Mode, name: string, what: string): string {

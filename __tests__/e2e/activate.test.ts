@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
-import { expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
+import { expectNoStackTrace, expectRefusedBeforeAnyRequest, readable, runAction, scratch } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -211,10 +211,7 @@ describe('activate', () => {
     [{ 'vcl-files': 'vcl/*.vcl' }, "Input 'vcl-files' must name existing .vcl files; 'vcl/*.vcl' matches no file"],
     [{ 'service-id': '' }, "Input 'service-id' is required for mode 'activate': one or more Fastly service IDs"]
   ])('refuses %j before any request', async (overrides, message) => {
-    const run = await activate('ACTBADINPUT', overrides);
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual([message]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(await activate('ACTBADINPUT', overrides), ctx.fake.requests, message);
   });
 
   it('refuses a purge-only token: activate needs global', async () => {

@@ -2,7 +2,7 @@ import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
-import { readable, runAction } from './run-action.js';
+import { expectRefusedBeforeAnyRequest, readable, runAction } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -111,9 +111,6 @@ describe('health check after activation', () => {
     [{ 'health-check-timeout': '0' }, "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '0'"],
     [{ 'health-check-timeout': 'soon' }, "Input 'health-check-timeout' must be a whole number from 1 to 3600, got 'soon'"]
   ])('refuses %j before any request', async (overrides, message) => {
-    const run = await activate('HCBADINPUT', overrides);
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual([message]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(await activate('HCBADINPUT', overrides), ctx.fake.requests, message);
   });
 });

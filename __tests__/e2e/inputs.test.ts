@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { useFakeFastly } from './e2e-fake.js';
-import { NODE24, expectNoStackTrace, runAction } from './run-action.js';
+import { NODE24, expectNoStackTrace, expectRefusedBeforeAnyRequest, runAction } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -20,18 +20,14 @@ describe('bad inputs are refused before any request', () => {
 
   it.each(cases)('%j', async (overrides, message) => {
     const run = await runAction(ctx.inputs(overrides));
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual([message]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(run, ctx.fake.requests, message);
     expectNoStackTrace(run);
     expect(run.summary).toContain('stopped before any change');
   });
 
   it('refuses a missing token without printing a mask command', async () => {
     const run = await runAction({ mode: 'purge-all', 'service-id': 'SVC', 'api-url': ctx.fake.url });
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual(["Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}"]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(run, ctx.fake.requests, "Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}");
   });
 });
 

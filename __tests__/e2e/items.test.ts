@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
-import { expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
+import { expectNoStackTrace, expectRefusedBeforeAnyRequest, readable, runAction, scratch } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -147,10 +147,7 @@ describe('update-dictionary', () => {
     [{ items: '[]' }, "Input 'items' must be a JSON object of string values, e.g. {\"key\": \"value\"}; got an array"],
     [{ dictionary: '' }, "Input 'dictionary' is required for mode 'update-dictionary': the edge dictionary name"]
   ])('refuses %j before any request', async (overrides, message) => {
-    const run = await sync({ mode: 'update-dictionary', 'service-id': 'DICTBAD', dictionary: 'redirects', items: '{}', ...overrides });
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual([message]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(await sync({ mode: 'update-dictionary', 'service-id': 'DICTBAD', dictionary: 'redirects', items: '{}', ...overrides }), ctx.fake.requests, message);
   });
 });
 

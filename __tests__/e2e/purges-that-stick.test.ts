@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { PURGE_ALL_TOKEN, SERVICE, useFakeFastly } from './e2e-fake.js';
-import { readable, runAction } from './run-action.js';
+import { expectRefusedBeforeAnyRequest, readable, runAction } from './run-action.js';
 
 const ctx = useFakeFastly();
 const SHA = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
@@ -113,9 +113,6 @@ describe('bad inputs for purges that stick', () => {
     [{ 'wait-timeout': '10m' }, "Input 'wait-timeout' must be a number of seconds from 0 to 86400, got '10m'"],
     [{ 'purge-twice': 'yes' }, "Input 'purge-twice' must be 'true' or 'false', got 'yes'"]
   ])('refuses %j before any request', async (overrides, message) => {
-    const run = await purge(overrides);
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual([message]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(await purge(overrides), ctx.fake.requests, message);
   });
 });

@@ -106,3 +106,10 @@ export function readable(html: string): string {
     name.startsWith('#') ? String.fromCharCode(Number(name.slice(1))) : (named[name] ?? entity)
   );
 }
+
+/** An input error: exit 1, exactly that one `::error::`, and not a single request sent. */
+export function expectRefusedBeforeAnyRequest(run: ActionRun, requests: readonly unknown[], message: string): void {
+  expect(run.code).toBe(1);
+  expect(run.errors).toEqual([message]);
+  expect(requests).toHaveLength(0);
+}

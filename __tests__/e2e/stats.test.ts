@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { useFakeFastly } from './e2e-fake.js';
-import { readable, runAction } from './run-action.js';
+import { expectRefusedBeforeAnyRequest, readable, runAction } from './run-action.js';
 
 const ctx = useFakeFastly();
 const READ_TOKEN = 'tok-global-read-5ecret';
@@ -108,9 +108,6 @@ describe('stats', () => {
     [{ 'min-hit-ratio': '1.5' }, "Input 'min-hit-ratio' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '1.5'"],
     [{ 'max-error-ratio': '5%' }, "Input 'max-error-ratio' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '5%'"]
   ])('refuses %j before any request', async (overrides, message) => {
-    const run = await stats('STATSBAD', overrides);
-    expect(run.code).toBe(1);
-    expect(run.errors).toEqual([message]);
-    expect(ctx.fake.requests).toHaveLength(0);
+    expectRefusedBeforeAnyRequest(await stats('STATSBAD', overrides), ctx.fake.requests, message);
   });
 });

@@ -32740,11 +32740,9 @@ function strings(value) {
 
 
 const MAX_KEYS_PER_PURGE = 256;
-const DEFAULT_TIMEOUT_MS = 30_000;
 function createFastlyClient(options) {
     const transport = new Transport({
         userAgent: USER_AGENT,
-        timeoutMs: DEFAULT_TIMEOUT_MS,
         sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
         now: Date.now,
         random: Math.random,
@@ -34578,7 +34576,8 @@ function readListWithFile(read, inlineName, fileName, normalise = (_, entry) => 
 }
 function readTextFile(name, path) {
     try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        // Editors on Windows save a byte order mark that JSON.parse refuses and no one can see.
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8').replace(/^\uFEFF/, '');
     }
     catch (error) {
         const code = error.code;
@@ -39609,7 +39608,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 function readVclFiles(input) {
     const byName = new Map();
     for (const pattern of splitList(input)) {
-        const paths = (0,external_node_fs_namespaceObject.globSync)(pattern).filter(path => (0,external_node_fs_namespaceObject.statSync)(path).isFile()).sort();
+        const paths = (0,external_node_fs_namespaceObject.globSync)(pattern).filter(isFile).sort();
         if (paths.length === 0) {
             throw new InputError(`Input 'vcl-files' must name existing .vcl files; '${pattern}' matches no file`);
         }
@@ -39622,10 +39621,17 @@ function readVclFiles(input) {
             if (clash && clash.path !== path) {
                 throw new InputError(`Input 'vcl-files' names two files that would both be the VCL '${name}': '${clash.path}' and '${path}'`);
             }
-            byName.set(name, { name, path, content: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') });
+            const content = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+            if (content.trim() === '')
+                throw new InputError(`Input 'vcl-files' names an empty file, '${path}'`);
+            byName.set(name, { name, path, content });
         }
     }
     return [...byName.values()];
+}
+/** A link to nowhere matches a glob but cannot be uploaded: it counts as no file. */
+function isFile(path) {
+    return (0,external_node_fs_namespaceObject.statSync)(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 /** The contract's default comment: repository, short SHA, actor and run URL — whichever the run provides. */
 function defaultComment() {
@@ -39639,6 +39645,8 @@ function defaultComment() {
 
 ;// CONCATENATED MODULE: ./src/stats-window.ts
 
+/** Unix seconds past this (year 5138) are milliseconds pasted as seconds. */
+const LATEST_UNIX_SECONDS = 99_999_999_999;
 const UNIT_SECONDS = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
 /** `stats-from`/`stats-to` in Unix seconds, ISO 8601 or Fastly's relative form ("2 hours ago", "now"). */
 function readStatsWindow(read, nowMs) {
@@ -39656,17 +39664,27 @@ function readStatsWindow(read, nowMs) {
 function parseTime(read, name, fallback, nowMs) {
     const raw = (read(name) || fallback).trim();
     const now = Math.floor(nowMs / 1000);
-    if (/^\d+$/.test(raw))
+    if (/^\d+$/.test(raw)) {
+        if (Number(raw) > LATEST_UNIX_SECONDS) {
+            throw new InputError(`Input '${name}' must be Unix time in seconds, got '${raw}' (milliseconds? drop the last three digits)`);
+        }
         return Number(raw);
+    }
     if (raw.toLowerCase() === 'now')
         return now;
     const relative = /^(\d+)\s+(minute|hour|day|week)s?\s+ago$/i.exec(raw);
     if (relative)
         return now - Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? '').toLowerCase()] ?? 0);
-    const iso = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? Date.parse(raw) : NaN;
-    if (!Number.isNaN(iso))
-        return Math.floor(iso / 1000);
+    const iso = /^(\d{4}-\d{2}-\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(raw);
+    const ms = iso && isCalendarDate(iso[1] ?? '') ? Date.parse(raw) : NaN;
+    if (!Number.isNaN(ms))
+        return Math.floor(ms / 1000);
     throw new InputError(`Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${raw}'`);
+}
+/** Date.parse rolls 2026-02-30 over to March; a date that does not exist is a typo. */
+function isCalendarDate(date) {
+    const ms = Date.parse(`${date}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
 }
 /** A ratio input: a number from 0 to 1, or undefined when not set. */
 function readRatio(read, name) {
@@ -39758,6 +39776,7 @@ const INPUT_MODES = {
     'health-check-url': ['activate'],
     'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
     'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
+    'purge-twice-delay': ['purge-keys', 'purge-urls', 'purge-all'],
     'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
     'min-hit-ratio': ['stats'],
     'max-error-ratio': ['stats'],
@@ -39766,13 +39785,26 @@ const INPUT_MODES = {
     items: ['update-dictionary', 'update-config-store'],
     'items-file': ['update-dictionary', 'update-config-store']
 };
+/** Inputs that mean something only next to another setting, to warn when that setting is missing. */
+const INPUT_NEEDS = [
+    { name: 'wait-for-text', needs: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
+    { name: 'purge-twice-delay', needs: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
+    { name: 'comment', needs: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
+];
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
+const DAY = 86_400;
+/** With backoff capped at 20 s a retry, 20 retries already outlast any real outage a step should wait through. */
+const MAX_RETRIES = 20;
 function readSettings(read, nowMs = Date.now()) {
     const mode = readMode(read);
     const common = readCommon(read);
-    const warnings = Object.entries(INPUT_MODES)
-        .filter(([name, modes]) => read(name) !== '' && !modes.includes(mode))
-        .map(([name]) => `Input '${name}' is not used by mode '${mode}' and was ignored`);
+    const usedByMode = (name) => INPUT_MODES[name]?.includes(mode) ?? true;
+    const warnings = [
+        ...Object.keys(INPUT_MODES)
+            .filter(name => read(name) !== '' && !usedByMode(name))
+            .map(name => `Input '${name}' is not used by mode '${mode}' and was ignored`),
+        ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(({ name, needs }) => `Input '${name}' is not used ${needs} and was ignored`)
+    ];
     return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 function readMode(read) {
@@ -39782,6 +39814,9 @@ function readCommon(read) {
     const token = read('api-token');
     if (token === '') {
         throw new InputError("Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}");
+    }
+    if (/\s/.test(token)) {
+        throw new InputError("Input 'api-token' must be one token without spaces or line breaks; check the secret's value");
     }
     const apiUrl = parseHttpUrl('api-url', read('api-url') || 'https://api.fastly.com');
     const serviceIds = splitList(read('service-id'));
@@ -39795,7 +39830,8 @@ function readCommon(read) {
         serviceIds,
         dryRun: readBoolean(read, 'dry-run', false),
         tokenCheck: readBoolean(read, 'token-check', true),
-        maxRetries: readInteger(read, 'max-retries', 5, { min: 0 })
+        maxRetries: readInteger(read, 'max-retries', 5, { min: 0, max: MAX_RETRIES }),
+        requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000
     };
 }
 function readModeSettings(read, mode, common, nowMs) {
@@ -39857,26 +39893,29 @@ function requireInput(read, mode, name, what) {
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
 function readPurgeCommon(read, mode) {
     const twice = readBoolean(read, 'purge-twice', false);
-    const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2);
+    const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
     const url = read('wait-for-url');
-    const timeout = readSeconds(read, 'wait-timeout', 600);
+    // Below a second the origin cannot answer the 3 consecutive tries a wait needs.
+    const timeout = readSeconds(read, 'wait-timeout', 600, { min: 1, max: DAY });
     let waitFor;
     if (url !== '') {
+        const href = parseHttpUrl('wait-for-url', url).href;
         const text = read('wait-for-text') || process.env.GITHUB_SHA || '';
         if (text === '') {
             throw new InputError("Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)");
         }
-        waitFor = { url: parseHttpUrl('wait-for-url', url).href, text, timeoutMs: timeout * 1000 };
+        waitFor = { url: href, text, timeoutMs: timeout * 1000 };
     }
     return { waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
 }
-function readSeconds(read, name, fallback) {
+function readSeconds(read, name, fallback, range) {
     const raw = read(name);
     if (raw === '')
         return fallback;
-    if (/^\d+(\.\d+)?$/.test(raw) && Number(raw) <= 86_400)
-        return Number(raw);
-    throw new InputError(`Input '${name}' must be a number of seconds from 0 to 86400, got '${raw}'`);
+    const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+    if (value >= range.min && value <= range.max)
+        return value;
+    throw new InputError(`Input '${name}' must be a number of seconds from ${range.min} to ${range.max}, got '${raw}'`);
 }
 function readActivate(read, common) {
     const clone = readBoolean(read, 'clone', true);
@@ -40022,6 +40061,7 @@ async function main_run() {
             baseUrl: settings.apiUrl,
             token: settings.token,
             maxRetries: settings.maxRetries,
+            timeoutMs: settings.requestTimeoutMs,
             dryRun: settings.dryRun,
             log: message => info(message)
         });

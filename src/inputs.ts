@@ -62,7 +62,8 @@ export function readListWithFile(
 
 export function readTextFile(name: string, path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    // Editors on Windows save a byte order mark that JSON.parse refuses and no one can see.
+    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? 'unreadable';

@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
       baseUrl: settings.apiUrl,
       token: settings.token,
       maxRetries: settings.maxRetries,
+      timeoutMs: settings.requestTimeoutMs,
       dryRun: settings.dryRun,
       log: message => core.info(message)
     });

@@ -33,6 +33,7 @@ interface CommonSettings {
   readonly dryRun: boolean;
   readonly tokenCheck: boolean;
   readonly maxRetries: number;
+  readonly requestTimeoutMs: number;
 }
 
 /** Before purging, the origin must serve `text` on 3 consecutive tries. */
@@ -133,6 +134,7 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   'health-check-url': ['activate'],
   'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
   'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
+  'purge-twice-delay': ['purge-keys', 'purge-urls', 'purge-all'],
   'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
   'min-hit-ratio': ['stats'],
   'max-error-ratio': ['stats'],
@@ -142,7 +144,17 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   'items-file': ['update-dictionary', 'update-config-store']
 };
 
+/** Inputs that mean something only next to another setting, to warn when that setting is missing. */
+const INPUT_NEEDS: readonly { name: string; needs: string; missing: (read: InputReader) => boolean }[] = [
+  { name: 'wait-for-text', needs: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
+  { name: 'purge-twice-delay', needs: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
+  { name: 'comment', needs: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
+];
+
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
+const DAY = 86_400;
+/** With backoff capped at 20 s a retry, 20 retries already outlast any real outage a step should wait through. */
+const MAX_RETRIES = 20;
 
 export interface ReadSettings {
   readonly settings: Settings;
@@ -153,9 +165,15 @@ export interface ReadSettings {
 export function readSettings(read: InputReader, nowMs: number = Date.now()): ReadSettings {
   const mode = readMode(read);
   const common = readCommon(read);
-  const warnings = Object.entries(INPUT_MODES)
-    .filter(([name, modes]) => read(name) !== '' && !modes.includes(mode))
-    .map(([name]) => `Input '${name}' is not used by mode '${mode}' and was ignored`);
+  const usedByMode = (name: string) => INPUT_MODES[name]?.includes(mode) ?? true;
+  const warnings = [
+    ...Object.keys(INPUT_MODES)
+      .filter(name => read(name) !== '' && !usedByMode(name))
+      .map(name => `Input '${name}' is not used by mode '${mode}' and was ignored`),
+    ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(
+      ({ name, needs }) => `Input '${name}' is not used ${needs} and was ignored`
+    )
+  ];
   return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 
@@ -167,6 +185,9 @@ function readCommon(read: InputReader): CommonSettings {
   const token = read('api-token');
   if (token === '') {
     throw new InputError("Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}");
+  }
+  if (/\s/.test(token)) {
+    throw new InputError("Input 'api-token' must be one token without spaces or line breaks; check the secret's value");
   }
   const apiUrl = parseHttpUrl('api-url', read('api-url') || 'https://api.fastly.com');
   const serviceIds = splitList(read('service-id'));
@@ -180,7 +201,8 @@ function readCommon(read: InputReader): CommonSettings {
     serviceIds,
     dryRun: readBoolean(read, 'dry-run', false),
     tokenCheck: readBoolean(read, 'token-check', true),
-    maxRetries: readInteger(read, 'max-retries', 5, { min: 0 })
+    maxRetries: readInteger(read, 'max-retries', 5, { min: 0, max: MAX_RETRIES }),
+    requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000
   };
 }
 
@@ -249,25 +271,28 @@ function requireInput(read: InputReader, mode: Mode, name: string, what: string)
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
 function readPurgeCommon(read: InputReader, mode: Mode): Pick<PurgeCommon, 'waitFor' | 'secondPassDelayMs'> {
   const twice = readBoolean(read, 'purge-twice', false);
-  const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2);
+  const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
   const url = read('wait-for-url');
-  const timeout = readSeconds(read, 'wait-timeout', 600);
+  // Below a second the origin cannot answer the 3 consecutive tries a wait needs.
+  const timeout = readSeconds(read, 'wait-timeout', 600, { min: 1, max: DAY });
   let waitFor: WaitFor | undefined;
   if (url !== '') {
+    const href = parseHttpUrl('wait-for-url', url).href;
     const text = read('wait-for-text') || process.env.GITHUB_SHA || '';
     if (text === '') {
       throw new InputError("Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)");
     }
-    waitFor = { url: parseHttpUrl('wait-for-url', url).href, text, timeoutMs: timeout * 1000 };
+    waitFor = { url: href, text, timeoutMs: timeout * 1000 };
   }
   return { waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
 }
 
-function readSeconds(read: InputReader, name: string, fallback: number): number {
+function readSeconds(read: InputReader, name: string, fallback: number, range: { min: number; max: number }): number {
   const raw = read(name);
   if (raw === '') return fallback;
-  if (/^\d+(\.\d+)?$/.test(raw) && Number(raw) <= 86_400) return Number(raw);
-  throw new InputError(`Input '${name}' must be a number of seconds from 0 to 86400, got '${raw}'`);
+  const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (value >= range.min && value <= range.max) return value;
+  throw new InputError(`Input '${name}' must be a number of seconds from ${range.min} to ${range.max}, got '${raw}'`);
 }
 
 function readActivate(read: InputReader, common: CommonSettings): ActivateSettings {

@@ -10,6 +10,9 @@ export interface StatsWindow {
   readonly by: StatsBy;
 }
 
+/** Unix seconds past this (year 5138) are milliseconds pasted as seconds. */
+const LATEST_UNIX_SECONDS = 99_999_999_999;
+
 const UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
 
 /** `stats-from`/`stats-to` in Unix seconds, ISO 8601 or Fastly's relative form ("2 hours ago", "now"). */
@@ -29,15 +32,27 @@ export function readStatsWindow(read: InputReader, nowMs: number): StatsWindow {
 function parseTime(read: InputReader, name: string, fallback: string, nowMs: number): number {
   const raw = (read(name) || fallback).trim();
   const now = Math.floor(nowMs / 1000);
-  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > LATEST_UNIX_SECONDS) {
+      throw new InputError(`Input '${name}' must be Unix time in seconds, got '${raw}' (milliseconds? drop the last three digits)`);
+    }
+    return Number(raw);
+  }
   if (raw.toLowerCase() === 'now') return now;
   const relative = /^(\d+)\s+(minute|hour|day|week)s?\s+ago$/i.exec(raw);
   if (relative) return now - Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? '').toLowerCase()] ?? 0);
-  const iso = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? Date.parse(raw) : NaN;
-  if (!Number.isNaN(iso)) return Math.floor(iso / 1000);
+  const iso = /^(\d{4}-\d{2}-\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(raw);
+  const ms = iso && isCalendarDate(iso[1] ?? '') ? Date.parse(raw) : NaN;
+  if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
   throw new InputError(
     `Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${raw}'`
   );
+}
+
+/** Date.parse rolls 2026-02-30 over to March; a date that does not exist is a typo. */
+function isCalendarDate(date: string): boolean {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
 }
 
 /** A ratio input: a number from 0 to 1, or undefined when not set. */

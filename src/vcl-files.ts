@@ -15,7 +15,7 @@ export interface VclFile {
 export function readVclFiles(input: string): VclFile[] {
   const byName = new Map<string, VclFile>();
   for (const pattern of splitList(input)) {
-    const paths = globSync(pattern).filter(path => statSync(path).isFile()).sort();
+    const paths = globSync(pattern).filter(isFile).sort();
     if (paths.length === 0) {
       throw new InputError(`Input 'vcl-files' must name existing .vcl files; '${pattern}' matches no file`);
     }
@@ -28,10 +28,17 @@ export function readVclFiles(input: string): VclFile[] {
       if (clash && clash.path !== path) {
         throw new InputError(`Input 'vcl-files' names two files that would both be the VCL '${name}': '${clash.path}' and '${path}'`);
       }
-      byName.set(name, { name, path, content: readFileSync(path, 'utf8') });
+      const content = readFileSync(path, 'utf8');
+      if (content.trim() === '') throw new InputError(`Input 'vcl-files' names an empty file, '${path}'`);
+      byName.set(name, { name, path, content });
     }
   }
   return [...byName.values()];
+}
+
+/** A link to nowhere matches a glob but cannot be uploaded: it counts as no file. */
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /** The contract's default comment: repository, short SHA, actor and run URL — whichever the run provides. */

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
-import { expectNoStackTrace, expectRefusedBeforeAnyRequest, readable, runAction, scratch } from './run-action.js';
+import { expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -201,17 +201,6 @@ describe('activate', () => {
     expect(run.code).toBe(1);
     expect(ctx.fake.writes()).toHaveLength(0);
     expect(run.errors).toEqual([`Version 41 does not exist on service ${sid} (it has versions 1–3); check 'version'`]);
-  });
-
-  it.each([
-    [{ version: 'abc' }, "Input 'version' must be 'active', 'latest' or a version number, got 'abc'"],
-    [{ clone: 'maybe' }, "Input 'clone' must be 'true' or 'false', got 'maybe'"],
-    [{ environment: 'prod' }, "Input 'environment' must be one of 'production', 'staging', got 'prod'"],
-    [{ 'vcl-files': 'main.vcl', clone: 'false' }, "Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version"],
-    [{ 'vcl-files': 'vcl/*.vcl' }, "Input 'vcl-files' must name existing .vcl files; 'vcl/*.vcl' matches no file"],
-    [{ 'service-id': '' }, "Input 'service-id' is required for mode 'activate': one or more Fastly service IDs"]
-  ])('refuses %j before any request', async (overrides, message) => {
-    expectRefusedBeforeAnyRequest(await activate('ACTBADINPUT', overrides), ctx.fake.requests, message);
   });
 
   it('refuses a purge-only token: activate needs global', async () => {

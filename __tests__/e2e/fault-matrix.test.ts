@@ -92,6 +92,7 @@ interface Fault {
   readonly passes: 'always' | 'if-safe' | 'never';
   /** What the summary or the error must say when the run fails. */
   readonly says: RegExp;
+  readonly inputs?: Record<string, string>;
 }
 
 const inSeconds = (s: number) => String(Math.ceil(Date.now() / 1000) + s);
@@ -101,6 +102,14 @@ const FAULTS: Fault[] = [
   { name: '429, reset beyond the 120 s cap', apply: write => ctx.fake.fault({ ...write, times: Infinity, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(3600) } }), passes: 'never', says: /the window resets at \S+Z, more than the 120 s the action waits/ },
   { name: 'a burst of 503s', apply: write => ctx.fake.fault({ ...write, times: 2, kind: 'status', status: 503 }), passes: 'if-safe', says: /HTTP 503/ },
   { name: 'a connection dropped mid-request', apply: write => ctx.fake.fault({ ...write, times: 1, kind: 'drop' }), passes: 'if-safe', says: /ECONNRESET|socket hang up/ },
+  {
+    // Fastly still acts on it once the answer is late: the clone must not be repeated.
+    name: 'an answer slower than request-timeout',
+    apply: write => ctx.fake.fault({ ...write, times: 1, kind: 'slow', delayMs: 2500 }),
+    inputs: { 'request-timeout': '1' },
+    passes: 'if-safe',
+    says: /no answer within 1\.0 s \(timeout\)/
+  },
   { name: 'a non-JSON error page', apply: write => ctx.fake.fault({ ...write, times: 1, kind: 'non-json', status: 502 }), passes: 'if-safe', says: /HTTP 502\): 502 Bad Gateway/ }
 ];
 
@@ -110,7 +119,7 @@ describe('fault matrix: every writing mode under every fault', () => {
   it.each(cases)('%s under %s', async (_m, _f, mode, fault) => {
     const { inputs, write } = mode.setup();
     fault.apply(write);
-    const run = await runAction(ctx.inputs(inputs));
+    const run = await runAction(ctx.inputs({ ...inputs, ...fault.inputs }));
     const passes = fault.passes === 'always' || (fault.passes === 'if-safe' && mode.safeToRepeat);
 
     expect(run.code).toBe(passes ? 0 : 1);

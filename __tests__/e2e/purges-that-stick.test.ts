@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { PURGE_ALL_TOKEN, SERVICE, useFakeFastly } from './e2e-fake.js';
-import { expectRefusedBeforeAnyRequest, readable, runAction } from './run-action.js';
+import { readable, runAction } from './run-action.js';
 
 const ctx = useFakeFastly();
 const SHA = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
@@ -102,17 +102,5 @@ describe('purge twice', () => {
     expect(summary).toContain(`⏳ A real run would first wait for <code>${origin.url}</code> to serve <code>${SHA}</code> on 3 consecutive tries (up to 600 s)`);
     expect(summary).toContain('🔁 Purge twice: every request would be sent again 2 s after the first pass');
     expect(summary).toContain('Plan: 2 requests that a real run would send');
-  });
-});
-
-describe('bad inputs for purges that stick', () => {
-  it.each([
-    [{ 'wait-for-url': 'ftp://example.com/_build' }, "Input 'wait-for-url' must be an absolute http(s) URL, got 'ftp://example.com/_build'"],
-    [{ 'purge-twice-delay': '-1' }, "Input 'purge-twice-delay' must be a number of seconds from 0 to 86400, got '-1'"],
-    [{ 'purge-twice-delay': 'soon' }, "Input 'purge-twice-delay' must be a number of seconds from 0 to 86400, got 'soon'"],
-    [{ 'wait-timeout': '10m' }, "Input 'wait-timeout' must be a number of seconds from 0 to 86400, got '10m'"],
-    [{ 'purge-twice': 'yes' }, "Input 'purge-twice' must be 'true' or 'false', got 'yes'"]
-  ])('refuses %j before any request', async (overrides, message) => {
-    expectRefusedBeforeAnyRequest(await purge(overrides), ctx.fake.requests, message);
   });
 });

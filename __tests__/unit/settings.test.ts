@@ -32,7 +32,15 @@ describe('readSettings refuses bad inputs, naming the input', () => {
     ['no service for purge-keys', { 'service-id': '' }, /^Input 'service-id' is required for mode 'purge-keys'/],
     ['no service for purge-all', { mode: 'purge-all', 'service-id': '' }, /^Input 'service-id' is required for mode 'purge-all'/],
     ['odd service id', { 'service-id': 'SVC1 ../x' }, /^Input 'service-id' must be Fastly service IDs .*got '\.\.\/x'$/],
-    ['negative max-retries', { 'max-retries': '-1' }, /^Input 'max-retries' must be a whole number of at least 0, got '-1'$/],
+    ['token with a line break', { 'api-token': 'to\nken' }, /^Input 'api-token' must be one token without spaces or line breaks; check the secret's value$/],
+    ['negative max-retries', { 'max-retries': '-1' }, /^Input 'max-retries' must be a whole number from 0 to 20, got '-1'$/],
+    ['endless max-retries', { 'max-retries': '99999999' }, /^Input 'max-retries' must be a whole number from 0 to 20, got '99999999'$/],
+    ['request-timeout 0', { 'request-timeout': '0' }, /^Input 'request-timeout' must be a number of seconds from 1 to 300, got '0'$/],
+    ['request-timeout text', { 'request-timeout': '30s' }, /^Input 'request-timeout' must be a number of seconds from 1 to 300, got '30s'$/],
+    ['wait-timeout too short to see 3 tries', { 'wait-for-url': 'https://a.example/', 'wait-for-text': 'x', 'wait-timeout': '0' }, /^Input 'wait-timeout' must be a number of seconds from 1 to 86400, got '0'$/],
+    ['bad wait-for-url named before the missing text', { 'wait-for-url': 'not a url' }, /^Input 'wait-for-url' must be an absolute http\(s\) URL, got 'not a url'$/],
+    ['stats-from in milliseconds', { mode: 'stats', 'stats-from': '1795305600000' }, /^Input 'stats-from' must be Unix time in seconds, got '1795305600000' \(milliseconds\? drop the last three digits\)$/],
+    ['a date that does not exist', { mode: 'stats', 'stats-from': '2026-02-30' }, /^Input 'stats-from' must be Unix seconds, an ISO 8601 time/],
     ['fractional max-retries', { 'max-retries': '1.5' }, /^Input 'max-retries' must be a whole number/],
     ['non-http api-url', { 'api-url': 'ftp://api.fastly.com' }, /^Input 'api-url' must be an absolute http\(s\) URL, got 'ftp:\/\/api.fastly.com'$/],
     ['relative api-url', { 'api-url': 'api.fastly.com' }, /^Input 'api-url' must be an absolute http\(s\) URL/],
@@ -105,6 +113,22 @@ describe('readSettings accepts good inputs', () => {
       "Input 'keys' is not used by mode 'purge-all' and was ignored",
       "Input 'urls' is not used by mode 'purge-all' and was ignored"
     ]);
+  });
+
+  it.each([
+    [{ 'wait-for-text': 'v42' }, "Input 'wait-for-text' is not used without 'wait-for-url' and was ignored"],
+    [{ 'purge-twice-delay': '5' }, "Input 'purge-twice-delay' is not used without 'purge-twice: true' and was ignored"],
+    [{ 'purge-twice-delay': '5', mode: 'stats', keys: '' }, "Input 'purge-twice-delay' is not used by mode 'stats' and was ignored"],
+    [{ mode: 'activate', keys: '', clone: 'false', comment: 'hi' }, "Input 'comment' is not used with 'clone: false' (the version is not a new clone) and was ignored"]
+  ])('warns about %j, which means nothing here', (overrides, warning) => {
+    expect(read({ ...base, ...overrides }).warnings).toEqual([warning]);
+  });
+
+  it('reads an items file saved with a byte order mark', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, '\uFEFF{"a": "b"}');
+    const { settings } = read({ ...base, keys: '', mode: 'update-config-store', 'service-id': '', 'config-store': 's', 'items-file': file });
+    expect(settings).toMatchObject({ items: new Map([['a', 'b']]) });
   });
 });
 
@@ -238,7 +262,7 @@ describe('readSettings for purges that stick', () => {
     ['purge-keys', { keys: 'a' }, 2000],
     ['purge-urls', { urls: 'https://a.example/' }, 2000],
     ['purge-all', {}, 30_000]
-  ])('%s purges twice %d ms apart by default (Fastly\'s advice)', (mode, extra, delay) => {
+  ])('%s purges twice with Fastly\'s advised delay by default', (mode, extra, delay) => {
     const { settings } = read({ ...base, mode, 'purge-twice': 'true', ...extra });
     expect(settings).toMatchObject({ secondPassDelayMs: delay });
   });

@@ -35,19 +35,17 @@ export interface FastlyApi extends VersionCalls, ItemCalls, StatsCalls {
 export const MAX_KEYS_PER_PURGE = 256;
 
 export interface ClientOptions
-  extends Partial<Omit<TransportOptions, 'baseUrl' | 'token' | 'maxRetries' | 'dryRun'>> {
+  extends Partial<Omit<TransportOptions, 'baseUrl' | 'token' | 'maxRetries' | 'timeoutMs' | 'dryRun'>> {
   readonly baseUrl: string;
   readonly token: string;
   readonly maxRetries: number;
+  readonly timeoutMs: number;
   readonly dryRun: boolean;
 }
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function createFastlyClient(options: ClientOptions): FastlyApi {
   const transport = new Transport({
     userAgent: USER_AGENT,
-    timeoutMs: DEFAULT_TIMEOUT_MS,
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
     now: Date.now,
     random: Math.random,

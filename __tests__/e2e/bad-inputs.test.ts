@@ -1,0 +1,248 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { useFakeFastly } from './e2e-fake.js';
+import { expectNoStackTrace, expectRefusedBeforeAnyRequest, runAction, scratch } from './run-action.js';
+
+const ctx = useFakeFastly();
+
+// Absolute paths: the action runs in a scratch folder of its own.
+const files = scratch();
+function file(name: string, content: string): string {
+  const path = join(files, name);
+  writeFileSync(path, content);
+  return path;
+}
+const MISSING = join(files, 'missing.txt');
+const FOLDER = join(files, 'folder');
+mkdirSync(FOLDER);
+const EMPTY = file('empty.txt', '');
+const VCL = join(files, 'vcl');
+mkdirSync(VCL);
+const MAIN_VCL = file('vcl/main.vcl', 'sub vcl_recv { }\n');
+const NOTES = file('vcl/notes.txt', 'not VCL');
+mkdirSync(join(files, 'other'));
+const OTHER_MAIN_VCL = file('other/main.vcl', 'sub vcl_recv { }\n');
+const BLANK_VCL = file('blank.vcl', '\n');
+mkdirSync(join(files, 'dangling'));
+symlinkSync(join(files, 'gone.vcl'), join(files, 'dangling', 'gone.vcl'));
+
+const MODE_CHOICES = "'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats'";
+const NO_KEYS = "Input 'keys' or 'keys-file' must name at least one surrogate key (separated by commas, spaces or newlines)";
+const NO_URLS = "Input 'urls' or 'urls-file' must name at least one URL (separated by commas, spaces or newlines)";
+const NO_ITEMS = 'Input \'items\' or \'items-file\' is required: a JSON object such as {"key": "value", "gone": null}';
+const NOT_AN_OBJECT = (name: string, got: string) => `Input '${name}' must be a JSON object of string values, e.g. {"key": "value"}; got ${got}`;
+const NOT_A_FILE = (name: string, path: string, why: string) => `Input '${name}' must be a readable file path, got '${path}' (${why})`;
+const NOT_A_URL = (name: string, value: string) => `Input '${name}' must be an absolute http(s) URL, got '${value}'`;
+const NOT_A_BOOLEAN = (name: string, value: string) => `Input '${name}' must be 'true' or 'false', got '${value}'`;
+const NOT_SECONDS = (name: string, value: string, [min, max] = [0, 86400]) =>
+  `Input '${name}' must be a number of seconds from ${min} to ${max}, got '${value}'`;
+const NOT_RETRIES = (value: string) => `Input 'max-retries' must be a whole number from 0 to 20, got '${value}'`;
+const NOT_A_RATIO = (name: string, value: string) => `Input '${name}' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '${value}'`;
+const NOT_A_TIME = (name: string, value: string) =>
+  `Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${value}'`;
+const NO_SERVICE = (mode: string) => `Input 'service-id' is required for mode '${mode}': one or more Fastly service IDs`;
+
+/** The bad input, its value, the one error the step must end with, and any other inputs the case needs. */
+type Row = readonly [input: string, value: string, message: string, also?: Readonly<Record<string, string>>];
+
+/** The inputs every purge mode reads before purging. */
+const PURGE_COMMON: readonly Row[] = [
+  ['purge-twice', 'yes', NOT_A_BOOLEAN('purge-twice', 'yes')],
+  ['purge-twice-delay', '-1', NOT_SECONDS('purge-twice-delay', '-1')],
+  ['purge-twice-delay', 'soon', NOT_SECONDS('purge-twice-delay', 'soon')],
+  ['purge-twice-delay', '86401', NOT_SECONDS('purge-twice-delay', '86401')],
+  // No wait-for-text and no GITHUB_SHA either: the broken URL is still what the error names.
+  ['wait-for-url', 'ftp://www.example.com/_build', NOT_A_URL('wait-for-url', 'ftp://www.example.com/_build')],
+  ['wait-for-url', '/_build', NOT_A_URL('wait-for-url', '/_build')],
+  // runAction passes no GITHUB_SHA, so nothing can stand in for the text.
+  ['wait-for-text', '', "Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)", { 'wait-for-url': 'https://www.example.com/_build' }],
+  ['wait-timeout', '10m', NOT_SECONDS('wait-timeout', '10m', [1, 86400])],
+  ['wait-timeout', '0', NOT_SECONDS('wait-timeout', '0', [1, 86400])],
+  ['wait-timeout', '86401', NOT_SECONDS('wait-timeout', '86401', [1, 86400])]
+];
+
+/** Both update modes parse the wanted state alike; these rows run in each. */
+const ITEMS_COMMON: readonly Row[] = [
+  ['items', '', NO_ITEMS],
+  ['items', 'not json', 'Input \'items\' must be valid JSON: Unexpected token \'o\', "not json" is not valid JSON'],
+  ['items', '[]', NOT_AN_OBJECT('items', 'an array')],
+  ['items-file', file('text.json', '"redirects"'), NOT_AN_OBJECT('items-file', 'a string')],
+  ['items', JSON.stringify({ big: 'v'.repeat(8001) }), "Input 'items' key 'big' has a value of 8001 characters; the limit is 8000"],
+  ['items-file', FOLDER, NOT_A_FILE('items-file', FOLDER, 'it is a directory')],
+  ['delete-missing', 'yes', NOT_A_BOOLEAN('delete-missing', 'yes')]
+];
+
+/**
+ * Per mode: inputs that are valid on their own, and the rows that each spoil
+ * one of them. The shared inputs are read before the mode's own, whatever the
+ * mode, so they run once.
+ */
+const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, string>>; readonly rows: readonly Row[] }>> = {
+  'shared inputs': {
+    valid: { mode: 'purge-keys', keys: 'home' },
+    rows: [
+      ['api-token', '', "Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}"],
+      ['api-token', 'two tokens', "Input 'api-token' must be one token without spaces or line breaks; check the secret's value"],
+      ['mode', '', `Input 'mode' must be one of ${MODE_CHOICES}, got ''`],
+      ['mode', 'purge', `Input 'mode' must be one of ${MODE_CHOICES}, got 'purge'`],
+      ['mode', 'Purge-Keys', `Input 'mode' must be one of ${MODE_CHOICES}, got 'Purge-Keys'`],
+      ['api-url', 'file:///etc/passwd', NOT_A_URL('api-url', 'file:///etc/passwd')],
+      ['api-url', 'api.fastly.com', NOT_A_URL('api-url', 'api.fastly.com')],
+      ['api-url', 'https://', NOT_A_URL('api-url', 'https://')],
+      ['service-id', 'SVC1 ../x', "Input 'service-id' must be Fastly service IDs (letters and digits), got '../x'"],
+      ['service-id', 'svc-1', "Input 'service-id' must be Fastly service IDs (letters and digits), got 'svc-1'"],
+      ['dry-run', 'yes', NOT_A_BOOLEAN('dry-run', 'yes')],
+      ['dry-run', '1', NOT_A_BOOLEAN('dry-run', '1')],
+      ['token-check', 'off', NOT_A_BOOLEAN('token-check', 'off')],
+      ['max-retries', '-1', NOT_RETRIES('-1')],
+      ['max-retries', '1.5', NOT_RETRIES('1.5')],
+      ['max-retries', 'five', NOT_RETRIES('five')],
+      ['max-retries', '21', NOT_RETRIES('21')],
+      ['request-timeout', '0', NOT_SECONDS('request-timeout', '0', [1, 300])],
+      ['request-timeout', '301', NOT_SECONDS('request-timeout', '301', [1, 300])],
+      ['request-timeout', '30s', NOT_SECONDS('request-timeout', '30s', [1, 300])]
+    ]
+  },
+  'purge-keys': {
+    valid: { mode: 'purge-keys', keys: 'home' },
+    rows: [
+      ['service-id', '', NO_SERVICE('purge-keys')],
+      ['keys', '', NO_KEYS],
+      ['keys', ' ,, \n ', NO_KEYS],
+      ['keys-file', MISSING, NOT_A_FILE('keys-file', MISSING, 'no such file')],
+      ['keys-file', FOLDER, NOT_A_FILE('keys-file', FOLDER, 'it is a directory')],
+      ['keys-file', EMPTY, NO_KEYS, { keys: '' }],
+      ['soft-purge', 'yes', NOT_A_BOOLEAN('soft-purge', 'yes')],
+      ...PURGE_COMMON
+    ]
+  },
+  'purge-urls': {
+    valid: { mode: 'purge-urls', urls: 'https://www.example.com/' },
+    rows: [
+      ['urls', '', NO_URLS],
+      ['urls', '/pricing', NOT_A_URL('urls', '/pricing')],
+      ['urls', 'www.example.com/pricing', NOT_A_URL('urls', 'www.example.com/pricing')],
+      ['urls', 'https://www.example.com/ ftp://www.example.com/x', NOT_A_URL('urls', 'ftp://www.example.com/x')],
+      ['urls-file', MISSING, NOT_A_FILE('urls-file', MISSING, 'no such file')],
+      ['urls-file', FOLDER, NOT_A_FILE('urls-file', FOLDER, 'it is a directory')],
+      ['urls-file', EMPTY, NO_URLS, { urls: '' }],
+      ['urls-file', file('urls.txt', 'https://www.example.com/\nnot a url\n'), NOT_A_URL('urls-file', 'not')],
+      ['soft-purge', 'no', NOT_A_BOOLEAN('soft-purge', 'no')],
+      ['concurrency', '0', "Input 'concurrency' must be a whole number from 1 to 64, got '0'"],
+      ['concurrency', '65', "Input 'concurrency' must be a whole number from 1 to 64, got '65'"],
+      ['concurrency', '1.5', "Input 'concurrency' must be a whole number from 1 to 64, got '1.5'"],
+      ['concurrency', 'many', "Input 'concurrency' must be a whole number from 1 to 64, got 'many'"],
+      ...PURGE_COMMON
+    ]
+  },
+  'purge-all': {
+    valid: { mode: 'purge-all' },
+    rows: [['service-id', '', NO_SERVICE('purge-all')], ...PURGE_COMMON]
+  },
+  activate: {
+    valid: { mode: 'activate' },
+    rows: [
+      ['service-id', '', NO_SERVICE('activate')],
+      ['version', 'abc', "Input 'version' must be 'active', 'latest' or a version number, got 'abc'"],
+      ['version', '0', "Input 'version' must be 'active', 'latest' or a version number, got '0'"],
+      ['version', '4.1', "Input 'version' must be 'active', 'latest' or a version number, got '4.1'"],
+      ['clone', 'maybe', NOT_A_BOOLEAN('clone', 'maybe')],
+      ['vcl-files', MAIN_VCL, "Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version", { clone: 'false' }],
+      ['vcl-files', join(VCL, 'nothing-*.vcl'), `Input 'vcl-files' must name existing .vcl files; '${join(VCL, 'nothing-*.vcl')}' matches no file`],
+      ['vcl-files', FOLDER, `Input 'vcl-files' must name existing .vcl files; '${FOLDER}' matches no file`],
+      ['vcl-files', NOTES, `Input 'vcl-files' must name .vcl files, got '${NOTES}'`],
+      ['vcl-files', BLANK_VCL, `Input 'vcl-files' names an empty file, '${BLANK_VCL}'`],
+      ['vcl-files', join(files, 'dangling', '*.vcl'), `Input 'vcl-files' must name existing .vcl files; '${join(files, 'dangling', '*.vcl')}' matches no file`],
+      ['vcl-files', join(VCL, '*'), `Input 'vcl-files' must name .vcl files, got '${NOTES}'`],
+      [
+        'vcl-files',
+        `${MAIN_VCL} ${OTHER_MAIN_VCL}`,
+        `Input 'vcl-files' names two files that would both be the VCL 'main': '${MAIN_VCL}' and '${OTHER_MAIN_VCL}'`
+      ],
+      ['environment', 'prod', "Input 'environment' must be one of 'production', 'staging', got 'prod'"],
+      ['environment', 'Staging', "Input 'environment' must be one of 'production', 'staging', got 'Staging'"],
+      ['health-check-url', 'ftp://www.example.com/_health', NOT_A_URL('health-check-url', 'ftp://www.example.com/_health')],
+      ['health-check-url', '/_health', NOT_A_URL('health-check-url', '/_health')],
+      ['health-check-timeout', '0', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '0'"],
+      ['health-check-timeout', '3601', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '3601'"],
+      ['health-check-timeout', '1.5', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '1.5'"],
+      ['health-check-timeout', 'soon', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got 'soon'"]
+    ]
+  },
+  'update-dictionary': {
+    valid: { mode: 'update-dictionary', dictionary: 'redirects', items: '{"a": "1"}' },
+    rows: [
+      ['service-id', '', NO_SERVICE('update-dictionary')],
+      ['dictionary', '', "Input 'dictionary' is required for mode 'update-dictionary': the edge dictionary name"],
+      ['items', '"text"', NOT_AN_OBJECT('items', 'a string')],
+      ['items', 'null', NOT_AN_OBJECT('items', 'null')],
+      ['items', '42', NOT_AN_OBJECT('items', 'a number')],
+      ['items', '{"a": 1}', "Input 'items' key 'a' must have a string value (or null to delete it), got 1"],
+      ['items', '{"a": {"b": "c"}}', 'Input \'items\' key \'a\' must have a string value (or null to delete it), got {"b":"c"}'],
+      ['items', '{"": "x"}', "Input 'items' has an empty key; every key needs a name"],
+      ['items', '{" ": "x"}', "Input 'items' has an empty key; every key needs a name"],
+      ['items', JSON.stringify({ ['k'.repeat(257)]: 'x' }), `Input 'items' key '${'k'.repeat(40)}…' is 257 characters; the limit is 256`],
+      ['items-file', MISSING, NOT_A_FILE('items-file', MISSING, 'no such file')],
+      ['items-file', EMPTY, "Input 'items-file' must be valid JSON: Unexpected end of JSON input"],
+      ['items-file', file('items.txt', 'a=1'), 'Input \'items-file\' must be valid JSON: Unexpected token \'a\', "a=1" is not valid JSON'],
+      ['items-file', file('array.json', '[{"a": "1"}]'), NOT_AN_OBJECT('items-file', 'an array')],
+      ['delete-missing', 'all', NOT_A_BOOLEAN('delete-missing', 'all')],
+      ...ITEMS_COMMON
+    ]
+  },
+  'update-config-store': {
+    valid: { mode: 'update-config-store', 'service-id': '', 'config-store': 'flags', items: '{"a": "1"}' },
+    rows: [
+      ['config-store', '', "Input 'config-store' is required for mode 'update-config-store': the config store name or ID"],
+      ['items', JSON.stringify({ ['k'.repeat(256)]: 'x' }), `Input 'items' key '${'k'.repeat(40)}…' is 256 characters; the limit is 255`],
+      ...ITEMS_COMMON
+    ]
+  },
+  stats: {
+    valid: { mode: 'stats' },
+    rows: [
+      ['service-id', '', NO_SERVICE('stats')],
+      ['stats-from', 'last tuesday', NOT_A_TIME('stats-from', 'last tuesday')],
+      ['stats-from', '2026-13-01', NOT_A_TIME('stats-from', '2026-13-01')],
+      ['stats-from', '2026-02-30', NOT_A_TIME('stats-from', '2026-02-30')],
+      ['stats-from', '1795305600000', "Input 'stats-from' must be Unix time in seconds, got '1795305600000' (milliseconds? drop the last three digits)"],
+      ['stats-to', '2 fortnights ago', NOT_A_TIME('stats-to', '2 fortnights ago')],
+      // Fixed times: a relative window would put the run's clock into the message.
+      ['stats-from', '1795305600', "Input 'stats-from' must be before 'stats-to', got 2026-11-22T00:00:00.000Z → 2026-11-22T00:00:00.000Z", { 'stats-to': '1795305600' }],
+      ['stats-to', '2026-11-21T00:00:00Z', "Input 'stats-from' must be before 'stats-to', got 2026-11-22T00:00:00.000Z → 2026-11-21T00:00:00.000Z", { 'stats-from': '1795305600' }],
+      ['stats-by', 'second', "Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'second'"],
+      ['stats-by', 'Hour', "Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'Hour'"],
+      ['min-hit-ratio', '1.5', NOT_A_RATIO('min-hit-ratio', '1.5')],
+      ['min-hit-ratio', '90', NOT_A_RATIO('min-hit-ratio', '90')],
+      ['min-hit-ratio', '90%', NOT_A_RATIO('min-hit-ratio', '90%')],
+      ['min-hit-ratio', '-0.1', NOT_A_RATIO('min-hit-ratio', '-0.1')],
+      ['max-error-ratio', '5%', NOT_A_RATIO('max-error-ratio', '5%')],
+      ['max-error-ratio', '0,05', NOT_A_RATIO('max-error-ratio', '0,05')],
+      ['max-error-ratio', 'low', NOT_A_RATIO('max-error-ratio', 'low')]
+    ]
+  }
+};
+
+/** Without the scratch folder's random name, so a row keeps its title from run to run. */
+function title([input, value, , also = {}]: Row): string {
+  const show = (text: string) => {
+    const plain = text.replaceAll(files, '…');
+    return JSON.stringify(plain.length > 60 ? `${plain.slice(0, 60)}…` : plain);
+  };
+  const others = Object.entries(also).map(([name, other]) => `, ${name}: ${show(other)}`);
+  return `${input}: ${show(value)}${others.join('')}`;
+}
+
+// Sequential on purpose: the fake's request log is shared by every test in the file.
+describe.each(Object.entries(TABLE))('%s: refused before any request', (_group, { valid, rows }) => {
+  it.each(rows.map(row => [title(row), row] as const))('%s', async (_title, [input, value, message, also]) => {
+    const inputs = ctx.inputs({ ...valid, ...also, [input]: value });
+    const run = await runAction(inputs);
+    expectRefusedBeforeAnyRequest(run, ctx.fake.requests, message);
+    expectNoStackTrace(run);
+    expect(run.summary).toContain('stopped before any change');
+    // Nothing to mask when there is no token; runAction checks the mask comes first when there is.
+    expect(run.stdout.includes('::add-mask::')).toBe(inputs['api-token'] !== '');
+  });
+});

@@ -13,16 +13,21 @@ const NODE24 = existsSync(resolve('node_modules/node24/bin/node')) ? resolve('no
 const ACTION = resolve('dist/index.js');
 const SERVICE = 'BENCHSVC';
 const TOKEN = 'bench-token';
+const TIGHT_HEAP = '--max-semi-space-size=2 --max-old-space-size=96';
 const scratch = mkdtempSync(join(tmpdir(), 'fastly-bench-'));
 
 /**
- * Peak resident memory of a running process, from Linux's /proc (VmHWM is the high-water mark).
- * @param {number} pid @returns {number | undefined} bytes
+ * Resident memory of a running process, from Linux's /proc: VmHWM is the
+ * high-water mark; RssAnon is the process's own memory (heap and the like),
+ * RssFile the pages of the node binary and files it maps, shared and reclaimable.
+ * @param {number} pid @returns {{ hwm: number, anon: number } | undefined} bytes
  */
-function peakRss(pid) {
+function rss(pid) {
   try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    /** @param {string} field */
+    const kb = field => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+    return { hwm: kb('VmHWM'), anon: kb('RssAnon') };
   } catch {
     return undefined;
   }
@@ -31,28 +36,33 @@ function peakRss(pid) {
 /**
  * @param {string} url
  * @param {Record<string, string>} inputs  overrides the defaults below, token and service included
- * @returns {Promise<{ code: number | null, ms: number, peakRss: number | undefined }>}
+ * @param {Record<string, string>} [extraEnv]
+ * @returns {Promise<{ code: number | null, ms: number, peakRss: number, peakAnon: number }>}
  */
-function runAction(url, inputs) {
+function runAction(url, inputs, extraEnv = {}) {
   /** @type {Record<string, string>} */
   const env = { PATH: process.env.PATH ?? '', 'INPUT_API-TOKEN': TOKEN, 'INPUT_API-URL': url, 'INPUT_SERVICE-ID': SERVICE };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  Object.assign(env, extraEnv);
   env.GITHUB_OUTPUT = join(scratch, 'output');
   env.GITHUB_STEP_SUMMARY = join(scratch, 'summary');
   writeFileSync(join(scratch, 'output'), '');
   writeFileSync(join(scratch, 'summary'), '');
   const started = performance.now();
   const child = spawn(NODE24, [ACTION], { env, stdio: 'ignore' });
-  let peak = /** @type {number | undefined} */ (undefined);
-  // Sampled until the process ends: /proc/<pid> is gone once it has.
+  let peakRss = 0;
+  let peakAnon = 0;
+  // Sampled until the process ends. An exited process not yet reaped has a status without memory lines.
   const sampler = setInterval(() => {
-    const now = child.pid === undefined ? undefined : peakRss(child.pid);
-    if (now !== undefined) peak = Math.max(peak ?? 0, now);
+    const now = child.pid === undefined ? undefined : rss(child.pid);
+    if (now === undefined || Number.isNaN(now.hwm)) return;
+    peakRss = Math.max(peakRss, now.hwm);
+    peakAnon = Math.max(peakAnon, now.anon);
   }, 20);
   return new Promise(done =>
     child.on('close', code => {
       clearInterval(sampler);
-      done({ code, ms: performance.now() - started, peakRss: peak });
+      done({ code, ms: performance.now() - started, peakRss, peakAnon });
     })
   );
 }
@@ -134,15 +144,21 @@ try {
 
   {
     const many = file('urls-100000.txt', Array.from({ length: 100_000 }, (_, i) => `https://www.example.com/p/${i}?v=${i % 97}`));
-    fake.reset();
-    const run = await runAction(fake.url, { mode: 'purge-urls', 'urls-file': many });
-    const mb = run.peakRss === undefined ? NaN : run.peakRss / 2 ** 20;
-    rows.push({
-      what: 'peak memory purging 100,000 URLs (0 ms latency)',
-      measured: `${mb.toFixed(0)} MB RSS, ${(run.ms / 1000).toFixed(1)} s (exit ${run.code})`,
-      goal: '< 128 MB RSS',
-      met: mb < 128 && run.code === 0
-    });
+    /** @param {string} what @param {Record<string, string>} env */
+    const measure = async (what, env) => {
+      fake.reset();
+      const run = await runAction(fake.url, { mode: 'purge-urls', 'urls-file': many }, env);
+      const mb = run.peakRss / 2 ** 20;
+      rows.push({
+        what,
+        measured: `${mb.toFixed(0)} MB RSS (${(run.peakAnon / 2 ** 20).toFixed(0)} MB of it the process's own), ${(run.ms / 1000).toFixed(1)} s (exit ${run.code})`,
+        goal: '< 128 MB RSS',
+        met: mb < 128 && run.code === 0
+      });
+    };
+    await measure('peak memory purging 100,000 URLs (0 ms latency)', {});
+    // What README's Performance section offers memory-tight runners.
+    await measure(`the same with NODE_OPTIONS=${TIGHT_HEAP}`, { NODE_OPTIONS: TIGHT_HEAP });
     fake.reset();
   }
 

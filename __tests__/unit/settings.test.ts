@@ -74,11 +74,16 @@ describe('readSettings accepts good inputs', () => {
       dryRun: false,
       tokenCheck: true,
       maxRetries: 5,
+      requestTimeoutMs: 30_000,
       soft: true,
       serviceIds: ['SVC1'],
       keys: ['k1']
     });
     expect(warnings).toEqual([]);
+  });
+
+  it('takes fractional request-timeout seconds and max-retries up to 20', () => {
+    expect(read({ ...base, 'request-timeout': '2.5', 'max-retries': '20' }).settings).toMatchObject({ requestTimeoutMs: 2500, maxRetries: 20 });
   });
 
   it('merges keys and keys-file on every separator, dropping duplicates in order', () => {

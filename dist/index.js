@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1010);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2137);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1010:
+/***/ 2137:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32295,6 +32295,72 @@ function shorten(text) {
     return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/fastly/exchange.ts
+
+
+
+/** No byte from Fastly for the whole request timeout. */
+class RequestTimeout extends Error {
+    name = 'RequestTimeout';
+}
+/**
+ * Sends requests to one API host. `@actions/http-client` picks the agent once,
+ * so proxies (`https_proxy`, `no_proxy`) work as in every other action; the
+ * requests themselves go through node:http directly. Its per-request wrapper
+ * doubled the garbage of each request, and a 100,000-URL purge peaked at more
+ * than twice the memory.
+ */
+class Exchange {
+    userAgent;
+    timeoutMs;
+    base;
+    client;
+    agent;
+    send;
+    constructor(baseUrl, userAgent, timeoutMs) {
+        this.userAgent = userAgent;
+        this.timeoutMs = timeoutMs;
+        this.base = new URL(baseUrl);
+        this.client = new lib_HttpClient(userAgent, [], { keepAlive: true });
+        this.agent = this.client.getAgent(baseUrl);
+        this.send = this.base.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request;
+    }
+    request(method, path, headers, body) {
+        const { hostname, port, pathname } = this.base;
+        const sent = { ...headers, 'User-Agent': this.userAgent };
+        if (body !== null)
+            sent['Content-Length'] = String(Buffer.byteLength(body));
+        return new Promise((resolve, reject) => {
+            const request = this.send({
+                host: hostname.replace(/^\[(.*)\]$/, '$1'),
+                port: port === '' ? undefined : Number(port),
+                path: pathname.replace(/\/+$/, '') + path,
+                method,
+                headers: sent,
+                agent: this.agent,
+                timeout: this.timeoutMs
+            }, response => {
+                let text = '';
+                response.setEncoding('utf8');
+                response.on('data', (chunk) => (text += chunk));
+                response.on('error', reject);
+                response.on('end', () => resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: text }));
+            });
+            request.on('timeout', () => request.destroy(new RequestTimeout(`no answer within ${this.timeoutMs} ms`)));
+            request.on('error', reject);
+            request.end(body ?? undefined);
+        });
+    }
+    /** The client's own dispose: a proxy's tunnel agent has no destroy() of its own. */
+    dispose() {
+        this.client.dispose();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/fastly/rate-limit.ts
 const FASTLY_DEFAULT_HOURLY_LIMIT = 1000;
 class RateLimitTracker {
@@ -32386,12 +32452,7 @@ class Transport {
     usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
     constructor(options) {
         this.options = options;
-        this.http = new lib_HttpClient(options.userAgent, [], {
-            socketTimeout: options.timeoutMs,
-            keepAlive: true,
-            allowRedirects: false,
-            allowRetries: false
-        });
+        this.http = new Exchange(options.baseUrl, options.userAgent, options.timeoutMs);
     }
     rateLimitSnapshot() {
         return this.rateLimit.snapshot();
@@ -32511,14 +32572,7 @@ class Transport {
             headers['Content-Type'] = 'application/json';
         if (request.form !== undefined)
             headers['Content-Type'] = 'application/x-www-form-urlencoded';
-        const response = await this.http.request(request.method, this.options.baseUrl + request.path, data, headers);
-        const body = await response.readBody();
-        return {
-            status: response.message.statusCode ?? 0,
-            statusText: response.message.statusMessage ?? '',
-            headers: response.message.headers,
-            body
-        };
+        return this.http.request(request.method, request.path, headers, data);
     }
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
@@ -32542,10 +32596,9 @@ function header(answer, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 function networkCause(error, timeoutMs) {
-    const { code, message } = error;
-    if (typeof message === 'string' && message.startsWith('Request timeout')) {
+    if (error instanceof RequestTimeout)
         return `no answer within ${seconds(timeoutMs)} (timeout)`;
-    }
+    const { code, message } = error;
     return code ?? (typeof message === 'string' && message !== '' ? message : 'network error');
 }
 function seconds(ms) {
@@ -33169,6 +33222,12 @@ function repositoryDiff(current, files, changes) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/purge-outcome.ts
+/** GitHub caps one output at 1 MiB: the purge-ids JSON stays under this many characters. */
+const MAX_PURGE_IDS_CHARS = 512 * 1024;
+/** One `"item":"id"` member of the purge-ids JSON. */
+function idEntry(item, id) {
+    return `${JSON.stringify(item)}:${JSON.stringify(id)}`;
+}
 /** Collects one target's results while its requests complete in any order. */
 class TargetTally {
     kind;
@@ -33176,8 +33235,12 @@ class TargetTally {
     dryRun;
     requested = 0;
     requests = 0;
-    purged = new Map();
+    purgedCount = 0;
+    ids = new Map();
     failed = [];
+    /** The JSON object's braces count too. */
+    idChars = 2;
+    idsFull = false;
     constructor(kind, name, dryRun) {
         this.kind = kind;
         this.name = name;
@@ -33191,13 +33254,25 @@ class TargetTally {
             if (this.dryRun)
                 return;
             for (const item of items)
-                this.purged.set(item, ids[item] ?? '');
+                this.keepId(item, ids[item] ?? '');
         }
         catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             for (const item of items)
                 this.failed.push({ item, reason });
         }
+    }
+    keepId(item, id) {
+        this.purgedCount += 1;
+        if (this.idsFull)
+            return;
+        const size = idEntry(item, id).length + 1;
+        if (this.idChars + size > MAX_PURGE_IDS_CHARS) {
+            this.idsFull = true;
+            return;
+        }
+        this.ids.set(item, id);
+        this.idChars += size;
     }
 }
 
@@ -33303,17 +33378,20 @@ async function runPasses(settings, api, pass) {
 }
 /** One row per item: purged only if both passes purged it; a failure in either pass is listed with its pass. */
 function combine(first, second) {
-    const failedSecond = new Set(second?.failed.map(f => f.item));
-    const purged = new Map([...first.purged].filter(([item]) => !failedSecond.has(item)));
+    const failedFirst = new Set(first.failed.map(f => f.item));
+    // Every item the first pass did not fail, it purged.
+    const failedOnlySecond = (second?.failed ?? []).filter(f => !failedFirst.has(f.item));
+    const lost = new Set(failedOnlySecond.map(f => f.item));
     return {
         ...first,
         requests: first.requests + (second?.requests ?? 0),
-        purged,
+        purgedCount: first.purgedCount - lost.size,
+        ids: new Map([...first.ids].filter(([item]) => !lost.has(item))),
         failed: [
             ...first.failed.map(f => ({ item: f.item, reason: `first pass: ${f.reason}` })),
-            ...(second?.failed ?? []).filter(f => first.purged.has(f.item)).map(f => ({ item: f.item, reason: `second pass: ${f.reason}` }))
+            ...failedOnlySecond.map(f => ({ item: f.item, reason: `second pass: ${f.reason}` }))
         ],
-        secondPass: second ? { purged: second.purged.size, failed: second.failed.length } : undefined
+        secondPass: second ? { purged: second.purgedCount, failed: second.failed.length } : undefined
     };
 }
 
@@ -33996,6 +34074,7 @@ function items_log(outcome, failing) {
 
 
 
+
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
 const MAX_FAILING_TARGETS = 20;
@@ -34004,9 +34083,8 @@ const MAX_REASONS = 20;
 const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
-/** GitHub caps one output at 1 MiB: the JSON outputs stay under these; the log has every failure. */
+/** GitHub caps one output at 1 MiB: the result output stays under this; the log has every failure. */
 const purge_MAX_FAILURES_IN_RESULT = 2000;
-const MAX_PURGE_IDS_CHARS = 512 * 1024;
 function presentPurge(outcome) {
     const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
     const { json: purgeIds, omitted } = purgeIdsJson(outcome);
@@ -34016,7 +34094,7 @@ function presentPurge(outcome) {
         sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
         result: resultOf(outcome),
         outputs: {
-            'purged-count': String(outcome.targets.reduce((sum, target) => sum + target.purged.size, 0)),
+            'purged-count': String(purgedTotal(outcome)),
             'purge-ids': purgeIds
         },
         warnings: omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MiB.`] : [],
@@ -34047,7 +34125,7 @@ function resultOf(outcome) {
         return {
             [target.kind === 'host' ? 'host' : 'serviceId']: target.name,
             requested: target.requested,
-            purged: target.purged.size,
+            purged: target.purgedCount,
             failedCount: target.failed.length,
             failed,
             ...(failed.length < target.failed.length ? { failedOmitted: target.failed.length - failed.length } : {}),
@@ -34097,7 +34175,7 @@ function targetTable(outcome) {
         if (outcome.mode === 'purge-all') {
             return [code(target.name), outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged'];
         }
-        const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purged.size), failed];
+        const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purgedCount), failed];
         return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
     });
     const head = {
@@ -34129,14 +34207,18 @@ function failuresSection(targets) {
 function idsSection(outcome) {
     if (outcome.dryRun || outcome.mode === 'purge-all')
         return '';
-    const total = outcome.targets.reduce((sum, t) => sum + t.purged.size, 0);
+    const total = purgedTotal(outcome);
     if (total === 0)
         return '';
     const several = outcome.targets.length > 1;
-    const rows = outcome.targets
-        .flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })))
-        .slice(0, MAX_ID_ROWS)
-        .map(({ target, item, id }) => [...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+    const rows = [];
+    for (const target of outcome.targets) {
+        for (const [item, id] of target.ids) {
+            if (rows.length === MAX_ID_ROWS)
+                break;
+            rows.push([...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+        }
+    }
     const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
     const more = total - rows.length;
     const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
@@ -34147,19 +34229,19 @@ function purgeIdsJson(outcome) {
         return { json: '{}', omitted: 0 };
     const entries = [];
     let size = 2;
-    let omitted = 0;
     for (const target of outcome.targets) {
-        for (const [item, id] of target.purged) {
-            const entry = `${JSON.stringify(item)}:${JSON.stringify(id)}`;
-            if (size + entry.length + 1 > MAX_PURGE_IDS_CHARS) {
-                omitted += 1;
+        for (const [item, id] of target.ids) {
+            const entry = idEntry(item, id);
+            if (size + entry.length + 1 > MAX_PURGE_IDS_CHARS)
                 continue;
-            }
             entries.push(entry);
             size += entry.length + 1;
         }
     }
-    return { json: `{${entries.join(',')}}`, omitted };
+    return { json: `{${entries.join(',')}}`, omitted: purgedTotal(outcome) - entries.length };
+}
+function purgedTotal(outcome) {
+    return outcome.targets.reduce((sum, target) => sum + target.purgedCount, 0);
 }
 /**
  * One line per target, so a run that went well still leaves a readable log;
@@ -34172,7 +34254,7 @@ function logOutcome(outcome) {
         const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
         const line = outcome.dryRun
             ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
-            : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purged.size} of ${what}`} (${how})` +
+            : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
                 (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
         info(line);
     }

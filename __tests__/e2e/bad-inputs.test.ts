@@ -246,3 +246,16 @@ describe.each(Object.entries(TABLE))('%s: refused before any request', (_group, 
     expect(run.stdout.includes('::add-mask::')).toBe(inputs['api-token'] !== '');
   });
 });
+
+describe('an input that means nothing here: a warning, and the run goes on', () => {
+  it.each([
+    [{ mode: 'purge-keys', keys: 'home', urls: 'https://www.example.com/' }, "Input 'urls' is not used by mode 'purge-keys' and was ignored"],
+    [{ mode: 'purge-keys', keys: 'home', 'wait-for-text': 'release-42' }, "Input 'wait-for-text' is not used without 'wait-for-url' and was ignored"],
+    [{ mode: 'purge-keys', keys: 'home', 'purge-twice-delay': '5' }, "Input 'purge-twice-delay' is not used without 'purge-twice: true' and was ignored"]
+  ])('%j', async (inputs, warning) => {
+    const run = await runAction(ctx.inputs(inputs));
+    expect(run.code).toBe(0);
+    expect(run.warnings).toContain(warning);
+    expect(ctx.fake.writes()).toHaveLength(1);
+  });
+});

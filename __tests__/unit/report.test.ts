@@ -14,7 +14,8 @@ function target(name: string, purged: number, failed: number, reason = 'Fastly r
     name,
     requested: purged + failed,
     requests: purged + failed,
-    purged: new Map(Array.from({ length: purged }, (_, i) => [`https://${name}/ok/${i}`, `id-${i}`])),
+    purgedCount: purged,
+    ids: new Map(Array.from({ length: purged }, (_, i) => [`https://${name}/ok/${i}`, `id-${i}`])),
     failed: Array.from({ length: failed }, (_, i) => ({ item: `https://${name}/bad/${i}`, reason: `${reason} ${i % 3}` }))
   };
 }

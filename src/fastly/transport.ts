@@ -1,4 +1,4 @@
-import { HttpClient } from '@actions/http-client';
+import { type Answer, Exchange, RequestTimeout } from './exchange.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, reasonFromBody } from './errors.js';
 import { RateLimitTracker, type RateLimitSnapshot } from './rate-limit.js';
 import { MAX_RATE_LIMIT_WAIT_MS, backoffMs, isRetryableStatus, rateLimitResetAt } from './retry.js';
@@ -59,19 +59,12 @@ export interface ApiUsage {
   readonly rateLimitWaitMs: number;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-}
-
 /**
  * One Fastly request with auth, retries and rate-limit bookkeeping. It answers
  * with the parsed body of a 2xx, or throws a typed error naming the request.
  */
 export class Transport {
-  private readonly http: HttpClient;
+  private readonly http: Exchange;
   private readonly rateLimit = new RateLimitTracker();
   /** After a 429 the action cannot wait out, later writes fail at once instead of spending requests. */
   private writesBlockedUntil: Date | undefined;
@@ -80,12 +73,7 @@ export class Transport {
   private usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
 
   constructor(private readonly options: TransportOptions) {
-    this.http = new HttpClient(options.userAgent, [], {
-      socketTimeout: options.timeoutMs,
-      keepAlive: true,
-      allowRedirects: false,
-      allowRetries: false
-    });
+    this.http = new Exchange(options.baseUrl, options.userAgent, options.timeoutMs);
   }
 
   rateLimitSnapshot(): RateLimitSnapshot {
@@ -212,14 +200,7 @@ export class Transport {
     const data = bodyOf(request);
     if (request.json !== undefined) headers['Content-Type'] = 'application/json';
     if (request.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    const response = await this.http.request(request.method, this.options.baseUrl + request.path, data, headers);
-    const body = await response.readBody();
-    return {
-      status: response.message.statusCode ?? 0,
-      statusText: response.message.statusMessage ?? '',
-      headers: response.message.headers,
-      body
-    };
+    return this.http.request(request.method, request.path, headers, data);
   }
 }
 
@@ -244,10 +225,8 @@ function header(answer: Answer, name: string): string | undefined {
 }
 
 function networkCause(error: unknown, timeoutMs: number): string {
+  if (error instanceof RequestTimeout) return `no answer within ${seconds(timeoutMs)} (timeout)`;
   const { code, message } = error as NodeJS.ErrnoException;
-  if (typeof message === 'string' && message.startsWith('Request timeout')) {
-    return `no answer within ${seconds(timeoutMs)} (timeout)`;
-  }
   return code ?? (typeof message === 'string' && message !== '' ? message : 'network error');
 }
 

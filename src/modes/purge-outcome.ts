@@ -13,8 +13,13 @@ export interface PurgeTarget {
   readonly requested: number;
   /** API requests sent, or that a dry run would send. */
   readonly requests: number;
-  /** Item → purge ID ('' when Fastly gave none). Empty in a dry run. */
-  readonly purged: ReadonlyMap<string, string>;
+  /** Items purged; 0 in a dry run. */
+  readonly purgedCount: number;
+  /**
+   * Item → purge ID ('' when Fastly gave none) for the first items purged: as
+   * many as the purge-ids output can hold, so 100,000 URLs do not keep 100,000 IDs.
+   */
+  readonly ids: ReadonlyMap<string, string>;
   readonly failed: readonly ItemFailure[];
   /** With purge-twice: how the second pass went (its failures are in `failed` too). */
   readonly secondPass?: { readonly purged: number; readonly failed: number } | undefined;
@@ -34,12 +39,24 @@ export interface PurgeOutcome {
   readonly secondPassDelayMs?: number | undefined;
 }
 
+/** GitHub caps one output at 1 MiB: the purge-ids JSON stays under this many characters. */
+export const MAX_PURGE_IDS_CHARS = 512 * 1024;
+
+/** One `"item":"id"` member of the purge-ids JSON. */
+export function idEntry(item: string, id: string): string {
+  return `${JSON.stringify(item)}:${JSON.stringify(id)}`;
+}
+
 /** Collects one target's results while its requests complete in any order. */
 export class TargetTally implements PurgeTarget {
   requested = 0;
   requests = 0;
-  readonly purged = new Map<string, string>();
+  purgedCount = 0;
+  readonly ids = new Map<string, string>();
   readonly failed: ItemFailure[] = [];
+  /** The JSON object's braces count too. */
+  private idChars = 2;
+  private idsFull = false;
 
   constructor(
     readonly kind: PurgeTarget['kind'],
@@ -53,10 +70,22 @@ export class TargetTally implements PurgeTarget {
     try {
       const ids = await request();
       if (this.dryRun) return;
-      for (const item of items) this.purged.set(item, ids[item] ?? '');
+      for (const item of items) this.keepId(item, ids[item] ?? '');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       for (const item of items) this.failed.push({ item, reason });
     }
+  }
+
+  private keepId(item: string, id: string): void {
+    this.purgedCount += 1;
+    if (this.idsFull) return;
+    const size = idEntry(item, id).length + 1;
+    if (this.idChars + size > MAX_PURGE_IDS_CHARS) {
+      this.idsFull = true;
+      return;
+    }
+    this.ids.set(item, id);
+    this.idChars += size;
   }
 }

@@ -25,16 +25,19 @@ export async function runPasses<S extends PurgeSettings>(
 
 /** One row per item: purged only if both passes purged it; a failure in either pass is listed with its pass. */
 function combine(first: PurgeTarget, second: PurgeTarget | undefined): PurgeTarget {
-  const failedSecond = new Set(second?.failed.map(f => f.item));
-  const purged = new Map([...first.purged].filter(([item]) => !failedSecond.has(item)));
+  const failedFirst = new Set(first.failed.map(f => f.item));
+  // Every item the first pass did not fail, it purged.
+  const failedOnlySecond = (second?.failed ?? []).filter(f => !failedFirst.has(f.item));
+  const lost = new Set(failedOnlySecond.map(f => f.item));
   return {
     ...first,
     requests: first.requests + (second?.requests ?? 0),
-    purged,
+    purgedCount: first.purgedCount - lost.size,
+    ids: new Map([...first.ids].filter(([item]) => !lost.has(item))),
     failed: [
       ...first.failed.map(f => ({ item: f.item, reason: `first pass: ${f.reason}` })),
-      ...(second?.failed ?? []).filter(f => first.purged.has(f.item)).map(f => ({ item: f.item, reason: `second pass: ${f.reason}` }))
+      ...failedOnlySecond.map(f => ({ item: f.item, reason: `second pass: ${f.reason}` }))
     ],
-    secondPass: second ? { purged: second.purged.size, failed: second.failed.length } : undefined
+    secondPass: second ? { purged: second.purgedCount, failed: second.failed.length } : undefined
   };
 }

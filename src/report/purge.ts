@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { PurgeOutcome, PurgeTarget } from '../modes/purge-outcome.js';
+import { MAX_PURGE_IDS_CHARS, type PurgeOutcome, type PurgeTarget, idEntry } from '../modes/purge-outcome.js';
 import { code, count, details, escape, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
 import type { Presented } from './presented.js';
@@ -12,9 +12,8 @@ const MAX_REASONS = 20;
 const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
-/** GitHub caps one output at 1 MiB: the JSON outputs stay under these; the log has every failure. */
+/** GitHub caps one output at 1 MiB: the result output stays under this; the log has every failure. */
 const MAX_FAILURES_IN_RESULT = 2000;
-const MAX_PURGE_IDS_CHARS = 512 * 1024;
 
 export function presentPurge(outcome: PurgeOutcome): Presented {
   const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
@@ -25,7 +24,7 @@ export function presentPurge(outcome: PurgeOutcome): Presented {
     sections: [overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
     result: resultOf(outcome),
     outputs: {
-      'purged-count': String(outcome.targets.reduce((sum, target) => sum + target.purged.size, 0)),
+      'purged-count': String(purgedTotal(outcome)),
       'purge-ids': purgeIds
     },
     warnings:
@@ -58,7 +57,7 @@ function resultOf(outcome: PurgeOutcome): Record<string, unknown> {
     return {
       [target.kind === 'host' ? 'host' : 'serviceId']: target.name,
       requested: target.requested,
-      purged: target.purged.size,
+      purged: target.purgedCount,
       failedCount: target.failed.length,
       failed,
       ...(failed.length < target.failed.length ? { failedOmitted: target.failed.length - failed.length } : {}),
@@ -116,7 +115,7 @@ function targetTable(outcome: PurgeOutcome): string {
     if (outcome.mode === 'purge-all') {
       return [code(target.name), outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged'];
     }
-    const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purged.size), failed];
+    const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purgedCount), failed];
     return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
   });
   const head = {
@@ -149,13 +148,16 @@ function failuresSection(targets: readonly PurgeTarget[]): string {
 
 function idsSection(outcome: PurgeOutcome): string {
   if (outcome.dryRun || outcome.mode === 'purge-all') return '';
-  const total = outcome.targets.reduce((sum, t) => sum + t.purged.size, 0);
+  const total = purgedTotal(outcome);
   if (total === 0) return '';
   const several = outcome.targets.length > 1;
-  const rows = outcome.targets
-    .flatMap(target => [...target.purged].slice(0, MAX_ID_ROWS).map(([item, id]) => ({ target, item, id })))
-    .slice(0, MAX_ID_ROWS)
-    .map(({ target, item, id }) => [...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+  const rows: string[][] = [];
+  for (const target of outcome.targets) {
+    for (const [item, id] of target.ids) {
+      if (rows.length === MAX_ID_ROWS) break;
+      rows.push([...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+    }
+  }
   const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
   const more = total - rows.length;
   const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
@@ -166,19 +168,19 @@ function purgeIdsJson(outcome: PurgeOutcome): { json: string; omitted: number } 
   if (outcome.mode === 'purge-all') return { json: '{}', omitted: 0 };
   const entries: string[] = [];
   let size = 2;
-  let omitted = 0;
   for (const target of outcome.targets) {
-    for (const [item, id] of target.purged) {
-      const entry = `${JSON.stringify(item)}:${JSON.stringify(id)}`;
-      if (size + entry.length + 1 > MAX_PURGE_IDS_CHARS) {
-        omitted += 1;
-        continue;
-      }
+    for (const [item, id] of target.ids) {
+      const entry = idEntry(item, id);
+      if (size + entry.length + 1 > MAX_PURGE_IDS_CHARS) continue;
       entries.push(entry);
       size += entry.length + 1;
     }
   }
-  return { json: `{${entries.join(',')}}`, omitted };
+  return { json: `{${entries.join(',')}}`, omitted: purgedTotal(outcome) - entries.length };
+}
+
+function purgedTotal(outcome: PurgeOutcome): number {
+  return outcome.targets.reduce((sum, target) => sum + target.purgedCount, 0);
 }
 
 /**
@@ -192,7 +194,7 @@ function logOutcome(outcome: PurgeOutcome): string | undefined {
     const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
     const line = outcome.dryRun
       ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
-      : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purged.size} of ${what}`} (${how})` +
+      : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
         (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
     core.info(line);
   }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from '@jest/globals';
+import { MAX_PURGE_IDS_CHARS, TargetTally, idEntry } from '../../src/modes/purge-outcome.js';
+
+describe('TargetTally', () => {
+  it('counts every purged item but keeps only the IDs the purge-ids output can hold', async () => {
+    const tally = new TargetTally('host', 'h.example', false);
+    const url = (i: number) => `https://h.example/${i}`;
+    for (let i = 0; i < 100_000; i++) await tally.send([url(i)], async () => ({ [url(i)]: `id-${i}` }));
+
+    expect(tally.purgedCount).toBe(100_000);
+    const chars = 2 + [...tally.ids].reduce((sum, [item, id]) => sum + idEntry(item, id).length + 1, 0);
+    expect(chars).toBeLessThanOrEqual(MAX_PURGE_IDS_CHARS);
+    // Kept in order until the next one would not have fitted.
+    const next = tally.ids.size;
+    expect([...tally.ids.keys()].at(-1)).toBe(url(next - 1));
+    expect(chars + idEntry(url(next), `id-${next}`).length + 1).toBeGreaterThan(MAX_PURGE_IDS_CHARS);
+  });
+
+  it('counts nothing as purged in a dry run', async () => {
+    const tally = new TargetTally('service', 'SVC', true);
+    await tally.send(['a', 'b'], async () => ({}));
+    expect({ purged: tally.purgedCount, ids: tally.ids.size, requests: tally.requests }).toEqual({ purged: 0, ids: 0, requests: 1 });
+  });
+});

@@ -34091,7 +34091,7 @@ function presentPurge(outcome) {
     return {
         failed: failed > 0,
         headline: purge_headline(outcome, failed),
-        sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
+        sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome, omitted)],
         result: resultOf(outcome),
         outputs: {
             'purged-count': String(purgedTotal(outcome)),
@@ -34204,7 +34204,8 @@ function failuresSection(targets) {
     const tail = moreTargets > 0 ? ` ${plural(moreTargets, 'more target')} with failures are in the <code>result</code> output.` : '';
     return ['#### Failed', ...blocks, `<p>The step's log lists every failed item.${tail}</p>`].join('\n\n');
 }
-function idsSection(outcome) {
+/** `omitted`: purge IDs the purge-ids output leaves out. */
+function idsSection(outcome, omitted) {
     if (outcome.dryRun || outcome.mode === 'purge-all')
         return '';
     const total = purgedTotal(outcome);
@@ -34221,7 +34222,10 @@ function idsSection(outcome) {
     }
     const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
     const more = total - rows.length;
-    const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
+    const where = omitted === 0
+        ? ' in the <code>purge-ids</code> output'
+        : `; the <code>purge-ids</code> output holds the first ${count(total - omitted)} (GitHub caps an output at 1 MiB)`;
+    const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')}${where}.</p>` : '');
     return details(`Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
 }
 function purgeIdsJson(outcome) {

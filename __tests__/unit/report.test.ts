@@ -77,6 +77,14 @@ describe('outputs', () => {
     const result = JSON.parse(outputs.result ?? '{}');
     expect(result.hosts[0]).toMatchObject({ purged: 20_000, failedCount: 3000, failedOmitted: 1000 });
     expect(outputs['purged-count']).toBe('20000');
+    expect(summaryOf(report(outcome))).toContain(
+      `… and 19,900 more purge IDs; the <code>purge-ids</code> output holds the first ${kept.toLocaleString('en-US')} (GitHub caps an output at 1 MiB).`
+    );
+  });
+
+  it('point from the summary to purge-ids for the IDs it does not show', () => {
+    const outcome: PurgeOutcome = { mode: 'purge-urls', soft: true, dryRun: false, targets: [target('small.example', 150, 0)] };
+    expect(summaryOf(report(outcome))).toContain('… and 50 more purge IDs in the <code>purge-ids</code> output.');
   });
 });
 

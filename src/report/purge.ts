@@ -21,7 +21,7 @@ export function presentPurge(outcome: PurgeOutcome): Presented {
   return {
     failed: failed > 0,
     headline: headline(outcome, failed),
-    sections: [overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome)],
+    sections: [overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome, omitted)],
     result: resultOf(outcome),
     outputs: {
       'purged-count': String(purgedTotal(outcome)),
@@ -146,7 +146,8 @@ function failuresSection(targets: readonly PurgeTarget[]): string {
 }
 
 
-function idsSection(outcome: PurgeOutcome): string {
+/** `omitted`: purge IDs the purge-ids output leaves out. */
+function idsSection(outcome: PurgeOutcome, omitted: number): string {
   if (outcome.dryRun || outcome.mode === 'purge-all') return '';
   const total = purgedTotal(outcome);
   if (total === 0) return '';
@@ -160,7 +161,11 @@ function idsSection(outcome: PurgeOutcome): string {
   }
   const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
   const more = total - rows.length;
-  const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')} in the <code>purge-ids</code> output.</p>` : '');
+  const where =
+    omitted === 0
+      ? ' in the <code>purge-ids</code> output'
+      : `; the <code>purge-ids</code> output holds the first ${count(total - omitted)} (GitHub caps an output at 1 MiB)`;
+  const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')}${where}.</p>` : '');
   return details(`Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
 }
 

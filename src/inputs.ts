@@ -4,7 +4,8 @@ import { InputError } from './errors.js';
 /** Reads one input by name; '' when it is not set. */
 export type InputReader = (name: string) => string;
 
-const SEPARATORS = /[\s,]+/;
+/** One entry of a list: anything between commas, whitespace and newlines. */
+const ENTRY = /[^\s,]+/g;
 
 export function readBoolean(read: InputReader, name: string, fallback: boolean): boolean {
   const raw = read(name);
@@ -40,13 +41,14 @@ export function readChoice<T extends string>(read: InputReader, name: string, ch
 
 /** Splits on commas, whitespace and newlines, dropping empty entries and duplicates (first one kept). */
 export function splitList(text: string): string[] {
-  return [...new Set(text.split(SEPARATORS).filter(entry => entry !== ''))];
+  return [...new Set(text.match(ENTRY))];
 }
 
 /**
  * The list from an inline input and/or a file input, in that order, each entry
  * passed through `normalise` (which names the input an entry came from in its
- * error), without duplicates.
+ * error), without duplicates. One entry at a time: a file of 100,000 URLs
+ * should not pass through five arrays of 100,000 on its way in.
  */
 export function readListWithFile(
   read: InputReader,
@@ -55,9 +57,12 @@ export function readListWithFile(
   normalise: (inputName: string, entry: string) => string = (_, entry) => entry
 ): string[] {
   const file = read(fileName);
-  const inline = splitList(read(inlineName)).map(entry => normalise(inlineName, entry));
-  const fromFile = file === '' ? [] : splitList(readTextFile(fileName, file)).map(entry => normalise(fileName, entry));
-  return [...new Set([...inline, ...fromFile])];
+  const list = new Set<string>();
+  for (const [entry] of read(inlineName).matchAll(ENTRY)) list.add(normalise(inlineName, entry));
+  if (file !== '') {
+    for (const [entry] of readTextFile(fileName, file).matchAll(ENTRY)) list.add(normalise(fileName, entry));
+  }
+  return [...list];
 }
 
 export function readTextFile(name: string, path: string): string {

@@ -185,8 +185,8 @@ describe('Fastly client', () => {
 
   it('sends the soft header only for soft purges, and URL purges by host and path', async () => {
     const { api } = client();
-    await api.purgeUrl('https://www.example.com/a%20b/c?x=1#frag', true);
-    await api.purgeUrl('http://www.example.com:8080/', false);
+    await api.purgeUrl(new URL('https://www.example.com/a%20b/c?x=1#frag'), true);
+    await api.purgeUrl(new URL('http://www.example.com:8080/'), false);
     expect(fake.requests.map(r => [r.path, 'fastly-soft-purge' in r.headers])).toEqual([
       ['/purge/www.example.com/a%20b/c?x=1', true],
       ['/purge/www.example.com:8080/', false]

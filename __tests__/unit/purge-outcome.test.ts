@@ -5,7 +5,7 @@ describe('TargetTally', () => {
   it('counts every purged item but keeps only the IDs the purge-ids output can hold', async () => {
     const tally = new TargetTally('host', 'h.example', false);
     const url = (i: number) => `https://h.example/${i}`;
-    for (let i = 0; i < 100_000; i++) await tally.send([url(i)], async () => ({ [url(i)]: `id-${i}` }));
+    for (let i = 0; i < 100_000; i++) await tally.send([url(i)], async () => () => `id-${i}`);
 
     expect(tally.purgedCount).toBe(100_000);
     const chars = 2 + [...tally.ids].reduce((sum, [item, id]) => sum + idEntry(item, id).length + 1, 0);
@@ -18,7 +18,7 @@ describe('TargetTally', () => {
 
   it('counts nothing as purged in a dry run', async () => {
     const tally = new TargetTally('service', 'SVC', true);
-    await tally.send(['a', 'b'], async () => ({}));
+    await tally.send(['a', 'b'], async () => () => '');
     expect({ purged: tally.purgedCount, ids: tally.ids.size, requests: tally.requests }).toEqual({ purged: 0, ids: 0, requests: 1 });
   });
 });

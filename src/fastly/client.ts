@@ -23,7 +23,8 @@ export interface FastlyApi extends VersionCalls, ItemCalls, StatsCalls {
   /** One batch of at most 256 keys (Fastly's limit). */
   purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
   /** Answers the purge ID ('' if none was given). */
-  purgeUrl(url: string, soft: boolean): Promise<string>;
+  /** Takes the parsed URL: a caller that needs its host too parses it once. */
+  purgeUrl(url: URL, soft: boolean): Promise<string>;
   purgeAll(serviceId: string): Promise<void>;
   rateLimit(): RateLimitSnapshot;
   usage(): ApiUsage;
@@ -74,8 +75,7 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
       const ids = isRecord(body) ? body : {};
       return Object.fromEntries(keys.map(key => [key, stringOr(ids[key], '')]));
     },
-    async purgeUrl(url, isSoft) {
-      const { host, pathname, search } = new URL(url);
+    async purgeUrl({ host, pathname, search }, isSoft) {
       const body = await transport.send({
         method: 'POST',
         path: `/purge/${host}${pathname}${search}`,

@@ -9,7 +9,7 @@ export async function run(settings: PurgeAllSettings, api: FastlyApi): Promise<P
     tally.requested = 1;
     await tally.send([serviceId], async () => {
       await api.purgeAll(serviceId);
-      return {};
+      return () => '';
     });
     targets.push(tally);
   }

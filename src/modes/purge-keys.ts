@@ -16,7 +16,10 @@ export async function run(settings: PurgeKeysSettings, api: FastlyApi): Promise<
     const tally = new TargetTally('service', serviceId, settings.dryRun);
     tally.requested = settings.keys.length;
     await forEachLimited(chunks(settings.keys, MAX_KEYS_PER_PURGE), BATCHES_IN_FLIGHT, batch =>
-      tally.send(batch, () => api.purgeKeys(serviceId, batch, settings.soft))
+      tally.send(batch, async () => {
+        const ids = await api.purgeKeys(serviceId, batch, settings.soft);
+        return key => ids[key] ?? '';
+      })
     );
     targets.push(tally);
   }

@@ -64,13 +64,18 @@ export class TargetTally implements PurgeTarget {
     private readonly dryRun: boolean
   ) {}
 
-  /** Records one request's items as purged, or all of them as failed with the request's error. */
-  async send(items: readonly string[], request: () => Promise<Readonly<Record<string, string>>>): Promise<void> {
+  /**
+   * Records one request's items as purged, or all of them as failed with the
+   * request's error. The request answers a look-up of each item's purge ID
+   * rather than an object keyed by item: a URL as a property name makes V8
+   * build a new hidden class per URL.
+   */
+  async send(items: readonly string[], request: () => Promise<(item: string) => string>): Promise<void> {
     this.requests += 1;
     try {
-      const ids = await request();
+      const idOf = await request();
       if (this.dryRun) return;
-      for (const item of items) this.keepId(item, ids[item] ?? '');
+      for (const item of items) this.keepId(item, idOf(item));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       for (const item of items) this.failed.push({ item, reason });

@@ -6,18 +6,19 @@ import { type PurgeOutcome, TargetTally } from './purge-outcome.js';
 /** URL purges go by host, not service, so results are grouped by host. */
 export async function run(settings: PurgeUrlsSettings, api: FastlyApi): Promise<PurgeOutcome> {
   const byHost = new Map<string, TargetTally>();
-  const tallyOf = (url: string): TargetTally => {
-    const host = new URL(url).host;
-    let tally = byHost.get(host);
+  // Each URL is parsed once, when its turn comes: 100,000 URL objects up front would be 100,000 times the garbage.
+  await forEachLimited(settings.urls, settings.concurrency, url => {
+    const parsed = new URL(url);
+    let tally = byHost.get(parsed.host);
     if (!tally) {
-      tally = new TargetTally('host', host, settings.dryRun);
-      byHost.set(host, tally);
+      tally = new TargetTally('host', parsed.host, settings.dryRun);
+      byHost.set(parsed.host, tally);
     }
-    return tally;
-  };
-  for (const url of settings.urls) tallyOf(url).requested += 1;
-  await forEachLimited(settings.urls, settings.concurrency, url =>
-    tallyOf(url).send([url], async () => ({ [url]: await api.purgeUrl(url, settings.soft) }))
-  );
+    tally.requested += 1;
+    return tally.send([url], async () => {
+      const id = await api.purgeUrl(parsed, settings.soft);
+      return () => id;
+    });
+  });
   return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
 }

@@ -32315,25 +32315,28 @@ class RequestTimeout extends Error {
  * than twice the memory.
  */
 class Exchange {
-    userAgent;
+    headers;
     timeoutMs;
     base;
     client;
     agent;
     send;
-    constructor(baseUrl, userAgent, timeoutMs) {
-        this.userAgent = userAgent;
+    /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
+    constructor(baseUrl, headers, timeoutMs) {
+        this.headers = headers;
         this.timeoutMs = timeoutMs;
         this.base = new URL(baseUrl);
-        this.client = new lib_HttpClient(userAgent, [], { keepAlive: true });
+        this.client = new lib_HttpClient(headers['User-Agent'], [], { keepAlive: true });
         this.agent = this.client.getAgent(baseUrl);
         this.send = this.base.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request;
     }
     request(method, path, headers, body) {
         const { hostname, port, pathname } = this.base;
-        const sent = { ...headers, 'User-Agent': this.userAgent };
-        if (body !== null)
-            sent['Content-Length'] = String(Buffer.byteLength(body));
+        const sent = { ...this.headers, ...headers };
+        if (body) {
+            sent['Content-Type'] = body.type;
+            sent['Content-Length'] = String(Buffer.byteLength(body.text));
+        }
         return new Promise((resolve, reject) => {
             const request = this.send({
                 host: hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -32352,7 +32355,7 @@ class Exchange {
             });
             request.on('timeout', () => request.destroy(new RequestTimeout(`no answer within ${this.timeoutMs} ms`)));
             request.on('error', reject);
-            request.end(body ?? undefined);
+            request.end(body?.text);
         });
     }
     /** The client's own dispose: a proxy's tunnel agent has no destroy() of its own. */
@@ -32452,7 +32455,7 @@ class Transport {
     usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
     constructor(options) {
         this.options = options;
-        this.http = new Exchange(options.baseUrl, options.userAgent, options.timeoutMs);
+        this.http = new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }, options.timeoutMs);
     }
     rateLimitSnapshot() {
         return this.rateLimit.snapshot();
@@ -32561,18 +32564,10 @@ class Transport {
     resetOf(answer) {
         return rateLimitResetAt({ reset: header(answer, 'fastly-ratelimit-reset'), retryAfter: header(answer, 'retry-after') }, this.options.now());
     }
-    async exchange(request) {
-        const headers = {
-            'Fastly-Key': this.options.token,
-            Accept: 'application/json',
-            ...request.headers
-        };
-        const data = bodyOf(request);
-        if (request.json !== undefined)
-            headers['Content-Type'] = 'application/json';
-        if (request.form !== undefined)
-            headers['Content-Type'] = 'application/x-www-form-urlencoded';
-        return this.http.request(request.method, request.path, headers, data);
+    exchange(request) {
+        const text = bodyOf(request);
+        const type = request.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
+        return this.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text });
     }
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
@@ -32793,6 +32788,7 @@ function strings(value) {
 
 
 const MAX_KEYS_PER_PURGE = 256;
+const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
 function createFastlyClient(options) {
     const transport = new Transport({
         userAgent: USER_AGENT,
@@ -32802,7 +32798,7 @@ function createFastlyClient(options) {
         log: () => undefined,
         ...options
     });
-    const soft = (isSoft) => (isSoft ? { 'Fastly-Soft-Purge': '1' } : undefined);
+    const soft = (isSoft) => (isSoft ? SOFT_PURGE : undefined);
     return {
         ...versionCalls(transport),
         ...itemCalls(transport),

@@ -44,6 +44,8 @@ export interface ClientOptions
   readonly dryRun: boolean;
 }
 
+const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
+
 export function createFastlyClient(options: ClientOptions): FastlyApi {
   const transport = new Transport({
     userAgent: USER_AGENT,
@@ -53,7 +55,7 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
     log: () => undefined,
     ...options
   });
-  const soft = (isSoft: boolean) => (isSoft ? { 'Fastly-Soft-Purge': '1' } : undefined);
+  const soft = (isSoft: boolean) => (isSoft ? SOFT_PURGE : undefined);
 
   return {
     ...versionCalls(transport),

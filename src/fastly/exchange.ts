@@ -28,21 +28,30 @@ export class Exchange {
   private readonly agent: http.Agent;
   private readonly send: typeof http.request;
 
+  /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
   constructor(
     baseUrl: string,
-    private readonly userAgent: string,
+    private readonly headers: Readonly<Record<string, string>>,
     private readonly timeoutMs: number
   ) {
     this.base = new URL(baseUrl);
-    this.client = new HttpClient(userAgent, [], { keepAlive: true });
+    this.client = new HttpClient(headers['User-Agent'], [], { keepAlive: true });
     this.agent = this.client.getAgent(baseUrl);
     this.send = this.base.protocol === 'https:' ? https.request : http.request;
   }
 
-  request(method: string, path: string, headers: Record<string, string>, body: string | null): Promise<Answer> {
+  request(
+    method: string,
+    path: string,
+    headers: Readonly<Record<string, string>> | undefined,
+    body: { readonly type: string; readonly text: string } | undefined
+  ): Promise<Answer> {
     const { hostname, port, pathname } = this.base;
-    const sent: Record<string, string> = { ...headers, 'User-Agent': this.userAgent };
-    if (body !== null) sent['Content-Length'] = String(Buffer.byteLength(body));
+    const sent: Record<string, string> = { ...this.headers, ...headers };
+    if (body) {
+      sent['Content-Type'] = body.type;
+      sent['Content-Length'] = String(Buffer.byteLength(body.text));
+    }
     return new Promise((resolve, reject) => {
       const request = this.send(
         {
@@ -66,7 +75,7 @@ export class Exchange {
       );
       request.on('timeout', () => request.destroy(new RequestTimeout(`no answer within ${this.timeoutMs} ms`)));
       request.on('error', reject);
-      request.end(body ?? undefined);
+      request.end(body?.text);
     });
   }
 

@@ -73,7 +73,11 @@ export class Transport {
   private usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
 
   constructor(private readonly options: TransportOptions) {
-    this.http = new Exchange(options.baseUrl, options.userAgent, options.timeoutMs);
+    this.http = new Exchange(
+      options.baseUrl,
+      { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent },
+      options.timeoutMs
+    );
   }
 
   rateLimitSnapshot(): RateLimitSnapshot {
@@ -191,16 +195,10 @@ export class Transport {
     );
   }
 
-  private async exchange(request: ApiRequest): Promise<Answer> {
-    const headers: Record<string, string> = {
-      'Fastly-Key': this.options.token,
-      Accept: 'application/json',
-      ...request.headers
-    };
-    const data = bodyOf(request);
-    if (request.json !== undefined) headers['Content-Type'] = 'application/json';
-    if (request.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    return this.http.request(request.method, request.path, headers, data);
+  private exchange(request: ApiRequest): Promise<Answer> {
+    const text = bodyOf(request);
+    const type = request.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
+    return this.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text });
   }
 }
 

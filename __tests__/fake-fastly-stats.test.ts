@@ -1,35 +1,24 @@
-import { describe, expect, it, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import { startFakeFastly } from './fake-fastly/server.mjs';
-import type { FakeFastly } from './fake-fastly/server.mjs';
+import { describe, expect, it } from '@jest/globals';
+import { useFake } from './fake-fastly/use-fake.js';
 
 // The fake's historical stats: the action's stats tests trust them, so each rule must be able to fail here.
 
 const HOUR = 3600;
 const DAY = 86400;
 
-let fake: FakeFastly;
 let seq = 0;
 
-beforeAll(async () => {
-  fake = await startFakeFastly();
+const ctx = useFake(fake => {
   fake.addToken({ token: 'global' });
   fake.addToken({ token: 'read', scopes: ['global:read'] });
   fake.addToken({ token: 'purge', scopes: ['purge_select', 'purge_all'] });
   fake.addToken({ token: 'svc-only', services: ['not-this-one'] });
 });
 
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-});
-
 function freshService() {
   seq += 1;
   const sid = `svc-${seq}`;
-  fake.addService({ id: sid, name: 'site' });
+  ctx.fake.addService({ id: sid, name: 'site' });
   return sid;
 }
 
@@ -42,7 +31,7 @@ type Bucket = Record<string, unknown> & { start_time: number };
 type Stats = { status: string; meta: Record<string, string>; msg: null; data: Bucket[] };
 
 async function stats(sid: string, query: string, token = 'global') {
-  const res = await fetch(`${fake.url}/stats/service/${sid}?${query}`, { headers: { 'Fastly-Key': token } });
+  const res = await fetch(`${ctx.fake.url}/stats/service/${sid}?${query}`, { headers: { 'Fastly-Key': token } });
   return { status: res.status, body: (await res.json()) as Stats };
 }
 
@@ -57,7 +46,7 @@ describe('historical stats', () => {
   it('answers one bucket per hour in [from, to), aligned, inside the envelope', async () => {
     const sid = freshService();
     const calls: string[] = [];
-    fake.setStats(sid, (_start, by) => {
+    ctx.fake.setStats(sid, (_start, by) => {
       calls.push(by);
       return traffic(233, 1);
     });
@@ -82,7 +71,7 @@ describe('historical stats', () => {
 
   it('takes relative times and defaults to a day by day, region all', async () => {
     const sid = freshService();
-    fake.setStats(sid, () => traffic(1, 1));
+    ctx.fake.setStats(sid, () => traffic(1, 1));
     const before = nowSeconds();
     const day = await stats(sid, q({ from: '1 day ago', to: 'now', by: 'hour' }));
     expect(day.status).toBe(200);
@@ -104,7 +93,7 @@ describe('historical stats', () => {
   it('computes hit_ratio, null with neither hits nor misses, and errors from 5xx', async () => {
     const sid = freshService();
     const from = midnight();
-    fake.setStats(sid, (start) => (start === from ? traffic(3, 1) : { ...traffic(0, 0), status_5xx: 4 }));
+    ctx.fake.setStats(sid, (start) => (start === from ? traffic(3, 1) : { ...traffic(0, 0), status_5xx: 4 }));
     const { body } = await stats(sid, q({ from, to: from + 2 * HOUR, by: 'hour' }));
     expect(body.data.map((b) => b.hit_ratio)).toEqual([0.75, null]);
     expect(body.data.map((b) => b.errors)).toEqual([0, 4]);
@@ -113,11 +102,11 @@ describe('historical stats', () => {
   it('omits buckets the generator has no traffic for, and all without a generator', async () => {
     const sid = freshService();
     const from = midnight();
-    fake.setStats(sid, (start) => (((start - from) / HOUR) % 2 === 0 ? traffic(1, 0) : null));
+    ctx.fake.setStats(sid, (start) => (((start - from) / HOUR) % 2 === 0 ? traffic(1, 0) : null));
     const query = q({ from, to: from + 6 * HOUR, by: 'hour' });
     expect((await stats(sid, query)).body.data.map((b) => b.start_time)).toEqual([0, 2, 4].map((h) => from + h * HOUR));
 
-    fake.reset();
+    ctx.fake.reset();
     const { status, body } = await stats(sid, query);
     expect(status).toBe(200);
     expect(body).toEqual({ status: 'success', meta: expect.any(Object), msg: null, data: [] });
@@ -126,7 +115,7 @@ describe('historical stats', () => {
   it('has no buckets past retention or not yet started', async () => {
     const sid = freshService();
     const starts: number[] = [];
-    fake.setStats(sid, (start) => {
+    ctx.fake.setStats(sid, (start) => {
       starts.push(start);
       return null;
     });
@@ -135,7 +124,7 @@ describe('historical stats', () => {
     expect(Math.min(...starts)).toBeGreaterThanOrEqual(before - 35 * DAY);
     expect(starts.length).toBeLessThanOrEqual(35 * 1440);
 
-    fake.setStats(sid, () => traffic(1, 0));
+    ctx.fake.setStats(sid, () => traffic(1, 0));
     const now = nowSeconds();
     const { body } = await stats(sid, q({ from: now - 2 * HOUR, to: now + 5 * HOUR, by: 'hour' }));
     expect(body.data).toHaveLength(2);

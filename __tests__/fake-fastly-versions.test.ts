@@ -1,39 +1,28 @@
-import { describe, expect, it, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import { startFakeFastly } from './fake-fastly/server.mjs';
-import type { FakeFastly } from './fake-fastly/server.mjs';
+import { describe, expect, it } from '@jest/globals';
+import { useFake } from './fake-fastly/use-fake.js';
 
 // The fake's versioning rules: the action's deploy tests trust them, so each must be able to fail here.
 
 const MAIN = { name: 'main', content: 'sub vcl_recv {\n  set req.http.X = "1";\n}', main: true };
-let fake: FakeFastly;
 let seq = 0;
 
-beforeAll(async () => {
-  fake = await startFakeFastly();
+const ctx = useFake(fake => {
   fake.addToken({ token: 'global' });
   fake.addToken({ token: 'read', scopes: ['global:read'] });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
 });
 
 /** reset() keeps versions, so each test gets its own service: v1 active with MAIN, v2 an unlocked draft copy. */
 function freshService() {
   seq += 1;
   const id = `svc-${seq}`;
-  fake.addService({ id, name: 'site', versions: [{ vcls: [MAIN], active: true, comment: 'live' }, { vcls: [MAIN] }] });
+  ctx.fake.addService({ id, name: 'site', versions: [{ vcls: [MAIN], active: true, comment: 'live' }, { vcls: [MAIN] }] });
   return id;
 }
 
 async function call(path: string, { method = 'GET', token = 'global', form }: {
   method?: string; token?: string; form?: Record<string, string>;
 } = {}) {
-  const res = await fetch(fake.url + path, {
+  const res = await fetch(ctx.fake.url + path, {
     method,
     headers: { 'Fastly-Key': token },
     ...(form === undefined ? {} : { body: new URLSearchParams(form) }),
@@ -48,7 +37,7 @@ describe('versions', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ number: 3, active: false, locked: false, comment: 'live', service_id: sid });
     expect((await call(`/service/${sid}/version/3/vcl`)).body).toEqual([expect.objectContaining({ ...MAIN, version: 3 })]);
-    expect(fake.service(sid).versions.map((v) => v.number)).toEqual([1, 2, 3]);
+    expect(ctx.fake.service(sid).versions.map((v) => v.number)).toEqual([1, 2, 3]);
   });
 
   it('answers 404 for an unknown version', async () => {
@@ -70,7 +59,7 @@ describe('versions', () => {
       status: 422,
       body: { msg: 'Version locked', detail: `Version 1 of service ${sid} is locked and cannot be edited` },
     });
-    expect(fake.service(sid).versions[0]).toMatchObject({ comment: 'live', vcls: [MAIN] });
+    expect(ctx.fake.service(sid).versions[0]).toMatchObject({ comment: 'live', vcls: [MAIN] });
   });
 
   it('edits the comment of an unlocked version, and refuses a read-only token', async () => {
@@ -89,7 +78,7 @@ describe('custom VCL', () => {
     const base = `/service/${sid}/version/2/vcl`;
     const created = await call(base, { method: 'POST', form: { name: 'extra', content: 'a', main: 'true' } });
     expect(created).toEqual({ status: 200, body: expect.objectContaining({ name: 'extra', content: 'a', main: true, version: 2 }) });
-    expect(fake.service(sid).versions[1]?.vcls.map((v) => [v.name, v.main])).toEqual([['main', false], ['extra', true]]);
+    expect(ctx.fake.service(sid).versions[1]?.vcls.map((v) => [v.name, v.main])).toEqual([['main', false], ['extra', true]]);
 
     const again = await call(base, { method: 'POST', form: { name: 'extra', content: 'b', main: 'false' } });
     expect(again).toEqual({ status: 409, body: { msg: 'Duplicate record' } });
@@ -98,7 +87,7 @@ describe('custom VCL', () => {
     expect((await call(`${base}/gone`, { method: 'PUT', form: { content: 'b' } })).status).toBe(404);
     expect((await call(`${base}/main/main`, { method: 'PUT' })).body.main).toBe(true);
     expect((await call(`${base}/extra`, { method: 'DELETE' })).body).toEqual({ status: 'ok' });
-    expect(fake.service(sid).versions[1]?.vcls).toEqual([MAIN]);
+    expect(ctx.fake.service(sid).versions[1]?.vcls).toEqual([MAIN]);
   });
 });
 
@@ -121,7 +110,7 @@ describe('validate and activate', () => {
     const refused = await call(`/service/${sid}/version/2/activate`, { method: 'PUT' });
     expect(refused.status).toBe(400);
     expect(refused.body.msg).toBe('Version failed validation');
-    expect(fake.service(sid).activeVersion).toBe(1);
+    expect(ctx.fake.service(sid).activeVersion).toBe(1);
   });
 
   it('finds a version without a main VCL invalid', async () => {
@@ -138,7 +127,7 @@ describe('validate and activate', () => {
     expect(body).toMatchObject({ number: 2, active: true, locked: true });
     expect(body).not.toHaveProperty('msg');
     expect(body.environments).toContainEqual({ name: 'production', service_id: sid, active_version: 2 });
-    expect(fake.service(sid)).toMatchObject({
+    expect(ctx.fake.service(sid)).toMatchObject({
       activeVersion: 2, versions: [{ number: 1, active: false, locked: true }, { number: 2, active: true, locked: true }],
     });
   });
@@ -147,14 +136,14 @@ describe('validate and activate', () => {
     const sid = freshService();
     const { body } = await call(`/service/${sid}/version/2/activate/staging`, { method: 'PUT' });
     expect(body).toMatchObject({ number: 2, active: false, staging: true, locked: true });
-    expect(fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 2 });
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 2 });
   });
 
   it('answers the activation warning as msg until it is cleared', async () => {
     const sid = freshService();
-    fake.setActivationWarning(sid, 'Warning: backend unhealthy');
+    ctx.fake.setActivationWarning(sid, 'Warning: backend unhealthy');
     expect((await call(`/service/${sid}/version/2/activate`, { method: 'PUT' })).body.msg).toBe('Warning: backend unhealthy');
-    fake.setActivationWarning(sid, null);
+    ctx.fake.setActivationWarning(sid, null);
     expect((await call(`/service/${sid}/version/1/activate`, { method: 'PUT' })).body).not.toHaveProperty('msg');
   });
 
@@ -162,7 +151,7 @@ describe('validate and activate', () => {
     const sid = freshService();
     expect((await call(`/service/${sid}/version/1/deactivate`, { method: 'PUT' })).body.active).toBe(false);
     expect((await call(`/service/${sid}/version/2/lock`, { method: 'PUT' })).body.locked).toBe(true);
-    expect(fake.service(sid)).toMatchObject({ activeVersion: null, versions: [{ locked: true }, { locked: true }] });
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: null, versions: [{ locked: true }, { locked: true }] });
   });
 
   it('shows the active version in details, or null when none is', async () => {
@@ -170,7 +159,7 @@ describe('validate and activate', () => {
     const { body } = await call(`/service/${sid}/details`, { token: 'read' });
     expect(body).toMatchObject({ id: sid, name: 'site', active_version: { number: 1, active: true } });
     expect(body.versions).toHaveLength(2);
-    fake.addService({ id: 'bare', name: 'bare' });
+    ctx.fake.addService({ id: 'bare', name: 'bare' });
     expect((await call('/service/bare/details')).body.active_version).toBeNull();
   });
 });
@@ -193,40 +182,40 @@ describe('diff', () => {
 describe('test hooks', () => {
   it('runs an intercept once, on a matching request only, just before the handler', async () => {
     const sid = freshService();
-    fake.intercept({ method: 'GET', path: /\/version\/2$/ }, () => fake.activate(sid, 2));
+    ctx.fake.intercept({ method: 'GET', path: /\/version\/2$/ }, () => ctx.fake.activate(sid, 2));
     await call(`/service/${sid}/version/2`, { method: 'PUT', form: { comment: 'x' } });
     await call(`/service/${sid}/version/1`);
-    expect(fake.service(sid).activeVersion).toBe(1);
+    expect(ctx.fake.service(sid).activeVersion).toBe(1);
     // The answer already shows the intercept's change.
     expect((await call(`/service/${sid}/version/2`)).body).toMatchObject({ active: true, locked: true });
-    fake.activate(sid, 1);
+    ctx.fake.activate(sid, 1);
     expect((await call(`/service/${sid}/version/2`)).body.active).toBe(false);
   });
 
   it('afterHandler: the clone happens but the client sees 503', async () => {
     const sid = freshService();
-    fake.fault({ method: 'PUT', path: /\/clone$/, kind: 'status', afterHandler: true });
+    ctx.fake.fault({ method: 'PUT', path: /\/clone$/, kind: 'status', afterHandler: true });
     const res = await call(`/service/${sid}/version/2/clone`, { method: 'PUT' });
     expect(res).toEqual({ status: 503, body: { msg: 'Service Unavailable' } });
-    expect(fake.service(sid).versions.map((v) => v.number)).toEqual([1, 2, 3]);
-    expect(fake.requests.map((r) => r.status)).toEqual([503]);
+    expect(ctx.fake.service(sid).versions.map((v) => v.number)).toEqual([1, 2, 3]);
+    expect(ctx.fake.requests.map((r) => r.status)).toEqual([503]);
   });
 
   it('afterHandler drop: the activation happens but the connection closes', async () => {
     const sid = freshService();
-    fake.fault({ path: /\/activate$/, kind: 'drop', afterHandler: true });
-    await expect(fetch(`${fake.url}/service/${sid}/version/2/activate`, { method: 'PUT', headers: { 'Fastly-Key': 'global' } }))
+    ctx.fake.fault({ path: /\/activate$/, kind: 'drop', afterHandler: true });
+    await expect(fetch(`${ctx.fake.url}/service/${sid}/version/2/activate`, { method: 'PUT', headers: { 'Fastly-Key': 'global' } }))
       .rejects.toThrow();
-    expect(fake.service(sid).activeVersion).toBe(2);
+    expect(ctx.fake.service(sid).activeVersion).toBe(2);
   });
 
   it('reset() keeps versions but clears warnings and intercepts', async () => {
     const sid = freshService();
     await call(`/service/${sid}/version/2/clone`, { method: 'PUT' });
-    fake.setActivationWarning(sid, 'w');
-    fake.intercept({ path: /\/details$/ }, () => fake.activate(sid, 2));
-    fake.reset();
-    expect(fake.service(sid).versions).toHaveLength(3);
+    ctx.fake.setActivationWarning(sid, 'w');
+    ctx.fake.intercept({ path: /\/details$/ }, () => ctx.fake.activate(sid, 2));
+    ctx.fake.reset();
+    expect(ctx.fake.service(sid).versions).toHaveLength(3);
     expect((await call(`/service/${sid}/details`)).body.active_version).toMatchObject({ number: 1 });
     expect((await call(`/service/${sid}/version/1/activate`, { method: 'PUT' })).body).not.toHaveProperty('msg');
   });

@@ -1,15 +1,12 @@
-import { describe, expect, it, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import { startFakeFastly } from './fake-fastly/server.mjs';
-import type { FakeFastly } from './fake-fastly/server.mjs';
+import { describe, expect, it } from '@jest/globals';
+import { useFake } from './fake-fastly/use-fake.js';
 
 // The fake's own rules: the action's tests trust them, so each must be able to fail here.
 
 const SID = 'svc1';
 const OTHER_SID = 'svc2';
-let fake: FakeFastly;
 
-beforeAll(async () => {
-  fake = await startFakeFastly({ writeLimit: 50 });
+const ctx = useFake(fake => {
   fake.addService({ id: SID, name: 'site' });
   fake.addService({ id: OTHER_SID, name: 'other' });
   fake.addToken({ token: 'global' });
@@ -18,20 +15,12 @@ beforeAll(async () => {
   fake.addToken({ token: 'all', scopes: ['purge_all'] });
   fake.addToken({ token: 'only-svc1', scopes: ['purge_select'], services: [SID] });
   fake.addToken({ token: 'expired', expiresAt: new Date(Date.now() - 1000).toISOString() });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-});
+}, { writeLimit: 50 });
 
 function call(path: string, { method = 'POST', token = 'global', body, headers = {} }: {
   method?: string; token?: string | null; body?: unknown; headers?: Record<string, string>;
 } = {}) {
-  return fetch(fake.url + path, {
+  return fetch(ctx.fake.url + path, {
     method,
     headers: { ...(token === null ? {} : { 'Fastly-Key': token }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -46,7 +35,7 @@ describe('batch surrogate-key purge', () => {
     const res = await batch(257);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ msg: 'Batch surrogate key request only supports up to 256 surrogate keys' });
-    expect(fake.purges).toHaveLength(0);
+    expect(ctx.fake.purges).toHaveLength(0);
   });
 
   it('accepts 256 keys and answers an id per key without a Content-Type', async () => {
@@ -56,7 +45,7 @@ describe('batch surrogate-key purge', () => {
     const ids = JSON.parse(await res.text()) as Record<string, string>;
     expect(Object.keys(ids)).toEqual(keys(256));
     expect(new Set(Object.values(ids)).size).toBe(256);
-    expect(fake.purges.map((p) => [p.kind, p.serviceId, p.target, p.id])).toEqual(
+    expect(ctx.fake.purges.map((p) => [p.kind, p.serviceId, p.target, p.id])).toEqual(
       keys(256).map((k) => ['key', SID, k, ids[k]]),
     );
   });
@@ -87,7 +76,7 @@ describe('single purges', () => {
     expect(await url.json()).toEqual({ status: 'ok', id: expect.any(String) });
     const all = await call(`/service/${SID}/purge_all`);
     expect(await all.json()).toEqual({ status: 'ok' });
-    expect(fake.purges.map((p) => [p.kind, p.serviceId, p.target])).toEqual([
+    expect(ctx.fake.purges.map((p) => [p.kind, p.serviceId, p.target])).toEqual([
       ['key', SID, 'a b/c'],
       ['url', null, 'www.example.com/a/b?x=1&y=%20'],
       ['all', SID, null],
@@ -99,7 +88,7 @@ describe('single purges', () => {
     await call(`/service/${SID}/purge/b`);
     await call('/purge/example.com/', { headers: { 'Fastly-Soft-Purge': '' } });
     await call(`/service/${SID}/purge_all`, { headers: { 'Fastly-Soft-Purge': '1' } });
-    expect(fake.purges.map((p) => p.soft)).toEqual([true, false, true, false]);
+    expect(ctx.fake.purges.map((p) => p.soft)).toEqual([true, false, true, false]);
   });
 });
 
@@ -120,7 +109,7 @@ describe('auth', () => {
     const res = await call(path, { token });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ msg: 'You are not authorized to perform this action' });
-    expect(fake.purges).toHaveLength(0);
+    expect(ctx.fake.purges).toHaveLength(0);
   });
 
   it.each([
@@ -167,7 +156,7 @@ describe('rate limits', () => {
 
   it('answers 429 on an exhausted purge allowance until its reset passes', async () => {
     const before = Date.now();
-    fake.exhaustPurges(1);
+    ctx.fake.exhaustPurges(1);
     const refused = await batch(1);
     expect(refused.status).toBe(429);
     expect(await refused.json()).toEqual({ msg: 'You have exceeded your hourly rate limit. Please wait.' });
@@ -181,7 +170,7 @@ describe('rate limits', () => {
   });
 
   it('answers 429 to purge_all on an exhausted write budget but still takes key purges', async () => {
-    fake.exhaustWrites(60);
+    ctx.fake.exhaustWrites(60);
     const refused = await call(`/service/${SID}/purge_all`);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('fastly-ratelimit-remaining')).toBe('0');
@@ -191,8 +180,8 @@ describe('rate limits', () => {
 
 describe('faults', () => {
   it("'status' answers the given status and body the given number of times, then normally", async () => {
-    fake.fault({ path: `/service/${SID}/purge`, times: 2, kind: 'status' });
-    fake.fault({ method: 'GET', kind: 'status', status: 429, body: { msg: 'slow down' }, headers: { 'Retry-After': '3' } });
+    ctx.fake.fault({ path: `/service/${SID}/purge`, times: 2, kind: 'status' });
+    ctx.fake.fault({ method: 'GET', kind: 'status', status: 429, body: { msg: 'slow down' }, headers: { 'Retry-After': '3' } });
     for (let i = 0; i < 2; i += 1) {
       const res = await batch(1);
       expect(res.status).toBe(503);
@@ -203,29 +192,29 @@ describe('faults', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('3');
     expect(await limited.json()).toEqual({ msg: 'slow down' });
-    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 429]);
+    expect(ctx.fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 429]);
   });
 
   it("'drop' closes the connection without an answer, and is logged with status 0", async () => {
-    fake.fault({ path: /purge_all$/, kind: 'drop' });
+    ctx.fake.fault({ path: /purge_all$/, kind: 'drop' });
     await expect(call(`/service/${SID}/purge_all`)).rejects.toThrow();
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]?.status).toBe(0);
-    expect(fake.purges).toHaveLength(0);
+    expect(ctx.fake.requests).toHaveLength(1);
+    expect(ctx.fake.requests[0]?.status).toBe(0);
+    expect(ctx.fake.purges).toHaveLength(0);
     expect((await call(`/service/${SID}/purge_all`)).status).toBe(200);
   });
 
   it("'slow' answers normally after the delay", async () => {
-    fake.fault({ kind: 'slow', delayMs: 150 });
+    ctx.fake.fault({ kind: 'slow', delayMs: 150 });
     const started = Date.now();
     const res = await batch(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(145);
     expect(res.status).toBe(200);
-    expect(fake.purges).toHaveLength(1);
+    expect(ctx.fake.purges).toHaveLength(1);
   });
 
   it("'non-json' answers an HTML 502", async () => {
-    fake.fault({ kind: 'non-json' });
+    ctx.fake.fault({ kind: 'non-json' });
     const res = await batch(1);
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toBe('text/html');
@@ -235,15 +224,15 @@ describe('faults', () => {
 
 describe('log and concurrency', () => {
   it('logs every request with lower-case headers and its body, and counts requests in flight', async () => {
-    fake.setLatency(100);
+    ctx.fake.setLatency(100);
     try {
       await Promise.all([batch(1), batch(2), call('/tokens/self', { method: 'GET' })]);
     } finally {
-      fake.setLatency(0);
+      ctx.fake.setLatency(0);
     }
-    expect(fake.maxInFlight).toBe(3);
-    expect(fake.requests).toHaveLength(3);
-    const writes = fake.writes();
+    expect(ctx.fake.maxInFlight).toBe(3);
+    expect(ctx.fake.requests).toHaveLength(3);
+    const writes = ctx.fake.writes();
     expect(writes.map((r) => [r.method, r.path, r.status, r.headers['fastly-key']])).toEqual([
       ['POST', `/service/${SID}/purge`, 200, 'global'],
       ['POST', `/service/${SID}/purge`, 200, 'global'],

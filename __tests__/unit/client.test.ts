@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startFakeFastly } from '../fake-fastly/server.mjs';
-import type { FakeFastly } from '../fake-fastly/server.mjs';
+import { describe, expect, it } from '@jest/globals';
+import { useFake } from '../fake-fastly/use-fake.js';
 import { type FastlyApi, createFastlyClient } from '../../src/fastly/client.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../src/fastly/errors.js';
 
 const SERVICE = 'SVC';
 const TOKEN = 'unit-token';
-let fake: FakeFastly;
-
-beforeAll(async () => {
-  fake = await startFakeFastly();
+const ctx = useFake(fake => {
   fake.addService({ id: SERVICE, name: 'www' });
   fake.addToken({ token: TOKEN, scopes: ['global'], name: 'unit', expiresAt: '2030-01-02T03:04:05Z', services: [SERVICE] });
 });
-afterAll(() => fake.close());
-beforeEach(() => fake.reset());
 
 /** A client whose sleeps are recorded, not slept, on a clock that the sleeps advance. */
 function client(options: { maxRetries?: number; timeoutMs?: number; dryRun?: boolean } = {}) {
@@ -22,7 +16,7 @@ function client(options: { maxRetries?: number; timeoutMs?: number; dryRun?: boo
   const log: string[] = [];
   let clock = Date.now();
   const api: FastlyApi = createFastlyClient({
-    baseUrl: fake.url,
+    baseUrl: ctx.fake.url,
     token: TOKEN,
     maxRetries: options.maxRetries ?? 5,
     dryRun: options.dryRun ?? false,
@@ -64,7 +58,7 @@ describe('Fastly client', () => {
   });
 
   it('retries 5xx with exponential backoff (full jitter, here at its maximum)', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 3, kind: 'status', status: 503 });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 3, kind: 'status', status: 503 });
     const { api, sleeps, log } = client();
     await expect(api.purgeKeys(SERVICE, ['a'], true)).resolves.toEqual({ a: expect.stringMatching(/^1234-/) });
     expect(sleeps).toEqual([500, 1000, 2000]);
@@ -73,7 +67,7 @@ describe('Fastly client', () => {
   });
 
   it('stops after max-retries and names the request, status and reason', async () => {
-    fake.fault({ path: '/service/SVC/purge_all', times: Infinity, kind: 'status', status: 502, body: { msg: 'Bad gateway', detail: 'upstream' } });
+    ctx.fake.fault({ path: '/service/SVC/purge_all', times: Infinity, kind: 'status', status: 502, body: { msg: 'Bad gateway', detail: 'upstream' } });
     const { api, sleeps } = client({ maxRetries: 2 });
     const error = await failure(api.purgeAll(SERVICE));
     expect(error).toBeInstanceOf(FastlyError);
@@ -83,17 +77,17 @@ describe('Fastly client', () => {
   });
 
   it('does not retry other 4xx', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 400, body: { errors: [{ title: 'Invalid', detail: 'bad key' }] } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 400, body: { errors: [{ title: 'Invalid', detail: 'bad key' }] } });
     const { api, sleeps } = client();
     const error = await failure(api.purgeKeys(SERVICE, ['a'], false));
     expect(error.message).toBe('Fastly refused POST /service/SVC/purge (HTTP 400): Invalid: bad key');
     expect(sleeps).toEqual([]);
-    expect(fake.requests).toHaveLength(1);
+    expect(ctx.fake.requests).toHaveLength(1);
     api.dispose();
   });
 
   it('waits until Fastly-RateLimit-Reset on a 429, then retries', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(30), 'Fastly-RateLimit-Remaining': '0' } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(30), 'Fastly-RateLimit-Remaining': '0' } });
     const { api, sleeps } = client();
     await api.purgeKeys(SERVICE, ['a'], true);
     expect(sleeps).toHaveLength(1);
@@ -103,7 +97,7 @@ describe('Fastly client', () => {
   });
 
   it('honours Retry-After when there is no reset header', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Retry-After': '7' } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Retry-After': '7' } });
     const { api, sleeps } = client();
     await api.purgeKeys(SERVICE, ['a'], true);
     expect(sleeps).toEqual([7250]);
@@ -111,9 +105,9 @@ describe('Fastly client', () => {
   });
 
   it('waits at most 120 s in all for rate limits, then fails saying when the window resets', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(70) } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(70) } });
     const secondReset = inSeconds(141);
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': secondReset } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': secondReset } });
     const { api, sleeps } = client();
     const error = await failure(api.purgeKeys(SERVICE, ['a'], true));
     expect(error).toBeInstanceOf(FastlyRateLimitError);
@@ -122,12 +116,12 @@ describe('Fastly client', () => {
     expect(error.message).toContain(
       `the window resets at ${new Date(Number(secondReset) * 1000).toISOString()}, more than the 120 s the action waits`
     );
-    expect(fake.requests).toHaveLength(2);
+    expect(ctx.fake.requests).toHaveLength(2);
     api.dispose();
   });
 
   it('backs off when a 429 names a reset already past', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 2, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': String(Math.floor(Date.now() / 1000) - 5) } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 2, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': String(Math.floor(Date.now() / 1000) - 5) } });
     const { api, sleeps } = client();
     await api.purgeKeys(SERVICE, ['a'], true);
     expect(sleeps).toEqual([500, 1000]);
@@ -135,18 +129,18 @@ describe('Fastly client', () => {
   });
 
   it('after a 429 it cannot wait out, fails later writes without sending them, but still reads', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(3600) } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(3600) } });
     const { api } = client();
     await failure(api.purgeKeys(SERVICE, ['a'], true));
     const second = await failure(api.purgeAll(SERVICE));
     expect(second.message).toMatch(/^Not sent: POST \/service\/SVC\/purge_all, because Fastly's rate limit is exhausted/);
     await api.tokenSelf();
-    expect(fake.requests.map(r => r.method)).toEqual(['POST', 'GET']);
+    expect(ctx.fake.requests.map(r => r.method)).toEqual(['POST', 'GET']);
     api.dispose();
   });
 
   it('with max-retries 0, a 429 fails at once and still says when the window resets', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(10) } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'status', status: 429, headers: { 'Fastly-RateLimit-Reset': inSeconds(10) } });
     const { api, sleeps } = client({ maxRetries: 0 });
     const error = await failure(api.purgeKeys(SERVICE, ['a'], true));
     expect(error.message).toMatch(/HTTP 429\) and its retries \(max-retries\) are spent; the window resets at /);
@@ -155,8 +149,8 @@ describe('Fastly client', () => {
   });
 
   it('retries dropped connections and timeouts as network errors', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'drop' });
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'slow', delayMs: 2000 });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'drop' });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'slow', delayMs: 2000 });
     const { api, sleeps, log } = client({ timeoutMs: 200 });
     await api.purgeKeys(SERVICE, ['a'], true);
     expect(sleeps).toEqual([500, 1000]);
@@ -165,7 +159,7 @@ describe('Fastly client', () => {
   });
 
   it('reports a network failure after its retries as such', async () => {
-    fake.fault({ path: '/service/SVC/purge', times: Infinity, kind: 'drop' });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: Infinity, kind: 'drop' });
     const { api } = client({ maxRetries: 1 });
     const error = await failure(api.purgeKeys(SERVICE, ['a'], true));
     expect(error).toBeInstanceOf(FastlyNetworkError);
@@ -175,7 +169,7 @@ describe('Fastly client', () => {
 
   it('tracks the lowest Fastly-RateLimit-Remaining of the window and its reset', async () => {
     // Same window as the fake's own answers (it resets at the top of the hour): only the figure differs.
-    fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'slow', delayMs: 0, headers: { 'Fastly-RateLimit-Remaining': '42' } });
+    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'slow', delayMs: 0, headers: { 'Fastly-RateLimit-Remaining': '42' } });
     const { api } = client();
     await api.purgeKeys(SERVICE, ['a'], true);
     await api.purgeAll(SERVICE);
@@ -187,7 +181,7 @@ describe('Fastly client', () => {
     const { api } = client();
     await api.purgeUrl(new URL('https://www.example.com/a%20b/c?x=1#frag'), true);
     await api.purgeUrl(new URL('http://www.example.com:8080/'), false);
-    expect(fake.requests.map(r => [r.path, 'fastly-soft-purge' in r.headers])).toEqual([
+    expect(ctx.fake.requests.map(r => [r.path, 'fastly-soft-purge' in r.headers])).toEqual([
       ['/purge/www.example.com/a%20b/c?x=1', true],
       ['/purge/www.example.com:8080/', false]
     ]);
@@ -197,7 +191,7 @@ describe('Fastly client', () => {
   it('refuses a batch over 256 keys before sending it', async () => {
     const { api } = client();
     await expect(api.purgeKeys(SERVICE, Array.from({ length: 257 }, (_, i) => `k${i}`), true)).rejects.toThrow(RangeError);
-    expect(fake.requests).toHaveLength(0);
+    expect(ctx.fake.requests).toHaveLength(0);
     api.dispose();
   });
 
@@ -205,7 +199,7 @@ describe('Fastly client', () => {
     const { api } = client({ dryRun: true });
     await api.tokenSelf();
     await api.purgeKeys(SERVICE, ['a', 'b'], true);
-    expect(fake.requests.map(r => r.method)).toEqual(['GET']);
+    expect(ctx.fake.requests.map(r => r.method)).toEqual(['GET']);
     expect(api.plannedWrites()).toEqual({
       shown: [{ method: 'POST', path: '/service/SVC/purge', headers: { 'Fastly-Soft-Purge': '1' }, body: '{"surrogate_keys":["a","b"]}' }],
       total: 1

@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2137);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2137:
+/***/ 6236:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33916,7 +33916,12 @@ function groupByReason(failures) {
     return groups;
 }
 
+;// CONCATENATED MODULE: ./src/report/presented.ts
+/** Failures listed in the `result` output, at most: GitHub caps one output at 1 MiB; the log has every failure. */
+const MAX_FAILURES_IN_RESULT = 2000;
+
 ;// CONCATENATED MODULE: ./src/report/items.ts
+
 
 
 
@@ -33925,7 +33930,6 @@ const DICTIONARY_ITEM_CAP = 1000;
 const VALUES_SHOWN = 10;
 const MAX_VALUE_SHOWN = 200;
 const MAX_KEYS_LISTED = 500;
-const MAX_FAILURES_IN_RESULT = 2000;
 function presentItems(outcome) {
     const failing = outcome.stores.filter(s => s.status === 'failed');
     return {
@@ -34080,6 +34084,7 @@ function items_log(outcome, failing) {
 
 
 
+
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
 const MAX_FAILING_TARGETS = 20;
@@ -34088,8 +34093,6 @@ const MAX_REASONS = 20;
 const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
-/** GitHub caps one output at 1 MiB: the result output stays under this; the log has every failure. */
-const purge_MAX_FAILURES_IN_RESULT = 2000;
 function presentPurge(outcome) {
     const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
     const { json: purgeIds, omitted } = purgeIdsJson(outcome);
@@ -34123,7 +34126,7 @@ function itemNoun(mode, n) {
     return `${count(n)} ${n === 1 ? noun : `${noun}s`}`;
 }
 function resultOf(outcome) {
-    let failureBudget = purge_MAX_FAILURES_IN_RESULT;
+    let failureBudget = MAX_FAILURES_IN_RESULT;
     const targetJson = (target) => {
         const failed = target.failed.slice(0, Math.max(0, failureBudget));
         failureBudget -= failed.length;

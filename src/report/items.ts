@@ -2,14 +2,13 @@ import * as core from '@actions/core';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../modes/items-outcome.js';
 import { code, count, details, escape, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
-import type { Presented } from './presented.js';
+import { MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
 
 /** Fastly's default cap on items per edge dictionary (raised per account on request). */
 const DICTIONARY_ITEM_CAP = 1000;
 const VALUES_SHOWN = 10;
 const MAX_VALUE_SHOWN = 200;
 const MAX_KEYS_LISTED = 500;
-const MAX_FAILURES_IN_RESULT = 2000;
 
 export function presentItems(outcome: ItemsOutcome): Presented {
   const failing = outcome.stores.filter(s => s.status === 'failed');

@@ -1,3 +1,6 @@
+/** Failures listed in the `result` output, at most: GitHub caps one output at 1 MiB; the log has every failure. */
+export const MAX_FAILURES_IN_RESULT = 2000;
+
 /** What each kind of outcome (purges, activations) gives the report: main.ts's outputs, summary and log. */
 export interface Presented {
   readonly failed: boolean;

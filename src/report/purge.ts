@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { MAX_PURGE_IDS_CHARS, type PurgeOutcome, type PurgeTarget, idEntry } from '../modes/purge-outcome.js';
 import { code, count, details, escape, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
-import type { Presented } from './presented.js';
+import { MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
 
 /** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
@@ -12,8 +12,6 @@ const MAX_REASONS = 20;
 const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
-/** GitHub caps one output at 1 MiB: the result output stays under this; the log has every failure. */
-const MAX_FAILURES_IN_RESULT = 2000;
 
 export function presentPurge(outcome: PurgeOutcome): Presented {
   const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { SERVICE, SERVICE_2, useFakeFastly } from './e2e-fake.js';
-import { runAction, scratch } from './run-action.js';
+import { readable, runAction, scratch } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -43,6 +43,25 @@ describe('purge-keys', () => {
     expect(run.code).toBe(0);
     expect(purgeBatches()).toHaveLength(40);
     expect(ctx.fake.purges).toHaveLength(10_000);
+  });
+
+  it('keeps purge-ids under GitHub\'s output cap, counting every key and saying how many IDs it holds', async () => {
+    const file = join(scratch(), 'keys.txt');
+    writeFileSync(file, keys(30_000).join('\n'));
+    const run = await runAction(ctx.inputs({ mode: 'purge-keys', 'keys-file': file }));
+
+    expect(run.code).toBe(0);
+    expect(run.outputs['purged-count']).toBe('30000');
+    const ids = run.outputs['purge-ids'] ?? '';
+    expect(ids.length).toBeLessThanOrEqual(512 * 1024);
+    const held = Object.keys(JSON.parse(ids)).length;
+    expect(held).toBeGreaterThan(20_000);
+    expect(held).toBeLessThan(30_000);
+    const count = (n: number) => n.toLocaleString('en-US');
+    expect(run.warnings).toContain(`The purge-ids output leaves out ${count(30_000 - held)} purge IDs: GitHub caps an output at 1 MiB.`);
+    expect(readable(run.summary)).toContain(
+      `… and 29,900 more purge IDs; the <code>purge-ids</code> output holds the first ${count(held)} (GitHub caps an output at 1 MiB).`
+    );
   });
 
   it('drops duplicates across keys and keys-file, on every separator', async () => {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from './errors.js';
+import { readTextInputFile } from './read-file.js';
 
 /** Reads one input by name; '' when it is not set. */
 export type InputReader = (name: string) => string;
@@ -60,22 +60,19 @@ export function readListWithFile(
   const list = new Set<string>();
   for (const [entry] of read(inlineName).matchAll(ENTRY)) list.add(normalise(inlineName, entry));
   if (file !== '') {
-    for (const [entry] of readTextFile(fileName, file).matchAll(ENTRY)) list.add(normalise(fileName, entry));
+    for (const [entry] of readTextInputFile(fileName, file).matchAll(ENTRY)) list.add(normalise(fileName, entry));
   }
   return [...list];
 }
 
-export function readTextFile(name: string, path: string): string {
-  try {
-    // Editors on Windows save a byte order mark that JSON.parse refuses and no one can see.
-    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? 'unreadable';
-    throw new InputError(`Input '${name}' must be a readable file path, got '${path}' (${why})`);
-  }
-}
+/** Userinfo in an absolute URL's authority: `//user:secret@`. */
+const CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
 
+/**
+ * An absolute http(s) URL without user credentials: a password in a URL
+ * would be printed in the log, the summary and `purge-ids`, so it is refused,
+ * and the message does not repeat it.
+ */
 export function parseHttpUrl(name: string, raw: string): URL {
   let url: URL | undefined;
   try {
@@ -83,6 +80,54 @@ export function parseHttpUrl(name: string, raw: string): URL {
   } catch {
     url = undefined;
   }
+  const shown = escapeControls(raw.replace(CREDENTIALS, '$1***@'));
+  if (url && (url.username !== '' || url.password !== '')) {
+    throw new InputError(
+      `Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`
+    );
+  }
   if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return url;
-  throw new InputError(`Input '${name}' must be an absolute http(s) URL, got '${raw}'`);
+  throw new InputError(`Input '${name}' must be an absolute http(s) URL, got '${shown}'`);
+}
+
+/** A URL to purge: the fragment never reaches a server, so `#a` and `#b` of one page are one purge. */
+export function purgeUrl(name: string, raw: string): string {
+  const url = parseHttpUrl(name, raw);
+  url.hash = '';
+  return url.href;
+}
+
+/** Fastly's limit for one surrogate key. */
+export const MAX_SURROGATE_KEY_BYTES = 1024;
+
+/** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function surrogateKey(name: string, key: string): string {
+  const bytes = Buffer.byteLength(key);
+  if (bytes > MAX_SURROGATE_KEY_BYTES) {
+    throw new InputError(
+      `Input '${name}' has a surrogate key of ${bytes} bytes, '${shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`
+    );
+  }
+  const control = CONTROL.exec(key);
+  if (control) {
+    throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${shorten(key)}'`);
+  }
+  return key;
+}
+
+/** Untrusted text quoted in an input error: control characters as `\u001b`, at most 40 characters. */
+export function shorten(text: string, max = 40): string {
+  const cut = [...text];
+  return escapeControls(cut.length > max ? `${cut.slice(0, max).join('')}…` : text);
+}
+
+/** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
+export function escapeControls(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function codePoint(char: string): string {
+  return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }

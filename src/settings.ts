@@ -3,11 +3,13 @@ import type { Environment } from './fastly/versions.js';
 import {
   type InputReader,
   parseHttpUrl,
+  purgeUrl,
   readBoolean,
   readChoice,
   readInteger,
   readListWithFile,
-  splitList
+  splitList,
+  surrogateKey
 } from './inputs.js';
 import { type VclFile, defaultComment, readVclFiles } from './vcl-files.js';
 import { type StatsWindow, readRatio, readStatsWindow } from './stats-window.js';
@@ -189,6 +191,12 @@ function readCommon(read: InputReader): CommonSettings {
   if (/\s/.test(token)) {
     throw new InputError("Input 'api-token' must be one token without spaces or line breaks; check the secret's value");
   }
+  // Node refuses such a header at the first request, with an error that blames the network.
+  if (/[^\x21-\x7e]/.test(token)) {
+    throw new InputError(
+      "Input 'api-token' holds a character an HTTP header cannot carry (a token is letters, digits and punctuation); check the secret's value"
+    );
+  }
   const apiUrl = parseHttpUrl('api-url', read('api-url') || 'https://api.fastly.com');
   const serviceIds = splitList(read('service-id'));
   const badId = serviceIds.find(id => !SERVICE_ID.test(id));
@@ -213,7 +221,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         ...requireServices(common, mode),
         ...readPurgeCommon(read, mode),
         mode,
-        keys: requireItems(readListWithFile(read, 'keys', 'keys-file'), 'keys', 'surrogate key'),
+        keys: requireItems(readListWithFile(read, 'keys', 'keys-file', surrogateKey), 'keys', 'surrogate key'),
         soft: readBoolean(read, 'soft-purge', true)
       };
     case 'purge-urls':
@@ -222,7 +230,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         ...readPurgeCommon(read, mode),
         mode,
         urls: requireItems(
-          readListWithFile(read, 'urls', 'urls-file', (name, url) => parseHttpUrl(name, url).href),
+          readListWithFile(read, 'urls', 'urls-file', purgeUrl),
           'urls',
           'URL'
         ),
@@ -258,8 +266,22 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
   }
 }
 
+/**
+ * With `delete-missing`, a wanted state that keeps no key deletes everything:
+ * an emptied file or a `{}` left in by mistake must not do that silently.
+ */
 function readItems(read: InputReader, maxKeyLength: number): Pick<ItemsSettings, 'items' | 'deleteMissing'> {
-  return { items: readWantedItems(read, maxKeyLength), deleteMissing: readBoolean(read, 'delete-missing', false) };
+  const items = readWantedItems(read, maxKeyLength);
+  const deleteMissing = readBoolean(read, 'delete-missing', false);
+  const allowEmpty = readBoolean(read, 'allow-empty', false);
+  const keepsNone = ![...items.values()].some(value => value !== null);
+  if (deleteMissing && keepsNone && !allowEmpty) {
+    throw new InputError(
+      "Input 'delete-missing' is 'true' but 'items' and 'items-file' keep no key, so every item in the store would be deleted; " +
+        "set 'allow-empty: true' if emptying it is meant"
+    );
+  }
+  return { items, deleteMissing };
 }
 
 function requireInput(read: InputReader, mode: Mode, name: string, what: string): string {

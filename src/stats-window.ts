@@ -13,7 +13,10 @@ export interface StatsWindow {
 /** Unix seconds past this (year 5138) are milliseconds pasted as seconds. */
 const LATEST_UNIX_SECONDS = 99_999_999_999;
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
+const UNIT_SECONDS = { minute: 60, hour: 3600, day: 86_400, week: 604_800 } as const;
+
+/** How long Fastly keeps each resolution (FASTLY-API.md); daily stats have no stated limit. */
+const KEPT_DAYS: Readonly<Record<StatsBy, number | undefined>> = { minute: 35, hour: 375, day: undefined };
 
 /** `stats-from`/`stats-to` in Unix seconds, ISO 8601 or Fastly's relative form ("2 hours ago", "now"). */
 export function readStatsWindow(read: InputReader, nowMs: number): StatsWindow {
@@ -25,6 +28,18 @@ export function readStatsWindow(read: InputReader, nowMs: number): StatsWindow {
   const by = read('stats-by') || 'hour';
   if (by !== 'minute' && by !== 'hour' && by !== 'day') {
     throw new InputError(`Input 'stats-by' must be one of 'minute', 'hour', 'day', got '${by}'`);
+  }
+  const now = Math.floor(nowMs / 1000);
+  const start = new Date(from * 1000).toISOString();
+  if (from >= now) {
+    throw new InputError(`Input 'stats-from' is ${start}, in the future: Fastly has no stats yet for a window that starts after now`);
+  }
+  const kept = KEPT_DAYS[by];
+  if (kept !== undefined && from < now - kept * UNIT_SECONDS.day) {
+    throw new InputError(
+      `Input 'stats-from' is ${start}, older than the ${kept} days Fastly keeps ${by}ly stats; ` +
+        `start within the last ${kept} days or choose a coarser 'stats-by'`
+    );
   }
   return { from, to, by };
 }
@@ -40,7 +55,7 @@ function parseTime(read: InputReader, name: string, fallback: string, nowMs: num
   }
   if (raw.toLowerCase() === 'now') return now;
   const relative = /^(\d+)\s+(minute|hour|day|week)s?\s+ago$/i.exec(raw);
-  if (relative) return now - Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? '').toLowerCase()] ?? 0);
+  if (relative) return now - Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? '').toLowerCase() as keyof typeof UNIT_SECONDS] ?? 0);
   const iso = /^(\d{4}-\d{2}-\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(raw);
   const ms = iso && isCalendarDate(iso[1] ?? '') ? Date.parse(raw) : NaN;
   if (!Number.isNaN(ms)) return Math.floor(ms / 1000);

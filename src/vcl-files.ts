@@ -1,8 +1,9 @@
-import { globSync, readFileSync, statSync } from 'node:fs';
+import { globSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { context } from '@actions/github';
 import { InputError } from './errors.js';
 import { splitList } from './inputs.js';
+import { readTextInputFile } from './read-file.js';
 
 export interface VclFile {
   /** The custom VCL's name in Fastly: the file name without `.vcl`. */
@@ -28,7 +29,7 @@ export function readVclFiles(input: string): VclFile[] {
       if (clash && clash.path !== path) {
         throw new InputError(`Input 'vcl-files' names two files that would both be the VCL '${name}': '${clash.path}' and '${path}'`);
       }
-      const content = readFileSync(path, 'utf8');
+      const content = readTextInputFile('vcl-files', path);
       if (content.trim() === '') throw new InputError(`Input 'vcl-files' names an empty file, '${path}'`);
       byName.set(name, { name, path, content });
     }

@@ -8,7 +8,7 @@ const ctx = useFakeFastly();
 
 // Absolute paths: the action runs in a scratch folder of its own.
 const files = scratch();
-function file(name: string, content: string): string {
+function file(name: string, content: string | Buffer): string {
   const path = join(files, name);
   writeFileSync(path, content);
   return path;
@@ -26,6 +26,25 @@ const OTHER_MAIN_VCL = file('other/main.vcl', 'sub vcl_recv { }\n');
 const BLANK_VCL = file('blank.vcl', '\n');
 mkdirSync(join(files, 'dangling'));
 symlinkSync(join(files, 'gone.vcl'), join(files, 'dangling', 'gone.vcl'));
+/** Text with a byte that is not UTF-8 on its second line. */
+const LATIN1 = (first: string, second: string) => Buffer.concat([Buffer.from(`${first}\n`), Buffer.from(second, 'latin1')]);
+/** A link the repository could hold, leading out of the job (runAction sets no workspace: its folder is the job). */
+function linkOut(name: string): string {
+  const path = join(files, name);
+  symlinkSync('/etc/passwd', path);
+  return path;
+}
+mkdirSync(join(files, 'linked-etc'));
+symlinkSync('/etc', join(files, 'linked-etc', 'etc'));
+const THROUGH_LINK = join(files, 'linked-etc', 'etc', 'hostname');
+symlinkSync(VCL, join(files, 'vcl-link'));
+const LINKED_OUT = (name: string, path: string) =>
+  `Input '${name}' names '${path}', a symlink (or a path through one) that leads outside the workspace and the runner's temp folder; only links within the job are followed`;
+const NOT_UTF8 = (name: string, path: string, line: number) =>
+  `Input '${name}' must name UTF-8 text, but '${path}' is not valid UTF-8 (line ${line}); save it as UTF-8`;
+const EMPTIED = "Input 'delete-missing' is 'true' but 'items' and 'items-file' keep no key, so every item in the store would be deleted; set 'allow-empty: true' if emptying it is meant";
+const CREDENTIALS = (name: string, shown: string) =>
+  `Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`;
 
 const MODE_CHOICES = "'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats'";
 const NO_KEYS = "Input 'keys' or 'keys-file' must name at least one surrogate key (separated by commas, spaces or newlines)";
@@ -59,7 +78,8 @@ const PURGE_COMMON: readonly Row[] = [
   ['wait-for-text', '', "Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)", { 'wait-for-url': 'https://www.example.com/_build' }],
   ['wait-timeout', '10m', NOT_SECONDS('wait-timeout', '10m', [1, 86400])],
   ['wait-timeout', '0', NOT_SECONDS('wait-timeout', '0', [1, 86400])],
-  ['wait-timeout', '86401', NOT_SECONDS('wait-timeout', '86401', [1, 86400])]
+  ['wait-timeout', '86401', NOT_SECONDS('wait-timeout', '86401', [1, 86400])],
+  ['wait-for-url', 'https://ci:hunter2@www.example.com/_build', CREDENTIALS('wait-for-url', 'https://***@www.example.com/_build')]
 ];
 
 /** Both update modes parse the wanted state alike; these rows run in each. */
@@ -70,7 +90,18 @@ const ITEMS_COMMON: readonly Row[] = [
   ['items-file', file('text.json', '"redirects"'), NOT_AN_OBJECT('items-file', 'a string')],
   ['items', JSON.stringify({ big: 'v'.repeat(8001) }), "Input 'items' key 'big' has a value of 8001 characters; the limit is 8000"],
   ['items-file', FOLDER, NOT_A_FILE('items-file', FOLDER, 'it is a directory')],
-  ['delete-missing', 'yes', NOT_A_BOOLEAN('delete-missing', 'yes')]
+  ['delete-missing', 'yes', NOT_A_BOOLEAN('delete-missing', 'yes')],
+  ['items', '{"a": "1", "b": "2", "a": "3"}', "Input 'items' names the key 'a' twice; JSON would keep only the last value, so keep one"],
+  // The same key spelt two ways is still one key.
+  ['items-file', file('twice.json', '{"a\\u0062": "1", "ab": "2"}'), "Input 'items-file' names the key 'ab' twice; JSON would keep only the last value, so keep one"],
+  ['items', '{"a": {"x": "1", "x": "2"}}', "Input 'items' names the key 'x' twice; JSON would keep only the last value, so keep one"],
+  ['items', '{"esc\\u001b[31m": "1", "esc\\u001b[31m": "2"}', "Input 'items' names the key 'esc\\u001b[31m' twice; JSON would keep only the last value, so keep one"],
+  ['items-file', file('latin1.json', LATIN1('{', '"caf\u00e9": "1"}')), NOT_UTF8('items-file', join(files, 'latin1.json'), 2)],
+  ['items-file', linkOut('passwd.json'), LINKED_OUT('items-file', join(files, 'passwd.json'))],
+  ['delete-missing', 'true', EMPTIED, { items: '{}' }],
+  ['delete-missing', 'true', EMPTIED, { items: '{"gone": null}' }],
+  ['delete-missing', 'true', EMPTIED, { items: '', 'items-file': file('emptied.json', '{}\n') }],
+  ['allow-empty', 'yes', NOT_A_BOOLEAN('allow-empty', 'yes')]
 ];
 
 /**
@@ -101,7 +132,15 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['max-retries', '21', NOT_RETRIES('21')],
       ['request-timeout', '0', NOT_SECONDS('request-timeout', '0', [1, 300])],
       ['request-timeout', '301', NOT_SECONDS('request-timeout', '301', [1, 300])],
-      ['request-timeout', '30s', NOT_SECONDS('request-timeout', '30s', [1, 300])]
+      ['request-timeout', '30s', NOT_SECONDS('request-timeout', '30s', [1, 300])],
+      ...['tok\u00e9n', 'tok\u001bn', 'tok\u007fn'].map(
+        (token): Row => [
+          'api-token',
+          token,
+          "Input 'api-token' holds a character an HTTP header cannot carry (a token is letters, digits and punctuation); check the secret's value"
+        ]
+      ),
+      ['api-url', 'https://ci:hunter2@api.fastly.com', CREDENTIALS('api-url', 'https://***@api.fastly.com')]
     ]
   },
   'purge-keys': {
@@ -114,6 +153,17 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['keys-file', FOLDER, NOT_A_FILE('keys-file', FOLDER, 'it is a directory')],
       ['keys-file', EMPTY, NO_KEYS, { keys: '' }],
       ['soft-purge', 'yes', NOT_A_BOOLEAN('soft-purge', 'yes')],
+      ['keys', `home ${'k'.repeat(1025)}`, `Input 'keys' has a surrogate key of 1025 bytes, '${'k'.repeat(40)}…'; Fastly's limit is 1024 bytes`],
+      // 513 characters, 1,026 bytes: Fastly counts bytes.
+      ['keys', '\u00e9'.repeat(513), `Input 'keys' has a surrogate key of 1026 bytes, '${'\u00e9'.repeat(40)}…'; Fastly's limit is 1024 bytes`],
+      ['keys', 'home ::error::\u001b[31mred', "Input 'keys' has a surrogate key with the control character U+001B, '::error::\\u001b[31mred'"],
+      ['keys', 'a\u007fb', "Input 'keys' has a surrogate key with the control character U+007F, 'a\\u007fb'"],
+      ['keys', 'a\u0085b', "Input 'keys' has a surrogate key with the control character U+0085, 'a\\u0085b'"],
+      // An environment variable cannot hold NUL; a file can.
+      ['keys-file', file('nul.txt', 'home\nab\u0000c\n'), "Input 'keys-file' has a surrogate key with the control character U+0000, 'ab\\u0000c'"],
+      ['keys-file', file('keys-latin1.txt', LATIN1('home', 'caf\u00e9')), NOT_UTF8('keys-file', join(files, 'keys-latin1.txt'), 2)],
+      ['keys-file', linkOut('passwd-keys.txt'), LINKED_OUT('keys-file', join(files, 'passwd-keys.txt'))],
+      ['keys-file', THROUGH_LINK, LINKED_OUT('keys-file', THROUGH_LINK)],
       ...PURGE_COMMON
     ]
   },
@@ -129,6 +179,11 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['urls-file', EMPTY, NO_URLS, { urls: '' }],
       ['urls-file', file('urls.txt', 'https://www.example.com/\nnot a url\n'), NOT_A_URL('urls-file', 'not')],
       ['soft-purge', 'no', NOT_A_BOOLEAN('soft-purge', 'no')],
+      ['urls', 'https://www.example.com/ https://user:secret@www.example.com/a', CREDENTIALS('urls', 'https://***@www.example.com/a')],
+      ['urls', 'https://user@www.example.com/a', CREDENTIALS('urls', 'https://***@www.example.com/a')],
+      ['urls-file', file('urls-creds.txt', 'https://www.example.com/\nhttp://:secret@www.example.com/a\n'), CREDENTIALS('urls-file', 'http://***@www.example.com/a')],
+      ['urls-file', file('urls-latin1.txt', LATIN1('https://www.example.com/', 'https://www.example.com/caf\u00e9')), NOT_UTF8('urls-file', join(files, 'urls-latin1.txt'), 2)],
+      ['urls-file', linkOut('passwd-urls.txt'), LINKED_OUT('urls-file', join(files, 'passwd-urls.txt'))],
       ['concurrency', '0', "Input 'concurrency' must be a whole number from 1 to 64, got '0'"],
       ['concurrency', '65', "Input 'concurrency' must be a whole number from 1 to 64, got '65'"],
       ['concurrency', '1.5', "Input 'concurrency' must be a whole number from 1 to 64, got '1.5'"],
@@ -164,6 +219,10 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['environment', 'Staging', "Input 'environment' must be one of 'production', 'staging', got 'Staging'"],
       ['health-check-url', 'ftp://www.example.com/_health', NOT_A_URL('health-check-url', 'ftp://www.example.com/_health')],
       ['health-check-url', '/_health', NOT_A_URL('health-check-url', '/_health')],
+      ['health-check-url', 'https://ops:hunter2@www.example.com/_health', CREDENTIALS('health-check-url', 'https://***@www.example.com/_health')],
+      ['vcl-files', file('latin1.vcl', LATIN1('sub vcl_recv {', '  # caf\u00e9\n}')), NOT_UTF8('vcl-files', join(files, 'latin1.vcl'), 2)],
+      ['vcl-files', linkOut('passwd.vcl'), LINKED_OUT('vcl-files', join(files, 'passwd.vcl'))],
+      ['vcl-files', join(files, 'vcl-link', 'main.vcl'), LINKED_OUT('vcl-files', join(files, 'vcl-link', 'main.vcl'))],
       ['health-check-timeout', '0', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '0'"],
       ['health-check-timeout', '3601', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '3601'"],
       ['health-check-timeout', '1.5', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '1.5'"],
@@ -213,6 +272,9 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['stats-to', '2026-11-21T00:00:00Z', "Input 'stats-from' must be before 'stats-to', got 2026-11-22T00:00:00.000Z → 2026-11-21T00:00:00.000Z", { 'stats-from': '1795305600' }],
       ['stats-by', 'second', "Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'second'"],
       ['stats-by', 'Hour', "Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'Hour'"],
+      ['stats-from', '4102444800', "Input 'stats-from' is 2100-01-01T00:00:00.000Z, in the future: Fastly has no stats yet for a window that starts after now", { 'stats-to': '4102448400' }],
+      ['stats-from', '2000-01-01T00:00:00Z', "Input 'stats-from' is 2000-01-01T00:00:00.000Z, older than the 35 days Fastly keeps minutely stats; start within the last 35 days or choose a coarser 'stats-by'", { 'stats-by': 'minute' }],
+      ['stats-from', '2000-01-01T00:00:00Z', "Input 'stats-from' is 2000-01-01T00:00:00.000Z, older than the 375 days Fastly keeps hourly stats; start within the last 375 days or choose a coarser 'stats-by'"],
       ['min-hit-ratio', '1.5', NOT_A_RATIO('min-hit-ratio', '1.5')],
       ['min-hit-ratio', '90', NOT_A_RATIO('min-hit-ratio', '90')],
       ['min-hit-ratio', '90%', NOT_A_RATIO('min-hit-ratio', '90%')],

@@ -32208,12 +32208,24 @@ class FastlyError extends ActionError {
     reason;
     name = 'FastlyError';
     constructor(method, path, status, reason, retries) {
-        super(`Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
+        super(status === 407
+            ? `The proxy between the runner and Fastly refused ${method} ${path}: ${proxyRefusal(status)}`
+            : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
         this.method = method;
         this.path = path;
         this.status = status;
         this.reason = reason;
     }
+}
+/**
+ * What a proxy's refusal means. A 407 comes from the proxy, never from
+ * Fastly: blaming Fastly or the network would send the reader the wrong way.
+ */
+function proxyRefusal(status) {
+    if (status === 407) {
+        return 'HTTP 407 Proxy Authentication Required; give the proxy its credentials in the proxy variable, e.g. https_proxy=http://user:password@proxy:3128';
+    }
+    return `HTTP ${status} instead of a tunnel to Fastly`;
 }
 /** No answer at all: reset, refused, timed out. */
 class FastlyNetworkError extends ActionError {
@@ -32496,7 +32508,9 @@ class Transport {
             }
             catch (error) {
                 const cause = networkCause(error, this.options.timeoutMs);
-                if (!canRepeat)
+                // A proxy that refuses (407, 403) will refuse again; only its 5xx may pass.
+                const proxyStatus = tunnelStatus(error);
+                if (!canRepeat || (proxyStatus !== undefined && proxyStatus < 500))
                     throw new FastlyNetworkError(method, path, cause, retry);
                 const wait = backoffMs(retry, random);
                 log(`${method} ${path}: ${cause}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
@@ -32593,8 +32607,22 @@ function header(answer, name) {
 function networkCause(error, timeoutMs) {
     if (error instanceof RequestTimeout)
         return `no answer within ${seconds(timeoutMs)} (timeout)`;
+    const proxyStatus = tunnelStatus(error);
+    if (proxyStatus !== undefined)
+        return `the proxy refused: ${proxyRefusal(proxyStatus)}`;
     const { code, message } = error;
+    if (typeof message === 'string' && message.startsWith(`${TUNNEL_FAILED}, cause=`)) {
+        return `the proxy could not be reached (${message.slice(TUNNEL_FAILED.length + ', cause='.length)})`;
+    }
     return code ?? (typeof message === 'string' && message !== '' ? message : 'network error');
+}
+/** The tunnel agent's words when a proxy's CONNECT fails; its code is a misleading ECONNRESET. */
+const TUNNEL_FAILED = 'tunneling socket could not be established';
+/** The status a proxy answered the CONNECT with, when that is why the request failed. */
+function tunnelStatus(error) {
+    const message = error?.message;
+    const prefix = `${TUNNEL_FAILED}, statusCode=`;
+    return typeof message === 'string' && message.startsWith(prefix) ? Number(message.slice(prefix.length)) : undefined;
 }
 function seconds(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -32699,6 +32727,7 @@ function num(value) {
 
 ;// CONCATENATED MODULE: ./src/fastly/versions.ts
 
+
 /** The version and VCL calls, in the client's terms; client.ts exposes them on FastlyApi. */
 function versionCalls(transport) {
     const service = (sid) => `/service/${encodeURIComponent(sid)}`;
@@ -32716,7 +32745,10 @@ function versionCalls(transport) {
             };
         },
         async cloneVersion(sid, n) {
-            return toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+            const clone = toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+            if (!Number.isSafeInteger(clone.number) || clone.number < 1)
+                throw new CloneWithoutNumber(sid, n);
+            return clone;
         },
         async setComment(sid, n, comment) {
             await transport.send({ method: 'PUT', path: version(sid, n), form: { comment } });
@@ -32757,6 +32789,13 @@ function versionCalls(transport) {
             return typeof body.diff === 'string' ? body.diff : '';
         }
     };
+}
+/** Fastly made a clone (it said 200) but not which: the caller must find the draft it left. */
+class CloneWithoutNumber extends ActionError {
+    name = 'CloneWithoutNumber';
+    constructor(sid, base) {
+        super(`Fastly answered the clone of version ${base} of ${sid} without a version number`);
+    }
 }
 function toVersion(value) {
     const v = record(value);
@@ -32994,6 +33033,7 @@ function lineDiff(before, after) {
 
 
 
+
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 async function run(settings, api) {
     const services = [];
@@ -33052,7 +33092,10 @@ async function deploy(settings, api, result) {
     }
     const clone = await cloneOnce(api, details, base);
     result.newVersion = clone;
-    await api.setComment(sid, clone, settings.comment);
+    await api.setComment(sid, clone, settings.comment).catch((error) => {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new ActionError(`${why}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+    });
     if (settings.vclFiles.length > 0) {
         // The clone's own VCL, not the base's: only what differs from it is sent.
         planVcl(settings, await api.listVcl(sid, clone), result);
@@ -33110,7 +33153,7 @@ async function cloneOnce(api, details, base) {
         return (await api.cloneVersion(details.id, base)).number;
     }
     catch (error) {
-        const lost = (error instanceof FastlyError && error.status >= 500) || error instanceof FastlyNetworkError;
+        const lost = (error instanceof FastlyError && error.status >= 500) || error instanceof FastlyNetworkError || error instanceof CloneWithoutNumber;
         if (!lost || !(error instanceof Error))
             throw error;
         const highest = Math.max(0, ...details.versions.map(v => v.number));
@@ -34853,6 +34896,7 @@ function purgeUrl(name, raw) {
 /** Fastly's limit for one surrogate key. */
 const MAX_SURROGATE_KEY_BYTES = 1024;
 /** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 function surrogateKey(name, key) {
     const bytes = Buffer.byteLength(key);
@@ -39943,7 +39987,7 @@ function readStatsWindow(read, nowMs) {
     const now = Math.floor(nowMs / 1000);
     const start = new Date(from * 1000).toISOString();
     if (from >= now) {
-        throw new InputError(`Input 'stats-from' is ${start}, in the future: Fastly has no stats yet for a window that starts after now`);
+        throw new InputError(`Input 'stats-from' is ${start}, not in the past: Fastly has no stats yet for a window that starts now or later`);
     }
     const kept = KEPT_DAYS[by];
     if (kept !== undefined && from < now - kept * UNIT_SECONDS.day) {

@@ -101,6 +101,7 @@ export function purgeUrl(name: string, raw: string): string {
 export const MAX_SURROGATE_KEY_BYTES = 1024;
 
 /** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function surrogateKey(name: string, key: string): string {

@@ -32,7 +32,7 @@ export function readStatsWindow(read: InputReader, nowMs: number): StatsWindow {
   const now = Math.floor(nowMs / 1000);
   const start = new Date(from * 1000).toISOString();
   if (from >= now) {
-    throw new InputError(`Input 'stats-from' is ${start}, in the future: Fastly has no stats yet for a window that starts after now`);
+    throw new InputError(`Input 'stats-from' is ${start}, not in the past: Fastly has no stats yet for a window that starts now or later`);
   }
   const kept = KEPT_DAYS[by];
   if (kept !== undefined && from < now - kept * UNIT_SECONDS.day) {

@@ -272,7 +272,7 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['stats-to', '2026-11-21T00:00:00Z', "Input 'stats-from' must be before 'stats-to', got 2026-11-22T00:00:00.000Z → 2026-11-21T00:00:00.000Z", { 'stats-from': '1795305600' }],
       ['stats-by', 'second', "Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'second'"],
       ['stats-by', 'Hour', "Input 'stats-by' must be one of 'minute', 'hour', 'day', got 'Hour'"],
-      ['stats-from', '4102444800', "Input 'stats-from' is 2100-01-01T00:00:00.000Z, in the future: Fastly has no stats yet for a window that starts after now", { 'stats-to': '4102448400' }],
+      ['stats-from', '4102444800', "Input 'stats-from' is 2100-01-01T00:00:00.000Z, not in the past: Fastly has no stats yet for a window that starts now or later", { 'stats-to': '4102448400' }],
       ['stats-from', '2000-01-01T00:00:00Z', "Input 'stats-from' is 2000-01-01T00:00:00.000Z, older than the 35 days Fastly keeps minutely stats; start within the last 35 days or choose a coarser 'stats-by'", { 'stats-by': 'minute' }],
       ['stats-from', '2000-01-01T00:00:00Z', "Input 'stats-from' is 2000-01-01T00:00:00.000Z, older than the 375 days Fastly keeps hourly stats; start within the last 375 days or choose a coarser 'stats-by'"],
       ['min-hit-ratio', '1.5', NOT_A_RATIO('min-hit-ratio', '1.5')],

@@ -11,8 +11,23 @@ export class FastlyError extends ActionError {
     readonly reason: string,
     retries: number
   ) {
-    super(`Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
+    super(
+      status === 407
+        ? `The proxy between the runner and Fastly refused ${method} ${path}: ${proxyRefusal(status)}`
+        : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`
+    );
   }
+}
+
+/**
+ * What a proxy's refusal means. A 407 comes from the proxy, never from
+ * Fastly: blaming Fastly or the network would send the reader the wrong way.
+ */
+export function proxyRefusal(status: number): string {
+  if (status === 407) {
+    return 'HTTP 407 Proxy Authentication Required; give the proxy its credentials in the proxy variable, e.g. https_proxy=http://user:password@proxy:3128';
+  }
+  return `HTTP ${status} instead of a tunnel to Fastly`;
 }
 
 /** No answer at all: reset, refused, timed out. */

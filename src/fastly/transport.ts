@@ -1,5 +1,5 @@
 import { type Answer, Exchange, RequestTimeout } from './exchange.js';
-import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, reasonFromBody } from './errors.js';
+import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, proxyRefusal, reasonFromBody } from './errors.js';
 import { RateLimitTracker, type RateLimitSnapshot } from './rate-limit.js';
 import { MAX_RATE_LIMIT_WAIT_MS, backoffMs, isRetryableStatus, rateLimitResetAt } from './retry.js';
 
@@ -122,7 +122,9 @@ export class Transport {
         answer = await this.exchange(request);
       } catch (error) {
         const cause = networkCause(error, this.options.timeoutMs);
-        if (!canRepeat) throw new FastlyNetworkError(method, path, cause, retry);
+        // A proxy that refuses (407, 403) will refuse again; only its 5xx may pass.
+        const proxyStatus = tunnelStatus(error);
+        if (!canRepeat || (proxyStatus !== undefined && proxyStatus < 500)) throw new FastlyNetworkError(method, path, cause, retry);
         const wait = backoffMs(retry, random);
         log(`${method} ${path}: ${cause}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
         await sleep(wait);
@@ -224,8 +226,23 @@ function header(answer: Answer, name: string): string | undefined {
 
 function networkCause(error: unknown, timeoutMs: number): string {
   if (error instanceof RequestTimeout) return `no answer within ${seconds(timeoutMs)} (timeout)`;
+  const proxyStatus = tunnelStatus(error);
+  if (proxyStatus !== undefined) return `the proxy refused: ${proxyRefusal(proxyStatus)}`;
   const { code, message } = error as NodeJS.ErrnoException;
+  if (typeof message === 'string' && message.startsWith(`${TUNNEL_FAILED}, cause=`)) {
+    return `the proxy could not be reached (${message.slice(TUNNEL_FAILED.length + ', cause='.length)})`;
+  }
   return code ?? (typeof message === 'string' && message !== '' ? message : 'network error');
+}
+
+/** The tunnel agent's words when a proxy's CONNECT fails; its code is a misleading ECONNRESET. */
+const TUNNEL_FAILED = 'tunneling socket could not be established';
+
+/** The status a proxy answered the CONNECT with, when that is why the request failed. */
+function tunnelStatus(error: unknown): number | undefined {
+  const message = (error as Error | undefined)?.message;
+  const prefix = `${TUNNEL_FAILED}, statusCode=`;
+  return typeof message === 'string' && message.startsWith(prefix) ? Number(message.slice(prefix.length)) : undefined;
 }
 
 function seconds(ms: number): string {

@@ -1,3 +1,4 @@
+import { ActionError } from '../errors.js';
 import { isRecord } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -49,7 +50,9 @@ export function versionCalls(transport: Transport) {
       };
     },
     async cloneVersion(sid: string, n: number): Promise<VersionInfo> {
-      return toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+      const clone = toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+      if (!Number.isSafeInteger(clone.number) || clone.number < 1) throw new CloneWithoutNumber(sid, n);
+      return clone;
     },
     async setComment(sid: string, n: number, comment: string): Promise<void> {
       await transport.send({ method: 'PUT', path: version(sid, n), form: { comment } });
@@ -93,6 +96,15 @@ export function versionCalls(transport: Transport) {
 }
 
 export type VersionCalls = ReturnType<typeof versionCalls>;
+
+/** Fastly made a clone (it said 200) but not which: the caller must find the draft it left. */
+export class CloneWithoutNumber extends ActionError {
+  override readonly name = 'CloneWithoutNumber';
+
+  constructor(sid: string, base: number) {
+    super(`Fastly answered the clone of version ${base} of ${sid} without a version number`);
+  }
+}
 
 function toVersion(value: unknown): VersionInfo {
   const v = record(value);

@@ -1,7 +1,7 @@
 import { ActionError } from '../errors.js';
 import type { FastlyApi } from '../fastly/client.js';
 import { FastlyError, FastlyNetworkError } from '../fastly/errors.js';
-import type { Environment, ServiceDetails, Vcl } from '../fastly/versions.js';
+import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../fastly/versions.js';
 import { checkHealth } from '../health-check.js';
 import { lineDiff } from '../line-diff.js';
 import type { ActivateSettings } from '../settings.js';
@@ -69,7 +69,10 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, result: Servic
 
   const clone = await cloneOnce(api, details, base);
   result.newVersion = clone;
-  await api.setComment(sid, clone, settings.comment);
+  await api.setComment(sid, clone, settings.comment).catch((error: unknown) => {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ActionError(`${why}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+  });
   if (settings.vclFiles.length > 0) {
     // The clone's own VCL, not the base's: only what differs from it is sent.
     planVcl(settings, await api.listVcl(sid, clone), result);
@@ -129,7 +132,8 @@ async function cloneOnce(api: FastlyApi, details: ServiceDetails, base: number):
   try {
     return (await api.cloneVersion(details.id, base)).number;
   } catch (error) {
-    const lost = (error instanceof FastlyError && error.status >= 500) || error instanceof FastlyNetworkError;
+    const lost =
+      (error instanceof FastlyError && error.status >= 500) || error instanceof FastlyNetworkError || error instanceof CloneWithoutNumber;
     if (!lost || !(error instanceof Error)) throw error;
     const highest = Math.max(0, ...details.versions.map(v => v.number));
     const after = await api.serviceDetails(details.id).catch(() => undefined);

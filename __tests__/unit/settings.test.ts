@@ -290,3 +290,79 @@ describe('readSettings for purges that stick', () => {
     }
   });
 });
+
+describe('readSettings lets through what only looks odd', () => {
+  const dict = { 'api-token': 'tok', mode: 'update-dictionary', 'service-id': 'SVC1', dictionary: 'redirects' };
+  const items = (inputs: Record<string, string>) =>
+    [...(read({ ...dict, ...inputs }).settings as { items: ReadonlyMap<string, string | null> }).items.keys()];
+
+  it.each([
+    ['a key repeated only inside a value', '{"a": "\\"a\\": 1", "b": "a"}', ['a', 'b']],
+    ['a key ending in an escaped backslash', '{"a\\\\": "1", "a": "2"}', ['a\\', 'a']],
+    ['keys that differ in case', '{"Key": "1", "key": "2"}', ['Key', 'key']]
+  ])('no duplicate: %s', (_what, json, keys) => {
+    expect(items({ items: json })).toEqual(keys);
+  });
+
+  it('tells a key repeated in a nested object from a duplicate', () => {
+    expect(() => items({ items: '{"a": {"a": "1"}}' })).toThrow(/^Input 'items' key 'a' must have a string value/);
+  });
+
+  it('accepts a key named in both items-file and items: inline wins, as documented', () => {
+    const file = join(dir, 'both.json');
+    writeFileSync(file, '{"a": "file"}');
+    const { settings } = read({ ...dict, 'items-file': file, items: '{"a": "inline"}' });
+    expect([...(settings as { items: ReadonlyMap<string, string | null> }).items]).toEqual([['a', 'inline']]);
+  });
+
+  it('reads a UTF-8 file with a byte order mark, and non-ASCII text in it', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"café": "naïve"}')]));
+    expect(items({ 'items-file': file })).toEqual(['café']);
+  });
+
+  it('keeps items when delete-missing has something to keep, and empties only with allow-empty', () => {
+    expect(read({ ...dict, items: '{"a": "1", "b": null}', 'delete-missing': 'true' }).settings).toMatchObject({ deleteMissing: true });
+    expect(read({ ...dict, items: '{}', 'delete-missing': 'true', 'allow-empty': 'true' }).settings).toMatchObject({ deleteMissing: true });
+    expect(read({ ...dict, items: '{}', 'delete-missing': 'false' }).settings).toMatchObject({ deleteMissing: false });
+    expect(() => read({ ...dict, items: '{}', 'delete-missing': 'true', 'allow-empty': 'false' })).toThrow(/^Input 'delete-missing' is 'true'/);
+  });
+
+  it('takes surrogate keys up to 1,024 bytes and any printable Unicode', () => {
+    const longest = 'k'.repeat(1024);
+    expect(read({ ...base, keys: `${longest} café/ü 製品` }).settings).toMatchObject({ keys: [longest, 'café/ü', '製品'] });
+  });
+
+  it('drops URL fragments, then duplicates, keeping the first', () => {
+    const { settings } = read({ ...base, mode: 'purge-urls', urls: 'https://a.example/x#top https://a.example/y https://a.example/x#end' });
+    expect(settings).toMatchObject({ urls: ['https://a.example/x', 'https://a.example/y'] });
+  });
+
+  it('masks credentials in a URL that is also malformed', () => {
+    expect(() => read({ ...base, mode: 'purge-urls', urls: 'https://user:hunter2@' })).toThrow(
+      "Input 'urls' must be an absolute http(s) URL, got 'https://***@'"
+    );
+  });
+
+  const NOW = Date.parse('2026-11-23T12:00:00Z');
+  const stats = (inputs: Record<string, string>) =>
+    readSettings(name => ({ 'api-token': 'tok', mode: 'stats', 'service-id': 'SVC1', ...inputs })[name] ?? '', NOW).settings;
+
+  it.each([
+    [{ 'stats-from': '34 days ago', 'stats-by': 'minute' }],
+    [{ 'stats-from': '370 days ago', 'stats-by': 'hour' }],
+    [{ 'stats-from': '2000-01-01T00:00:00Z', 'stats-by': 'day' }],
+    // A window that ends later than now still has data up to now.
+    [{ 'stats-from': '1 hour ago', 'stats-to': '2026-11-24T00:00:00Z' }]
+  ])('accepts the stats window %j', inputs => {
+    expect(stats(inputs)).toMatchObject({ mode: 'stats' });
+  });
+
+  it.each([
+    [{ 'stats-from': '36 days ago', 'stats-by': 'minute' }, /^Input 'stats-from' is 2026-10-18T12:00:00.000Z, older than the 35 days Fastly keeps minutely stats/],
+    [{ 'stats-from': '376 days ago' }, /^Input 'stats-from' is .*, older than the 375 days Fastly keeps hourly stats/],
+    [{ 'stats-from': 'now', 'stats-to': '2026-11-24T00:00:00Z' }, /^Input 'stats-from' is 2026-11-23T12:00:00.000Z, not in the past/]
+  ])('refuses the stats window %j', (inputs, message) => {
+    expect(() => stats(inputs)).toThrow(message);
+  });
+});

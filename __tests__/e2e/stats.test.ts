@@ -5,7 +5,9 @@ import { readable, runAction } from './run-action.js';
 const ctx = useFakeFastly();
 const READ_TOKEN = 'tok-global-read-5ecret';
 beforeAll(() => ctx.fake.addToken({ token: READ_TOKEN, scopes: ['global:read'] }));
-const FROM = 1795305600; // 2026-11-22T00:00:00Z
+// Midnight UTC nine days ago: inside Fastly's hourly retention whenever the tests run.
+const FROM = Math.floor(Date.now() / 86_400_000 - 9) * 86_400;
+const DAY = new Date(FROM * 1000).toISOString().slice(0, 10);
 const TO = FROM + 6 * 3600;
 
 let serial = 0;
@@ -55,7 +57,7 @@ describe('stats', () => {
     expect(summary).toContain('<td>api<br><code>' + api + '</code></td><td>660</td><td>50.0%</td>');
     expect(summary).toContain('<td>66</td><td>10.0%</td>');
     expect(summary).toContain('<td><b>Total</b></td><td>6,720</td><td>86.1%</td>');
-    expect(summary).toContain('From 2026-11-22 00:00:00 UTC to 2026-11-22 06:00:00 UTC, by hour');
+    expect(summary).toContain(`From ${DAY} 00:00:00 UTC to ${DAY} 06:00:00 UTC, by hour`);
     expect(summary).toContain('```mermaid\nxychart-beta');
     expect(summary).toContain('<td>Requests</td><td><code>██████</code></td>');
     // (0.9 × 6,060 + 0.5 × 660) / 6,720

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 129:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const pm = __importStar(__nccwpck_require__(425));
+const tunnel = __importStar(__nccwpck_require__(408));
+const undici_1 = __nccwpck_require__(4718);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 425:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,15 +844,15 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1123,33 +1123,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1167,10 +1167,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -1232,7 +1232,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1244,39 +1244,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1292,18 +1292,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1363,16 +1363,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1478,7 +1478,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1492,10 +1492,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -1736,16 +1736,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1957,18 +1957,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2184,15 +2184,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -2299,21 +2299,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -2322,9 +2322,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2705,15 +2705,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -2805,16 +2805,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -3052,7 +3052,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -3177,7 +3177,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3386,7 +3386,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -3818,7 +3818,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3826,7 +3826,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3841,9 +3841,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4307,7 +4307,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -4381,7 +4381,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4389,7 +4389,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -4540,13 +4540,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -4554,9 +4554,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5266,18 +5266,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5406,7 +5406,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5414,7 +5414,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -5422,10 +5422,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5622,7 +5622,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5630,9 +5630,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -5645,7 +5645,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -5678,9 +5678,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -5692,11 +5692,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -5704,7 +5704,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6619,7 +6619,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7142,7 +7142,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7150,13 +7150,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -7175,7 +7175,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7581,7 +7581,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7941,7 +7941,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7951,16 +7951,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -8002,9 +8002,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8312,7 +8312,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -8572,19 +8572,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -8787,7 +8787,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8859,15 +8859,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9026,7 +9026,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9150,15 +9150,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9351,10 +9351,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9392,7 +9392,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9403,14 +9403,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9506,19 +9506,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -9787,13 +9787,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9829,7 +9829,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9837,8 +9837,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9868,7 +9868,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -9919,15 +9919,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -10158,20 +10158,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10602,14 +10602,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10984,14 +10984,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11114,12 +11114,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -11142,11 +11142,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -11173,11 +11173,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11199,13 +11199,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11483,7 +11483,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11495,7 +11495,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11507,7 +11507,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11528,13 +11528,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -11545,14 +11545,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -11695,14 +11695,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -11711,10 +11711,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -11761,12 +11761,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11796,12 +11796,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -11809,9 +11809,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -12010,14 +12010,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -12026,10 +12026,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12076,7 +12076,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -12106,20 +12106,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -12480,7 +12480,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12530,7 +12530,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -12566,7 +12566,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -12996,20 +12996,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13862,15 +13862,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -14021,26 +14021,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14085,7 +14085,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -14104,15 +14104,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -14295,14 +14295,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -14612,7 +14612,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -14971,13 +14971,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -15552,23 +15552,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -16042,7 +16042,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -16086,12 +16086,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -16101,16 +16101,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -16622,7 +16622,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -16753,7 +16753,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17504,12 +17504,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17557,14 +17557,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -17690,16 +17690,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -18171,16 +18171,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -18430,7 +18430,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -18477,21 +18477,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -19171,7 +19171,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19184,9 +19184,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -19222,23 +19222,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -21448,23 +21448,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21474,12 +21474,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -22492,14 +22492,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -22511,16 +22511,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -23109,7 +23109,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -23125,21 +23125,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -24764,14 +24764,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25466,7 +25466,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -25763,7 +25763,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25772,16 +25772,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -26114,12 +26114,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26199,7 +26199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -26216,7 +26216,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26227,10 +26227,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -26614,27 +26614,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26992,7 +26992,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -27065,14 +27065,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -27401,12 +27401,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -27504,14 +27504,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27616,16 +27616,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -27635,11 +27635,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28150,14 +28150,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28261,7 +28261,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -28280,16 +28280,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -28609,15 +28609,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28626,21 +28626,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29211,11 +29211,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9850);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9937);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9850:
+/***/ 9937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29235,7 +29235,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -29271,7 +29271,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -29367,7 +29367,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29410,7 +29410,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -29501,11 +29501,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30202,7 +30202,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30278,7 +30278,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30352,7 +30352,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30633,7 +30633,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -30675,7 +30675,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30855,7 +30855,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31129,7 +31129,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31717,7 +31717,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31797,7 +31797,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31862,7 +31862,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32077,7 +32077,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -32085,7 +32085,7 @@ function core_warning(message, properties = {}) {
  * @param message notice issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_notice(message, properties = {}) {
+function notice(message, properties = {}) {
     command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -32180,6 +32180,134 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/secrets.ts
+/** What a secret's forms are replaced by, as the runner masks them in the log. */
+const MASK = '***';
+/** Below this a base64 run says too little to be sure it holds the secret: "YQ" is "a" and a thousand other things. */
+const MIN_BASE64_CORE = 8;
+const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
+/**
+ * Removes every form of `secret` a server or proxy may echo back: raw, URL-encoded
+ * (either case of hex), and base64 or base64url, alone or inside a longer run such
+ * as `Authorization: Basic base64(user:secret)`. Where the secret starts inside a
+ * base64 run decides its encoding, so each of the 3 byte offsets has its own core:
+ * the characters only the secret's bytes determine. The whole run around a core is
+ * masked, since its edge characters carry a few of the secret's bits too.
+ */
+function scrubberFor(secret) {
+    if (secret === '')
+        return text => text;
+    const literals = [...new Set([secret, encodeURIComponent(secret)])];
+    const encoded = literals.map(literal => new RegExp(escapeRegExp(literal), literal === secret ? 'g' : 'gi'));
+    const cores = [...new Set([0, 1, 2].flatMap(offset => base64Cores(secret, offset)))].filter(core => core.length >= MIN_BASE64_CORE);
+    return text => {
+        let out = text;
+        for (const pattern of encoded)
+            out = out.replace(pattern, MASK);
+        for (const core of cores)
+            out = maskRuns(out, core);
+        return out;
+    };
+}
+function base64Cores(secret, offset) {
+    const bytes = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret, 'utf8')]);
+    const end = Math.floor(bytes.length / 3) * 4;
+    const start = offset === 0 ? 0 : 4;
+    const standard = bytes.toString('base64').slice(start, end);
+    return [standard, bytes.toString('base64url').slice(start, end)];
+}
+function maskRuns(text, core) {
+    let out = text;
+    for (let at = out.indexOf(core); at >= 0; at = out.indexOf(core, at + MASK.length)) {
+        let from = at;
+        let to = at + core.length;
+        while (from > 0 && BASE64_CHAR.test(out.charAt(from - 1)))
+            from -= 1;
+        while (to < out.length && BASE64_CHAR.test(out.charAt(to)))
+            to += 1;
+        while (out.charAt(to) === '=')
+            to += 1;
+        out = `${out.slice(0, from)}${MASK}${out.slice(to)}`;
+        at = from;
+    }
+    return out;
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+let active = text => text;
+/** From here on, `scrub` removes this secret: the last line of defence before any log, output or summary write. */
+function registerSecret(secret) {
+    active = scrubberFor(secret);
+}
+function scrub(text) {
+    return active(text);
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+/**
+ * The only way the action prints. The runner executes a stdout line that starts
+ * with `::` (after leading blanks), and the older `##[command]` form anywhere in a
+ * line; inputs and Fastly's answers are part of many lines, so every line and
+ * every command's payload goes through `oneLine` first.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/**
+ * Text as one harmless line: the secret scrubbed, line breaks and other control
+ * characters shown escaped (an ESC would drive the log viewer's colours), `##[`
+ * broken, and a leading `::` preceded by a backslash. Backslashes are not doubled:
+ * Windows paths and VCL regexes stay readable, and nothing reads these lines back.
+ */
+function oneLine(text) {
+    const flat = scrub(text)
+        .replace(CONTROL, char => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '##\\[');
+    return flat.replace(/^(\s*)::/, '$1\\::');
+}
+function log_info(text) {
+    info(oneLine(text));
+}
+/** Text with line breaks of its own (the summary, when there is no summary file): each line made harmless. */
+function infoLines(text) {
+    for (const line of text.split(/\r?\n/))
+        info(oneLine(line));
+}
+function log_debug(text) {
+    core_debug(oneLine(text));
+}
+function log_notice(text) {
+    notice(oneLine(text));
+}
+function log_warning(text) {
+    warning(oneLine(text));
+}
+function log_error(text) {
+    error(oneLine(text));
+}
+/** The step's failure: an `::error::` annotation and exit code 1. */
+function fail(text) {
+    setFailed(oneLine(text));
+}
+function log_startGroup(title) {
+    startGroup(oneLine(title));
+}
+function log_endGroup() {
+    endGroup();
+}
+/** The runner masks the token in the log from here on; the action scrubs it from everything else it writes. */
+function maskSecret(secret) {
+    core_setSecret(secret);
+    registerSecret(secret);
+}
+/** Without GITHUB_OUTPUT, @actions/core prints the output as a command, escaped; either way the secret is scrubbed. */
+function log_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * A failure the action expects and explains: the step fails with this message
@@ -32451,6 +32579,7 @@ function rateLimitResetAt(headers, nowMs) {
 
 
 
+
 const PLANNED_WRITES_KEPT = 50;
 /**
  * One Fastly request with auth, retries and rate-limit bookkeeping. It answers
@@ -32465,8 +32594,11 @@ class Transport {
     planned = [];
     plannedTotal = 0;
     usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
+    /** A proxy's error page or a 401 may echo the request headers: the token leaves no answer in any form. */
+    scrub;
     constructor(options) {
         this.options = options;
+        this.scrub = scrubberFor(options.token);
         this.http = new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }, options.timeoutMs);
     }
     rateLimitSnapshot() {
@@ -32507,7 +32639,7 @@ class Transport {
                 answer = await this.exchange(request);
             }
             catch (error) {
-                const cause = networkCause(error, this.options.timeoutMs);
+                const cause = this.scrub(networkCause(error, this.options.timeoutMs));
                 // A proxy that refuses (407, 403) will refuse again; only its 5xx may pass.
                 const proxyStatus = tunnelStatus(error);
                 if (!canRepeat || (proxyStatus !== undefined && proxyStatus < 500))
@@ -32520,10 +32652,11 @@ class Transport {
             if (method !== 'GET') {
                 this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
             }
+            const body = this.scrub(answer.body);
             if (answer.status >= 200 && answer.status < 300) {
-                return { body: answer.body === '' ? undefined : parseJson(answer.body), link: header(answer, 'link') };
+                return { body: body === '' ? undefined : parseJson(body), link: header(answer, 'link') };
             }
-            const reason = reasonFromBody(answer.body, answer.statusText);
+            const reason = reasonFromBody(body, this.scrub(answer.statusText));
             if (answer.status === 429 && !canRetry) {
                 const resetAt = this.resetOf(answer);
                 if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS)
@@ -32913,21 +33046,21 @@ async function pollUrl(poll, clock = realClock) {
     const started = clock.now();
     const tries = [];
     let streak = 0;
-    startGroup(poll.title);
+    log_startGroup(poll.title);
     try {
         for (;;) {
             const attempt = await tryOnce(http, poll, clock.now() - started);
             tries.push(attempt);
             streak = attempt.good ? streak + 1 : 0;
             const answer = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error;
-            info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
+            log_info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
             if (streak >= poll.streak || clock.now() - started + interval > poll.timeoutMs)
                 break;
             await clock.sleep(interval);
         }
     }
     finally {
-        endGroup();
+        log_endGroup();
         http.dispose();
     }
     return { reached: streak >= poll.streak, tries, durationMs: clock.now() - started };
@@ -33260,8 +33393,8 @@ function repositoryDiff(current, files, changes) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/purge-outcome.ts
-/** GitHub caps one output at 1 MiB: the purge-ids JSON stays under this many characters. */
-const MAX_PURGE_IDS_CHARS = 512 * 1024;
+/** GitHub caps one output at 1 MB: the purge-ids JSON stays under this many bytes (UTF-8, after JSON escaping). */
+const MAX_PURGE_IDS_BYTES = 900_000;
 /** One `"item":"id"` member of the purge-ids JSON. */
 function idEntry(item, id) {
     return `${JSON.stringify(item)}:${JSON.stringify(id)}`;
@@ -33277,7 +33410,7 @@ class TargetTally {
     ids = new Map();
     failed = [];
     /** The JSON object's braces count too. */
-    idChars = 2;
+    idBytes = 2;
     idsFull = false;
     constructor(kind, name, dryRun) {
         this.kind = kind;
@@ -33309,13 +33442,13 @@ class TargetTally {
         this.purgedCount += 1;
         if (this.idsFull)
             return;
-        const size = idEntry(item, id).length + 1;
-        if (this.idChars + size > MAX_PURGE_IDS_CHARS) {
+        const size = Buffer.byteLength(idEntry(item, id)) + 1;
+        if (this.idBytes + size > MAX_PURGE_IDS_BYTES) {
             this.idsFull = true;
             return;
         }
         this.ids.set(item, id);
-        this.idChars += size;
+        this.idBytes += size;
     }
 }
 
@@ -33712,10 +33845,64 @@ function runMode(settings, api) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/budget.ts
+/**
+ * GitHub drops a job summary over 1 MiB and refuses an output over 1 MB. The
+ * limits are bytes, after escaping, for the whole run: every service's lists
+ * draw on one budget, and what does not fit is counted and said in place.
+ */
+/** The whole summary stays under this; a little under 1 MiB. */
+const MAX_SUMMARY_BYTES = 1_000_000;
+/** What a run's long lists (failures, changes, IDs, diffs) may take of the summary; headlines and tables have the rest. */
+const SUMMARY_LIST_BYTES = 800_000;
+/** Every output stays under this (GitHub: 1 MB). */
+const MAX_OUTPUT_BYTES = 1_000_000;
+/** What a run's failure lists may take of the `result` output; the counts and the rest of the JSON have the rest. */
+const RESULT_LIST_BYTES = 800_000;
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/** Bytes left for one run's lists in one place (the summary, or one output). */
+class ByteBudget {
+    left;
+    constructor(left) {
+        this.left = left;
+    }
+    /**
+     * Takes `size` bytes if they fit. Once something does not fit, nothing more
+     * is taken: lists stay in order, and "… and N more" is true.
+     */
+    take(size) {
+        if (size > this.left) {
+            this.left = 0;
+            return false;
+        }
+        this.left -= size;
+        return true;
+    }
+    get spent() {
+        return this.left === 0;
+    }
+}
+/** The first items whose rendering (text, or a table row's cells) fits, rendered; and how many were left out. */
+function fitting(items, render, budget, overhead = 1) {
+    const shown = [];
+    for (const item of items) {
+        const rendered = render(item);
+        const size = typeof rendered === 'string' ? bytes(rendered) : rendered.reduce((sum, cell) => sum + bytes(cell), 0);
+        if (!budget.take(size + overhead))
+            break;
+        shown.push(rendered);
+    }
+    return { shown, omitted: items.length - shown.length };
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+const MAX_ERROR_CHARS = 10_000;
 /** The outputs every mode sets; each kind of outcome adds its own. */
 function outputsFor(report, presented) {
-    return {
+    const outputs = {
         result: JSON.stringify({
             mode: report.mode,
             dryRun: report.dryRun,
@@ -33732,6 +33919,24 @@ function outputsFor(report, presented) {
         'rate-limit-remaining': report.rateLimit?.remaining === undefined ? '' : String(report.rateLimit.remaining),
         'rate-limit-reset': report.rateLimit?.reset?.toISOString() ?? ''
     };
+    if (bytes(outputs.result) >= MAX_OUTPUT_BYTES)
+        outputs.result = cutResult(report, presented, bytes(outputs.result));
+    return outputs;
+}
+/**
+ * The last line of defence for GitHub's 1 MB: the kind's lists already fit
+ * their budget, but an error may carry a long input. What every consumer
+ * reads stays; the rest is said to be cut.
+ */
+function cutResult(report, presented, size) {
+    const error = report.error === undefined ? {} : { error: report.error.length > MAX_ERROR_CHARS ? `${report.error.slice(0, MAX_ERROR_CHARS)}…` : report.error };
+    return JSON.stringify({
+        mode: report.mode,
+        dryRun: report.dryRun,
+        ok: report.error === undefined && !presented?.failed,
+        ...error,
+        cut: `The result was ${size} bytes, over GitHub's 1 MB for an output; the job summary and the log have the details.`
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/modes/activate-outcome.ts
@@ -33740,15 +33945,28 @@ function isActivationFailure(status) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/html.ts
+
 /**
  * Escapes text for a job summary: HTML's specials, and Markdown's, since
- * GitHub still parses Markdown between inline tags. Everything that came from
- * an input or from Fastly goes through here.
+ * GitHub still parses Markdown between inline tags. The secret goes first,
+ * before its characters turn into references.
  */
 function html_escape(text) {
-    return text.replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`);
+    return scrub(text).replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`);
 }
-/** `cells` are HTML already: escape what goes in. */
+/** The action's own markup: the literal parts are trusted, every value must be Html already (or a number). */
+function html(literals, ...values) {
+    return literals.reduce((out, literal, i) => out + (i === 0 ? '' : String(values[i - 1])) + literal, '');
+}
+/** Text inside a Mermaid chart's quoted label or list: Mermaid has no escapes, so only harmless characters are kept. */
+function mermaidText(text) {
+    return scrub(text).replace(/[^\w .:,-]/g, '');
+}
+function join(parts, separator) {
+    return parts.join(separator);
+}
+const EMPTY = '';
+/** `cells` are Html: escape what goes in. */
 function table(head, rows) {
     const headRow = `<tr>${head.map(cell => `<th>${cell}</th>`).join('')}</tr>`;
     const bodyRows = rows.map(row => `<tr>${row.map(cell => `<td>${cell}</td>`).join('')}</tr>`);
@@ -33758,13 +33976,14 @@ function details(summary, body, open = false) {
     return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 function code(text) {
-    return `<code>${html_escape(text)}</code>`;
+    return html `<code>${html_escape(text)}</code>`;
 }
 function count(n) {
     return n.toLocaleString('en-US');
 }
+/** `one` and `many` are the action's own words. */
 function plural(n, one, many = `${one}s`) {
-    return `${count(n)} ${n === 1 ? one : many}`;
+    return `${count(n)} ${html_escape(n === 1 ? one : many)}`;
 }
 /** 2026-11-23 21:00:00 UTC: readable, and unambiguous on a runner in any zone. */
 function utc(date) {
@@ -33776,24 +33995,26 @@ function utc(date) {
 
 
 
+
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
 const MAX_DIFF_CHARS = 60_000;
 const RESULT_LABEL = {
-    activated: '✅ activated',
-    unchanged: '➖ already active',
-    planned: '🧪 planned',
-    invalid: '❌ invalid: not activated',
-    conflict: '⚠️ another deploy: not activated',
-    'rolled-back': '↩️ unhealthy: rolled back',
-    'rollback-failed': '🚨 unhealthy, rollback failed',
-    failed: '❌ failed'
+    activated: html `✅ activated`,
+    unchanged: html `➖ already active`,
+    planned: html `🧪 planned`,
+    invalid: html `❌ invalid: not activated`,
+    conflict: html `⚠️ another deploy: not activated`,
+    'rolled-back': html `↩️ unhealthy: rolled back`,
+    'rollback-failed': html `🚨 unhealthy, rollback failed`,
+    failed: html `❌ failed`
 };
 function presentActivation(outcome) {
     const failing = outcome.services.filter(s => isActivationFailure(s.status));
+    const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
     return {
         failed: failing.length > 0,
         headline: headline(outcome, failing),
-        sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s))],
+        sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s, diffs))],
         result: {
             environment: outcome.environment,
             clone: outcome.clone,
@@ -33820,109 +34041,136 @@ function presentActivation(outcome) {
             'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
         },
         warnings: outcome.services.flatMap(s => (s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : [])),
-        log: () => log(outcome, failing)
+        log: () => writeLog(outcome, failing)
     };
 }
 function headline(outcome, failing) {
-    const env = outcome.environment;
+    const env = html_escape(outcome.environment);
     const [only] = outcome.services;
     if (outcome.dryRun)
-        return 'nothing was changed; the plan follows';
+        return html `nothing was changed; the plan follows`;
     if (failing.length > 0) {
         if (outcome.services.length === 1 && only?.status === 'rolled-back') {
-            return `version ${only.newVersion} failed its health check; ${env} is back on version ${only.activeVersion}`;
+            return html `version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
         }
         if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
-            return `ROLLBACK FAILED: ${env} is on the unhealthy version ${only.newVersion}`;
+            return html `ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
         }
         if (outcome.services.length === 1 && only)
-            return `${env} stays on version ${only.activeVersion ?? 'none'} (${RESULT_LABEL[only.status]})`;
-        return `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
+            return html `${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
+        return html `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
     }
     if (outcome.services.length === 1 && only) {
         return only.status === 'unchanged'
-            ? `version ${only.activeVersion} was already active on ${env}`
-            : `version ${only.activeVersion} active on ${env} (was ${only.previousVersion ?? 'none'})`;
+            ? html `version ${version(only.activeVersion)} was already active on ${env}`
+            : html `version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
     }
-    return `${plural(outcome.services.length, 'service')} active on ${env}`;
+    return html `${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+function version(n) {
+    return n === undefined ? html `none` : count(n);
 }
 /** After a rollback, the first thing a reader sees. */
 function banner(outcome) {
-    return outcome.services
+    const lines = outcome.services
         .filter(s => s.status === 'rolled-back' || s.status === 'rollback-failed')
-        .map(s => `<p>${s.status === 'rolled-back' ? '↩️ <b>Rolled back.</b>' : '🚨 <b>Rollback failed: a person is needed.</b>'} ${html_escape(s.error ?? '')}</p>`)
-        .join('\n\n');
+        .map(s => html `<p>${s.status === 'rolled-back' ? html `↩️ <b>Rolled back.</b>` : html `🚨 <b>Rollback failed: a person is needed.</b>`} ${html_escape(s.error ?? '')}</p>`);
+    return join(lines, '\n\n');
 }
 function overview(outcome) {
     const rows = outcome.services.map(s => [
-        `${html_escape(s.serviceName)}<br>${code(s.serviceId)}`,
+        html `${html_escape(s.serviceName)}<br>${code(s.serviceId)}`,
         versionLink(s.serviceId, s.previousVersion),
         versionLink(s.serviceId, outcome.dryRun ? undefined : s.activeVersion),
         versionLink(s.serviceId, s.newVersion),
         RESULT_LABEL[s.status]
     ]);
-    const newHead = outcome.clone ? 'New version' : 'Activated';
-    return table(['Service', `Before (${outcome.environment})`, 'After', newHead, 'Result'], rows);
+    const newHead = outcome.clone ? html `New version` : html `Activated`;
+    return table([html `Service`, html `Before (${html_escape(outcome.environment)})`, html `After`, newHead, html `Result`], rows);
 }
-function serviceSection(outcome, s) {
-    const parts = [`#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`];
+function serviceSection(outcome, s, diffs) {
+    const parts = [html `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`];
+    const newVersion = version(s.newVersion);
     if (s.error)
-        parts.push(`<p>❌ ${html_escape(s.error)}</p>`);
+        parts.push(html `<p>❌ ${html_escape(s.error)}</p>`);
     if (outcome.dryRun)
         parts.push(activate_plan(outcome, s));
     else if (outcome.clone && s.newVersion !== undefined)
-        parts.push(`<p>Version ${s.newVersion} was cloned from ${s.baseVersion}, with the comment ${code(outcome.comment)}.</p>`);
+        parts.push(html `<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(outcome.comment)}.</p>`);
     if (s.vcl.length > 0) {
-        const rows = s.vcl.map(v => [code(v.path), code(v.name), { create: 'created', update: 'updated', unchanged: 'unchanged' }[v.action] + (v.name === s.mainVcl ? ', made main' : '')]);
-        parts.push(table(['File', 'Custom VCL', outcome.dryRun ? 'Would be' : 'Change'], rows));
+        const change = { create: html `created`, update: html `updated`, unchanged: html `unchanged` };
+        const rows = s.vcl.map(v => [code(v.path), code(v.name), html `${change[v.action]}${v.name === s.mainVcl ? html `, made main` : EMPTY}`]);
+        parts.push(table([html `File`, html `Custom VCL`, outcome.dryRun ? html `Would be` : html `Change`], rows));
     }
     if (s.validation) {
         parts.push(s.validation.ok
-            ? `<p>✅ Fastly validated version ${s.newVersion}.</p>`
-            : `<p>❌ Fastly's validation of version ${s.newVersion}:</p>\n<ul>${s.validation.errors.map(e => `<li>${html_escape(e)}</li>`).join('')}</ul>`);
+            ? html `<p>✅ Fastly validated version ${newVersion}.</p>`
+            : html `<p>❌ Fastly's validation of version ${newVersion}:</p>\n<ul>${join(s.validation.errors.map(e => html `<li>${html_escape(e)}</li>`), '')}</ul>`);
         if (s.validation.warnings.length > 0)
-            parts.push(`<ul>${s.validation.warnings.map(w => `<li>⚠️ ${html_escape(w)}</li>`).join('')}</ul>`);
+            parts.push(html `<ul>${join(s.validation.warnings.map(w => html `<li>⚠️ ${html_escape(w)}</li>`), '')}</ul>`);
     }
     if (s.warning)
-        parts.push(`<p>⚠️ Fastly's warning on activation: ${html_escape(s.warning)}</p>`);
+        parts.push(html `<p>⚠️ Fastly's warning on activation: ${html_escape(s.warning)}</p>`);
     if (s.health) {
         const h = s.health;
-        const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, html_escape(answerOf(t))]);
-        parts.push(`<p>${h.healthy ? '✅' : '❌'} Health check of ${code(h.url)}: ${h.healthy ? 'healthy' : 'unhealthy'}, ${html_escape(h.observed)}.</p>\n\n` +
-            details(`${h.tries.length} ${h.tries.length === 1 ? 'try' : 'tries'}${h.tries.length > 10 ? ' (the last 10)' : ''}`, table(['At', 'Answer'], rows)));
+        const rows = h.tries.slice(-10).map(t => [html_escape(`${(t.at / 1000).toFixed(1)} s`), html_escape(answerOf(t))]);
+        const tries = html `${plural(h.tries.length, 'try', 'tries')}${h.tries.length > 10 ? html ` (the last 10)` : EMPTY}`;
+        parts.push(html `<p>${h.healthy ? html `✅` : html `❌`} Health check of ${code(h.url)}: ${h.healthy ? html `healthy` : html `unhealthy`}, ${html_escape(h.observed)}.</p>\n\n${details(tries, table([html `At`, html `Answer`], rows))}`);
     }
-    if (s.diff !== undefined && s.diffTitle) {
-        const body = s.diff.length > MAX_DIFF_CHARS ? `${s.diff.slice(0, MAX_DIFF_CHARS)}\n… (cut: ${count(s.diff.length)} characters in all)` : s.diff;
-        parts.push(details(html_escape(s.diffTitle), `<pre>${html_escape(body || '(no difference)')}</pre>`));
+    if (s.diff !== undefined && s.diffTitle)
+        parts.push(diffSection(s.diff, s.diffTitle, diffs));
+    return join(parts, '\n\n');
+}
+/** The diff, escaped, as far as the run's budget allows: 4 services with a 72 KB VCL each must not sink the summary. */
+function diffSection(diff, title, budget) {
+    const text = diff || '(no difference)';
+    const cut = text.length > MAX_DIFF_CHARS ? text.slice(0, MAX_DIFF_CHARS) : text;
+    let body = html_escape(cut);
+    let shownChars = cut.length;
+    if (!budget.take(bytes(body))) {
+        // Line by line, as much as is left: a diff cut mid-entity would show garbage.
+        const lines = cut.split('\n');
+        const kept = [];
+        shownChars = 0;
+        for (const line of lines) {
+            const escaped = html_escape(line);
+            if (!budget.take(bytes(escaped) + 1))
+                break;
+            kept.push(escaped);
+            shownChars += line.length + 1;
+        }
+        body = join(kept, '\n');
     }
-    return parts.join('\n\n');
+    const tail = shownChars < text.length ? html `\n… (cut: ${count(text.length)} characters in all; the summary is capped at 1 MiB)` : EMPTY;
+    return details(html_escape(title), html `<pre>${body}${tail}</pre>`);
 }
 function activate_plan(outcome, s) {
     if (s.status !== 'planned')
-        return '';
+        return EMPTY;
+    const env = html_escape(outcome.environment);
     const steps = outcome.clone
         ? [
-            `clone version ${s.baseVersion} (${s.baseVersion === s.previousVersion ? `active on ${outcome.environment}` : 'not the active one'})`,
-            `comment the clone ${code(outcome.comment)}`,
-            ...(s.vcl.length > 0 ? [`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? `, making ${code(s.mainVcl)} main` : ''}`] : []),
-            'validate it',
-            `activate it on ${outcome.environment}`,
+            html `clone version ${version(s.baseVersion)} (${s.baseVersion === s.previousVersion ? html `active on ${env}` : html `not the active one`})`,
+            html `comment the clone ${code(outcome.comment)}`,
+            ...(s.vcl.length > 0 ? [html `upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? html `, making ${code(s.mainVcl)} main` : EMPTY}`] : []),
+            html `validate it`,
+            html `activate it on ${env}`,
             ...healthStep(outcome, s)
         ]
-        : [`validate version ${s.newVersion}`, `activate it on ${outcome.environment} (a rollback from ${s.previousVersion ?? 'none'})`, ...healthStep(outcome, s)];
-    return `<p>A real run would:</p>\n<ol>${steps.map(step => `<li>${step}</li>`).join('')}</ol>`;
+        : [html `validate version ${version(s.newVersion)}`, html `activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(outcome, s)];
+    return html `<p>A real run would:</p>\n<ol>${join(steps.map(step => html `<li>${step}</li>`), '')}</ol>`;
 }
 function healthStep(outcome, s) {
     if (!outcome.healthCheckUrl)
         return [];
     const seconds = Math.round(outcome.healthCheckTimeoutMs / 1000);
-    return [`check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${s.previousVersion ?? 'none'}`];
+    return [html `check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
 }
-function versionLink(serviceId, version) {
-    if (version === undefined)
-        return '—';
-    const url = `https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${version}`;
-    return `<a href="${url}">${version}</a>`;
+function versionLink(serviceId, n) {
+    if (n === undefined)
+        return html `—`;
+    const url = html_escape(`https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${n}`);
+    return html `<a href="${url}">${n}</a>`;
 }
 /** One service: the number. Several: a JSON object service ID → number. */
 function perService(outcome, pick) {
@@ -33931,13 +34179,13 @@ function perService(outcome, pick) {
         return String(pick(only) ?? '');
     return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));
 }
-function log(outcome, failing) {
+function writeLog(outcome, failing) {
     for (const s of outcome.services) {
-        info(`${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}`);
+        log_info(`${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}`);
         for (const message of s.validation?.ok === false ? s.validation.errors : [])
-            error(`${s.serviceId} version ${s.newVersion}: ${message}`);
+            log_error(`${s.serviceId} version ${s.newVersion}: ${message}`);
         if (failing.length > 1 && s.error)
-            error(s.error);
+            log_error(s.error);
     }
     const [first] = failing;
     if (!first?.error)
@@ -33968,21 +34216,29 @@ const MAX_FAILURES_IN_RESULT = 2000;
 
 
 
+
 /** Fastly's default cap on items per edge dictionary (raised per account on request). */
 const DICTIONARY_ITEM_CAP = 1000;
 const VALUES_SHOWN = 10;
 const MAX_VALUE_SHOWN = 200;
 const MAX_KEYS_LISTED = 500;
+const KEYS_PER_REASON = 50;
+/** A table row's own tags, counted with its cells. */
+const ROW_BYTES = 40;
 function presentItems(outcome) {
     const failing = outcome.stores.filter(s => s.status === 'failed');
+    const lists = new ByteBudget(SUMMARY_LIST_BYTES);
+    const resultLists = new ByteBudget(RESULT_LIST_BYTES);
+    let failureBudget = MAX_FAILURES_IN_RESULT;
     return {
         failed: failing.length > 0,
         headline: items_headline(outcome, failing),
-        sections: [items_overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s))],
+        sections: [items_overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s, lists))],
         result: {
             deleteMissing: outcome.deleteMissing,
             stores: outcome.stores.map(s => {
-                const failed = s.failed.slice(0, MAX_FAILURES_IN_RESULT);
+                const failed = s.failed.slice(0, fitting(s.failed.slice(0, Math.max(0, failureBudget)), JSON.stringify, resultLists).shown.length);
+                failureBudget -= failed.length;
                 return {
                     kind: s.kind,
                     ...(s.serviceId ? { serviceId: s.serviceId } : {}),
@@ -34003,7 +34259,7 @@ function presentItems(outcome) {
         },
         outputs: {},
         warnings: outcome.stores.flatMap(capWarning),
-        log: () => items_log(outcome, failing)
+        log: () => items_writeLog(outcome, failing)
     };
 }
 function counts(s) {
@@ -34021,66 +34277,79 @@ function items_headline(outcome, failing) {
         upserted: a.upserted + b.upserted,
         unchanged: a.unchanged + b.unchanged
     }));
-    const parts = [`${count(totals.created)} created`, `${count(totals.updated)} updated`, `${count(totals.deleted)} deleted`];
+    const parts = [html `${count(totals.created)} created`, html `${count(totals.updated)} updated`, html `${count(totals.deleted)} deleted`];
     if (totals.upserted > 0)
-        parts.push(`${count(totals.upserted)} written blind`);
-    parts.push(`${count(totals.unchanged)} unchanged`);
+        parts.push(html `${count(totals.upserted)} written blind`);
+    parts.push(html `${count(totals.unchanged)} unchanged`);
     const [only] = outcome.stores;
-    const where = outcome.stores.length === 1 && only ? label(only) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
+    const where = outcome.stores.length === 1 && only ? html_escape(label(only)) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
     if (outcome.dryRun)
-        return `nothing was changed; the plan for ${where}: ${parts.join(', ')}`;
+        return html `nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
     if (failing.length > 0)
-        return `${where}: ${failing.length === 1 && outcome.stores.length === 1 ? 'failed' : `${failing.length} failed`}`;
-    return `${where} in the wanted state: ${parts.join(', ')}`;
+        return failing.length === 1 && outcome.stores.length === 1 ? html `${where}: failed` : html `${where}: ${count(failing.length)} failed`;
+    return html `${where} in the wanted state: ${join(parts, ', ')}`;
 }
 function items_overview(outcome) {
     const anyBlind = outcome.stores.some(s => s.writeOnly);
-    const head = ['Target', 'Created', 'Updated', 'Deleted', ...(anyBlind ? ['Written blind'] : []), 'Unchanged', 'Items after', outcome.dryRun ? 'Would send' : 'Batches', 'Result'];
+    const head = [html `Target`, html `Created`, html `Updated`, html `Deleted`, ...(anyBlind ? [html `Written blind`] : []), html `Unchanged`, html `Items after`, outcome.dryRun ? html `Would send` : html `Batches`, html `Result`];
     const rows = outcome.stores.map(s => {
         const c = counts(s);
-        const result = s.status === 'synced' ? '✅ synced' : s.status === 'planned' ? '🧪 planned' : `❌ ${s.error ? 'stopped' : `${count(s.failed.length)} failed`}`;
-        const target = s.kind === 'dictionary' ? `${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
-        return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? '—' : count(s.after), count(s.batches), result];
+        const result = s.status === 'synced' ? html `✅ synced` : s.status === 'planned' ? html `🧪 planned` : s.error ? html `❌ stopped` : html `❌ ${count(s.failed.length)} failed`;
+        const target = s.kind === 'dictionary' ? html `${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
+        return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? html `—` : count(s.after), count(s.batches), result];
     });
     const note = outcome.deleteMissing
-        ? '<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>'
-        : '';
-    return `${table(head, rows)}${note ? `\n\n${note}` : ''}`;
+        ? html `\n\n<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>`
+        : EMPTY;
+    return html `${table(head, rows)}${note}`;
 }
-function storeSection(outcome, s) {
+function storeSection(outcome, s, budget) {
     const parts = [];
     if (s.error)
-        parts.push(`<p>❌ ${html_escape(s.error)}</p>`);
+        parts.push(html `<p>❌ ${html_escape(s.error)}</p>`);
     if (s.writeOnly)
-        parts.push(`<p>${html_escape(capitalise(label(s)))} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
+        parts.push(html `<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
     if (s.changes.length > 0)
-        parts.push(changesTable(outcome, s));
+        parts.push(changesTable(outcome, s, budget));
     const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
     if (groups.length > 0) {
-        const rows = groups.map(([reason, keys]) => [html_escape(reason), count(keys.length), keys.slice(0, 50).map(code).join(' ') + (keys.length > 50 ? ` … and ${count(keys.length - 50)} more` : '')]);
-        parts.push(details(`${html_escape(capitalise(label(s)))}: ${plural(s.failed.length, 'change')} failed`, table(['Reason', 'Count', 'Keys'], rows), true));
+        let hidden = 0;
+        const rows = [];
+        for (const [reason, keys] of groups) {
+            const reasonCell = html_escape(reason);
+            if (!budget.take(bytes(reasonCell) + ROW_BYTES)) {
+                hidden += keys.length;
+                continue;
+            }
+            const { shown } = fitting(keys.slice(0, KEYS_PER_REASON), code, budget);
+            hidden += keys.length - shown.length;
+            rows.push([reasonCell, count(keys.length), html `${join(shown, ' ')}${keys.length > shown.length ? html ` … and ${count(keys.length - shown.length)} more` : EMPTY}`]);
+        }
+        const tail = hidden > 0 ? html `\n\n<p>… and ${plural(hidden, 'more failure')}: the log lists them all.</p>` : EMPTY;
+        parts.push(details(html `${capitalisedLabel(s)}: ${plural(s.failed.length, 'change')} failed`, html `${table([html `Reason`, html `Count`, html `Keys`], rows)}${tail}`, true));
     }
     for (const warning of capWarning(s))
-        parts.push(`<p>⚠️ ${html_escape(warning)}</p>`);
-    return parts.length > 0 ? [`#### ${html_escape(capitalise(label(s)))}`, ...parts].join('\n\n') : '';
+        parts.push(html `<p>⚠️ ${html_escape(warning)}</p>`);
+    return parts.length > 0 ? join([html `#### ${capitalisedLabel(s)}`, ...parts], '\n\n') : EMPTY;
 }
-function changesTable(outcome, s) {
-    const verb = outcome.dryRun ? 'Would be' : 'Change';
-    const word = { create: 'created', update: 'updated', delete: 'deleted', upsert: 'written' };
-    const shown = s.changes.slice(0, VALUES_SHOWN).map(c => [code(c.key), word[c.action], valueCell(s, c)]);
-    const first = table(['Key', verb, 'Value'], shown);
-    const rest = s.changes.slice(VALUES_SHOWN);
+function changesTable(outcome, s, budget) {
+    const verb = outcome.dryRun ? html `Would be` : html `Change`;
+    const word = { create: html `created`, update: html `updated`, delete: html `deleted`, upsert: html `written` };
+    const shown = fitting(s.changes.slice(0, VALUES_SHOWN), c => [code(c.key), word[c.action], valueCell(s, c)], budget, ROW_BYTES).shown;
+    const first = table([html `Key`, verb, html `Value`], shown);
+    const rest = s.changes.slice(shown.length);
     if (rest.length === 0)
         return first;
-    const listed = rest.slice(0, MAX_KEYS_LISTED).map(c => `${code(c.key)} (${word[c.action]})`).join(', ');
-    const more = rest.length > MAX_KEYS_LISTED ? ` … and ${count(rest.length - MAX_KEYS_LISTED)} more (see the step's log)` : '';
-    return `${first}\n\n${details(`${plural(rest.length, 'more change')}`, `<p>${listed}${more}</p>`)}`;
+    const listed = fitting(rest.slice(0, MAX_KEYS_LISTED), c => html `${code(c.key)} (${word[c.action]})`, budget, 2).shown;
+    const unlisted = rest.length - listed.length;
+    const more = unlisted > 0 ? html ` … and ${plural(unlisted, 'more change')}: the log lists them all` : EMPTY;
+    return html `${first}\n\n${details(plural(rest.length, 'more change'), html `<p>${join(listed, ', ')}${more}</p>`)}`;
 }
 function valueCell(s, c) {
     if (c.value === undefined)
-        return '—';
+        return html `—`;
     if (s.writeOnly)
-        return '(hidden)';
+        return html `(hidden)`;
     return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
 }
 function capWarning(s) {
@@ -34091,28 +34360,31 @@ function capWarning(s) {
             'unless Fastly raised it for your account, writes past it are refused (a config store has no such limit).'
     ];
 }
+function capitalisedLabel(s) {
+    return html_escape(capitalise(label(s)));
+}
 function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
-function items_log(outcome, failing) {
+function items_writeLog(outcome, failing) {
     for (const s of outcome.stores) {
         const c = counts(s);
         const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
-        info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
+        log_info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
         if (s.changes.length > VALUES_SHOWN) {
-            startGroup(`All ${s.changes.length} changes to ${label(s)}`);
+            log_startGroup(`All ${s.changes.length} changes to ${label(s)}`);
             for (const change of s.changes)
-                info(`${change.action} ${change.key}`);
-            endGroup();
+                log_info(`${change.action} ${change.key}`);
+            log_endGroup();
         }
         if (s.failed.length > 0) {
-            startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
+            log_startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
             for (const failure of s.failed)
-                info(`${failure.key}: ${failure.reason}`);
-            endGroup();
+                log_info(`${failure.key}: ${failure.reason}`);
+            log_endGroup();
         }
         if (failing.length > 1 && s.status === 'failed')
-            error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
+            log_error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
     }
     const [first] = failing;
     if (!first)
@@ -34128,50 +34400,55 @@ function items_log(outcome, failing) {
 
 
 
-/** Caps that keep the summary far below GitHub's 1 MiB whatever the list lengths; the outputs and log hold the rest. */
+
+/** Caps that keep the summary readable; its bytes are capped by the run's ByteBudget. The outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
 const MAX_FAILING_TARGETS = 20;
-const MAX_FAILED_ITEMS_SHOWN = 500;
 const MAX_REASONS = 20;
 const MAX_ITEMS_PER_REASON = 50;
 const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
+/** A table row's own tags, counted with its cells. */
+const purge_ROW_BYTES = 40;
 function presentPurge(outcome) {
     const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
     const { json: purgeIds, omitted } = purgeIdsJson(outcome);
+    const lists = new ByteBudget(SUMMARY_LIST_BYTES);
     return {
         failed: failed > 0,
         headline: purge_headline(outcome, failed),
-        sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets), idsSection(outcome, omitted)],
+        sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets, lists), idsSection(outcome, omitted, lists)],
         result: resultOf(outcome),
         outputs: {
             'purged-count': String(purgedTotal(outcome)),
             'purge-ids': purgeIds
         },
-        warnings: omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MiB.`] : [],
+        warnings: omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MB.`] : [],
         log: () => logOutcome(outcome)
     };
 }
 function purge_headline(outcome, failed) {
     const requested = outcome.targets.reduce((sum, t) => sum + t.requested, 0);
+    const items = itemNoun(outcome.mode, requested);
     if (outcome.dryRun) {
-        const what = outcome.mode === 'purge-all' ? `everything on ${itemNoun(outcome.mode, requested)}` : itemNoun(outcome.mode, requested);
-        return `nothing was sent; the plan purges ${what}`;
+        const what = outcome.mode === 'purge-all' ? html `everything on ${items}` : items;
+        return html `nothing was sent; the plan purges ${what}`;
     }
     if (failed > 0)
-        return `${count(failed)} of ${itemNoun(outcome.mode, requested)} failed`;
+        return html `${count(failed)} of ${items} failed`;
     if (outcome.mode === 'purge-all')
-        return `everything purged on ${itemNoun(outcome.mode, requested)}`;
-    return `${itemNoun(outcome.mode, requested)} purged (${outcome.soft ? 'soft' : 'hard'})`;
+        return html `everything purged on ${items}`;
+    return outcome.soft ? html `${items} purged (soft)` : html `${items} purged (hard)`;
 }
 function itemNoun(mode, n) {
     const noun = { 'purge-keys': 'key', 'purge-urls': 'URL', 'purge-all': 'service' }[mode];
-    return `${count(n)} ${n === 1 ? noun : `${noun}s`}`;
+    return plural(n, noun);
 }
 function resultOf(outcome) {
     let failureBudget = MAX_FAILURES_IN_RESULT;
+    const listBytes = new ByteBudget(RESULT_LIST_BYTES);
     const targetJson = (target) => {
-        const failed = target.failed.slice(0, Math.max(0, failureBudget));
+        const failed = target.failed.slice(0, fitting(target.failed.slice(0, Math.max(0, failureBudget)), JSON.stringify, listBytes).shown.length);
         failureBudget -= failed.length;
         return {
             [target.kind === 'host' ? 'host' : 'serviceId']: target.name,
@@ -34191,93 +34468,107 @@ function resultOf(outcome) {
 }
 function purge_overview(outcome) {
     if (outcome.mode === 'purge-all') {
-        return '<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>';
+        return html `<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
     }
     return outcome.soft
-        ? '<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>'
-        : '<p>Hard purge: content is evicted; the next requests go to the origin.</p>';
+        ? html `<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
+        : html `<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
 }
 /** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */
 function passesSection(outcome) {
     const parts = [];
     const waitFor = outcome.waitFor;
     if (waitFor) {
-        const what = `${code(waitFor.url)} to serve ${code(waitFor.text)} on 3 consecutive tries`;
+        const what = html `${code(waitFor.url)} to serve ${code(waitFor.text)} on 3 consecutive tries`;
         parts.push(outcome.waited
-            ? `<p>⏳ Waited for ${what}: done after ${plural(outcome.waited.tries, 'try', 'tries')} in ${purge_seconds(outcome.waited.durationMs)}, then purged.</p>`
-            : `<p>⏳ A real run would first wait for ${what} (up to ${purge_seconds(waitFor.timeoutMs)}), and purge nothing if it never does.</p>`);
+            ? html `<p>⏳ Waited for ${what}: done after ${plural(outcome.waited.tries, 'try', 'tries')} in ${purge_seconds(outcome.waited.durationMs)}, then purged.</p>`
+            : html `<p>⏳ A real run would first wait for ${what} (up to ${purge_seconds(waitFor.timeoutMs)}), and purge nothing if it never does.</p>`);
     }
     if (outcome.secondPassDelayMs !== undefined) {
         const delay = purge_seconds(outcome.secondPassDelayMs);
         const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
         parts.push(outcome.dryRun
-            ? `<p>🔁 Purge twice: every request would be sent again ${delay} after the first pass (Fastly's advice for services with shielding).</p>`
-            : `<p>🔁 Purged twice, ${delay} apart (Fastly's advice for services with shielding): the second pass purged ${count(second.purged)}` +
-                `${second.failed > 0 ? `, ${count(second.failed)} failed` : ''}. An item counts as purged when both passes purged it.</p>`);
+            ? html `<p>🔁 Purge twice: every request would be sent again ${delay} after the first pass (Fastly's advice for services with shielding).</p>`
+            : html `<p>🔁 Purged twice, ${delay} apart (Fastly's advice for services with shielding): the second pass purged ${count(second.purged)}${second.failed > 0 ? html `, ${count(second.failed)} failed` : EMPTY}. An item counts as purged when both passes purged it.</p>`);
     }
     return parts;
 }
 function purge_seconds(ms) {
-    return `${Number((ms / 1000).toFixed(1))} s`;
+    return html `${Number((ms / 1000).toFixed(1))} s`;
 }
 function targetTable(outcome) {
     const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
-        const failed = outcome.dryRun ? '—' : target.failed.length > 0 ? `❌ ${count(target.failed.length)}` : '0';
+        const failed = outcome.dryRun ? html `—` : target.failed.length > 0 ? html `❌ ${count(target.failed.length)}` : html `0`;
         if (outcome.mode === 'purge-all') {
-            return [code(target.name), outcome.dryRun ? '🧪 planned' : target.failed.length > 0 ? '❌ failed' : '✅ purged'];
+            return [code(target.name), outcome.dryRun ? html `🧪 planned` : target.failed.length > 0 ? html `❌ failed` : html `✅ purged`];
         }
-        const row = [code(target.name), count(target.requested), outcome.dryRun ? '—' : count(target.purgedCount), failed];
+        const row = [code(target.name), count(target.requested), outcome.dryRun ? html `—` : count(target.purgedCount), failed];
         return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
     });
     const head = {
-        'purge-all': ['Service', 'Purge-all'],
-        'purge-keys': ['Service', 'Keys', 'Purged', 'Failed', 'Batches'],
-        'purge-urls': ['Host', 'URLs', 'Purged', 'Failed']
+        'purge-all': [html `Service`, html `Purge-all`],
+        'purge-keys': [html `Service`, html `Keys`, html `Purged`, html `Failed`, html `Batches`],
+        'purge-urls': [html `Host`, html `URLs`, html `Purged`, html `Failed`]
     }[outcome.mode];
     const more = outcome.targets.length - rows.length;
-    return table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : '');
+    return html `${table(head, rows)}${more > 0 ? html `\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : EMPTY}`;
 }
-function failuresSection(targets) {
+function failuresSection(targets, budget) {
     const failing = targets.filter(target => target.failed.length > 0);
     if (failing.length === 0)
-        return '';
-    let itemBudget = MAX_FAILED_ITEMS_SHOWN;
-    const blocks = failing.slice(0, MAX_FAILING_TARGETS).map(target => {
-        const rows = [...groupByReason(target.failed)].slice(0, MAX_REASONS).map(([reason, items]) => {
-            const shown = items.slice(0, Math.min(MAX_ITEMS_PER_REASON, itemBudget));
-            itemBudget -= shown.length;
-            const more = items.length > shown.length ? ` … and ${count(items.length - shown.length)} more` : '';
-            return [html_escape(reason), count(items.length), shown.map(code).join(' ') + more];
-        });
-        return details(`${code(target.name)}: ${plural(target.failed.length, 'failure')}`, table(['Reason', 'Count', 'Items'], rows), true);
-    });
+        return EMPTY;
+    const total = failing.reduce((sum, target) => sum + target.failed.length, 0);
+    let shownCount = 0;
+    const blocks = [];
+    for (const target of failing.slice(0, MAX_FAILING_TARGETS)) {
+        const rows = [];
+        for (const [reason, items] of [...groupByReason(target.failed)].slice(0, MAX_REASONS)) {
+            const reasonCell = html_escape(reason);
+            if (!budget.take(bytes(reasonCell) + purge_ROW_BYTES))
+                break;
+            const { shown } = fitting(items.slice(0, MAX_ITEMS_PER_REASON), code, budget);
+            shownCount += shown.length;
+            const more = items.length > shown.length ? html ` … and ${count(items.length - shown.length)} more` : EMPTY;
+            rows.push([reasonCell, count(items.length), html `${join(shown, ' ')}${more}`]);
+        }
+        if (rows.length === 0)
+            break;
+        blocks.push(details(html `${code(target.name)}: ${plural(target.failed.length, 'failure')}`, table([html `Reason`, html `Count`, html `Items`], rows), true));
+    }
+    const hidden = total - shownCount;
     const moreTargets = failing.length - blocks.length;
-    const tail = moreTargets > 0 ? ` ${plural(moreTargets, 'more target')} with failures are in the <code>result</code> output.` : '';
-    return ['#### Failed', ...blocks, `<p>The step's log lists every failed item.${tail}</p>`].join('\n\n');
+    const where = moreTargets > 0 ? html ` ${plural(moreTargets, 'more target')} with failures are in the <code>result</code> output.` : EMPTY;
+    const tail = hidden > 0
+        ? html `<p>… and ${plural(hidden, 'more failure')}: the log lists them all.${where}</p>`
+        : html `<p>The step's log lists every failed item.${where}</p>`;
+    return join([html `#### Failed`, ...blocks, tail], '\n\n');
 }
 /** `omitted`: purge IDs the purge-ids output leaves out. */
-function idsSection(outcome, omitted) {
+function idsSection(outcome, omitted, budget) {
     if (outcome.dryRun || outcome.mode === 'purge-all')
-        return '';
+        return EMPTY;
     const total = purgedTotal(outcome);
     if (total === 0)
-        return '';
+        return EMPTY;
     const several = outcome.targets.length > 1;
     const rows = [];
     for (const target of outcome.targets) {
         for (const [item, id] of target.ids) {
             if (rows.length === MAX_ID_ROWS)
                 break;
-            rows.push([...(several ? [code(target.name)] : []), code(item), code(id || '—')]);
+            const row = [...(several ? [code(target.name)] : []), code(item), code(id || '—')];
+            if (!budget.take(row.reduce((sum, cell) => sum + bytes(cell), purge_ROW_BYTES)))
+                break;
+            rows.push(row);
         }
     }
-    const head = [...(several ? [outcome.mode === 'purge-urls' ? 'Host' : 'Service'] : []), outcome.mode === 'purge-urls' ? 'URL' : 'Key', 'Purge ID'];
+    const head = [...(several ? [outcome.mode === 'purge-urls' ? html `Host` : html `Service`] : []), outcome.mode === 'purge-urls' ? html `URL` : html `Key`, html `Purge ID`];
     const more = total - rows.length;
     const where = omitted === 0
-        ? ' in the <code>purge-ids</code> output'
-        : `; the <code>purge-ids</code> output holds the first ${count(total - omitted)} (GitHub caps an output at 1 MiB)`;
-    const body = table(head, rows) + (more > 0 ? `\n\n<p>… and ${plural(more, 'more purge ID')}${where}.</p>` : '');
-    return details(`Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
+        ? html ` in the <code>purge-ids</code> output`
+        : html `; the <code>purge-ids</code> output holds the first ${count(total - omitted)} (GitHub caps an output at 1 MB)`;
+    const body = html `${table(head, rows)}${more > 0 ? html `\n\n<p>… and ${plural(more, 'more purge ID')}${where}.</p>` : EMPTY}`;
+    return details(html `Purge IDs (${count(total)})`, body, total <= IDS_SHOWN_OPEN);
 }
 function purgeIdsJson(outcome) {
     if (outcome.mode === 'purge-all')
@@ -34287,10 +34578,11 @@ function purgeIdsJson(outcome) {
     for (const target of outcome.targets) {
         for (const [item, id] of target.ids) {
             const entry = idEntry(item, id);
-            if (size + entry.length + 1 > MAX_PURGE_IDS_CHARS)
+            const entryBytes = bytes(entry) + 1;
+            if (size + entryBytes > MAX_PURGE_IDS_BYTES)
                 continue;
             entries.push(entry);
-            size += entry.length + 1;
+            size += entryBytes;
         }
     }
     return { json: `{${entries.join(',')}}`, omitted: purgedTotal(outcome) - entries.length };
@@ -34311,17 +34603,17 @@ function logOutcome(outcome) {
             ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
             : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
                 (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
-        info(line);
+        log_info(line);
     }
     const failing = outcome.targets.filter(target => target.failed.length > 0);
     for (const target of failing) {
-        startGroup(`Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`);
+        log_startGroup(`Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`);
         for (const failure of target.failed)
-            info(`${failure.item}: ${failure.reason}`);
-        endGroup();
+            log_info(`${failure.item}: ${failure.reason}`);
+        log_endGroup();
         // With one failing target the step's own error says the same; annotate each only when there are several.
         if (failing.length > 1) {
-            error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+            log_error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
         }
     }
     const first = failing[0]?.failed[0];
@@ -34365,7 +34657,7 @@ function presentStats(outcome) {
         },
         outputs: { 'hit-ratio': overall === undefined ? '' : String(Number(overall.toFixed(4))) },
         warnings: outcome.services.flatMap(s => s.gateNotes),
-        log: () => stats_log(outcome, failing)
+        log: () => stats_writeLog(outcome, failing)
     };
 }
 /** Over all services, each service's hit ratio weighted by its requests (the contract's definition). */
@@ -34377,48 +34669,48 @@ function weightedHitRatio(services) {
 function stats_headline(outcome, failing, overall) {
     if (failing.length > 0) {
         const [first] = failing;
-        return first?.gateFailures[0] ?? first?.error ?? 'failed';
+        return html_escape(first?.gateFailures[0] ?? first?.error ?? 'failed');
     }
     const requests = outcome.services.reduce((total, s) => total + s.totals.requests, 0);
     if (requests === 0)
-        return 'no traffic in the window';
-    const where = outcome.services.length === 1 ? (outcome.services[0]?.serviceName ?? '') : `${outcome.services.length} services`;
-    return `${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
+        return html `no traffic in the window`;
+    const where = outcome.services.length === 1 ? html_escape(outcome.services[0]?.serviceName ?? '') : html `${count(outcome.services.length)} services`;
+    return html `${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
 }
 function windowLine(outcome) {
     const { from, to, by } = outcome.window;
     const gates = [
-        outcome.minHitRatio === undefined ? '' : `min-hit-ratio ${percent(outcome.minHitRatio)}`,
-        outcome.maxErrorRatio === undefined ? '' : `max-error-ratio ${percent(outcome.maxErrorRatio)}`
+        outcome.minHitRatio === undefined ? EMPTY : html `min-hit-ratio ${percent(outcome.minHitRatio)}`,
+        outcome.maxErrorRatio === undefined ? EMPTY : html `max-error-ratio ${percent(outcome.maxErrorRatio)}`
     ].filter(Boolean);
-    const gateText = gates.length > 0 ? `; gates: ${gates.join(', ')}` : '';
-    return `<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${by}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
+    const gateText = gates.length > 0 ? html `; gates: ${join(gates, ', ')}` : EMPTY;
+    return html `<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${html_escape(by)}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
 }
 function figures(outcome) {
-    const rows = outcome.services.map(s => row(`${html_escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
+    const rows = outcome.services.map(s => row(html `${html_escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
     if (outcome.services.length > 1) {
         const totals = sum(outcome.services.map(s => s.totals));
         const hitRatio = weightedHitRatio(outcome.services);
-        rows.push(row('<b>Total</b>', totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
+        rows.push(row(html `<b>Total</b>`, totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
     }
-    const head = ['Service', 'Requests', 'Hit ratio', 'Miss', 'Pass', 'Bandwidth', '2xx', '3xx', '4xx', '5xx', '5xx share'];
+    const head = [html `Service`, html `Requests`, html `Hit ratio`, html `Miss`, html `Pass`, html `Bandwidth`, html `2xx`, html `3xx`, html `4xx`, html `5xx`, html `5xx share`];
     return table(head, rows);
 }
 function row(label, t, s, outcome) {
     if (s.error)
-        return [label, `❌ ${html_escape(s.error)}`, '', '', '', '', '', '', '', '', ''];
+        return [label, html `❌ ${html_escape(s.error)}`, ...Array(9).fill(EMPTY)];
     if (t.requests === 0)
-        return [label, 'no traffic', '—', '—', '—', '—', '—', '—', '—', '—', '—'];
+        return [label, html `no traffic`, ...Array(9).fill(html `—`)];
     const lowHit = outcome.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < outcome.minHitRatio;
     const highErr = outcome.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > outcome.maxErrorRatio;
-    const mark = (bad, text, threshold) => (bad ? `❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
+    const mark = (bad, text, threshold) => (bad ? html `❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
     return [
         label,
         count(t.requests),
         mark(lowHit, percent(s.hitRatio), outcome.minHitRatio),
         count(t.miss),
         count(t.pass),
-        bytes(t.bandwidth),
+        stats_bytes(t.bandwidth),
         count(t.status2xx),
         count(t.status3xx),
         count(t.status4xx),
@@ -34428,33 +34720,32 @@ function row(label, t, s, outcome) {
 }
 function trend(outcome, s) {
     if (s.error)
-        return '';
-    const title = `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`;
-    const notes = s.gateNotes.map(note => `\n\n<p>⚠️ ${html_escape(note)}</p>`).join('');
+        return EMPTY;
+    const title = html `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`;
+    const notes = join(s.gateNotes.map(note => html `\n\n<p>⚠️ ${html_escape(note)}</p>`), '');
     if (s.totals.requests === 0) {
-        return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>${notes}`;
+        return html `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>${notes}`;
     }
     const points = stats_group(s.buckets);
     const requests = points.map(p => p.requests);
     const hitRatios = points.map(p => ratio(p.hits, p.hits + p.miss));
-    const spark = table(['', `Trend (${points.length} points, ${labelOf(points[0], outcome)} → ${labelOf(points.at(-1), outcome)})`], [
-        ['Requests', `<code>${sparkline(requests)}</code>`],
-        ['Hit ratio', `<code>${sparkline(hitRatios, 0, 1)}</code>`]
+    const spark = table([EMPTY, html `Trend (${points.length} points, ${html_escape(labelOf(points[0], outcome))} → ${html_escape(labelOf(points.at(-1), outcome))})`], [
+        [html `Requests`, code(sparkline(requests))],
+        [html `Hit ratio`, code(sparkline(hitRatios, 0, 1))]
     ]);
-    const name = s.serviceName.replace(/[^\w .-]/g, '');
     const top = Math.max(1, ...requests);
-    const chart = [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${name}: requests (bars), hit ratio (line, top of chart = 100%)"`,
-        `  x-axis [${points.map(p => `"${labelOf(p, outcome)}"`).join(', ')}]`,
+    const chart = join([
+        html `\`\`\`mermaid`,
+        html `xychart-beta`,
+        html `  title "${mermaidText(s.serviceName)}: requests (bars), hit ratio (line, top of chart = 100%)"`,
+        html `  x-axis [${join(points.map(p => html `"${mermaidText(labelOf(p, outcome))}"`), ', ')}]`,
         // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
-        `  y-axis "Requests" 0 --> ${top}`,
-        `  bar [${requests.join(', ')}]`,
-        `  line [${hitRatios.map(r => Math.round((r ?? 0) * top)).join(', ')}]`,
-        '```'
-    ].join('\n');
-    return `${title}\n\n${spark}\n\n${chart}${notes}`;
+        html `  y-axis "Requests" 0 --> ${top}`,
+        html `  bar [${mermaidText(requests.join(', '))}]`,
+        html `  line [${mermaidText(hitRatios.map(r => Math.round((r ?? 0) * top)).join(', '))}]`,
+        html `\`\`\``
+    ], '\n');
+    return html `${title}\n\n${spark}\n\n${chart}${notes}`;
 }
 /** Sums neighbouring buckets so a trend has at most MAX_POINTS points. */
 function stats_group(buckets) {
@@ -34484,9 +34775,9 @@ function labelOf(point, outcome) {
     return outcome.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
 }
 function percent(value) {
-    return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+    return value === undefined ? html `—` : html_escape(`${(value * 100).toFixed(1)}%`);
 }
-function bytes(n) {
+function stats_bytes(n) {
     const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
     let value = n;
     let unit = 0;
@@ -34494,18 +34785,18 @@ function bytes(n) {
         value /= 1000;
         unit += 1;
     }
-    return unit === 0 ? `${count(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+    return unit === 0 ? html `${count(value)} B` : html_escape(`${value.toFixed(1)} ${units[unit]}`);
 }
 function iso(seconds) {
     return new Date(seconds * 1000).toISOString();
 }
-function stats_log(outcome, failing) {
+function stats_writeLog(outcome, failing) {
     for (const s of outcome.services) {
         const figures = s.totals.requests === 0 ? 'no traffic' : `${count(s.totals.requests)} requests, hit ratio ${percent(s.hitRatio)}, 5xx ${percent(s.errorRatio)}`;
-        info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
+        log_info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
         if (failing.length > 1)
             for (const message of [...s.gateFailures, ...(s.error ? [s.error] : [])])
-                error(message);
+                log_error(message);
     }
     const messages = failing.flatMap(s => [...s.gateFailures, ...(s.error ? [s.error] : [])]);
     if (messages.length === 0)
@@ -34542,86 +34833,107 @@ function isRateLimitLow(rateLimit) {
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
+
 const MAX_PLANNED_SHOWN = 10;
 const MAX_BODY_SHOWN = 2000;
 function renderSummary(report, presented) {
     const parts = [summary_headline(report, presented)];
     if (report.error !== undefined)
-        parts.push(`<p>❌ ${html_escape(report.error)}</p>`);
+        parts.push(html `<p>❌ ${html_escape(report.error)}</p>`);
     if (presented)
         parts.push(...presented.sections);
     if (report.dryRun && report.planned)
         parts.push(planSection(report.planned.shown, report.planned.total));
     parts.push(tokenSection(report.tokenCheck), ...warningLines(report), usageLine(report), rateLimitLine(report));
-    return `${parts.filter(part => part !== '').join('\n\n')}\n`;
+    return html `${join(withinCap(parts.filter(part => part !== '')), '\n\n')}\n`;
+}
+/**
+ * The last line of defence for GitHub's 1 MiB: the lists already fit their
+ * budget, but a headline, error or warning may carry a long input. Parts are
+ * kept in order while they fit; the rest is said to be cut.
+ */
+function withinCap(parts) {
+    const note = (n) => html `<p>… and ${plural(n, 'more part')} of this summary, cut: GitHub drops a summary over 1 MiB. The log has every failure.</p>`;
+    const room = MAX_SUMMARY_BYTES - bytes(note(parts.length)) - 2;
+    let used = 0;
+    const kept = [];
+    for (const part of parts) {
+        used += bytes(part) + 2;
+        if (used > room)
+            break;
+        kept.push(part);
+    }
+    return kept.length === parts.length ? kept : [...kept, note(parts.length - kept.length)];
 }
 function summary_headline(report, presented) {
-    const mode = report.mode === '' ? 'fastly-deploy-action' : `Fastly ${html_escape(report.mode)}`;
+    const mode = report.mode === '' ? html `fastly-deploy-action` : html `Fastly ${html_escape(report.mode)}`;
     if (!presented)
-        return `### ❌ ${mode}: stopped before any change`;
+        return html `### ❌ ${mode}: stopped before any change`;
     if (report.dryRun && report.error === undefined && !presented.failed)
-        return `### 🧪 ${mode} (dry run): ${presented.headline}`;
+        return html `### 🧪 ${mode} (dry run): ${presented.headline}`;
     if (presented.failed || report.error !== undefined)
-        return `### ❌ ${mode}: ${presented.headline}`;
-    return `### ✅ ${mode}: ${presented.headline}`;
+        return html `### ❌ ${mode}: ${presented.headline}`;
+    return html `### ✅ ${mode}: ${presented.headline}`;
 }
 function planSection(shown, total) {
     if (total === 0)
-        return '';
+        return EMPTY;
     const blocks = shown.slice(0, MAX_PLANNED_SHOWN).map(write => {
         const headers = Object.entries(write.headers).map(([name, value]) => `${name}: ${value}`);
         const lines = [`${write.method} ${write.path}`, ...headers];
         const body = write.body === undefined ? '' : `\n\n${shortBody(write.body)}`;
-        return `<pre>${html_escape(lines.join('\n'))}${html_escape(body)}</pre>`;
+        return html `<pre>${html_escape(lines.join('\n'))}${html_escape(body)}</pre>`;
     });
     const more = total - blocks.length;
-    const tail = more > 0 ? `\n\n<p>… and ${plural(more, 'more request')} of the same form.</p>` : '';
-    return `#### Plan: ${plural(total, 'request')} that a real run would send\n\n${blocks.join('\n')}${tail}`;
+    const tail = more > 0 ? html `\n\n<p>… and ${plural(more, 'more request')} of the same form.</p>` : EMPTY;
+    return html `#### Plan: ${plural(total, 'request')} that a real run would send\n\n${join(blocks, '\n')}${tail}`;
 }
 function shortBody(body) {
     return body.length > MAX_BODY_SHOWN ? `${body.slice(0, MAX_BODY_SHOWN)}… (${count(body.length)} characters in all)` : body;
 }
 function tokenSection(check) {
     if (!check)
-        return '';
+        return EMPTY;
     if (check.status === 'skipped')
-        return '<p>Token check: skipped (<code>token-check: false</code>).</p>';
+        return html `<p>Token check: skipped (<code>token-check: false</code>).</p>`;
     if (check.status === 'not-permitted')
-        return `<p>Token check: ${html_escape(check.notices.join(' '))}</p>`;
+        return html `<p>Token check: ${html_escape(check.notices.join(' '))}</p>`;
     const token = check.token;
     if (!token)
-        return '';
-    const scopes = token.scopes.map(code).join(', ') || 'none';
-    const services = token.services.length > 0 ? `services ${token.services.map(code).join(', ')}` : 'all services';
-    const expiry = token.expiresAt ? `expires ${utc(token.expiresAt)}` : 'no expiry';
-    const name = token.name ? `${code(token.name)} ` : '';
-    return `<p>Token ${name}checked: scope ${scopes}; ${services}; ${expiry}.</p>`;
+        return EMPTY;
+    const scopes = join(token.scopes.map(code), ', ') || html `none`;
+    const services = token.services.length > 0 ? html `services ${join(token.services.map(code), ', ')}` : html `all services`;
+    const expiry = token.expiresAt ? html `expires ${utc(token.expiresAt)}` : html `no expiry`;
+    const name = token.name ? html `${code(token.name)} ` : EMPTY;
+    return html `<p>Token ${name}checked: scope ${scopes}; ${services}; ${expiry}.</p>`;
 }
 function warningLines(report) {
     const warnings = [...report.warnings, ...(report.tokenCheck?.warnings ?? [])];
-    return warnings.map(warning => `<p>⚠️ ${html_escape(warning)}</p>`);
+    return warnings.map(warning => html `<p>⚠️ ${html_escape(warning)}</p>`);
 }
 function usageLine(report) {
     const usage = report.usage;
     if (!usage || usage.requests === 0)
-        return '';
-    const retries = usage.retries > 0 ? `, ${plural(usage.retries, 'retry', 'retries')} among them` : ', no retry';
-    const wait = usage.rateLimitWaitMs > 0 ? `; waited ${(usage.rateLimitWaitMs / 1000).toFixed(1)} s for a rate-limit window` : '';
-    return `<p>Fastly API: ${plural(usage.requests, 'request')} sent${retries}${wait}.</p>`;
+        return EMPTY;
+    const retries = usage.retries > 0 ? html `, ${plural(usage.retries, 'retry', 'retries')} among them` : html `, no retry`;
+    const wait = usage.rateLimitWaitMs > 0 ? html `; waited ${html_escape((usage.rateLimitWaitMs / 1000).toFixed(1))} s for a rate-limit window` : EMPTY;
+    return html `<p>Fastly API: ${plural(usage.requests, 'request')} sent${retries}${wait}.</p>`;
 }
 function rateLimitLine(report) {
     const rateLimit = report.rateLimit;
     if (rateLimit?.remaining === undefined) {
         return report.dryRun
-            ? '<p>Rate limit: no write was sent, so Fastly reported no figures.</p>'
-            : '<p>Rate limit: Fastly reported no figures in this run.</p>';
+            ? html `<p>Rate limit: no write was sent, so Fastly reported no figures.</p>`
+            : html `<p>Rate limit: Fastly reported no figures in this run.</p>`;
     }
-    const reset = rateLimit.reset ? `; the window resets at ${utc(rateLimit.reset)}` : '';
-    const low = isRateLimitLow(rateLimit) ? '⚠️ ' : '';
-    return `<p>${low}Rate limit: ${count(rateLimit.remaining)} API writes left this hour${reset}.</p>`;
+    const reset = rateLimit.reset ? html `; the window resets at ${utc(rateLimit.reset)}` : EMPTY;
+    const low = isRateLimitLow(rateLimit) ? html `⚠️ ` : EMPTY;
+    return html `<p>${low}Rate limit: ${count(rateLimit.remaining)} API writes left this hour${reset}.</p>`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/publish.ts
+
+
 
 
 
@@ -34635,17 +34947,17 @@ function rateLimitLine(report) {
 async function publish(report) {
     const presented = report.outcome ? present(report.outcome) : undefined;
     for (const [name, value] of Object.entries(outputsFor(report, presented)))
-        setOutput(name, value);
+        log_setOutput(name, value);
     for (const notice of report.tokenCheck?.notices ?? [])
-        core_notice(notice);
+        log_notice(notice);
     for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])])
-        core_warning(warning);
+        log_warning(warning);
     for (const warning of presented?.warnings ?? [])
-        core_warning(warning);
+        log_warning(warning);
     const rateLimit = report.rateLimit;
     if (isRateLimitLow(rateLimit) && rateLimit?.remaining !== undefined) {
         const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
-        core_warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
+        log_warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
     }
     const failure = presented?.log();
     await writeSummary(renderSummary(report, presented));
@@ -34653,11 +34965,11 @@ async function publish(report) {
 }
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY) {
-        info('No GITHUB_STEP_SUMMARY file: the job summary follows in the log.');
-        info(markdown);
+        log_info('No GITHUB_STEP_SUMMARY file: the job summary follows in the log.');
+        infoLines(markdown);
         return;
     }
-    await summary.addRaw(markdown).write();
+    await summary.addRaw(scrub(markdown)).write();
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -34897,13 +35209,13 @@ function purgeUrl(name, raw) {
 const MAX_SURROGATE_KEY_BYTES = 1024;
 /** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const inputs_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 function surrogateKey(name, key) {
     const bytes = Buffer.byteLength(key);
     if (bytes > MAX_SURROGATE_KEY_BYTES) {
         throw new InputError(`Input '${name}' has a surrogate key of ${bytes} bytes, '${inputs_shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
     }
-    const control = CONTROL.exec(key);
+    const control = inputs_CONTROL.exec(key);
     if (control) {
         throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${inputs_shorten(key)}'`);
     }
@@ -34916,13 +35228,13 @@ function inputs_shorten(text, max = 40) {
 }
 /** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
 function escapeControls(text) {
-    return text.replace(new RegExp(CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return text.replace(new RegExp(inputs_CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 function codePoint(char) {
     return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -34975,9 +35287,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35030,7 +35342,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -35045,7 +35357,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -35074,7 +35386,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -35122,7 +35434,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -35143,7 +35455,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -35190,7 +35502,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -35536,7 +35848,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -35828,7 +36140,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -36429,7 +36741,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -36470,7 +36782,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -36677,7 +36989,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -36808,7 +37120,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -36863,11 +37175,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -37008,12 +37320,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -39307,7 +39619,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -39433,7 +39745,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -39454,7 +39766,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -39866,7 +40178,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -39905,7 +40217,7 @@ function utils_getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -40448,11 +40760,12 @@ function warningsFor(token, mode, now) {
 
 
 
+
 /** settings → token check → mode → outputs and summary. The only place that fails the step. */
 async function main_run() {
     const token = getInput('api-token');
     if (token !== '')
-        core_setSecret(token);
+        maskSecret(token);
     const mode = getInput('mode');
     let dryRun = false;
     let warnings = [];
@@ -40471,7 +40784,7 @@ async function main_run() {
             maxRetries: settings.maxRetries,
             timeoutMs: settings.requestTimeoutMs,
             dryRun: settings.dryRun,
-            log: message => info(message)
+            log: message => log_info(message)
         });
         tokenCheck = await checkToken(api, settings, new Date());
         outcome = await runMode(settings, api);
@@ -40492,10 +40805,10 @@ async function main_run() {
             usage: api?.usage()
         });
         if (failure !== undefined)
-            setFailed(failure);
+            fail(failure);
     }
     catch (caught) {
-        setFailed(main_describe(caught));
+        fail(main_describe(caught));
     }
     finally {
         api?.dispose();
@@ -40505,7 +40818,7 @@ function main_describe(error) {
     if (error instanceof ActionError)
         return error.message;
     // Not expected: keep the log clean, but give whoever reports it the stack.
-    core_debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    log_debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return `Unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -40876,6 +41189,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import * as log from './log.js';
 import { ActionError } from './errors.js';
 import { type FastlyApi, createFastlyClient } from './fastly/client.js';
 import { type Outcome, runMode } from './modes/index.js';
@@ -9,7 +10,7 @@ import { type TokenCheck, checkToken } from './token-check.js';
 /** settings → token check → mode → outputs and summary. The only place that fails the step. */
 export async function run(): Promise<void> {
   const token = core.getInput('api-token');
-  if (token !== '') core.setSecret(token);
+  if (token !== '') log.maskSecret(token);
 
   const mode = core.getInput('mode');
   let dryRun = false;
@@ -29,7 +30,7 @@ export async function run(): Promise<void> {
       maxRetries: settings.maxRetries,
       timeoutMs: settings.requestTimeoutMs,
       dryRun: settings.dryRun,
-      log: message => core.info(message)
+      log: message => log.info(message)
     });
     tokenCheck = await checkToken(api, settings, new Date());
     outcome = await runMode(settings, api);
@@ -48,9 +49,9 @@ export async function run(): Promise<void> {
       planned: api?.plannedWrites(),
       usage: api?.usage()
     });
-    if (failure !== undefined) core.setFailed(failure);
+    if (failure !== undefined) log.fail(failure);
   } catch (caught) {
-    core.setFailed(describe(caught));
+    log.fail(describe(caught));
   } finally {
     api?.dispose();
   }
@@ -59,6 +60,6 @@ export async function run(): Promise<void> {
 function describe(error: unknown): string {
   if (error instanceof ActionError) return error.message;
   // Not expected: keep the log clean, but give whoever reports it the stack.
-  core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  log.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return `Unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`;
 }

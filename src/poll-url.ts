@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as log from './log.js';
 import { HttpClient } from '@actions/http-client';
 import { USER_AGENT } from './version.js';
 
@@ -52,19 +52,19 @@ export async function pollUrl(poll: Poll, clock: Clock = realClock): Promise<Pol
   const started = clock.now();
   const tries: UrlTry[] = [];
   let streak = 0;
-  core.startGroup(poll.title);
+  log.startGroup(poll.title);
   try {
     for (;;) {
       const attempt = await tryOnce(http, poll, clock.now() - started);
       tries.push(attempt);
       streak = attempt.good ? streak + 1 : 0;
       const answer = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error;
-      core.info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
+      log.info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
       if (streak >= poll.streak || clock.now() - started + interval > poll.timeoutMs) break;
       await clock.sleep(interval);
     }
   } finally {
-    core.endGroup();
+    log.endGroup();
     http.dispose();
   }
   return { reached: streak >= poll.streak, tries, durationMs: clock.now() - started };

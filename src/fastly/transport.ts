@@ -1,5 +1,6 @@
 import { type Answer, Exchange, RequestTimeout } from './exchange.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, proxyRefusal, reasonFromBody } from './errors.js';
+import { type Scrubber, scrubberFor } from '../secrets.js';
 import { RateLimitTracker, type RateLimitSnapshot } from './rate-limit.js';
 import { MAX_RATE_LIMIT_WAIT_MS, backoffMs, isRetryableStatus, rateLimitResetAt } from './retry.js';
 
@@ -71,8 +72,11 @@ export class Transport {
   private readonly planned: PlannedWrite[] = [];
   private plannedTotal = 0;
   private usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
+  /** A proxy's error page or a 401 may echo the request headers: the token leaves no answer in any form. */
+  private readonly scrub: Scrubber;
 
   constructor(private readonly options: TransportOptions) {
+    this.scrub = scrubberFor(options.token);
     this.http = new Exchange(
       options.baseUrl,
       { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent },
@@ -121,7 +125,7 @@ export class Transport {
       try {
         answer = await this.exchange(request);
       } catch (error) {
-        const cause = networkCause(error, this.options.timeoutMs);
+        const cause = this.scrub(networkCause(error, this.options.timeoutMs));
         // A proxy that refuses (407, 403) will refuse again; only its 5xx may pass.
         const proxyStatus = tunnelStatus(error);
         if (!canRepeat || (proxyStatus !== undefined && proxyStatus < 500)) throw new FastlyNetworkError(method, path, cause, retry);
@@ -133,10 +137,11 @@ export class Transport {
       if (method !== 'GET') {
         this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
       }
+      const body = this.scrub(answer.body);
       if (answer.status >= 200 && answer.status < 300) {
-        return { body: answer.body === '' ? undefined : parseJson(answer.body), link: header(answer, 'link') };
+        return { body: body === '' ? undefined : parseJson(body), link: header(answer, 'link') };
       }
-      const reason = reasonFromBody(answer.body, answer.statusText);
+      const reason = reasonFromBody(body, this.scrub(answer.statusText));
       if (answer.status === 429 && !canRetry) {
         const resetAt = this.resetOf(answer);
         if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS) this.blockWritesUntil(method, resetAt);

@@ -39,8 +39,8 @@ export interface PurgeOutcome {
   readonly secondPassDelayMs?: number | undefined;
 }
 
-/** GitHub caps one output at 1 MiB: the purge-ids JSON stays under this many characters. */
-export const MAX_PURGE_IDS_CHARS = 512 * 1024;
+/** GitHub caps one output at 1 MB: the purge-ids JSON stays under this many bytes (UTF-8, after JSON escaping). */
+export const MAX_PURGE_IDS_BYTES = 900_000;
 
 /** One `"item":"id"` member of the purge-ids JSON. */
 export function idEntry(item: string, id: string): string {
@@ -55,7 +55,7 @@ export class TargetTally implements PurgeTarget {
   readonly ids = new Map<string, string>();
   readonly failed: ItemFailure[] = [];
   /** The JSON object's braces count too. */
-  private idChars = 2;
+  private idBytes = 2;
   private idsFull = false;
 
   constructor(
@@ -85,12 +85,12 @@ export class TargetTally implements PurgeTarget {
   private keepId(item: string, id: string): void {
     this.purgedCount += 1;
     if (this.idsFull) return;
-    const size = idEntry(item, id).length + 1;
-    if (this.idChars + size > MAX_PURGE_IDS_CHARS) {
+    const size = Buffer.byteLength(idEntry(item, id)) + 1;
+    if (this.idBytes + size > MAX_PURGE_IDS_BYTES) {
       this.idsFull = true;
       return;
     }
     this.ids.set(item, id);
-    this.idChars += size;
+    this.idBytes += size;
   }
 }

@@ -1,29 +1,31 @@
-import * as core from '@actions/core';
+import * as log from '../log.js';
 import { type ActivateOutcome, type ServiceActivation, isActivationFailure } from '../modes/activate-outcome.js';
 import { answerOf } from '../poll-url.js';
-import { code, count, details, escape, plural, table } from './html.js';
+import { ByteBudget, SUMMARY_LIST_BYTES, bytes } from './budget.js';
+import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import type { Presented } from './presented.js';
 
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
 const MAX_DIFF_CHARS = 60_000;
 
-const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], string>> = {
-  activated: '✅ activated',
-  unchanged: '➖ already active',
-  planned: '🧪 planned',
-  invalid: '❌ invalid: not activated',
-  conflict: '⚠️ another deploy: not activated',
-  'rolled-back': '↩️ unhealthy: rolled back',
-  'rollback-failed': '🚨 unhealthy, rollback failed',
-  failed: '❌ failed'
+const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], Html>> = {
+  activated: html`✅ activated`,
+  unchanged: html`➖ already active`,
+  planned: html`🧪 planned`,
+  invalid: html`❌ invalid: not activated`,
+  conflict: html`⚠️ another deploy: not activated`,
+  'rolled-back': html`↩️ unhealthy: rolled back`,
+  'rollback-failed': html`🚨 unhealthy, rollback failed`,
+  failed: html`❌ failed`
 };
 
 export function presentActivation(outcome: ActivateOutcome): Presented {
   const failing = outcome.services.filter(s => isActivationFailure(s.status));
+  const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
   return {
     failed: failing.length > 0,
     headline: headline(outcome, failing),
-    sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s))],
+    sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s, diffs))],
     result: {
       environment: outcome.environment,
       clone: outcome.clone,
@@ -50,110 +52,137 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
       'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
     },
     warnings: outcome.services.flatMap(s => (s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : [])),
-    log: () => log(outcome, failing)
+    log: () => writeLog(outcome, failing)
   };
 }
 
-function headline(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): string {
-  const env = outcome.environment;
+function headline(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): Html {
+  const env = escape(outcome.environment);
   const [only] = outcome.services;
-  if (outcome.dryRun) return 'nothing was changed; the plan follows';
+  if (outcome.dryRun) return html`nothing was changed; the plan follows`;
   if (failing.length > 0) {
     if (outcome.services.length === 1 && only?.status === 'rolled-back') {
-      return `version ${only.newVersion} failed its health check; ${env} is back on version ${only.activeVersion}`;
+      return html`version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
     }
     if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
-      return `ROLLBACK FAILED: ${env} is on the unhealthy version ${only.newVersion}`;
+      return html`ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
     }
-    if (outcome.services.length === 1 && only) return `${env} stays on version ${only.activeVersion ?? 'none'} (${RESULT_LABEL[only.status]})`;
-    return `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
+    if (outcome.services.length === 1 && only) return html`${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
+    return html`${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
   }
   if (outcome.services.length === 1 && only) {
     return only.status === 'unchanged'
-      ? `version ${only.activeVersion} was already active on ${env}`
-      : `version ${only.activeVersion} active on ${env} (was ${only.previousVersion ?? 'none'})`;
+      ? html`version ${version(only.activeVersion)} was already active on ${env}`
+      : html`version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
   }
-  return `${plural(outcome.services.length, 'service')} active on ${env}`;
+  return html`${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+
+function version(n: number | undefined): Html {
+  return n === undefined ? html`none` : count(n);
 }
 
 /** After a rollback, the first thing a reader sees. */
-function banner(outcome: ActivateOutcome): string {
-  return outcome.services
+function banner(outcome: ActivateOutcome): Html {
+  const lines = outcome.services
     .filter(s => s.status === 'rolled-back' || s.status === 'rollback-failed')
-    .map(s => `<p>${s.status === 'rolled-back' ? '↩️ <b>Rolled back.</b>' : '🚨 <b>Rollback failed: a person is needed.</b>'} ${escape(s.error ?? '')}</p>`)
-    .join('\n\n');
+    .map(s => html`<p>${s.status === 'rolled-back' ? html`↩️ <b>Rolled back.</b>` : html`🚨 <b>Rollback failed: a person is needed.</b>`} ${escape(s.error ?? '')}</p>`);
+  return join(lines, '\n\n');
 }
 
-function overview(outcome: ActivateOutcome): string {
+function overview(outcome: ActivateOutcome): Html {
   const rows = outcome.services.map(s => [
-    `${escape(s.serviceName)}<br>${code(s.serviceId)}`,
+    html`${escape(s.serviceName)}<br>${code(s.serviceId)}`,
     versionLink(s.serviceId, s.previousVersion),
     versionLink(s.serviceId, outcome.dryRun ? undefined : s.activeVersion),
     versionLink(s.serviceId, s.newVersion),
     RESULT_LABEL[s.status]
   ]);
-  const newHead = outcome.clone ? 'New version' : 'Activated';
-  return table(['Service', `Before (${outcome.environment})`, 'After', newHead, 'Result'], rows);
+  const newHead = outcome.clone ? html`New version` : html`Activated`;
+  return table([html`Service`, html`Before (${escape(outcome.environment)})`, html`After`, newHead, html`Result`], rows);
 }
 
-function serviceSection(outcome: ActivateOutcome, s: ServiceActivation): string {
-  const parts = [`#### ${escape(s.serviceName)} (${code(s.serviceId)})`];
-  if (s.error) parts.push(`<p>❌ ${escape(s.error)}</p>`);
+function serviceSection(outcome: ActivateOutcome, s: ServiceActivation, diffs: ByteBudget): Html {
+  const parts = [html`#### ${escape(s.serviceName)} (${code(s.serviceId)})`];
+  const newVersion = version(s.newVersion);
+  if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
   if (outcome.dryRun) parts.push(plan(outcome, s));
-  else if (outcome.clone && s.newVersion !== undefined) parts.push(`<p>Version ${s.newVersion} was cloned from ${s.baseVersion}, with the comment ${code(outcome.comment)}.</p>`);
+  else if (outcome.clone && s.newVersion !== undefined) parts.push(html`<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(outcome.comment)}.</p>`);
   if (s.vcl.length > 0) {
-    const rows = s.vcl.map(v => [code(v.path), code(v.name), { create: 'created', update: 'updated', unchanged: 'unchanged' }[v.action] + (v.name === s.mainVcl ? ', made main' : '')]);
-    parts.push(table(['File', 'Custom VCL', outcome.dryRun ? 'Would be' : 'Change'], rows));
+    const change = { create: html`created`, update: html`updated`, unchanged: html`unchanged` };
+    const rows = s.vcl.map(v => [code(v.path), code(v.name), html`${change[v.action]}${v.name === s.mainVcl ? html`, made main` : EMPTY}`]);
+    parts.push(table([html`File`, html`Custom VCL`, outcome.dryRun ? html`Would be` : html`Change`], rows));
   }
   if (s.validation) {
     parts.push(
       s.validation.ok
-        ? `<p>✅ Fastly validated version ${s.newVersion}.</p>`
-        : `<p>❌ Fastly's validation of version ${s.newVersion}:</p>\n<ul>${s.validation.errors.map(e => `<li>${escape(e)}</li>`).join('')}</ul>`
+        ? html`<p>✅ Fastly validated version ${newVersion}.</p>`
+        : html`<p>❌ Fastly's validation of version ${newVersion}:</p>\n<ul>${join(s.validation.errors.map(e => html`<li>${escape(e)}</li>`), '')}</ul>`
     );
-    if (s.validation.warnings.length > 0) parts.push(`<ul>${s.validation.warnings.map(w => `<li>⚠️ ${escape(w)}</li>`).join('')}</ul>`);
+    if (s.validation.warnings.length > 0) parts.push(html`<ul>${join(s.validation.warnings.map(w => html`<li>⚠️ ${escape(w)}</li>`), '')}</ul>`);
   }
-  if (s.warning) parts.push(`<p>⚠️ Fastly's warning on activation: ${escape(s.warning)}</p>`);
+  if (s.warning) parts.push(html`<p>⚠️ Fastly's warning on activation: ${escape(s.warning)}</p>`);
   if (s.health) {
     const h = s.health;
-    const rows = h.tries.slice(-10).map(t => [`${(t.at / 1000).toFixed(1)} s`, escape(answerOf(t))]);
+    const rows = h.tries.slice(-10).map(t => [escape(`${(t.at / 1000).toFixed(1)} s`), escape(answerOf(t))]);
+    const tries = html`${plural(h.tries.length, 'try', 'tries')}${h.tries.length > 10 ? html` (the last 10)` : EMPTY}`;
     parts.push(
-      `<p>${h.healthy ? '✅' : '❌'} Health check of ${code(h.url)}: ${h.healthy ? 'healthy' : 'unhealthy'}, ${escape(h.observed)}.</p>\n\n` +
-        details(`${h.tries.length} ${h.tries.length === 1 ? 'try' : 'tries'}${h.tries.length > 10 ? ' (the last 10)' : ''}`, table(['At', 'Answer'], rows))
+      html`<p>${h.healthy ? html`✅` : html`❌`} Health check of ${code(h.url)}: ${h.healthy ? html`healthy` : html`unhealthy`}, ${escape(h.observed)}.</p>\n\n${details(tries, table([html`At`, html`Answer`], rows))}`
     );
   }
-  if (s.diff !== undefined && s.diffTitle) {
-    const body = s.diff.length > MAX_DIFF_CHARS ? `${s.diff.slice(0, MAX_DIFF_CHARS)}\n… (cut: ${count(s.diff.length)} characters in all)` : s.diff;
-    parts.push(details(escape(s.diffTitle), `<pre>${escape(body || '(no difference)')}</pre>`));
-  }
-  return parts.join('\n\n');
+  if (s.diff !== undefined && s.diffTitle) parts.push(diffSection(s.diff, s.diffTitle, diffs));
+  return join(parts, '\n\n');
 }
 
-function plan(outcome: ActivateOutcome, s: ServiceActivation): string {
-  if (s.status !== 'planned') return '';
+/** The diff, escaped, as far as the run's budget allows: 4 services with a 72 KB VCL each must not sink the summary. */
+function diffSection(diff: string, title: string, budget: ByteBudget): Html {
+  const text = diff || '(no difference)';
+  const cut = text.length > MAX_DIFF_CHARS ? text.slice(0, MAX_DIFF_CHARS) : text;
+  let body = escape(cut);
+  let shownChars = cut.length;
+  if (!budget.take(bytes(body))) {
+    // Line by line, as much as is left: a diff cut mid-entity would show garbage.
+    const lines = cut.split('\n');
+    const kept: Html[] = [];
+    shownChars = 0;
+    for (const line of lines) {
+      const escaped = escape(line);
+      if (!budget.take(bytes(escaped) + 1)) break;
+      kept.push(escaped);
+      shownChars += line.length + 1;
+    }
+    body = join(kept, '\n');
+  }
+  const tail = shownChars < text.length ? html`\n… (cut: ${count(text.length)} characters in all; the summary is capped at 1 MiB)` : EMPTY;
+  return details(escape(title), html`<pre>${body}${tail}</pre>`);
+}
+
+function plan(outcome: ActivateOutcome, s: ServiceActivation): Html {
+  if (s.status !== 'planned') return EMPTY;
+  const env = escape(outcome.environment);
   const steps = outcome.clone
     ? [
-        `clone version ${s.baseVersion} (${s.baseVersion === s.previousVersion ? `active on ${outcome.environment}` : 'not the active one'})`,
-        `comment the clone ${code(outcome.comment)}`,
-        ...(s.vcl.length > 0 ? [`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? `, making ${code(s.mainVcl)} main` : ''}`] : []),
-        'validate it',
-        `activate it on ${outcome.environment}`,
+        html`clone version ${version(s.baseVersion)} (${s.baseVersion === s.previousVersion ? html`active on ${env}` : html`not the active one`})`,
+        html`comment the clone ${code(outcome.comment)}`,
+        ...(s.vcl.length > 0 ? [html`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? html`, making ${code(s.mainVcl)} main` : EMPTY}`] : []),
+        html`validate it`,
+        html`activate it on ${env}`,
         ...healthStep(outcome, s)
       ]
-    : [`validate version ${s.newVersion}`, `activate it on ${outcome.environment} (a rollback from ${s.previousVersion ?? 'none'})`, ...healthStep(outcome, s)];
-  return `<p>A real run would:</p>\n<ol>${steps.map(step => `<li>${step}</li>`).join('')}</ol>`;
+    : [html`validate version ${version(s.newVersion)}`, html`activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(outcome, s)];
+  return html`<p>A real run would:</p>\n<ol>${join(steps.map(step => html`<li>${step}</li>`), '')}</ol>`;
 }
 
-function healthStep(outcome: ActivateOutcome, s: ServiceActivation): string[] {
+function healthStep(outcome: ActivateOutcome, s: ServiceActivation): Html[] {
   if (!outcome.healthCheckUrl) return [];
   const seconds = Math.round(outcome.healthCheckTimeoutMs / 1000);
-  return [`check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${s.previousVersion ?? 'none'}`];
+  return [html`check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
 }
 
-function versionLink(serviceId: string, version: number | undefined): string {
-  if (version === undefined) return '—';
-  const url = `https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${version}`;
-  return `<a href="${url}">${version}</a>`;
+function versionLink(serviceId: string, n: number | undefined): Html {
+  if (n === undefined) return html`—`;
+  const url = escape(`https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${n}`);
+  return html`<a href="${url}">${n}</a>`;
 }
 
 /** One service: the number. Several: a JSON object service ID → number. */
@@ -163,11 +192,11 @@ function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => nu
   return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));
 }
 
-function log(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): string | undefined {
+function writeLog(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): string | undefined {
   for (const s of outcome.services) {
-    core.info(`${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}`);
-    for (const message of s.validation?.ok === false ? s.validation.errors : []) core.error(`${s.serviceId} version ${s.newVersion}: ${message}`);
-    if (failing.length > 1 && s.error) core.error(s.error);
+    log.info(`${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}`);
+    for (const message of s.validation?.ok === false ? s.validation.errors : []) log.error(`${s.serviceId} version ${s.newVersion}: ${message}`);
+    if (failing.length > 1 && s.error) log.error(s.error);
   }
   const [first] = failing;
   if (!first?.error) return undefined;

@@ -1,36 +1,65 @@
+import { scrub } from '../secrets.js';
+
+declare const HTML: unique symbol;
+
+/**
+ * Summary markup. Only this module makes it: from untrusted text through
+ * `escape`, and from the action's own literals through the `html` tag. Every
+ * headline and section is typed Html, so raw text from an input or from Fastly
+ * cannot reach the summary without a compile error.
+ */
+export type Html = string & { readonly [HTML]: true };
+
 /**
  * Escapes text for a job summary: HTML's specials, and Markdown's, since
- * GitHub still parses Markdown between inline tags. Everything that came from
- * an input or from Fastly goes through here.
+ * GitHub still parses Markdown between inline tags. The secret goes first,
+ * before its characters turn into references.
  */
-export function escape(text: string): string {
-  return text.replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`);
+export function escape(text: string): Html {
+  return scrub(text).replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`) as Html;
 }
 
-/** `cells` are HTML already: escape what goes in. */
-export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+/** The action's own markup: the literal parts are trusted, every value must be Html already (or a number). */
+export function html(literals: TemplateStringsArray, ...values: readonly (Html | number)[]): Html {
+  return literals.reduce((out, literal, i) => out + (i === 0 ? '' : String(values[i - 1])) + literal, '') as Html;
+}
+
+/** Text inside a Mermaid chart's quoted label or list: Mermaid has no escapes, so only harmless characters are kept. */
+export function mermaidText(text: string): Html {
+  return scrub(text).replace(/[^\w .:,-]/g, '') as Html;
+}
+
+export function join(parts: readonly Html[], separator: '' | ' ' | ', ' | '\n' | '\n\n'): Html {
+  return parts.join(separator) as Html;
+}
+
+export const EMPTY = '' as Html;
+
+/** `cells` are Html: escape what goes in. */
+export function table(head: readonly Html[], rows: readonly (readonly Html[])[]): Html {
   const headRow = `<tr>${head.map(cell => `<th>${cell}</th>`).join('')}</tr>`;
   const bodyRows = rows.map(row => `<tr>${row.map(cell => `<td>${cell}</td>`).join('')}</tr>`);
-  return `<table>${[headRow, ...bodyRows].join('')}</table>`;
+  return `<table>${[headRow, ...bodyRows].join('')}</table>` as Html;
 }
 
-export function details(summary: string, body: string, open = false): string {
-  return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+export function details(summary: Html, body: Html, open = false): Html {
+  return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>` as Html;
 }
 
-export function code(text: string): string {
-  return `<code>${escape(text)}</code>`;
+export function code(text: string): Html {
+  return html`<code>${escape(text)}</code>`;
 }
 
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
+export function count(n: number): Html {
+  return n.toLocaleString('en-US') as Html;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
+/** `one` and `many` are the action's own words. */
+export function plural(n: number, one: string, many = `${one}s`): Html {
+  return `${count(n)} ${escape(n === 1 ? one : many)}` as Html;
 }
 
 /** 2026-11-23 21:00:00 UTC: readable, and unambiguous on a runner in any zone. */
-export function utc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+export function utc(date: Date): Html {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC` as Html;
 }

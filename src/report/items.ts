@@ -1,6 +1,7 @@
-import * as core from '@actions/core';
+import * as log from '../log.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../modes/items-outcome.js';
-import { code, count, details, escape, plural, table } from './html.js';
+import { ByteBudget, RESULT_LIST_BYTES, SUMMARY_LIST_BYTES, bytes, fitting } from './budget.js';
+import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
 import { MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
 
@@ -9,17 +10,24 @@ const DICTIONARY_ITEM_CAP = 1000;
 const VALUES_SHOWN = 10;
 const MAX_VALUE_SHOWN = 200;
 const MAX_KEYS_LISTED = 500;
+const KEYS_PER_REASON = 50;
+/** A table row's own tags, counted with its cells. */
+const ROW_BYTES = 40;
 
 export function presentItems(outcome: ItemsOutcome): Presented {
   const failing = outcome.stores.filter(s => s.status === 'failed');
+  const lists = new ByteBudget(SUMMARY_LIST_BYTES);
+  const resultLists = new ByteBudget(RESULT_LIST_BYTES);
+  let failureBudget = MAX_FAILURES_IN_RESULT;
   return {
     failed: failing.length > 0,
     headline: headline(outcome, failing),
-    sections: [overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s))],
+    sections: [overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s, lists))],
     result: {
       deleteMissing: outcome.deleteMissing,
       stores: outcome.stores.map(s => {
-        const failed = s.failed.slice(0, MAX_FAILURES_IN_RESULT);
+        const failed = s.failed.slice(0, fitting(s.failed.slice(0, Math.max(0, failureBudget)), JSON.stringify, resultLists).shown.length);
+        failureBudget -= failed.length;
         return {
           kind: s.kind,
           ...(s.serviceId ? { serviceId: s.serviceId } : {}),
@@ -40,7 +48,7 @@ export function presentItems(outcome: ItemsOutcome): Presented {
     },
     outputs: {},
     warnings: outcome.stores.flatMap(capWarning),
-    log: () => log(outcome, failing)
+    log: () => writeLog(outcome, failing)
   };
 }
 
@@ -53,7 +61,7 @@ function label(s: StoreSync): string {
   return s.kind === 'dictionary' ? `dictionary '${s.name}' on ${s.serviceId}` : `config store '${s.name}'`;
 }
 
-function headline(outcome: ItemsOutcome, failing: readonly StoreSync[]): string {
+function headline(outcome: ItemsOutcome, failing: readonly StoreSync[]): Html {
   const totals = outcome.stores.map(counts).reduce((a, b) => ({
     created: a.created + b.created,
     updated: a.updated + b.updated,
@@ -61,60 +69,73 @@ function headline(outcome: ItemsOutcome, failing: readonly StoreSync[]): string 
     upserted: a.upserted + b.upserted,
     unchanged: a.unchanged + b.unchanged
   }));
-  const parts = [`${count(totals.created)} created`, `${count(totals.updated)} updated`, `${count(totals.deleted)} deleted`];
-  if (totals.upserted > 0) parts.push(`${count(totals.upserted)} written blind`);
-  parts.push(`${count(totals.unchanged)} unchanged`);
+  const parts = [html`${count(totals.created)} created`, html`${count(totals.updated)} updated`, html`${count(totals.deleted)} deleted`];
+  if (totals.upserted > 0) parts.push(html`${count(totals.upserted)} written blind`);
+  parts.push(html`${count(totals.unchanged)} unchanged`);
   const [only] = outcome.stores;
-  const where = outcome.stores.length === 1 && only ? label(only) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
-  if (outcome.dryRun) return `nothing was changed; the plan for ${where}: ${parts.join(', ')}`;
-  if (failing.length > 0) return `${where}: ${failing.length === 1 && outcome.stores.length === 1 ? 'failed' : `${failing.length} failed`}`;
-  return `${where} in the wanted state: ${parts.join(', ')}`;
+  const where = outcome.stores.length === 1 && only ? escape(label(only)) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
+  if (outcome.dryRun) return html`nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
+  if (failing.length > 0) return failing.length === 1 && outcome.stores.length === 1 ? html`${where}: failed` : html`${where}: ${count(failing.length)} failed`;
+  return html`${where} in the wanted state: ${join(parts, ', ')}`;
 }
 
-function overview(outcome: ItemsOutcome): string {
+function overview(outcome: ItemsOutcome): Html {
   const anyBlind = outcome.stores.some(s => s.writeOnly);
-  const head = ['Target', 'Created', 'Updated', 'Deleted', ...(anyBlind ? ['Written blind'] : []), 'Unchanged', 'Items after', outcome.dryRun ? 'Would send' : 'Batches', 'Result'];
+  const head = [html`Target`, html`Created`, html`Updated`, html`Deleted`, ...(anyBlind ? [html`Written blind`] : []), html`Unchanged`, html`Items after`, outcome.dryRun ? html`Would send` : html`Batches`, html`Result`];
   const rows = outcome.stores.map(s => {
     const c = counts(s);
-    const result = s.status === 'synced' ? '✅ synced' : s.status === 'planned' ? '🧪 planned' : `❌ ${s.error ? 'stopped' : `${count(s.failed.length)} failed`}`;
-    const target = s.kind === 'dictionary' ? `${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
-    return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? '—' : count(s.after), count(s.batches), result];
+    const result = s.status === 'synced' ? html`✅ synced` : s.status === 'planned' ? html`🧪 planned` : s.error ? html`❌ stopped` : html`❌ ${count(s.failed.length)} failed`;
+    const target = s.kind === 'dictionary' ? html`${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
+    return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? html`—` : count(s.after), count(s.batches), result];
   });
   const note = outcome.deleteMissing
-    ? '<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>'
-    : '';
-  return `${table(head, rows)}${note ? `\n\n${note}` : ''}`;
+    ? html`\n\n<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>`
+    : EMPTY;
+  return html`${table(head, rows)}${note}`;
 }
 
-function storeSection(outcome: ItemsOutcome, s: StoreSync): string {
-  const parts: string[] = [];
-  if (s.error) parts.push(`<p>❌ ${escape(s.error)}</p>`);
-  if (s.writeOnly) parts.push(`<p>${escape(capitalise(label(s)))} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
-  if (s.changes.length > 0) parts.push(changesTable(outcome, s));
+function storeSection(outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
+  const parts: Html[] = [];
+  if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
+  if (s.writeOnly) parts.push(html`<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
+  if (s.changes.length > 0) parts.push(changesTable(outcome, s, budget));
   const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
   if (groups.length > 0) {
-    const rows = groups.map(([reason, keys]) => [escape(reason), count(keys.length), keys.slice(0, 50).map(code).join(' ') + (keys.length > 50 ? ` … and ${count(keys.length - 50)} more` : '')]);
-    parts.push(details(`${escape(capitalise(label(s)))}: ${plural(s.failed.length, 'change')} failed`, table(['Reason', 'Count', 'Keys'], rows), true));
+    let hidden = 0;
+    const rows: Html[][] = [];
+    for (const [reason, keys] of groups) {
+      const reasonCell = escape(reason);
+      if (!budget.take(bytes(reasonCell) + ROW_BYTES)) {
+        hidden += keys.length;
+        continue;
+      }
+      const { shown } = fitting(keys.slice(0, KEYS_PER_REASON), code, budget);
+      hidden += keys.length - shown.length;
+      rows.push([reasonCell, count(keys.length), html`${join(shown, ' ')}${keys.length > shown.length ? html` … and ${count(keys.length - shown.length)} more` : EMPTY}`]);
+    }
+    const tail = hidden > 0 ? html`\n\n<p>… and ${plural(hidden, 'more failure')}: the log lists them all.</p>` : EMPTY;
+    parts.push(details(html`${capitalisedLabel(s)}: ${plural(s.failed.length, 'change')} failed`, html`${table([html`Reason`, html`Count`, html`Keys`], rows)}${tail}`, true));
   }
-  for (const warning of capWarning(s)) parts.push(`<p>⚠️ ${escape(warning)}</p>`);
-  return parts.length > 0 ? [`#### ${escape(capitalise(label(s)))}`, ...parts].join('\n\n') : '';
+  for (const warning of capWarning(s)) parts.push(html`<p>⚠️ ${escape(warning)}</p>`);
+  return parts.length > 0 ? join([html`#### ${capitalisedLabel(s)}`, ...parts], '\n\n') : EMPTY;
 }
 
-function changesTable(outcome: ItemsOutcome, s: StoreSync): string {
-  const verb = outcome.dryRun ? 'Would be' : 'Change';
-  const word = { create: 'created', update: 'updated', delete: 'deleted', upsert: 'written' } as const;
-  const shown = s.changes.slice(0, VALUES_SHOWN).map(c => [code(c.key), word[c.action], valueCell(s, c)]);
-  const first = table(['Key', verb, 'Value'], shown);
-  const rest = s.changes.slice(VALUES_SHOWN);
+function changesTable(outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
+  const verb = outcome.dryRun ? html`Would be` : html`Change`;
+  const word = { create: html`created`, update: html`updated`, delete: html`deleted`, upsert: html`written` } as const;
+  const shown = fitting(s.changes.slice(0, VALUES_SHOWN), c => [code(c.key), word[c.action], valueCell(s, c)], budget, ROW_BYTES).shown;
+  const first = table([html`Key`, verb, html`Value`], shown);
+  const rest = s.changes.slice(shown.length);
   if (rest.length === 0) return first;
-  const listed = rest.slice(0, MAX_KEYS_LISTED).map(c => `${code(c.key)} (${word[c.action]})`).join(', ');
-  const more = rest.length > MAX_KEYS_LISTED ? ` … and ${count(rest.length - MAX_KEYS_LISTED)} more (see the step's log)` : '';
-  return `${first}\n\n${details(`${plural(rest.length, 'more change')}`, `<p>${listed}${more}</p>`)}`;
+  const listed = fitting(rest.slice(0, MAX_KEYS_LISTED), c => html`${code(c.key)} (${word[c.action]})`, budget, 2).shown;
+  const unlisted = rest.length - listed.length;
+  const more = unlisted > 0 ? html` … and ${plural(unlisted, 'more change')}: the log lists them all` : EMPTY;
+  return html`${first}\n\n${details(plural(rest.length, 'more change'), html`<p>${join(listed, ', ')}${more}</p>`)}`;
 }
 
-function valueCell(s: StoreSync, c: ItemChange): string {
-  if (c.value === undefined) return '—';
-  if (s.writeOnly) return '(hidden)';
+function valueCell(s: StoreSync, c: ItemChange): Html {
+  if (c.value === undefined) return html`—`;
+  if (s.writeOnly) return html`(hidden)`;
   return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
 }
 
@@ -126,26 +147,30 @@ function capWarning(s: StoreSync): string[] {
   ];
 }
 
+function capitalisedLabel(s: StoreSync): Html {
+  return escape(capitalise(label(s)));
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function log(outcome: ItemsOutcome, failing: readonly StoreSync[]): string | undefined {
+function writeLog(outcome: ItemsOutcome, failing: readonly StoreSync[]): string | undefined {
   for (const s of outcome.stores) {
     const c = counts(s);
     const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
-    core.info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
+    log.info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
     if (s.changes.length > VALUES_SHOWN) {
-      core.startGroup(`All ${s.changes.length} changes to ${label(s)}`);
-      for (const change of s.changes) core.info(`${change.action} ${change.key}`);
-      core.endGroup();
+      log.startGroup(`All ${s.changes.length} changes to ${label(s)}`);
+      for (const change of s.changes) log.info(`${change.action} ${change.key}`);
+      log.endGroup();
     }
     if (s.failed.length > 0) {
-      core.startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
-      for (const failure of s.failed) core.info(`${failure.key}: ${failure.reason}`);
-      core.endGroup();
+      log.startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
+      for (const failure of s.failed) log.info(`${failure.key}: ${failure.reason}`);
+      log.endGroup();
     }
-    if (failing.length > 1 && s.status === 'failed') core.error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
+    if (failing.length > 1 && s.status === 'failed') log.error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
   }
   const [first] = failing;
   if (!first) return undefined;

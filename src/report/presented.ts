@@ -1,3 +1,5 @@
+import type { Html } from './html.js';
+
 /** Failures listed in the `result` output, at most: GitHub caps one output at 1 MiB; the log has every failure. */
 export const MAX_FAILURES_IN_RESULT = 2000;
 
@@ -5,9 +7,9 @@ export const MAX_FAILURES_IN_RESULT = 2000;
 export interface Presented {
   readonly failed: boolean;
   /** The headline after "✅ Fastly <mode>: ". */
-  readonly headline: string;
-  /** Summary sections, HTML with every untrusted text escaped. */
-  readonly sections: readonly string[];
+  readonly headline: Html;
+  /** Summary sections, every untrusted text escaped. */
+  readonly sections: readonly Html[];
   /** The kind's fields of the `result` output. */
   readonly result: Readonly<Record<string, unknown>>;
   /** The kind's own outputs. */

@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import * as log from '../log.js';
+import { scrub } from '../secrets.js';
 import { outputsFor } from './outputs.js';
 import { present } from './present.js';
 import { type RunReport, isRateLimitLow } from './run-report.js';
@@ -11,14 +13,14 @@ import { utc } from './html.js';
  */
 export async function publish(report: RunReport): Promise<string | undefined> {
   const presented = report.outcome ? present(report.outcome) : undefined;
-  for (const [name, value] of Object.entries(outputsFor(report, presented))) core.setOutput(name, value);
-  for (const notice of report.tokenCheck?.notices ?? []) core.notice(notice);
-  for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])]) core.warning(warning);
-  for (const warning of presented?.warnings ?? []) core.warning(warning);
+  for (const [name, value] of Object.entries(outputsFor(report, presented))) log.setOutput(name, value);
+  for (const notice of report.tokenCheck?.notices ?? []) log.notice(notice);
+  for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])]) log.warning(warning);
+  for (const warning of presented?.warnings ?? []) log.warning(warning);
   const rateLimit = report.rateLimit;
   if (isRateLimitLow(rateLimit) && rateLimit?.remaining !== undefined) {
     const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
-    core.warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
+    log.warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
   }
   const failure = presented?.log();
   await writeSummary(renderSummary(report, presented));
@@ -27,9 +29,9 @@ export async function publish(report: RunReport): Promise<string | undefined> {
 
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.info('No GITHUB_STEP_SUMMARY file: the job summary follows in the log.');
-    core.info(markdown);
+    log.info('No GITHUB_STEP_SUMMARY file: the job summary follows in the log.');
+    log.infoLines(markdown);
     return;
   }
-  await core.summary.addRaw(markdown).write();
+  await core.summary.addRaw(scrub(markdown)).write();
 }

@@ -1,8 +1,8 @@
-import * as core from '@actions/core';
+import * as log from '../log.js';
 import type { StatsBucket } from '../fastly/stats.js';
 import type { ServiceStats, StatsOutcome, StatsTotals } from '../modes/stats-outcome.js';
 import { ratio, sum } from '../modes/stats-outcome.js';
-import { code, count, escape, table, utc } from './html.js';
+import { EMPTY, type Html, code, count, escape, html, join, mermaidText, table, utc } from './html.js';
 import type { Presented } from './presented.js';
 
 /** A trend wider than this is grouped into fewer points: a row of 1,440 minutes reads as noise. */
@@ -32,7 +32,7 @@ export function presentStats(outcome: StatsOutcome): Presented {
     },
     outputs: { 'hit-ratio': overall === undefined ? '' : String(Number(overall.toFixed(4))) },
     warnings: outcome.services.flatMap(s => s.gateNotes),
-    log: () => log(outcome, failing)
+    log: () => writeLog(outcome, failing)
   };
 }
 
@@ -43,46 +43,46 @@ function weightedHitRatio(services: readonly ServiceStats[]): number | undefined
   return ratio(rated.reduce((total, s) => total + (s.hitRatio ?? 0) * s.totals.requests, 0), requests);
 }
 
-function headline(outcome: StatsOutcome, failing: readonly ServiceStats[], overall: number | undefined): string {
+function headline(outcome: StatsOutcome, failing: readonly ServiceStats[], overall: number | undefined): Html {
   if (failing.length > 0) {
     const [first] = failing;
-    return first?.gateFailures[0] ?? first?.error ?? 'failed';
+    return escape(first?.gateFailures[0] ?? first?.error ?? 'failed');
   }
   const requests = outcome.services.reduce((total, s) => total + s.totals.requests, 0);
-  if (requests === 0) return 'no traffic in the window';
-  const where = outcome.services.length === 1 ? (outcome.services[0]?.serviceName ?? '') : `${outcome.services.length} services`;
-  return `${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
+  if (requests === 0) return html`no traffic in the window`;
+  const where = outcome.services.length === 1 ? escape(outcome.services[0]?.serviceName ?? '') : html`${count(outcome.services.length)} services`;
+  return html`${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
 }
 
-function windowLine(outcome: StatsOutcome): string {
+function windowLine(outcome: StatsOutcome): Html {
   const { from, to, by } = outcome.window;
   const gates = [
-    outcome.minHitRatio === undefined ? '' : `min-hit-ratio ${percent(outcome.minHitRatio)}`,
-    outcome.maxErrorRatio === undefined ? '' : `max-error-ratio ${percent(outcome.maxErrorRatio)}`
+    outcome.minHitRatio === undefined ? EMPTY : html`min-hit-ratio ${percent(outcome.minHitRatio)}`,
+    outcome.maxErrorRatio === undefined ? EMPTY : html`max-error-ratio ${percent(outcome.maxErrorRatio)}`
   ].filter(Boolean);
-  const gateText = gates.length > 0 ? `; gates: ${gates.join(', ')}` : '';
-  return `<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${by}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
+  const gateText = gates.length > 0 ? html`; gates: ${join(gates, ', ')}` : EMPTY;
+  return html`<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${escape(by)}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
 }
 
-function figures(outcome: StatsOutcome): string {
-  const rows = outcome.services.map(s => row(`${escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
+function figures(outcome: StatsOutcome): Html {
+  const rows = outcome.services.map(s => row(html`${escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
   if (outcome.services.length > 1) {
     const totals = sum(outcome.services.map(s => s.totals));
     const hitRatio = weightedHitRatio(outcome.services);
-    rows.push(row('<b>Total</b>', totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
+    rows.push(row(html`<b>Total</b>`, totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
   }
-  const head = ['Service', 'Requests', 'Hit ratio', 'Miss', 'Pass', 'Bandwidth', '2xx', '3xx', '4xx', '5xx', '5xx share'];
+  const head = [html`Service`, html`Requests`, html`Hit ratio`, html`Miss`, html`Pass`, html`Bandwidth`, html`2xx`, html`3xx`, html`4xx`, html`5xx`, html`5xx share`];
   return table(head, rows);
 }
 
 type Figures = Pick<ServiceStats, 'hitRatio' | 'errorRatio' | 'error' | 'buckets'>;
 
-function row(label: string, t: StatsTotals, s: Figures, outcome: StatsOutcome): string[] {
-  if (s.error) return [label, `❌ ${escape(s.error)}`, '', '', '', '', '', '', '', '', ''];
-  if (t.requests === 0) return [label, 'no traffic', '—', '—', '—', '—', '—', '—', '—', '—', '—'];
+function row(label: Html, t: StatsTotals, s: Figures, outcome: StatsOutcome): Html[] {
+  if (s.error) return [label, html`❌ ${escape(s.error)}`, ...Array<Html>(9).fill(EMPTY)];
+  if (t.requests === 0) return [label, html`no traffic`, ...Array<Html>(9).fill(html`—`)];
   const lowHit = outcome.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < outcome.minHitRatio;
   const highErr = outcome.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > outcome.maxErrorRatio;
-  const mark = (bad: boolean, text: string, threshold: number | undefined) => (bad ? `❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
+  const mark = (bad: boolean, text: Html, threshold: number | undefined) => (bad ? html`❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
   return [
     label,
     count(t.requests),
@@ -98,37 +98,39 @@ function row(label: string, t: StatsTotals, s: Figures, outcome: StatsOutcome): 
   ];
 }
 
-function trend(outcome: StatsOutcome, s: ServiceStats): string {
-  if (s.error) return '';
-  const title = `#### ${escape(s.serviceName)} (${code(s.serviceId)})`;
-  const notes = s.gateNotes.map(note => `\n\n<p>⚠️ ${escape(note)}</p>`).join('');
+function trend(outcome: StatsOutcome, s: ServiceStats): Html {
+  if (s.error) return EMPTY;
+  const title = html`#### ${escape(s.serviceName)} (${code(s.serviceId)})`;
+  const notes = join(s.gateNotes.map(note => html`\n\n<p>⚠️ ${escape(note)}</p>`), '');
   if (s.totals.requests === 0) {
-    return `${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>${notes}`;
+    return html`${title}\n\n<p>No traffic in this window: a new service, a quiet period, or buckets not yet in (they arrive 2–15 minutes late).</p>${notes}`;
   }
   const points = group(s.buckets);
   const requests = points.map(p => p.requests);
   const hitRatios = points.map(p => ratio(p.hits, p.hits + p.miss));
   const spark = table(
-    ['', `Trend (${points.length} points, ${labelOf(points[0], outcome)} → ${labelOf(points.at(-1), outcome)})`],
+    [EMPTY, html`Trend (${points.length} points, ${escape(labelOf(points[0], outcome))} → ${escape(labelOf(points.at(-1), outcome))})`],
     [
-      ['Requests', `<code>${sparkline(requests)}</code>`],
-      ['Hit ratio', `<code>${sparkline(hitRatios, 0, 1)}</code>`]
+      [html`Requests`, code(sparkline(requests))],
+      [html`Hit ratio`, code(sparkline(hitRatios, 0, 1))]
     ]
   );
-  const name = s.serviceName.replace(/[^\w .-]/g, '');
   const top = Math.max(1, ...requests);
-  const chart = [
-    '```mermaid',
-    'xychart-beta',
-    `  title "${name}: requests (bars), hit ratio (line, top of chart = 100%)"`,
-    `  x-axis [${points.map(p => `"${labelOf(p, outcome)}"`).join(', ')}]`,
-    // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
-    `  y-axis "Requests" 0 --> ${top}`,
-    `  bar [${requests.join(', ')}]`,
-    `  line [${hitRatios.map(r => Math.round((r ?? 0) * top)).join(', ')}]`,
-    '```'
-  ].join('\n');
-  return `${title}\n\n${spark}\n\n${chart}${notes}`;
+  const chart = join(
+    [
+      html`\`\`\`mermaid`,
+      html`xychart-beta`,
+      html`  title "${mermaidText(s.serviceName)}: requests (bars), hit ratio (line, top of chart = 100%)"`,
+      html`  x-axis [${join(points.map(p => html`"${mermaidText(labelOf(p, outcome))}"`), ', ')}]`,
+      // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
+      html`  y-axis "Requests" 0 --> ${top}`,
+      html`  bar [${mermaidText(requests.join(', '))}]`,
+      html`  line [${mermaidText(hitRatios.map(r => Math.round((r ?? 0) * top)).join(', '))}]`,
+      html`\`\`\``
+    ],
+    '\n'
+  );
+  return html`${title}\n\n${spark}\n\n${chart}${notes}`;
 }
 
 /** Sums neighbouring buckets so a trend has at most MAX_POINTS points. */
@@ -159,11 +161,11 @@ function labelOf(point: StatsBucket | undefined, outcome: StatsOutcome): string 
   return outcome.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
 }
 
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+function percent(value: number | undefined): Html {
+  return value === undefined ? html`—` : escape(`${(value * 100).toFixed(1)}%`);
 }
 
-function bytes(n: number): string {
+function bytes(n: number): Html {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let value = n;
   let unit = 0;
@@ -171,18 +173,18 @@ function bytes(n: number): string {
     value /= 1000;
     unit += 1;
   }
-  return unit === 0 ? `${count(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return unit === 0 ? html`${count(value)} B` : escape(`${value.toFixed(1)} ${units[unit]}`);
 }
 
 function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
 
-function log(outcome: StatsOutcome, failing: readonly ServiceStats[]): string | undefined {
+function writeLog(outcome: StatsOutcome, failing: readonly ServiceStats[]): string | undefined {
   for (const s of outcome.services) {
     const figures = s.totals.requests === 0 ? 'no traffic' : `${count(s.totals.requests)} requests, hit ratio ${percent(s.hitRatio)}, 5xx ${percent(s.errorRatio)}`;
-    core.info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
-    if (failing.length > 1) for (const message of [...s.gateFailures, ...(s.error ? [s.error] : [])]) core.error(message);
+    log.info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
+    if (failing.length > 1) for (const message of [...s.gateFailures, ...(s.error ? [s.error] : [])]) log.error(message);
   }
   const messages = failing.flatMap(s => [...s.gateFailures, ...(s.error ? [s.error] : [])]);
   if (messages.length === 0) return undefined;

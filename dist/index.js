@@ -33965,6 +33965,10 @@ function mermaidText(text) {
 function join(parts, separator) {
     return parts.join(separator);
 }
+/** A headline is one line: a line break in a service name or an error would end the heading. */
+function flat(text) {
+    return text.replace(/\s+/g, ' ');
+}
 const EMPTY = '';
 /** `cells` are Html: escape what goes in. */
 function table(head, rows) {
@@ -34869,11 +34873,12 @@ function summary_headline(report, presented) {
     const mode = report.mode === '' ? html `fastly-deploy-action` : html `Fastly ${html_escape(report.mode)}`;
     if (!presented)
         return html `### ❌ ${mode}: stopped before any change`;
+    const text = flat(presented.headline);
     if (report.dryRun && report.error === undefined && !presented.failed)
-        return html `### 🧪 ${mode} (dry run): ${presented.headline}`;
+        return html `### 🧪 ${mode} (dry run): ${text}`;
     if (presented.failed || report.error !== undefined)
-        return html `### ❌ ${mode}: ${presented.headline}`;
-    return html `### ✅ ${mode}: ${presented.headline}`;
+        return html `### ❌ ${mode}: ${text}`;
+    return html `### ✅ ${mode}: ${text}`;
 }
 function planSection(shown, total) {
     if (total === 0)

@@ -43,7 +43,8 @@
  * @property {string} [method]
  * @property {string | RegExp} [path]  a string is a prefix of the path with query string
  * @property {number} [times]
- * @property {'status' | 'drop' | 'slow' | 'non-json'} kind
+ * @property {'status' | 'drop' | 'slow' | 'non-json' | 'echo-headers'} kind  echo-headers: a proxy's HTML error page
+ *   that repeats the request's headers, raw and as a base64 (and base64url) debug blob
  * @property {number} [status]
  * @property {unknown} [body]
  * @property {Record<string, string>} [headers]
@@ -132,8 +133,15 @@ function take(specs, method, path) {
   return spec;
 }
 
-/** @param {Fault} fault @returns {Answer} */
-function faultAnswer(fault) {
+/** @param {Fault} fault @param {LoggedRequest} request @returns {Answer} */
+function faultAnswer(fault, request) {
+  if (fault.kind === 'echo-headers') {
+    const lines = Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`).join('\n');
+    const blob = JSON.stringify({ path: request.path, headers: request.headers });
+    const text = `<html><body><h1>${fault.status} Proxy error</h1><p>debug=${Buffer.from(blob).toString('base64')}</p>`
+      + `<p>trace=${Buffer.from(`x${blob}`).toString('base64url')}</p><pre>${request.method} ${request.path}\n${lines}</pre></body></html>`;
+    return { status: fault.status, text, headers: { 'Content-Type': 'text/html', ...fault.headers } };
+  }
   if (fault.kind === 'non-json') {
     return { status: fault.status, text: BAD_GATEWAY_HTML, headers: { 'Content-Type': 'text/html', ...fault.headers } };
   }
@@ -259,7 +267,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
         return;
       }
       let answer;
-      if (fault && fault.kind !== 'slow') answer = faultAnswer(fault);
+      if (fault && fault.kind !== 'slow') answer = faultAnswer(fault, entry);
       else {
         answer = respond(entry);
         if (fault) answer.headers = { ...answer.headers, ...fault.headers };

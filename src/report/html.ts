@@ -33,6 +33,11 @@ export function join(parts: readonly Html[], separator: '' | ' ' | ', ' | '\n' |
   return parts.join(separator) as Html;
 }
 
+/** A headline is one line: a line break in a service name or an error would end the heading. */
+export function flat(text: Html): Html {
+  return text.replace(/\s+/g, ' ') as Html;
+}
+
 export const EMPTY = '' as Html;
 
 /** `cells` are Html: escape what goes in. */

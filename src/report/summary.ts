@@ -1,7 +1,7 @@
 import type { PlannedWrite } from '../fastly/transport.js';
 import type { TokenCheck } from '../token-check.js';
 import { MAX_SUMMARY_BYTES, bytes } from './budget.js';
-import { EMPTY, type Html, code, count, escape, html, join, plural, utc } from './html.js';
+import { EMPTY, type Html, code, flat, count, escape, html, join, plural, utc } from './html.js';
 import type { Presented } from './presented.js';
 import { type RunReport, isRateLimitLow } from './run-report.js';
 
@@ -38,9 +38,10 @@ function withinCap(parts: readonly Html[]): Html[] {
 function headline(report: RunReport, presented: Presented | undefined): Html {
   const mode = report.mode === '' ? html`fastly-deploy-action` : html`Fastly ${escape(report.mode)}`;
   if (!presented) return html`### ❌ ${mode}: stopped before any change`;
-  if (report.dryRun && report.error === undefined && !presented.failed) return html`### 🧪 ${mode} (dry run): ${presented.headline}`;
-  if (presented.failed || report.error !== undefined) return html`### ❌ ${mode}: ${presented.headline}`;
-  return html`### ✅ ${mode}: ${presented.headline}`;
+  const text = flat(presented.headline);
+  if (report.dryRun && report.error === undefined && !presented.failed) return html`### 🧪 ${mode} (dry run): ${text}`;
+  if (presented.failed || report.error !== undefined) return html`### ❌ ${mode}: ${text}`;
+  return html`### ✅ ${mode}: ${text}`;
 }
 
 function planSection(shown: readonly PlannedWrite[], total: number): Html {

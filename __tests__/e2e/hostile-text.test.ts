@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { SERVICE, TOKEN, useFakeFastly } from './e2e-fake.js';
+import { type ActionRun, readable, runAction, scratch } from './run-action.js';
+
+const ctx = useFakeFastly();
+
+/** Each one tries something else: run a command, stop them all, the runner's old form, hide or break the summary. */
+const PAYLOADS = ['::error::X', '::stop-commands::t', '##[error]x', '<!--', '</details>', '<img/src=x/onerror=alert(1)>'];
+/** All of them in one text, with line breaks that would start a line of their own. */
+const HOSTILE = `::error::X\n::set-output name=a::b\r\n::stop-commands::t ##[set-output name=b]c ##[group]g <!-- </details> <img src=x onerror=alert(1)>`;
+const BIG = `${HOSTILE} ${'y'.repeat(10_000)}`;
+const OWN_COMMANDS = /^::(error|warning|notice|group|endgroup|debug)::/;
+
+/** Every base64 or base64url run, decoded at each alignment: the token may start at any byte inside one. */
+function decodedRuns(text: string): string[] {
+  const runs = text.match(/[A-Za-z0-9+/_-]{16,}/g) ?? [];
+  return runs.flatMap(run => [0, 1, 2, 3].map(skip => Buffer.from(run.slice(skip).replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1')));
+}
+
+/** What every run must show: only the action's own commands, no `##[`, a summary that shows text as text, no token in any form. */
+function expectHarmless(run: ActionRun): void {
+  const lines = run.stdout.split(/\r?\n/);
+  expect(lines[0]).toBe(`::add-mask::${TOKEN}`);
+  for (const line of lines.slice(1)) {
+    if (line.trimStart().startsWith('::')) expect(line).toMatch(OWN_COMMANDS);
+  }
+  expect(run.stdout).not.toContain('##[');
+  const summary = run.summary;
+  expect(summary).not.toContain('<!--');
+  expect(summary).not.toContain('<img');
+  expect(summary.split('<details').length).toBe(summary.split('</details>').length);
+  const everything = [lines.slice(1).join('\n'), run.stderr, summary, ...Object.values(run.outputs)];
+  for (const text of everything) {
+    for (const form of [TOKEN, encodeURIComponent(TOKEN), Buffer.from(TOKEN).toString('base64'), Buffer.from(TOKEN).toString('base64url')]) {
+      expect(text).not.toContain(form);
+    }
+    for (const decoded of decodedRuns(text)) expect(decoded).not.toContain(TOKEN);
+  }
+}
+
+/** The readable summary shows the text itself, escaped, not a trace of markup. */
+function expectShownAsText(run: ActionRun, text: string): void {
+  expect(readable(run.summary)).toContain(text);
+}
+
+function inputs(extra: Record<string, string>): Record<string, string> {
+  return ctx.inputs({ 'api-token': TOKEN, ...extra });
+}
+
+let serial = 0;
+function hostileService(): string {
+  serial += 1;
+  const id = `HOSTILE${serial}SVC`;
+  const vcls = [{ name: 'main', content: 'sub vcl_recv { }\n', main: true }];
+  ctx.fake.addService({ id, name: `${HOSTILE} ${serial}`, versions: [{ vcls, active: true, locked: true }] });
+  return id;
+}
+
+describe('hostile text stays text', () => {
+  it('purge-keys: keys and Fastly\'s error msg and detail', async () => {
+    ctx.fake.fault({ method: 'POST', path: `/service/${SERVICE}/purge`, kind: 'status', status: 400, body: { msg: BIG, detail: HOSTILE }, times: 5 });
+    const run = await runAction(inputs({ mode: 'purge-keys', keys: PAYLOADS.join('\n'), 'max-retries': '0' }));
+
+    expect(run.code).toBe(1);
+    expectHarmless(run);
+    for (const key of PAYLOADS) expectShownAsText(run, key);
+    // The log still names every failed key, escaped.
+    for (const key of PAYLOADS) expect(run.stdout).toContain(key.replace('##[', '##\\['));
+    expect(JSON.parse(run.outputs.result ?? '{}').services[0].failedCount).toBe(PAYLOADS.length);
+  });
+
+  it('purge-urls: URLs and a retried 503 whose message would start lines of its own', async () => {
+    const urls = PAYLOADS.map(p => `https://www.example.com/${p}`);
+    ctx.fake.fault({ method: 'POST', path: '/purge/', kind: 'status', status: 503, body: { msg: HOSTILE }, times: 1 });
+    const run = await runAction(inputs({ mode: 'purge-urls', urls: urls.join('\n'), 'max-retries': '1' }));
+
+    expectHarmless(run);
+    // The retry line names Fastly's message with its line breaks shown, not obeyed.
+    expect(run.stdout).toContain('HTTP 503 (::error::X\\n::set-output name=a::b\\r\\n::stop-commands::t ##\\[set-output');
+  });
+
+  it('purge-all: a proxy page that echoes the request headers, raw and base64, leaves no token anywhere', async () => {
+    ctx.fake.fault({ method: 'POST', path: `/service/${SERVICE}/purge_all`, kind: 'echo-headers', status: 401 });
+    const run = await runAction(inputs({ mode: 'purge-all' }));
+
+    expect(run.code).toBe(1);
+    expectHarmless(run);
+    const result = JSON.parse(run.outputs.result ?? '{}');
+    expect(JSON.stringify(result)).toContain('***');
+    expect(run.errors.join('\n')).toContain('Proxy error');
+  });
+
+  it('activate: service names, comment, VCL diff and Fastly\'s activation warning, in a dry run and a real one', async () => {
+    const sid = hostileService();
+    const dir = join(scratch(), 'vcl');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.vcl'), `sub vcl_recv {\n  # ${HOSTILE}\n  # ${BIG}\n}\n`);
+    const dry = await runAction(inputs({ mode: 'activate', 'service-id': sid, 'vcl-files': `${dir}/*.vcl`, comment: HOSTILE, 'dry-run': 'true' }));
+    expect(dry.code).toBe(0);
+    expectHarmless(dry);
+    expectShownAsText(dry, '<img src=x onerror=alert(1)>');
+
+    ctx.fake.setActivationWarning(sid, BIG);
+    const real = await runAction(inputs({ mode: 'activate', 'service-id': sid, 'vcl-files': `${dir}/*.vcl`, comment: HOSTILE }));
+    expect(real.code).toBe(0);
+    expectHarmless(real);
+    expect(real.warnings.join('\n')).toContain('::stop-commands::t');
+  });
+
+  it('stats: service names in the headline, and Fastly\'s error', async () => {
+    const sid = hostileService();
+    const ok = await runAction(inputs({ mode: 'stats', 'service-id': sid, 'stats-from': '2 hours ago', 'stats-to': 'now' }));
+    expectHarmless(ok);
+    expect(ok.summary.split('\n')[0]).not.toContain('<');
+
+    ctx.fake.fault({ method: 'GET', path: `/stats/service/${sid}`, kind: 'status', status: 400, body: { msg: HOSTILE, detail: BIG } });
+    const failed = await runAction(inputs({ mode: 'stats', 'service-id': sid, 'stats-from': '2 hours ago', 'stats-to': 'now', 'max-retries': '0' }));
+    expect(failed.code).toBe(1);
+    expectHarmless(failed);
+    expect(failed.summary.split('\n')[0]).toContain('&#60;img src=x onerror=alert(1)&#62;');
+  });
+
+  it('update-dictionary: the dictionary name, item keys and values, and keys already there that delete-missing deletes', async () => {
+    const sid = `HOSTILEDICT${++serial}`;
+    const name = 'redirects<!--';
+    ctx.fake.addService({ id: sid, name: HOSTILE, versions: [{ active: true }] });
+    ctx.fake.addDictionary(sid, { name, items: Object.fromEntries(PAYLOADS.map(p => [`old ${p}\n::error::gone`, 'v'])) });
+    const wanted = Object.fromEntries(PAYLOADS.map(p => [`${p}\n::set-output name=a::b`, `${HOSTILE} ${'y'.repeat(7000)}`]));
+    const run = await runAction(inputs({ mode: 'update-dictionary', 'service-id': sid, dictionary: name, items: JSON.stringify(wanted), 'delete-missing': 'true' }));
+
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expectHarmless(run);
+    expectShownAsText(run, `dictionary 'redirects<!--' on ${sid}`);
+    expect(Object.keys(ctx.fake.dictionaryItems(sid, name)).sort()).toEqual(Object.keys(wanted).sort());
+  });
+
+  it('update-config-store: a store name that is not there, echoed in the error', async () => {
+    const run = await runAction(inputs({ mode: 'update-config-store', 'config-store': `flags${PAYLOADS[4]}`, items: '{"a":"1"}' }));
+    expect(run.code).toBe(1);
+    expectHarmless(run);
+  });
+});

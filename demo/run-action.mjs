@@ -25,6 +25,25 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * What a runner sets for every job: the default version comment of `activate`
+ * is made of it, so the demo shows the README's
+ * `acme/site@abc1234 by octocat — https://github.com/acme/site/actions/runs/4242`.
+ */
+export const RUN_CONTEXT = {
+  GITHUB_REPOSITORY: 'acme/site',
+  GITHUB_REPOSITORY_OWNER: 'acme',
+  GITHUB_SHA: 'abc1234d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+  GITHUB_REF: 'refs/heads/main',
+  GITHUB_ACTOR: 'octocat',
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_RUN_ID: '4242',
+  GITHUB_RUN_ATTEMPT: '1',
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_WORKFLOW: 'Deploy',
+  GITHUB_JOB: 'deploy',
+};
+
 /** GitHub runs `using: node24` actions on Node 24: the node24 devDependency's binary, else this process's Node. @param {string} root */
 export function node24(root) {
   const bundled = join(root, 'node_modules', 'node24', 'bin', 'node');
@@ -92,6 +111,7 @@ export async function runAction({ node, action, inputs, workspace, timeoutMs = 3
       PATH: process.env.PATH ?? '',
       HOME: workspace,
       GITHUB_ACTIONS: 'true',
+      ...RUN_CONTEXT,
       GITHUB_WORKSPACE: workspace,
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,

@@ -20,16 +20,20 @@
  * @property {Record<string, string>} [files]  written into the workspace first
  * @property {string} [staged]  what the simulated Fastly was told to do
  * @property {(fake: FakeFastly) => void} [setup]
+ * @property {number} [origin]  the status a site of its own answers at ORIGIN_URL (in `with`) during this scenario
  * @property {number} expectedCode
- * @property {(run: ActionRun, fake: FakeFastly, log: string) => Check[]} checks
+ * @property {(run: ActionRun, fake: FakeFastly, log: string, origin: Origin) => Check[]} checks
+ * @typedef {{ url: string, requests: import('node:http').IncomingHttpHeaders[] }} Origin
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { startFakeFastly } from '../__tests__/fake-fastly/server.mjs';
 import { renderSummary } from './render-summary.mjs';
-import { githubLog, inputDefaults, mask, node24, runAction } from './run-action.mjs';
+import { RUN_CONTEXT, githubLog, inputDefaults, mask, node24, runAction } from './run-action.mjs';
 import { colorWanted, displayWidth, makeStyle, pad, wrap } from './text.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -68,6 +72,11 @@ const SITE_VERSIONS = [
   { comment: 'initial', locked: true, vcls: [{ name: 'main', content: MAIN_VCL, main: true }] },
   { comment: 'acme/site@1f2e3d4 by octocat', active: true, vcls: [{ name: 'main', content: MAIN_VCL, main: true }, { name: 'headers', content: HEADERS_VCL, main: false }] },
 ];
+/** The documented default comment, from the run context a runner sets (RUN_CONTEXT). */
+const VERSION_COMMENT = `${RUN_CONTEXT.GITHUB_REPOSITORY}@${RUN_CONTEXT.GITHUB_SHA.slice(0, 7)} by ${RUN_CONTEXT.GITHUB_ACTOR} — ${RUN_CONTEXT.GITHUB_SERVER_URL}/${RUN_CONTEXT.GITHUB_REPOSITORY}/actions/runs/${RUN_CONTEXT.GITHUB_RUN_ID}`;
+const BLOG = { id: '6pWtJ3nKz8RcYq1Hv5Lm0D', name: 'blog' };
+/** Stands in `with:` for the URL of the scenario's own site, known once it listens. */
+const ORIGIN_URL = '{origin}/_health';
 const NEW_MAIN_VCL = 'sub vcl_recv {\n#FASTLY recv\n  call add_security_headers;\n  return(lookup);\n}\n';
 
 /** @param {FakeFastly} fake @param {string} method @param {RegExp} path */
@@ -178,6 +187,7 @@ const SCENARIOS = [
         [after.activeVersion === 3, 'version 3 (the clone) is active', String(after.activeVersion)],
         [vclWrites.length === 1, 'only the changed main.vcl was sent', String(vclWrites.length)],
         [run.outputs['previous-version'] === '2', 'the previous-version output is 2', run.outputs['previous-version']],
+        [after.versions[2]?.comment === VERSION_COMMENT, `version 3's comment is the run's: ${VERSION_COMMENT}`, after.versions[2]?.comment],
       ];
     },
   },
@@ -249,7 +259,48 @@ const SCENARIOS = [
       ];
     },
   },
+  {
+    id: 'j',
+    title: 'activate with a health check: the new version breaks the site, so it is rolled back',
+    story: 'After activating, the action requests the site until it answers 2xx twice in a row. This site answers 503 to every request, so when health-check-timeout passes the action re-activates the version that was active before and fails the step.',
+    with: { 'api-token': TOKENS.global.token, mode: 'activate', 'service-id': BLOG.id, 'vcl-files': '*.vcl', 'health-check-url': ORIGIN_URL, 'health-check-timeout': '4' },
+    comments: { 'api-token': 'activate needs a global token', 'health-check-url': 'a site of its own on this machine' },
+    files: { 'main.vcl': NEW_MAIN_VCL, 'headers.vcl': HEADERS_VCL },
+    origin: 503,
+    staged: 'The site behind Fastly answers every request with HTTP 503 once the new version is live.',
+    setup(fake) {
+      fake.addService({ ...BLOG, versions: SITE_VERSIONS });
+    },
+    expectedCode: 1,
+    checks(run, fake, log, origin) {
+      const activations = fake.writes().filter((r) => r.path.endsWith('/activate')).map((r) => r.path.split('/')[4]);
+      return [
+        [activations.join() === '3,2', 'version 3 was activated, then version 2 again', activations.join(', ') || 'none'],
+        [fake.service(BLOG.id).activeVersion === 2, 'production is back on version 2', String(fake.service(BLOG.id).activeVersion)],
+        [run.outputs['rolled-back'] === 'true' && run.outputs.version === '2', 'outputs rolled-back is true and version is 2', `${run.outputs['rolled-back']}, ${run.outputs.version}`],
+        [/Error: Version 3 of \S+ failed its health check \(HTTP 503 .*rolled back to 2/.test(log), 'the error says what the site answered and where production is now'],
+        [origin.requests.length >= 2 && origin.requests.every((headers) => !('fastly-key' in headers)), `the site was asked ${origin.requests.length} times, never with the Fastly token`],
+      ];
+    },
+  },
 ];
+
+/**
+ * A site of the scenario's own on 127.0.0.1, answering `status` to everything.
+ * @param {number} status @returns {Promise<Origin & { close: () => Promise<void> }>}
+ */
+async function startOrigin(status) {
+  /** @type {Origin['requests']} */
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.headers);
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(`${status}\n`);
+  });
+  await new Promise((listening) => server.listen(0, '127.0.0.1', () => listening(undefined)));
+  const address = server.address();
+  const port = address && typeof address === 'object' ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((closed) => server.close(() => closed(undefined))) };
+}
 
 /** @param {string} text */
 const section = (text) => style.bold(text);
@@ -259,12 +310,19 @@ function print(lines, indent = '  ') {
   for (const line of lines) console.log(line === '' ? '' : indent + line);
 }
 
-/** The step as a workflow would hold it. @param {Scenario} scenario @param {string} apiUrl */
-function workflowStep(scenario, apiUrl) {
+/**
+ * The step as a workflow would hold it, in YAML that parses to these inputs
+ * (`*.vcl` unquoted would be an alias). The token shows as a secret would.
+ * @param {Record<string, string>} given @param {Record<string, string> | undefined} notes @param {string} apiUrl
+ */
+function workflowStep(given, notes, apiUrl) {
   const lines = ['- uses: your-org/fastly-deploy-action@v1', '  with:'];
-  const entries = Object.entries({ ...scenario.with, 'api-url': apiUrl }).map(([name, value]) => [name, name === 'api-token' ? '***' : value]);
+  const entries = Object.entries({ ...given, 'api-url': apiUrl }).map(([name, value]) => [
+    name,
+    name === 'api-token' ? '${{ secrets.FASTLY_TOKEN }}' : value.includes('\n') ? value : yamlScalar(value),
+  ]);
   /** @type {Record<string, string>} */
-  const comments = { ...scenario.comments, 'api-url': 'the simulated Fastly' };
+  const comments = { ...notes, 'api-url': 'the simulated Fastly' };
   const keyWidth = Math.max(...entries.filter(([, v = '']) => !v.includes('\n')).map(([k = '', v = '']) => k.length + v.length)) + 2;
   for (const [name = '', value = ''] of entries) {
     const comment = comments[name] ? style.gray(`# ${comments[name]}`) : '';
@@ -278,6 +336,22 @@ function workflowStep(scenario, apiUrl) {
     if (rows.length > 3) lines.push(`      ${style.gray(`… ${rows.length - 3} more lines (${rows.length} in all)`)}`);
   }
   return lines;
+}
+
+/**
+ * A one-line value that YAML reads back as the same text: plain where it
+ * already is (`4`, `true`: the runner hands every input over as a string),
+ * quoted where not.
+ * @param {string} value
+ */
+function yamlScalar(value) {
+  try {
+    const read = parse(value);
+    if (read !== null && typeof read !== 'object' && String(read) === value) return value;
+  } catch {
+    // not YAML as it is: quoted below
+  }
+  return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 
 /** The request's path with IDs, keys and URLs replaced by placeholders. @param {string} path */
@@ -378,10 +452,12 @@ function outputLines(outputs, secrets) {
 async function play(scenario, fake, defaults, node) {
   fake.reset();
   scenario.setup?.(fake);
+  const origin = scenario.origin === undefined ? undefined : await startOrigin(scenario.origin);
+  const given = Object.fromEntries(Object.entries(scenario.with).map(([name, value]) => [name, origin ? value.replace('{origin}', origin.url) : value]));
   const workspace = mkdtempSync(join(tmpdir(), `fastly-demo-${scenario.id}-`));
   try {
     for (const [name, content] of Object.entries(scenario.files ?? {})) writeFileSync(join(workspace, name), content);
-    const inputs = { ...defaults, ...scenario.with, 'api-url': fake.url };
+    const inputs = { ...defaults, ...given, 'api-url': fake.url };
     const run = await runAction({ node, action: ACTION, inputs, workspace });
 
     const title = ` ${scenario.id}. ${scenario.title} `;
@@ -389,7 +465,7 @@ async function play(scenario, fake, defaults, node) {
     print(wrap(scenario.story, WIDTH - 2));
     if (scenario.staged) print(wrap(`${style.yellow('Staged:')} ${scenario.staged}`, WIDTH - 2));
     console.log('');
-    print(workflowStep(scenario, fake.url), '    ');
+    print(workflowStep(given, scenario.comments, fake.url), '    ');
 
     const { lines: logLines, hidden } = githubLog(run.lines, { secrets: ALL_TOKENS, style });
     const log = logLines.join('\n');
@@ -425,7 +501,7 @@ async function play(scenario, fake, defaults, node) {
     /** @type {Check[]} */
     const checks = [
       [codeOk, `exit code ${scenario.expectedCode}`, codeText],
-      ...scenario.checks(run, fake, log),
+      ...scenario.checks(run, fake, log, origin ?? { url: '', requests: [] }),
       [!leaks(run), 'the token appears nowhere but in the hidden ::add-mask:: command'],
     ];
     console.log('');
@@ -437,6 +513,7 @@ async function play(scenario, fake, defaults, node) {
     return { scenario, run, ok: checks.every(([ok]) => ok) };
   } finally {
     rmSync(workspace, { recursive: true, force: true });
+    await origin?.close();
   }
 }
 
@@ -505,7 +582,8 @@ async function main() {
   const where = relative(process.cwd(), SUMMARY_OUT) || SUMMARY_OUT;
   console.log(style.bold('━'.repeat(WIDTH)));
   if (failed.length === 0) {
-    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ' (b, g and i are meant to fail the step: exit code 1).');
+    const failing = SCENARIOS.filter((s) => s.expectedCode !== 0).map((s) => s.id);
+    console.log(style.green(`✔ All ${results.length} scenarios behaved as expected`) + ` (${failing.slice(0, -1).join(', ')} and ${failing.at(-1)} are meant to fail the step: exit code 1).`);
   } else {
     console.log(style.red(`✘ ${failed.length} of ${results.length} scenarios did not behave as expected: ${failed.map((r) => r.scenario.id).join(', ')}.`));
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from '@jest/globals';
@@ -19,7 +19,7 @@ export interface ActionRun {
   readonly warnings: readonly string[];
 }
 
-/** A scratch folder, e.g. for keys files. */
+/** A scratch folder, e.g. for keys files; jest's global teardown removes it with the run's temporary folder. */
 export function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'fastly-action-'));
 }
@@ -66,6 +66,7 @@ export async function runAction(inputs: Readonly<Record<string, string>>, env: R
     errors: commandLines(stdout, 'error'),
     warnings: commandLines(stdout, 'warning')
   };
+  rmSync(dir, { recursive: true, force: true });
   const token = inputs['api-token'];
   if (token) expectTokenHidden(run, token);
   return run;

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 129:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const pm = __importStar(__nccwpck_require__(425));
+const tunnel = __importStar(__nccwpck_require__(408));
+const undici_1 = __nccwpck_require__(4718);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 425:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,15 +844,15 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1123,33 +1123,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1167,10 +1167,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -1232,7 +1232,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1244,39 +1244,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1292,18 +1292,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1363,16 +1363,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1478,7 +1478,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1492,10 +1492,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -1736,16 +1736,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1957,18 +1957,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2184,15 +2184,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -2299,21 +2299,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -2322,9 +2322,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2705,15 +2705,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -2805,16 +2805,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -3052,7 +3052,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -3177,7 +3177,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3386,7 +3386,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -3818,7 +3818,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3826,7 +3826,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3841,9 +3841,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4307,7 +4307,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -4381,7 +4381,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4389,7 +4389,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -4540,13 +4540,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -4554,9 +4554,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5266,18 +5266,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5406,7 +5406,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5414,7 +5414,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -5422,10 +5422,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5622,7 +5622,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5630,9 +5630,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -5645,7 +5645,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -5678,9 +5678,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -5692,11 +5692,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -5704,7 +5704,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6619,7 +6619,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7142,7 +7142,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7150,13 +7150,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -7175,7 +7175,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7581,7 +7581,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7941,7 +7941,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7951,16 +7951,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -8002,9 +8002,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8312,7 +8312,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -8572,19 +8572,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -8787,7 +8787,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8859,15 +8859,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9026,7 +9026,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9150,15 +9150,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9351,10 +9351,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9392,7 +9392,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9403,14 +9403,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9506,19 +9506,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -9787,13 +9787,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9829,7 +9829,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9837,8 +9837,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9868,7 +9868,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -9919,15 +9919,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -10158,20 +10158,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10602,14 +10602,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10984,14 +10984,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11114,12 +11114,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -11142,11 +11142,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -11173,11 +11173,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11199,13 +11199,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11483,7 +11483,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11495,7 +11495,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11507,7 +11507,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11528,13 +11528,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -11545,14 +11545,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -11695,14 +11695,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -11711,10 +11711,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -11761,12 +11761,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11796,12 +11796,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -11809,9 +11809,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -12010,14 +12010,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -12026,10 +12026,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12076,7 +12076,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -12106,20 +12106,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -12480,7 +12480,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12530,7 +12530,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -12566,7 +12566,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -12996,20 +12996,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13862,15 +13862,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -14021,26 +14021,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14085,7 +14085,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -14104,15 +14104,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -14295,14 +14295,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -14612,7 +14612,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -14971,13 +14971,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -15552,23 +15552,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -16042,7 +16042,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -16086,12 +16086,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -16101,16 +16101,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -16622,7 +16622,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -16753,7 +16753,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17504,12 +17504,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17557,14 +17557,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -17690,16 +17690,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -18171,16 +18171,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -18430,7 +18430,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -18477,21 +18477,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -19171,7 +19171,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19184,9 +19184,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -19222,23 +19222,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -21448,23 +21448,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21474,12 +21474,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -22492,14 +22492,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -22511,16 +22511,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -23109,7 +23109,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -23125,21 +23125,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -24764,14 +24764,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25466,7 +25466,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -25763,7 +25763,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25772,16 +25772,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -26114,12 +26114,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26199,7 +26199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -26216,7 +26216,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26227,10 +26227,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -26614,27 +26614,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26992,7 +26992,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -27065,14 +27065,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -27401,12 +27401,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -27504,14 +27504,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27616,16 +27616,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -27635,11 +27635,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28150,14 +28150,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28261,7 +28261,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -28280,16 +28280,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -28609,15 +28609,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28626,21 +28626,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29211,11 +29211,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2074);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5484);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2074:
+/***/ 5484:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29235,7 +29235,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -29271,7 +29271,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -29367,7 +29367,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29410,7 +29410,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -29501,11 +29501,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30202,7 +30202,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30278,7 +30278,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30352,7 +30352,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30633,7 +30633,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -30675,7 +30675,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30855,7 +30855,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31129,7 +31129,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31717,7 +31717,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31797,7 +31797,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31862,7 +31862,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32180,6 +32180,85 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * A failure the action expects and explains: the step fails with this message
+ * alone. Anything else reaching main.ts is a defect and gets its stack in the
+ * debug log.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
+}
+class InputError extends ActionError {
+    name = 'InputError';
+}
+
+;// CONCATENATED MODULE: ./src/cancel.ts
+
+/** In-flight requests get this long to finish after the signal. */
+const IN_FLIGHT_GRACE_MS = 1500;
+/** Clean-up ends here after the signal: the report still has a second before the runner's SIGKILL. */
+const CLEAN_UP_DEADLINE_MS = 3000;
+const never = new AbortController().signal;
+/** For runs nothing can cancel (unit tests, the demo). */
+const NOT_CANCELLABLE = { stop: never, abort: never, deadline: never, by: () => undefined };
+/**
+ * Listens for SIGINT and SIGTERM for the rest of the process. Having a
+ * listener keeps Node from dying on the second signal, so the report is
+ * always written.
+ */
+function cancelOnSignals(onCancel = () => undefined) {
+    const stop = new AbortController();
+    const abort = new AbortController();
+    const deadline = new AbortController();
+    let by;
+    const listener = (signal) => {
+        if (by !== undefined)
+            return;
+        by = signal;
+        stop.abort();
+        setTimeout(() => abort.abort(), IN_FLIGHT_GRACE_MS).unref();
+        setTimeout(() => deadline.abort(), CLEAN_UP_DEADLINE_MS).unref();
+        onCancel(signal);
+    };
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return { stop: stop.signal, abort: abort.signal, deadline: deadline.signal, by: () => by };
+}
+/** A timer that ends early when `signal` fires; it never rejects. */
+function sleepUnless(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise(resolve => {
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+/** The reason every item the run did not get to carries. */
+const NOT_SENT_CANCELLED = 'Not sent: the run was cancelled';
+/** A request the transport refused to start, or cut in flight, because the run was cancelled. */
+class CancelledError extends ActionError {
+    method;
+    path;
+    inFlight;
+    name = 'CancelledError';
+    constructor(method, path, 
+    /** True when the request had gone out: Fastly may have acted on it. */
+    inFlight) {
+        super(inFlight
+            ? `Cancelled in flight: ${method} ${path} was cut off when the run was cancelled; Fastly may or may not have acted on it`
+            : `${NOT_SENT_CANCELLED} (${method} ${path})`);
+        this.method = method;
+        this.path = path;
+        this.inFlight = inFlight;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /** What a secret's forms are replaced by, as the runner masks them in the log. */
 const MASK = '***';
@@ -32308,19 +32387,6 @@ function log_setOutput(name, value) {
     setOutput(name, scrub(value));
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * A failure the action expects and explains: the step fails with this message
- * alone. Anything else reaching main.ts is a defect and gets its stack in the
- * debug log.
- */
-class ActionError extends Error {
-    name = 'ActionError';
-}
-class InputError extends ActionError {
-    name = 'InputError';
-}
-
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Kept in step with package.json by a unit test; sent in the User-Agent. */
 const ACTION_VERSION = '1.0.0';
@@ -32443,12 +32509,16 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 
 
-/** No byte from Fastly for the whole request timeout. */
+/** The answer's last byte had not arrived when the request timeout ran out. */
 class RequestTimeout extends Error {
     name = 'RequestTimeout';
 }
+/** The run was cancelled while the request was in flight. */
+class RequestAborted extends Error {
+    name = 'RequestAborted';
+}
 /**
- * Sends requests to one API host. `@actions/http-client` picks the agent once,
+ * Sends requests to one host. `@actions/http-client` picks the agent once,
  * so proxies (`https_proxy`, `no_proxy`) work as in every other action; the
  * requests themselves go through node:http directly: http-client's
  * per-request wrapper doubled the peak memory of 100,000 requests (227 MB
@@ -32456,27 +32526,28 @@ class RequestTimeout extends Error {
  */
 class Exchange {
     headers;
-    timeoutMs;
     base;
     client;
     agent;
     send;
     /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
-    constructor(baseUrl, headers, timeoutMs) {
+    constructor(baseUrl, headers) {
         this.headers = headers;
-        this.timeoutMs = timeoutMs;
         this.base = new URL(baseUrl);
         this.client = new lib_HttpClient(headers['User-Agent'], [], { keepAlive: true });
         this.agent = this.client.getAgent(baseUrl);
         this.send = this.base.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request;
     }
-    request(method, path, headers, body) {
+    request(method, path, headers, body, limits) {
         const { hostname, port, pathname } = this.base;
         const sent = { ...this.headers, ...headers };
         if (body) {
             sent['Content-Type'] = body.type;
             sent['Content-Length'] = String(Buffer.byteLength(body.text));
         }
+        const { timeoutMs, signal } = limits;
+        if (signal?.aborted)
+            return Promise.reject(new RequestAborted('cancelled before it was sent'));
         return new Promise((resolve, reject) => {
             const request = this.send({
                 host: hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -32484,17 +32555,35 @@ class Exchange {
                 path: pathname.replace(/\/+$/, '') + path,
                 method,
                 headers: sent,
-                agent: this.agent,
-                timeout: this.timeoutMs
+                agent: this.agent
             }, response => {
                 let text = '';
                 response.setEncoding('utf8');
                 response.on('data', (chunk) => (text += chunk));
-                response.on('error', reject);
-                response.on('end', () => resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: text }));
+                response.on('error', fail);
+                response.on('end', () => {
+                    done();
+                    resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: text });
+                });
             });
-            request.on('timeout', () => request.destroy(new RequestTimeout(`no answer within ${this.timeoutMs} ms`)));
-            request.on('error', reject);
+            // Once the answer has begun, destroying the request fails the response with a plain 'aborted': keep the real cause.
+            let cut;
+            const stop = (why) => {
+                cut = why;
+                request.destroy(why);
+            };
+            const timer = setTimeout(() => stop(new RequestTimeout(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+            const abort = () => stop(new RequestAborted('cancelled in flight'));
+            signal?.addEventListener('abort', abort, { once: true });
+            function done() {
+                clearTimeout(timer);
+                signal?.removeEventListener('abort', abort);
+            }
+            function fail(error) {
+                done();
+                reject(cut ?? error);
+            }
+            request.on('error', fail);
             request.end(body?.text);
         });
     }
@@ -32580,6 +32669,7 @@ function rateLimitResetAt(headers, nowMs) {
 
 
 
+
 const PLANNED_WRITES_KEPT = 50;
 /**
  * One Fastly request with auth, retries and rate-limit bookkeeping. It answers
@@ -32587,31 +32677,66 @@ const PLANNED_WRITES_KEPT = 50;
  */
 class Transport {
     options;
-    http;
-    rateLimit = new RateLimitTracker();
-    /** After a 429 the action cannot wait out, later writes fail at once instead of spending requests. */
-    writesBlockedUntil;
-    planned = [];
-    plannedTotal = 0;
-    usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
+    books;
+    /** What ends this transport's work: the run's stop and abort, or for clean-up the deadline. */
+    stop;
+    cut;
     /** A proxy's error page or a 401 may echo the request headers: the token leaves no answer in any form. */
     scrub;
-    constructor(options) {
+    constructor(options, shared) {
         this.options = options;
+        this.books = shared?.books ?? {
+            http: new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }),
+            rateLimit: new RateLimitTracker(),
+            writesBlockedUntil: undefined,
+            planned: [],
+            plannedTotal: 0,
+            usage: { requests: 0, retries: 0, rateLimitWaitMs: 0 }
+        };
         this.scrub = scrubberFor(options.token);
-        this.http = new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }, options.timeoutMs);
+        const cancel = options.cancel ?? NOT_CANCELLABLE;
+        this.stop = shared?.cleanUp ? cancel.deadline : cancel.stop;
+        this.cut = shared?.cleanUp ? cancel.deadline : cancel.abort;
+    }
+    /**
+     * The same client state for the work a cancel must still do (a rollback):
+     * it may start requests after the cancel, until the clean-up deadline.
+     */
+    forCleanUp() {
+        return new Transport(this.options, { books: this.books, cleanUp: true });
+    }
+    /**
+     * The backoff before retry `retry` (0-based) of a call the caller repeats
+     * itself (after a 429, until the window resets, within the 120 s cap);
+     * false, without waiting, when max-retries is spent or the window is too
+     * far, and after a cancel (the wait ends early then too).
+     */
+    async pauseBeforeRetry(retry, error) {
+        if (retry >= this.options.maxRetries || this.stop.aborted)
+            return false;
+        const { now, random, sleep } = this.options;
+        let wait = backoffMs(retry, random);
+        if (error instanceof FastlyRateLimitError) {
+            const untilReset = (error.resetAt?.getTime() ?? 0) - now();
+            if (error.why !== 'retries-spent' || untilReset > MAX_RATE_LIMIT_WAIT_MS)
+                return false;
+            if (untilReset > 0)
+                wait = untilReset + Math.floor(random() * 250);
+        }
+        await sleep(wait, this.stop);
+        return !this.stop.aborted;
     }
     rateLimitSnapshot() {
-        return this.rateLimit.snapshot();
+        return this.books.rateLimit.snapshot();
     }
     apiUsage() {
-        return { ...this.usage };
+        return { ...this.books.usage };
     }
     plannedWrites() {
-        return { shown: this.planned, total: this.plannedTotal };
+        return { shown: this.books.planned, total: this.books.plannedTotal };
     }
     dispose() {
-        this.http.dispose();
+        this.books.http.dispose();
     }
     async send(request) {
         return (await this.exchangeWithRetries(request)).body;
@@ -32628,17 +32753,21 @@ class Transport {
             return { body: this.plan(request), link: undefined };
         let rateLimitWaitMs = 0;
         for (let retry = 0;; retry++) {
+            if (this.stop.aborted)
+                throw new CancelledError(method, path, false);
             this.refuseWhileBlocked(request);
-            const canRetry = retry < maxRetries;
+            const canRetry = retry < maxRetries && request.once !== true;
             const canRepeat = canRetry && request.safeToRepeat !== false;
             let answer;
-            this.usage.requests += 1;
+            this.books.usage.requests += 1;
             if (retry > 0)
-                this.usage.retries += 1;
+                this.books.usage.retries += 1;
             try {
                 answer = await this.exchange(request);
             }
             catch (error) {
+                if (error instanceof RequestAborted)
+                    throw new CancelledError(method, path, true);
                 const cause = this.scrub(networkCause(error, this.options.timeoutMs));
                 // A proxy that refuses (407, 403) will refuse again; only its 5xx may pass.
                 const proxyStatus = tunnelStatus(error);
@@ -32646,11 +32775,11 @@ class Transport {
                     throw new FastlyNetworkError(method, path, cause, retry);
                 const wait = backoffMs(retry, random);
                 log(`${method} ${path}: ${cause}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
-                await sleep(wait);
+                await sleep(wait, this.stop);
                 continue;
             }
             if (method !== 'GET') {
-                this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
+                this.books.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
             }
             const body = this.scrub(answer.body);
             if (answer.status >= 200 && answer.status < 300) {
@@ -32679,17 +32808,17 @@ class Transport {
                     // A little jitter past the reset so parallel requests do not all return in the same instant.
                     wait = untilReset + Math.floor(random() * 250);
                     rateLimitWaitMs += wait;
-                    this.usage.rateLimitWaitMs += wait;
+                    this.books.usage.rateLimitWaitMs += wait;
                 }
             }
             log(`${method} ${path}: HTTP ${answer.status} (${reason}); retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
-            await sleep(wait);
+            await sleep(wait, this.stop);
         }
     }
     plan(request) {
-        this.plannedTotal += 1;
-        if (this.planned.length < PLANNED_WRITES_KEPT) {
-            this.planned.push({
+        this.books.plannedTotal += 1;
+        if (this.books.planned.length < PLANNED_WRITES_KEPT) {
+            this.books.planned.push({
                 method: request.method,
                 path: request.path,
                 headers: { ...request.headers },
@@ -32699,14 +32828,14 @@ class Transport {
         return undefined;
     }
     refuseWhileBlocked(request) {
-        const until = this.writesBlockedUntil;
+        const until = this.books.writesBlockedUntil;
         if (request.method !== 'GET' && until && until.getTime() > this.options.now()) {
             throw new FastlyRateLimitError(request.method, request.path, until, 'not-sent');
         }
     }
     blockWritesUntil(method, resetAt) {
         if (method !== 'GET')
-            this.writesBlockedUntil = resetAt;
+            this.books.writesBlockedUntil = resetAt;
     }
     resetOf(answer) {
         return rateLimitResetAt({ reset: header(answer, 'fastly-ratelimit-reset'), retryAfter: header(answer, 'retry-after') }, this.options.now());
@@ -32714,7 +32843,10 @@ class Transport {
     exchange(request) {
         const text = bodyOf(request);
         const type = request.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
-        return this.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text });
+        return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, {
+            timeoutMs: this.options.timeoutMs,
+            signal: this.cut
+        });
     }
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
@@ -32911,11 +33043,18 @@ function versionCalls(transport) {
             const errors = detailed.length > 0 ? detailed : strings(body.msg);
             return { ok: body.status === 'ok', errors, warnings: [...strings(body.warnings), ...strings(body.messages)] };
         },
-        /** Answers Fastly's warning (`msg`) if the activation came with one. */
+        /**
+         * One attempt, never repeated by the transport: the caller re-reads the
+         * active version before each attempt (another deploy may have activated
+         * one meanwhile). The answer confirms the activation only when it is the
+         * version asked for, active (or staged) on that environment.
+         */
         async activateVersion(sid, n, environment) {
             const suffix = environment === 'staging' ? '/activate/staging' : '/activate';
-            const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}` }));
-            return typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
+            const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}`, once: true }));
+            const warning = typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
+            const live = environment === 'staging' ? body.staging === true || deployedOn(body, 'staging', n) : body.active === true;
+            return { confirmed: Number(body.number) === n && live, warning };
         },
         async vclDiff(sid, from, to) {
             const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/vcl/diff/from/${from}/to/${to}?format=text` }));
@@ -32940,6 +33079,11 @@ function toVersion(value) {
         comment: typeof v.comment === 'string' ? v.comment : ''
     };
 }
+/** Fastly lists an environment in `environments[]` only where the version is deployed. */
+function deployedOn(body, name, n) {
+    const environments = Array.isArray(body.environments) ? body.environments.filter(isRecord) : [];
+    return environments.some(e => e.name === name && Number(e.active_version) === n);
+}
 function record(value) {
     return isRecord(value) ? value : {};
 }
@@ -32959,17 +33103,20 @@ function strings(value) {
 
 
 
+
 const MAX_KEYS_PER_PURGE = 256;
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
 function createFastlyClient(options) {
-    const transport = new Transport({
+    return apiOver(new Transport({
         userAgent: USER_AGENT,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        sleep: sleepUnless,
         now: Date.now,
         random: Math.random,
         log: () => undefined,
         ...options
-    });
+    }));
+}
+function apiOver(transport) {
     const soft = (isSoft) => (isSoft ? SOFT_PURGE : undefined);
     return {
         ...versionCalls(transport),
@@ -33005,6 +33152,8 @@ function createFastlyClient(options) {
         rateLimit: () => transport.rateLimitSnapshot(),
         usage: () => transport.apiUsage(),
         plannedWrites: () => transport.plannedWrites(),
+        pauseBeforeRetry: (retry, error) => transport.pauseBeforeRetry(retry, error),
+        forCleanUp: () => apiOver(transport.forCleanUp()),
         dispose: () => transport.dispose()
     };
 }
@@ -33032,50 +33181,64 @@ function stringOr(value, fallback) {
 
 
 
+
 const MAX_TRY_MS = 10_000;
 const MIN_INTERVAL_MS = 250;
-const realClock = { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) };
+const realClock = { now: Date.now, sleep: sleepUnless };
 /**
  * Requests a URL until `streak` answers in a row are good or the time is up,
- * logging each try in a group. A client of its own: no Fastly token goes to
- * an origin.
+ * logging each try in a group. Each try is cut by the time that is left,
+ * counted to the answer's last byte. A client of its own: no Fastly token
+ * goes to an origin.
  */
 async function pollUrl(poll, clock = realClock) {
     const interval = Math.min(poll.intervalMs, Math.max(MIN_INTERVAL_MS, Math.floor(poll.timeoutMs / 10)));
-    const http = new lib_HttpClient(USER_AGENT, [], { socketTimeout: Math.max(1, Math.min(MAX_TRY_MS, poll.timeoutMs)), allowRetries: false });
+    const target = new URL(poll.url);
+    const http = new Exchange(target.origin, { 'User-Agent': USER_AGENT });
     const started = clock.now();
+    const left = () => poll.timeoutMs - (clock.now() - started);
     const tries = [];
     let streak = 0;
     log_startGroup(poll.title);
     try {
-        for (;;) {
-            const attempt = await tryOnce(http, poll, clock.now() - started);
+        while (!poll.stop?.aborted && left() > 0) {
+            const attempt = await tryOnce(http, `${target.pathname}${target.search}`, poll, clock.now() - started, Math.min(MAX_TRY_MS, left()));
+            if (poll.stop?.aborted)
+                break;
             tries.push(attempt);
             streak = attempt.good ? streak + 1 : 0;
             const answer = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error;
             log_info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
-            if (streak >= poll.streak || clock.now() - started + interval > poll.timeoutMs)
+            if (streak >= poll.streak || left() - interval <= 0)
                 break;
-            await clock.sleep(interval);
+            await clock.sleep(interval, poll.stop);
         }
+        if (poll.stop?.aborted)
+            log_info(`${((clock.now() - started) / 1000).toFixed(1)} s: stopped, the run was cancelled`);
     }
     finally {
         log_endGroup();
         http.dispose();
     }
-    return { reached: streak >= poll.streak, tries, durationMs: clock.now() - started };
+    const reached = streak >= poll.streak;
+    return { reached, tries, durationMs: clock.now() - started, stopped: !reached && poll.stop?.aborted === true };
 }
-async function tryOnce(http, poll, at) {
+async function tryOnce(http, path, poll, at, timeoutMs) {
     try {
-        const response = await http.get(poll.url);
-        const body = await response.readBody();
-        const status = response.message.statusCode ?? 0;
+        const { status, body } = await http.request('GET', path, undefined, undefined, { timeoutMs, signal: poll.stop });
         return { at, status, error: undefined, good: poll.good(status, body), excerpt: body.replace(/\s+/g, ' ').trim().slice(0, 120) };
     }
     catch (error) {
+        if (error instanceof RequestTimeout)
+            return { at, status: undefined, error: `no complete answer within ${poll_url_seconds(timeoutMs)}`, good: false, excerpt: '' };
+        if (error instanceof RequestAborted)
+            return { at, status: undefined, error: 'cancelled', good: false, excerpt: '' };
         const { code, message } = error;
         return { at, status: undefined, error: code ?? (message || 'no answer'), good: false, excerpt: '' };
     }
+}
+function poll_url_seconds(ms) {
+    return `${Number((ms / 1000).toFixed(1))} s`;
 }
 function answerOf(t) {
     return t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer');
@@ -33087,17 +33250,19 @@ function answerOf(t) {
 const HEALTHY_STREAK = 2;
 /** "A couple of seconds apart". */
 const INTERVAL_MS = 2000;
-/** Requests `url` until it answers 2xx twice in a row or `timeoutMs` passes. */
-async function checkHealth(url, timeoutMs, clock = realClock) {
-    const { reached, tries, durationMs } = await pollUrl({
+/** Requests `url` until it answers 2xx twice in a row, `timeoutMs` passes or `stop` fires. */
+async function checkHealth(url, timeoutMs, stop, clock = realClock) {
+    const { reached, tries, durationMs, stopped } = await pollUrl({
         url,
         timeoutMs,
         intervalMs: INTERVAL_MS,
         streak: HEALTHY_STREAK,
         good: status => status >= 200 && status < 300,
-        title: `Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`
+        title: `Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`,
+        stop
     }, clock);
-    return { url, healthy: reached, tries, durationMs, observed: describe(tries, durationMs, reached) };
+    const observed = stopped ? `cancelled after ${tries.length} ${tries.length === 1 ? 'try' : 'tries'} in ${Math.round(durationMs / 1000)} s` : describe(tries, durationMs, reached);
+    return { url, healthy: reached, tries, durationMs, cancelled: stopped, observed };
 }
 function describe(tries, durationMs, healthy) {
     const seconds = `${Math.round(durationMs / 1000)} s`;
@@ -33167,13 +33332,14 @@ function lineDiff(before, after) {
 
 
 
+
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
-async function run(settings, api) {
+async function run(settings, api, cancel = NOT_CANCELLABLE) {
     const services = [];
     for (const serviceId of settings.serviceIds) {
         const result = emptyResult(serviceId);
         try {
-            await deploy(settings, api, result);
+            await deploy(settings, api, cancel, result);
         }
         catch (error) {
             result.status = error instanceof ConflictError ? 'conflict' : 'failed';
@@ -33194,7 +33360,7 @@ async function run(settings, api) {
 }
 class ConflictError extends ActionError {
 }
-async function deploy(settings, api, result) {
+async function deploy(settings, api, cancel, result) {
     const sid = result.serviceId;
     const details = await api.serviceDetails(sid);
     result.serviceName = details.name;
@@ -33212,7 +33378,7 @@ async function deploy(settings, api, result) {
             result.status = 'planned';
             return;
         }
-        await validateAndActivate(settings, api, result, base);
+        await validateAndActivate(settings, api, cancel, result, base);
         return;
     }
     if (settings.dryRun) {
@@ -33234,7 +33400,7 @@ async function deploy(settings, api, result) {
         planVcl(settings, await api.listVcl(sid, clone), result);
         await uploadVcl(api, sid, clone, settings.vclFiles, result);
     }
-    await validateAndActivate(settings, api, result, clone);
+    await validateAndActivate(settings, api, cancel, result, clone);
 }
 function emptyResult(serviceId) {
     return {
@@ -33249,6 +33415,7 @@ function emptyResult(serviceId) {
         mainVcl: undefined,
         validation: undefined,
         warning: undefined,
+        notes: [],
         diff: undefined,
         diffTitle: undefined,
         health: undefined,
@@ -33325,7 +33492,7 @@ async function uploadVcl(api, sid, version, files, result) {
     if (result.mainVcl && !mainIsNew)
         await api.setMainVcl(sid, version, result.mainVcl);
 }
-async function validateAndActivate(settings, api, result, version) {
+async function validateAndActivate(settings, api, cancel, result, version) {
     const sid = result.serviceId;
     result.validation = await api.validateVersion(sid, version);
     if (!result.validation.ok) {
@@ -33334,50 +33501,138 @@ async function validateAndActivate(settings, api, result, version) {
         result.error = `Fastly found version ${version} of ${sid} invalid; ${kept} and ${settings.environment} stays on version ${result.previousVersion ?? 'none'}`;
         return;
     }
-    // Another deploy may have activated a version since the run read the service: never activate over it.
-    const now = activeOn(await api.serviceDetails(sid), settings.environment);
-    if (now !== result.previousVersion) {
-        result.activeVersion = now;
+    let landed;
+    try {
+        landed = await activateGuarded(api, sid, version, settings.environment, result.previousVersion);
+    }
+    catch (error) {
+        if (!(error instanceof Superseded))
+            throw error;
+        result.activeVersion = error.active;
         const kept = settings.clone ? `version ${version} was left as a draft` : 'nothing was activated';
-        throw new ConflictError(`Version ${now ?? 'none'} became active on ${settings.environment} of ${sid} while this run was deploying ` +
+        throw new ConflictError(`Version ${error.active ?? 'none'} became active on ${settings.environment} of ${sid} while this run was deploying ` +
             `(it started from ${result.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`);
     }
-    result.warning = await api.activateVersion(sid, version, settings.environment);
+    result.warning = landed.warning;
+    result.notes.push(...landed.notes);
     result.activeVersion = version;
     result.status = 'activated';
-    if (result.previousVersion !== undefined) {
-        result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
-        result.diff = await api.vclDiff(sid, result.previousVersion, version);
-    }
     if (settings.healthCheckUrl)
-        await checkOrRollBack(settings, api, result, version, settings.healthCheckUrl);
+        await checkOrRollBack(settings, api, cancel, result, version, settings.healthCheckUrl);
+    if (result.previousVersion !== undefined && !cancel.stop.aborted) {
+        result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
+        result.diff = await api.vclDiff(sid, result.previousVersion, version).catch(() => undefined);
+    }
 }
-/** A version that activates but breaks the site must not stay: go back to the one before, and confirm it. */
-async function checkOrRollBack(settings, api, result, version, url) {
+/** Another deploy made `active` live: this run must not touch the environment. */
+class Superseded extends Error {
+    active;
+    constructor(active) {
+        super(`version ${active ?? 'none'} is active`);
+        this.active = active;
+    }
+}
+/**
+ * Activates `version` on `env` only while `expected` is the version there:
+ * the active version is re-read before every attempt, the first and each
+ * retry, so a retry never lands over another deploy (Superseded). After an
+ * attempt that failed, lost its answer or answered something else than the
+ * activation, that read also tells whether it landed after all. The reads
+ * that settle a doubt go through the clean-up client: a cancel must not hide
+ * a version that went live.
+ */
+async function activateGuarded(api, sid, version, env, expected) {
+    const settle = api.forCleanUp();
+    let warning;
+    let doubt;
+    for (let retry = 0;; retry++) {
+        const active = activeOn(await (doubt ? settle : api).serviceDetails(sid), env);
+        if (active === version && doubt)
+            return { warning, notes: [landedAnyway(doubt, version, env)] };
+        if (active !== expected)
+            throw new Superseded(active);
+        try {
+            const answer = await api.activateVersion(sid, version, env);
+            warning = answer.warning ?? warning;
+            if (answer.confirmed)
+                return { warning, notes: doubt ? [`Activated on attempt ${retry + 1}; before it: ${doubt.message}`] : [] };
+            doubt = new ActionError(`Fastly answered the activation of version ${version} of ${sid} with HTTP 2xx but did not confirm it active on ${env}`);
+        }
+        catch (error) {
+            if (!(error instanceof Error))
+                throw error;
+            doubt = error;
+            if (!isRetryable(error))
+                break;
+        }
+        if (!(await api.pauseBeforeRetry(retry, doubt)))
+            break;
+    }
+    const active = await settle.serviceDetails(sid).then(details => activeOn(details, env), () => undefined);
+    if (active === version)
+        return { warning, notes: [landedAnyway(doubt, version, env)] };
+    throw doubt;
+}
+function landedAnyway(doubt, version, env) {
+    return `${doubt.message}; re-reading the service shows version ${version} active on ${env}, so the run carried on as activated.`;
+}
+/** Worth another guarded attempt: Fastly may not have acted, or said nothing usable. */
+function isRetryable(error) {
+    if (error instanceof CancelledError)
+        return false;
+    if (error instanceof FastlyRateLimitError)
+        return error.why === 'retries-spent';
+    if (error instanceof FastlyError)
+        return error.status >= 500;
+    return error instanceof FastlyNetworkError || error instanceof ActionError;
+}
+/**
+ * A version that activates but breaks the site must not stay: go back to the
+ * one before, unless another deploy has made a version active meanwhile. A
+ * cancel during the check counts as not healthy: the version would stay live
+ * unchecked. The rollback goes through the clean-up client, so it still
+ * happens after a cancel, within the clean-up deadline.
+ */
+async function checkOrRollBack(settings, api, cancel, result, version, url) {
     const sid = result.serviceId;
     const env = settings.environment;
-    result.health = await checkHealth(url, settings.healthCheckTimeoutMs);
+    result.health = await checkHealth(url, settings.healthCheckTimeoutMs, cancel.stop);
     if (result.health.healthy)
         return;
-    const what = `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
+    const what = result.health.cancelled
+        ? `The run was cancelled (${cancel.by() ?? 'signal'}) before version ${version} of ${sid} passed its health check of ${url}`
+        : `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
     const previous = result.previousVersion;
     if (previous === undefined) {
-        result.status = 'rollback-failed';
-        result.error = `${what}, and no version was active before it: ${env} stays on the unhealthy version ${version}. A person is needed now.`;
+        result.status = result.health.cancelled ? 'unchecked' : 'rollback-failed';
+        result.error = `${what}, and no version was active before it: ${env} stays on the ${result.health.cancelled ? 'unchecked' : 'unhealthy'} version ${version}. A person is needed now.`;
         return;
     }
     try {
-        await api.activateVersion(sid, previous, env);
-        const now = activeOn(await api.serviceDetails(sid), env);
-        if (now !== previous)
-            throw new ActionError(`Fastly reports version ${now ?? 'none'} active, not ${previous}`);
+        const landed = await activateGuarded(api.forCleanUp(), sid, previous, env, version);
+        result.notes.push(...landed.notes);
         result.activeVersion = previous;
         result.status = 'rolled-back';
         result.error = `${what}; version ${version} was rolled back to ${previous}, which is active on ${env} again.`;
     }
     catch (error) {
-        result.status = 'rollback-failed';
+        if (error instanceof Superseded) {
+            result.activeVersion = error.active;
+            result.status = 'superseded';
+            result.error =
+                `${what}, but another deploy made version ${error.active ?? 'none'} active on ${env} meanwhile, ` +
+                    `so nothing was rolled back: version ${error.active ?? 'none'} is live. Check it.`;
+            return;
+        }
         const why = error instanceof Error ? error.message : String(error);
+        if (result.health.cancelled) {
+            result.status = 'unchecked';
+            result.error =
+                `${what}, and rolling back to version ${previous} could not be done in time (${why}). ` +
+                    `Version ${version} is live on ${env} and unchecked; version ${previous} was live before. A person is needed now.`;
+            return;
+        }
+        result.status = 'rollback-failed';
         result.error = `ROLLBACK FAILED: ${what}, and re-activating version ${previous} failed: ${why}. ${env} is on the unhealthy version ${version}: a person is needed now.`;
     }
 }
@@ -33393,6 +33648,7 @@ function repositoryDiff(current, files, changes) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/purge-outcome.ts
+
 /** GitHub caps one output at 1 MB: the purge-ids JSON stays under this many bytes (UTF-8, after JSON escaping). */
 const MAX_PURGE_IDS_BYTES = 900_000;
 /** One `"item":"id"` member of the purge-ids JSON. */
@@ -33438,6 +33694,11 @@ class TargetTally {
                 this.failed.push({ item, reason });
         }
     }
+    /** Items a cancelled run never sent. */
+    notSent(items) {
+        for (const item of items)
+            this.failed.push({ item, reason: NOT_SENT_CANCELLED });
+    }
     keepId(item, id) {
         this.purgedCount += 1;
         if (this.idsFull)
@@ -33454,15 +33715,18 @@ class TargetTally {
 
 ;// CONCATENATED MODULE: ./src/modes/purge-all.ts
 
-async function purge_all_run(settings, api) {
+async function purge_all_run(settings, api, cancel) {
     const targets = [];
     for (const serviceId of settings.serviceIds) {
         const tally = new TargetTally('service', serviceId, settings.dryRun);
         tally.requested = 1;
-        await tally.send([serviceId], async () => {
-            await api.purgeAll(serviceId);
-            return () => '';
-        });
+        if (cancel.stop.aborted)
+            tally.notSent([serviceId]);
+        else
+            await tally.send([serviceId], async () => {
+                await api.purgeAll(serviceId);
+                return () => '';
+            });
         targets.push(tally);
     }
     return { mode: settings.mode, soft: false, dryRun: settings.dryRun, targets };
@@ -33472,13 +33736,18 @@ async function purge_all_run(settings, api) {
 /**
  * Runs `work` over `items` with at most `limit` in flight. Workers pull from
  * one iterator, so a list of 100,000 never becomes 100,000 pending promises.
- * `work` must not throw: it records its own failures.
+ * `work` must not throw: it records its own failures. Once `stop` fires,
+ * nothing new starts: each item left goes to `skip`, so it is still accounted for.
  */
-async function forEachLimited(items, limit, work) {
+async function forEachLimited(items, limit, work, stop) {
     const iterator = items[Symbol.iterator]();
     const worker = async () => {
-        for (let next = iterator.next(); !next.done; next = iterator.next())
-            await work(next.value);
+        for (let next = iterator.next(); !next.done; next = iterator.next()) {
+            if (stop?.signal.aborted)
+                stop.skip(next.value);
+            else
+                await work(next.value);
+        }
     };
     await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
 }
@@ -33497,7 +33766,7 @@ function* chunks(items, size) {
  * (391 requests) quick without crowding one service.
  */
 const BATCHES_IN_FLIGHT = 4;
-async function purge_keys_run(settings, api) {
+async function purge_keys_run(settings, api, cancel) {
     const targets = [];
     for (const serviceId of settings.serviceIds) {
         const tally = new TargetTally('service', serviceId, settings.dryRun);
@@ -33505,7 +33774,7 @@ async function purge_keys_run(settings, api) {
         await forEachLimited(chunks(settings.keys, MAX_KEYS_PER_PURGE), BATCHES_IN_FLIGHT, batch => tally.send(batch, async () => {
             const ids = await api.purgeKeys(serviceId, batch, settings.soft);
             return key => ids[key] ?? '';
-        }));
+        }), { signal: cancel.stop, skip: batch => tally.notSent(batch) });
         targets.push(tally);
     }
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets };
@@ -33519,17 +33788,20 @@ const MATCH_STREAK = 3;
 /** "Every few seconds." */
 const wait_for_origin_INTERVAL_MS = 3000;
 /** Returns once the origin serves the new build; throws, naming what it saw, when it never does in time. */
-async function waitForOrigin(waitFor, clock = realClock) {
-    const { reached, tries, durationMs } = await pollUrl({
+async function waitForOrigin(waitFor, stop, clock = realClock) {
+    const { reached, tries, durationMs, stopped } = await pollUrl({
         url: waitFor.url,
         timeoutMs: waitFor.timeoutMs,
         intervalMs: wait_for_origin_INTERVAL_MS,
         streak: MATCH_STREAK,
         good: (status, body) => status >= 200 && status < 300 && body.includes(waitFor.text),
-        title: `Waiting for ${waitFor.url} to serve '${waitFor.text}' (up to ${Math.round(waitFor.timeoutMs / 1000)} s)`
+        title: `Waiting for ${waitFor.url} to serve '${waitFor.text}' (up to ${Math.round(waitFor.timeoutMs / 1000)} s)`,
+        stop
     }, clock);
     if (reached)
         return { tries: tries.length, durationMs };
+    if (stopped)
+        throw new ActionError(`The run was cancelled while waiting for ${waitFor.url} to serve '${waitFor.text}'. Nothing was purged.`);
     const last = tries.at(-1);
     const saw = last ? `${answerOf(last)}${last.excerpt ? `: '${last.excerpt}'` : ''}` : 'nothing';
     throw new ActionError(`${waitFor.url} did not serve '${waitFor.text}' on ${MATCH_STREAK} consecutive tries within ${Math.round(waitFor.timeoutMs / 1000)} s ` +
@@ -33544,15 +33816,18 @@ async function waitForOrigin(waitFor, clock = realClock) {
  * the new build, purge, and with purge-twice wait and purge everything again
  * (the shield may have handed the edge a stale copy while the first purge spread).
  */
-async function runPasses(settings, api, pass) {
-    const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor) : undefined;
-    const first = await pass(settings, api);
+async function runPasses(settings, api, cancel, pass) {
+    const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor, cancel.stop) : undefined;
+    const first = await pass(settings, api, cancel);
     const extras = { waitFor: settings.waitFor, waited, secondPassDelayMs: settings.secondPassDelayMs };
     if (settings.secondPassDelayMs === undefined)
         return { ...first, ...extras };
     if (!settings.dryRun)
-        await realClock.sleep(settings.secondPassDelayMs);
-    const second = await pass(settings, api);
+        await realClock.sleep(settings.secondPassDelayMs, cancel.stop);
+    // What the first pass purged stays purged: a cancel that skips the second must not make it look undone.
+    if (cancel.stop.aborted)
+        return { ...first, ...extras, secondPassCancelled: true };
+    const second = await pass(settings, api, cancel);
     return { ...first, ...extras, targets: first.targets.map(target => combine(target, second.targets.find(t => t.name === target.name))) };
 }
 /** One row per item: purged only if both passes purged it; a failure in either pass is listed with its pass. */
@@ -33578,22 +33853,25 @@ function combine(first, second) {
 
 
 /** URL purges go by host, not service, so results are grouped by host. */
-async function purge_urls_run(settings, api) {
+async function purge_urls_run(settings, api, cancel) {
     const byHost = new Map();
-    // Each URL is parsed once, when its turn comes: 100,000 URL objects up front would be 100,000 times the garbage.
-    await forEachLimited(settings.urls, settings.concurrency, url => {
-        const parsed = new URL(url);
+    const tallyOf = (parsed) => {
         let tally = byHost.get(parsed.host);
         if (!tally) {
             tally = new TargetTally('host', parsed.host, settings.dryRun);
             byHost.set(parsed.host, tally);
         }
         tally.requested += 1;
-        return tally.send([url], async () => {
+        return tally;
+    };
+    // Each URL is parsed once, when its turn comes: 100,000 URL objects up front would be 100,000 times the garbage.
+    await forEachLimited(settings.urls, settings.concurrency, url => {
+        const parsed = new URL(url);
+        return tallyOf(parsed).send([url], async () => {
             const id = await api.purgeUrl(parsed, settings.soft);
             return () => id;
         });
-    });
+    }, { signal: cancel.stop, skip: url => tallyOf(new URL(url)).notSent([url]) });
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
 }
 
@@ -33826,16 +34104,20 @@ async function syncDictionary(settings, api, sync, serviceId) {
 
 
 
-function runMode(settings, api) {
+/**
+ * A cancel ends each mode early with what it did; what it did not do is in
+ * its outcome as not sent (the transport refuses every request after it).
+ */
+function runMode(settings, api, cancel) {
     switch (settings.mode) {
         case 'purge-keys':
-            return runPasses(settings, api, purge_keys_run);
+            return runPasses(settings, api, cancel, purge_keys_run);
         case 'purge-urls':
-            return runPasses(settings, api, purge_urls_run);
+            return runPasses(settings, api, cancel, purge_urls_run);
         case 'purge-all':
-            return runPasses(settings, api, purge_all_run);
+            return runPasses(settings, api, cancel, purge_all_run);
         case 'activate':
-            return run(settings, api);
+            return run(settings, api, cancel);
         case 'update-dictionary':
             return update_dictionary_run(settings, api);
         case 'update-config-store':
@@ -33906,8 +34188,9 @@ function outputsFor(report, presented) {
         result: JSON.stringify({
             mode: report.mode,
             dryRun: report.dryRun,
-            ok: report.error === undefined && !presented?.failed,
+            ok: report.error === undefined && !presented?.failed && report.cancelledBy === undefined,
             ...(report.error === undefined ? {} : { error: report.error }),
+            ...(report.cancelledBy === undefined ? {} : { cancelled: report.cancelledBy }),
             ...presented?.result,
             ...(report.dryRun && report.planned ? { plannedRequests: report.planned.total } : {}),
             rateLimit: {
@@ -34010,6 +34293,8 @@ const RESULT_LABEL = {
     conflict: html `⚠️ another deploy: not activated`,
     'rolled-back': html `↩️ unhealthy: rolled back`,
     'rollback-failed': html `🚨 unhealthy, rollback failed`,
+    superseded: html `⚠️ unhealthy; another deploy is live`,
+    unchecked: html `🚨 cancelled: live and unchecked`,
     failed: html `❌ failed`
 };
 function presentActivation(outcome) {
@@ -34034,6 +34319,7 @@ function presentActivation(outcome) {
                 ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
                 ...(s.validation ? { validation: s.validation } : {}),
                 ...(s.warning ? { warning: s.warning } : {}),
+                ...(s.notes.length > 0 ? { notes: s.notes } : {}),
                 ...(s.health ? { healthCheck: { url: s.health.url, healthy: s.health.healthy, tries: s.health.tries.length, durationMs: s.health.durationMs, observed: s.health.observed } } : {}),
                 rolledBack: s.status === 'rolled-back',
                 ...(s.error ? { error: s.error } : {})
@@ -34044,7 +34330,10 @@ function presentActivation(outcome) {
             'previous-version': perService(outcome, s => s.previousVersion),
             'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
         },
-        warnings: outcome.services.flatMap(s => (s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : [])),
+        warnings: outcome.services.flatMap(s => [
+            ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
+            ...s.notes.map(note => `${s.serviceId}: ${note}`)
+        ]),
         log: () => writeLog(outcome, failing)
     };
 }
@@ -34060,6 +34349,12 @@ function headline(outcome, failing) {
         if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
             return html `ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
         }
+        if (outcome.services.length === 1 && only?.status === 'superseded') {
+            return html `version ${version(only.newVersion)} failed its health check; another deploy made version ${version(only.activeVersion)} active on ${env}`;
+        }
+        if (outcome.services.length === 1 && only?.status === 'unchecked') {
+            return html `CANCELLED: version ${version(only.newVersion)} is live on ${env} and unchecked (was ${version(only.previousVersion)})`;
+        }
         if (outcome.services.length === 1 && only)
             return html `${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
         return html `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
@@ -34074,11 +34369,18 @@ function headline(outcome, failing) {
 function version(n) {
     return n === undefined ? html `none` : count(n);
 }
-/** After a rollback, the first thing a reader sees. */
+const BANNER = {
+    'rolled-back': html `↩️ <b>Rolled back.</b>`,
+    'rollback-failed': html `🚨 <b>Rollback failed: a person is needed.</b>`,
+    superseded: html `⚠️ <b>Not rolled back: another deploy is live.</b>`,
+    unchecked: html `🚨 <b>Live and unchecked: a person is needed.</b>`
+};
+/** After a failed health check or a cancel, the first thing a reader sees. */
 function banner(outcome) {
-    const lines = outcome.services
-        .filter(s => s.status === 'rolled-back' || s.status === 'rollback-failed')
-        .map(s => html `<p>${s.status === 'rolled-back' ? html `↩️ <b>Rolled back.</b>` : html `🚨 <b>Rollback failed: a person is needed.</b>`} ${html_escape(s.error ?? '')}</p>`);
+    const lines = outcome.services.flatMap(s => {
+        const head = BANNER[s.status];
+        return head ? [html `<p>${head} ${html_escape(s.error ?? '')}</p>`] : [];
+    });
     return join(lines, '\n\n');
 }
 function overview(outcome) {
@@ -34115,6 +34417,8 @@ function serviceSection(outcome, s, diffs) {
     }
     if (s.warning)
         parts.push(html `<p>⚠️ Fastly's warning on activation: ${html_escape(s.warning)}</p>`);
+    for (const note of s.notes)
+        parts.push(html `<p>⚠️ ${html_escape(note)}</p>`);
     if (s.health) {
         const h = s.health;
         const rows = h.tries.slice(-10).map(t => [html_escape(`${(t.at / 1000).toFixed(1)} s`), html_escape(answerOf(t))]);
@@ -34488,7 +34792,10 @@ function passesSection(outcome) {
             ? html `<p>⏳ Waited for ${what}: done after ${plural(outcome.waited.tries, 'try', 'tries')} in ${purge_seconds(outcome.waited.durationMs)}, then purged.</p>`
             : html `<p>⏳ A real run would first wait for ${what} (up to ${purge_seconds(waitFor.timeoutMs)}), and purge nothing if it never does.</p>`);
     }
-    if (outcome.secondPassDelayMs !== undefined) {
+    if (outcome.secondPassCancelled) {
+        parts.push(html `<p>🔁 The second pass was not sent: the run was cancelled before it. What the first pass purged is counted.</p>`);
+    }
+    else if (outcome.secondPassDelayMs !== undefined) {
         const delay = purge_seconds(outcome.secondPassDelayMs);
         const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
         parts.push(outcome.dryRun
@@ -34842,6 +35149,8 @@ const MAX_PLANNED_SHOWN = 10;
 const MAX_BODY_SHOWN = 2000;
 function renderSummary(report, presented) {
     const parts = [summary_headline(report, presented)];
+    if (report.cancelledBy !== undefined)
+        parts.push(cancelSection(report.cancelledBy));
     if (report.error !== undefined)
         parts.push(html `<p>❌ ${html_escape(report.error)}</p>`);
     if (presented)
@@ -34871,6 +35180,9 @@ function withinCap(parts) {
 }
 function summary_headline(report, presented) {
     const mode = report.mode === '' ? html `fastly-deploy-action` : html `Fastly ${html_escape(report.mode)}`;
+    if (report.cancelledBy !== undefined) {
+        return html `### 🛑 ${mode}: cancelled (${html_escape(report.cancelledBy)}): ${presented ? flat(presented.headline) : html `stopped before any change`}`;
+    }
     if (!presented)
         return html `### ❌ ${mode}: stopped before any change`;
     const text = flat(presented.headline);
@@ -34879,6 +35191,9 @@ function summary_headline(report, presented) {
     if (presented.failed || report.error !== undefined)
         return html `### ❌ ${mode}: ${text}`;
     return html `### ✅ ${mode}: ${text}`;
+}
+function cancelSection(by) {
+    return html `<p>🛑 <b>The run was cancelled</b> (${html_escape(by)}). Nothing new was started after it; requests in flight were given a moment to finish. Every item not done is listed as not sent because the run was cancelled.</p>`;
 }
 function planSection(shown, total) {
     if (total === 0)
@@ -34966,7 +35281,10 @@ async function publish(report) {
     }
     const failure = presented?.log();
     await writeSummary(renderSummary(report, presented));
-    return report.error ?? failure;
+    const why = report.error ?? failure;
+    if (report.cancelledBy === undefined)
+        return why;
+    return `The run was cancelled (${report.cancelledBy}): ${why ?? 'everything asked for had been done'}`;
 }
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY) {
@@ -35239,7 +35557,7 @@ function codePoint(char) {
     return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -35292,9 +35610,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35347,7 +35665,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -35362,7 +35680,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -35391,7 +35709,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -35439,7 +35757,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -35460,7 +35778,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -35507,7 +35825,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -35853,7 +36171,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -36145,7 +36463,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -36746,7 +37064,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -36787,7 +37105,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -36994,7 +37312,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -37125,7 +37443,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -37180,11 +37498,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -37325,12 +37643,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -39624,7 +39942,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -39750,7 +40068,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -39771,7 +40089,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -40183,7 +40501,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -40222,7 +40540,7 @@ function utils_getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -40766,12 +41084,14 @@ function warningsFor(token, mode, now) {
 
 
 
+
 /** settings → token check → mode → outputs and summary. The only place that fails the step. */
 async function main_run() {
     const token = getInput('api-token');
     if (token !== '')
         maskSecret(token);
     const mode = getInput('mode');
+    const cancel = cancelOnSignals(signal => log_info(`${signal} received: starting nothing new, then reporting what was done.`));
     let dryRun = false;
     let warnings = [];
     let api;
@@ -40789,10 +41109,11 @@ async function main_run() {
             maxRetries: settings.maxRetries,
             timeoutMs: settings.requestTimeoutMs,
             dryRun: settings.dryRun,
+            cancel,
             log: message => log_info(message)
         });
         tokenCheck = await checkToken(api, settings, new Date());
-        outcome = await runMode(settings, api);
+        outcome = await runMode(settings, api, cancel);
     }
     catch (caught) {
         error = main_describe(caught);
@@ -40805,6 +41126,7 @@ async function main_run() {
             outcome,
             error,
             warnings,
+            cancelledBy: cancel.by(),
             rateLimit: api?.rateLimit(),
             planned: api?.plannedWrites(),
             usage: api?.usage()
@@ -41194,6 +41516,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

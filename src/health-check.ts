@@ -10,24 +10,28 @@ export interface HealthReport {
   readonly healthy: boolean;
   readonly tries: readonly UrlTry[];
   readonly durationMs: number;
+  /** A cancel ended the check before it passed or timed out. */
+  readonly cancelled: boolean;
   /** What was observed, for people: "HTTP 503 for 60 s", "HTTP 200 after 2 tries in 2 s". */
   readonly observed: string;
 }
 
-/** Requests `url` until it answers 2xx twice in a row or `timeoutMs` passes. */
-export async function checkHealth(url: string, timeoutMs: number, clock: Clock = realClock): Promise<HealthReport> {
-  const { reached, tries, durationMs } = await pollUrl(
+/** Requests `url` until it answers 2xx twice in a row, `timeoutMs` passes or `stop` fires. */
+export async function checkHealth(url: string, timeoutMs: number, stop?: AbortSignal, clock: Clock = realClock): Promise<HealthReport> {
+  const { reached, tries, durationMs, stopped } = await pollUrl(
     {
       url,
       timeoutMs,
       intervalMs: INTERVAL_MS,
       streak: HEALTHY_STREAK,
       good: status => status >= 200 && status < 300,
-      title: `Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`
+      title: `Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`,
+      stop
     },
     clock
   );
-  return { url, healthy: reached, tries, durationMs, observed: describe(tries, durationMs, reached) };
+  const observed = stopped ? `cancelled after ${tries.length} ${tries.length === 1 ? 'try' : 'tries'} in ${Math.round(durationMs / 1000)} s` : describe(tries, durationMs, reached);
+  return { url, healthy: reached, tries, durationMs, cancelled: stopped, observed };
 }
 
 function describe(tries: readonly UrlTry[], durationMs: number, healthy: boolean): string {

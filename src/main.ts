@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { cancelOnSignals } from './cancel.js';
 import * as log from './log.js';
 import { ActionError } from './errors.js';
 import { type FastlyApi, createFastlyClient } from './fastly/client.js';
@@ -13,6 +14,7 @@ export async function run(): Promise<void> {
   if (token !== '') log.maskSecret(token);
 
   const mode = core.getInput('mode');
+  const cancel = cancelOnSignals(signal => log.info(`${signal} received: starting nothing new, then reporting what was done.`));
   let dryRun = false;
   let warnings: readonly string[] = [];
   let api: FastlyApi | undefined;
@@ -30,10 +32,11 @@ export async function run(): Promise<void> {
       maxRetries: settings.maxRetries,
       timeoutMs: settings.requestTimeoutMs,
       dryRun: settings.dryRun,
+      cancel,
       log: message => log.info(message)
     });
     tokenCheck = await checkToken(api, settings, new Date());
-    outcome = await runMode(settings, api);
+    outcome = await runMode(settings, api, cancel);
   } catch (caught) {
     error = describe(caught);
   }
@@ -45,6 +48,7 @@ export async function run(): Promise<void> {
       outcome,
       error,
       warnings,
+      cancelledBy: cancel.by(),
       rateLimit: api?.rateLimit(),
       planned: api?.plannedWrites(),
       usage: api?.usage()

@@ -1,5 +1,6 @@
+import { sleepUnless } from './cancel.js';
+import { Exchange, RequestAborted, RequestTimeout } from './fastly/exchange.js';
 import * as log from './log.js';
-import { HttpClient } from '@actions/http-client';
 import { USER_AGENT } from './version.js';
 
 const MAX_TRY_MS = 10_000;
@@ -18,6 +19,7 @@ export interface UrlTry {
 
 export interface Poll {
   readonly url: string;
+  /** The whole wait: no try outlasts it. */
   readonly timeoutMs: number;
   /** The usual gap between tries; a short timeout gets denser tries (timeout/10, at least 250 ms). */
   readonly intervalMs: number;
@@ -26,60 +28,75 @@ export interface Poll {
   readonly good: (status: number, body: string) => boolean;
   /** The log group's title. */
   readonly title: string;
+  /** Ends the polling at once, the try in flight included (a cancelled run). */
+  readonly stop?: AbortSignal | undefined;
 }
 
 export interface PollResult {
   readonly reached: boolean;
   readonly tries: readonly UrlTry[];
   readonly durationMs: number;
+  /** `stop` ended it before it was reached or timed out. */
+  readonly stopped: boolean;
 }
 
 export interface Clock {
   readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Ends early when `signal` fires. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export const realClock: Clock = { now: Date.now, sleep: ms => new Promise(done => setTimeout(done, ms)) };
+export const realClock: Clock = { now: Date.now, sleep: sleepUnless };
 
 /**
  * Requests a URL until `streak` answers in a row are good or the time is up,
- * logging each try in a group. A client of its own: no Fastly token goes to
- * an origin.
+ * logging each try in a group. Each try is cut by the time that is left,
+ * counted to the answer's last byte. A client of its own: no Fastly token
+ * goes to an origin.
  */
 export async function pollUrl(poll: Poll, clock: Clock = realClock): Promise<PollResult> {
   const interval = Math.min(poll.intervalMs, Math.max(MIN_INTERVAL_MS, Math.floor(poll.timeoutMs / 10)));
-  const http = new HttpClient(USER_AGENT, [], { socketTimeout: Math.max(1, Math.min(MAX_TRY_MS, poll.timeoutMs)), allowRetries: false });
+  const target = new URL(poll.url);
+  const http = new Exchange(target.origin, { 'User-Agent': USER_AGENT });
   const started = clock.now();
+  const left = () => poll.timeoutMs - (clock.now() - started);
   const tries: UrlTry[] = [];
   let streak = 0;
   log.startGroup(poll.title);
   try {
-    for (;;) {
-      const attempt = await tryOnce(http, poll, clock.now() - started);
+    while (!poll.stop?.aborted && left() > 0) {
+      const attempt = await tryOnce(http, `${target.pathname}${target.search}`, poll, clock.now() - started, Math.min(MAX_TRY_MS, left()));
+      if (poll.stop?.aborted) break;
       tries.push(attempt);
       streak = attempt.good ? streak + 1 : 0;
       const answer = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error;
       log.info(`${(attempt.at / 1000).toFixed(1)} s: ${answer}, ${attempt.good ? `good (${streak} of ${poll.streak})` : 'not yet'}`);
-      if (streak >= poll.streak || clock.now() - started + interval > poll.timeoutMs) break;
-      await clock.sleep(interval);
+      if (streak >= poll.streak || left() - interval <= 0) break;
+      await clock.sleep(interval, poll.stop);
     }
+    if (poll.stop?.aborted) log.info(`${((clock.now() - started) / 1000).toFixed(1)} s: stopped, the run was cancelled`);
   } finally {
     log.endGroup();
     http.dispose();
   }
-  return { reached: streak >= poll.streak, tries, durationMs: clock.now() - started };
+  const reached = streak >= poll.streak;
+  return { reached, tries, durationMs: clock.now() - started, stopped: !reached && poll.stop?.aborted === true };
 }
 
-async function tryOnce(http: HttpClient, poll: Poll, at: number): Promise<UrlTry> {
+async function tryOnce(http: Exchange, path: string, poll: Poll, at: number, timeoutMs: number): Promise<UrlTry> {
   try {
-    const response = await http.get(poll.url);
-    const body = await response.readBody();
-    const status = response.message.statusCode ?? 0;
+    const { status, body } = await http.request('GET', path, undefined, undefined, { timeoutMs, signal: poll.stop });
     return { at, status, error: undefined, good: poll.good(status, body), excerpt: body.replace(/\s+/g, ' ').trim().slice(0, 120) };
   } catch (error) {
+    if (error instanceof RequestTimeout) return { at, status: undefined, error: `no complete answer within ${seconds(timeoutMs)}`, good: false, excerpt: '' };
+    if (error instanceof RequestAborted) return { at, status: undefined, error: 'cancelled', good: false, excerpt: '' };
     const { code, message } = error as NodeJS.ErrnoException;
     return { at, status: undefined, error: code ?? (message || 'no answer'), good: false, excerpt: '' };
   }
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 export function answerOf(t: UrlTry): string {

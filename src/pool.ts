@@ -1,16 +1,21 @@
 /**
  * Runs `work` over `items` with at most `limit` in flight. Workers pull from
  * one iterator, so a list of 100,000 never becomes 100,000 pending promises.
- * `work` must not throw: it records its own failures.
+ * `work` must not throw: it records its own failures. Once `stop` fires,
+ * nothing new starts: each item left goes to `skip`, so it is still accounted for.
  */
 export async function forEachLimited<T>(
   items: Iterable<T>,
   limit: number,
-  work: (item: T) => Promise<void>
+  work: (item: T) => Promise<void>,
+  stop?: { readonly signal: AbortSignal; readonly skip: (item: T) => void }
 ): Promise<void> {
   const iterator = items[Symbol.iterator]();
   const worker = async (): Promise<void> => {
-    for (let next = iterator.next(); !next.done; next = iterator.next()) await work(next.value);
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      if (stop?.signal.aborted) stop.skip(next.value);
+      else await work(next.value);
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
 }

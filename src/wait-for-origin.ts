@@ -8,19 +8,21 @@ const MATCH_STREAK = 3;
 const INTERVAL_MS = 3000;
 
 /** Returns once the origin serves the new build; throws, naming what it saw, when it never does in time. */
-export async function waitForOrigin(waitFor: WaitFor, clock: Clock = realClock): Promise<{ tries: number; durationMs: number }> {
-  const { reached, tries, durationMs } = await pollUrl(
+export async function waitForOrigin(waitFor: WaitFor, stop?: AbortSignal, clock: Clock = realClock): Promise<{ tries: number; durationMs: number }> {
+  const { reached, tries, durationMs, stopped } = await pollUrl(
     {
       url: waitFor.url,
       timeoutMs: waitFor.timeoutMs,
       intervalMs: INTERVAL_MS,
       streak: MATCH_STREAK,
       good: (status, body) => status >= 200 && status < 300 && body.includes(waitFor.text),
-      title: `Waiting for ${waitFor.url} to serve '${waitFor.text}' (up to ${Math.round(waitFor.timeoutMs / 1000)} s)`
+      title: `Waiting for ${waitFor.url} to serve '${waitFor.text}' (up to ${Math.round(waitFor.timeoutMs / 1000)} s)`,
+      stop
     },
     clock
   );
   if (reached) return { tries: tries.length, durationMs };
+  if (stopped) throw new ActionError(`The run was cancelled while waiting for ${waitFor.url} to serve '${waitFor.text}'. Nothing was purged.`);
   const last = tries.at(-1);
   const saw = last ? `${answerOf(last)}${last.excerpt ? `: '${last.excerpt}'` : ''}` : 'nothing';
   throw new ActionError(

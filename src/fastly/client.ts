@@ -1,3 +1,4 @@
+import { sleepUnless } from '../cancel.js';
 import { USER_AGENT } from '../version.js';
 import { isRecord } from './errors.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
@@ -30,6 +31,14 @@ export interface FastlyApi extends VersionCalls, ItemCalls, StatsCalls {
   usage(): ApiUsage;
   /** In a dry run: the writes that were not sent. */
   plannedWrites(): PlannedWrites;
+  /**
+   * For a call the caller repeats itself (an activation, between guard
+   * reads): waits the backoff (or the 429 window) before retry `retry`
+   * (0-based) after `error`, and answers whether to retry at all.
+   */
+  pauseBeforeRetry(retry: number, error: unknown): Promise<boolean>;
+  /** The same client for clean-up after a cancel (a rollback): its requests may go until the clean-up deadline. */
+  forCleanUp(): FastlyApi;
   dispose(): void;
 }
 
@@ -47,14 +56,19 @@ export interface ClientOptions
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
 
 export function createFastlyClient(options: ClientOptions): FastlyApi {
-  const transport = new Transport({
-    userAgent: USER_AGENT,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random,
-    log: () => undefined,
-    ...options
-  });
+  return apiOver(
+    new Transport({
+      userAgent: USER_AGENT,
+      sleep: sleepUnless,
+      now: Date.now,
+      random: Math.random,
+      log: () => undefined,
+      ...options
+    })
+  );
+}
+
+function apiOver(transport: Transport): FastlyApi {
   const soft = (isSoft: boolean) => (isSoft ? SOFT_PURGE : undefined);
 
   return {
@@ -91,6 +105,8 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
     rateLimit: () => transport.rateLimitSnapshot(),
     usage: () => transport.apiUsage(),
     plannedWrites: () => transport.plannedWrites(),
+    pauseBeforeRetry: (retry, error) => transport.pauseBeforeRetry(retry, error),
+    forCleanUp: () => apiOver(transport.forCleanUp()),
     dispose: () => transport.dispose()
   };
 }

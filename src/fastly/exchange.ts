@@ -10,13 +10,25 @@ export interface Answer {
   readonly body: string;
 }
 
-/** No byte from Fastly for the whole request timeout. */
+/** The answer's last byte had not arrived when the request timeout ran out. */
 export class RequestTimeout extends Error {
   override readonly name = 'RequestTimeout';
 }
 
+/** The run was cancelled while the request was in flight. */
+export class RequestAborted extends Error {
+  override readonly name = 'RequestAborted';
+}
+
+export interface ExchangeLimits {
+  /** From sending to the answer's last byte: a server that drips one byte a second must not hold a request for ever. */
+  readonly timeoutMs: number;
+  /** Aborts the request where it stands. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
- * Sends requests to one API host. `@actions/http-client` picks the agent once,
+ * Sends requests to one host. `@actions/http-client` picks the agent once,
  * so proxies (`https_proxy`, `no_proxy`) work as in every other action; the
  * requests themselves go through node:http directly: http-client's
  * per-request wrapper doubled the peak memory of 100,000 requests (227 MB
@@ -31,8 +43,7 @@ export class Exchange {
   /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
   constructor(
     baseUrl: string,
-    private readonly headers: Readonly<Record<string, string>>,
-    private readonly timeoutMs: number
+    private readonly headers: Readonly<Record<string, string>>
   ) {
     this.base = new URL(baseUrl);
     this.client = new HttpClient(headers['User-Agent'], [], { keepAlive: true });
@@ -44,7 +55,8 @@ export class Exchange {
     method: string,
     path: string,
     headers: Readonly<Record<string, string>> | undefined,
-    body: { readonly type: string; readonly text: string } | undefined
+    body: { readonly type: string; readonly text: string } | undefined,
+    limits: ExchangeLimits
   ): Promise<Answer> {
     const { hostname, port, pathname } = this.base;
     const sent: Record<string, string> = { ...this.headers, ...headers };
@@ -52,6 +64,8 @@ export class Exchange {
       sent['Content-Type'] = body.type;
       sent['Content-Length'] = String(Buffer.byteLength(body.text));
     }
+    const { timeoutMs, signal } = limits;
+    if (signal?.aborted) return Promise.reject(new RequestAborted('cancelled before it was sent'));
     return new Promise((resolve, reject) => {
       const request = this.send(
         {
@@ -60,21 +74,37 @@ export class Exchange {
           path: pathname.replace(/\/+$/, '') + path,
           method,
           headers: sent,
-          agent: this.agent,
-          timeout: this.timeoutMs
+          agent: this.agent
         },
         response => {
           let text = '';
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => (text += chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: text })
-          );
+          response.on('error', fail);
+          response.on('end', () => {
+            done();
+            resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: text });
+          });
         }
       );
-      request.on('timeout', () => request.destroy(new RequestTimeout(`no answer within ${this.timeoutMs} ms`)));
-      request.on('error', reject);
+      // Once the answer has begun, destroying the request fails the response with a plain 'aborted': keep the real cause.
+      let cut: Error | undefined;
+      const stop = (why: Error) => {
+        cut = why;
+        request.destroy(why);
+      };
+      const timer = setTimeout(() => stop(new RequestTimeout(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+      const abort = () => stop(new RequestAborted('cancelled in flight'));
+      signal?.addEventListener('abort', abort, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      }
+      function fail(error: Error): void {
+        done();
+        reject(cut ?? error);
+      }
+      request.on('error', fail);
       request.end(body?.text);
     });
   }

@@ -1,4 +1,5 @@
-import { type Answer, Exchange, RequestTimeout } from './exchange.js';
+import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../cancel.js';
+import { type Answer, Exchange, RequestAborted, RequestTimeout } from './exchange.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, proxyRefusal, reasonFromBody } from './errors.js';
 import { type Scrubber, scrubberFor } from '../secrets.js';
 import { RateLimitTracker, type RateLimitSnapshot } from './rate-limit.js';
@@ -10,12 +11,14 @@ export interface TransportOptions {
   readonly userAgent: string;
   readonly maxRetries: number;
   readonly timeoutMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Must end early when `signal` fires. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now: () => number;
   readonly random: () => number;
   readonly log: (message: string) => void;
   /** Record writes instead of sending them; reads still go out. */
   readonly dryRun: boolean;
+  readonly cancel?: Cancellation;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,6 +37,8 @@ export interface ApiRequest {
    * retried, since Fastly refused it before acting.
    */
   readonly safeToRepeat?: boolean;
+  /** Sent once, whatever the answer: the caller retries it itself, between reads that guard each attempt. */
+  readonly once?: boolean;
 }
 
 /** A write a dry run did not send, as it would have gone out (without the token). */
@@ -52,6 +57,17 @@ export interface PlannedWrites {
 
 const PLANNED_WRITES_KEPT = 50;
 
+/** What a transport and the ones derived from it for clean-up share. */
+interface Books {
+  readonly http: Exchange;
+  readonly rateLimit: RateLimitTracker;
+  /** After a 429 the action cannot wait out, later writes fail at once instead of spending requests. */
+  writesBlockedUntil: Date | undefined;
+  readonly planned: PlannedWrite[];
+  plannedTotal: number;
+  readonly usage: { requests: number; retries: number; rateLimitWaitMs: number };
+}
+
 /** What the run cost in requests, for the summary: retries and waits should not be invisible. */
 export interface ApiUsage {
   /** HTTP requests sent, retries included. */
@@ -65,39 +81,72 @@ export interface ApiUsage {
  * with the parsed body of a 2xx, or throws a typed error naming the request.
  */
 export class Transport {
-  private readonly http: Exchange;
-  private readonly rateLimit = new RateLimitTracker();
-  /** After a 429 the action cannot wait out, later writes fail at once instead of spending requests. */
-  private writesBlockedUntil: Date | undefined;
-  private readonly planned: PlannedWrite[] = [];
-  private plannedTotal = 0;
-  private usage = { requests: 0, retries: 0, rateLimitWaitMs: 0 };
+  private readonly books: Books;
+  /** What ends this transport's work: the run's stop and abort, or for clean-up the deadline. */
+  private readonly stop: AbortSignal;
+  private readonly cut: AbortSignal;
   /** A proxy's error page or a 401 may echo the request headers: the token leaves no answer in any form. */
   private readonly scrub: Scrubber;
 
-  constructor(private readonly options: TransportOptions) {
+  constructor(
+    private readonly options: TransportOptions,
+    shared?: { books: Books; cleanUp: boolean }
+  ) {
+    this.books = shared?.books ?? {
+      http: new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }),
+      rateLimit: new RateLimitTracker(),
+      writesBlockedUntil: undefined,
+      planned: [],
+      plannedTotal: 0,
+      usage: { requests: 0, retries: 0, rateLimitWaitMs: 0 }
+    };
     this.scrub = scrubberFor(options.token);
-    this.http = new Exchange(
-      options.baseUrl,
-      { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent },
-      options.timeoutMs
-    );
+    const cancel = options.cancel ?? NOT_CANCELLABLE;
+    this.stop = shared?.cleanUp ? cancel.deadline : cancel.stop;
+    this.cut = shared?.cleanUp ? cancel.deadline : cancel.abort;
+  }
+
+  /**
+   * The same client state for the work a cancel must still do (a rollback):
+   * it may start requests after the cancel, until the clean-up deadline.
+   */
+  forCleanUp(): Transport {
+    return new Transport(this.options, { books: this.books, cleanUp: true });
+  }
+
+  /**
+   * The backoff before retry `retry` (0-based) of a call the caller repeats
+   * itself (after a 429, until the window resets, within the 120 s cap);
+   * false, without waiting, when max-retries is spent or the window is too
+   * far, and after a cancel (the wait ends early then too).
+   */
+  async pauseBeforeRetry(retry: number, error: unknown): Promise<boolean> {
+    if (retry >= this.options.maxRetries || this.stop.aborted) return false;
+    const { now, random, sleep } = this.options;
+    let wait = backoffMs(retry, random);
+    if (error instanceof FastlyRateLimitError) {
+      const untilReset = (error.resetAt?.getTime() ?? 0) - now();
+      if (error.why !== 'retries-spent' || untilReset > MAX_RATE_LIMIT_WAIT_MS) return false;
+      if (untilReset > 0) wait = untilReset + Math.floor(random() * 250);
+    }
+    await sleep(wait, this.stop);
+    return !this.stop.aborted;
   }
 
   rateLimitSnapshot(): RateLimitSnapshot {
-    return this.rateLimit.snapshot();
+    return this.books.rateLimit.snapshot();
   }
 
   apiUsage(): ApiUsage {
-    return { ...this.usage };
+    return { ...this.books.usage };
   }
 
   plannedWrites(): PlannedWrites {
-    return { shown: this.planned, total: this.plannedTotal };
+    return { shown: this.books.planned, total: this.books.plannedTotal };
   }
 
   dispose(): void {
-    this.http.dispose();
+    this.books.http.dispose();
   }
 
   async send(request: ApiRequest): Promise<unknown> {
@@ -116,26 +165,28 @@ export class Transport {
     if (this.options.dryRun && method !== 'GET') return { body: this.plan(request), link: undefined };
     let rateLimitWaitMs = 0;
     for (let retry = 0; ; retry++) {
+      if (this.stop.aborted) throw new CancelledError(method, path, false);
       this.refuseWhileBlocked(request);
-      const canRetry = retry < maxRetries;
+      const canRetry = retry < maxRetries && request.once !== true;
       const canRepeat = canRetry && request.safeToRepeat !== false;
       let answer: Answer;
-      this.usage.requests += 1;
-      if (retry > 0) this.usage.retries += 1;
+      this.books.usage.requests += 1;
+      if (retry > 0) this.books.usage.retries += 1;
       try {
         answer = await this.exchange(request);
       } catch (error) {
+        if (error instanceof RequestAborted) throw new CancelledError(method, path, true);
         const cause = this.scrub(networkCause(error, this.options.timeoutMs));
         // A proxy that refuses (407, 403) will refuse again; only its 5xx may pass.
         const proxyStatus = tunnelStatus(error);
         if (!canRepeat || (proxyStatus !== undefined && proxyStatus < 500)) throw new FastlyNetworkError(method, path, cause, retry);
         const wait = backoffMs(retry, random);
         log(`${method} ${path}: ${cause}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
-        await sleep(wait);
+        await sleep(wait, this.stop);
         continue;
       }
       if (method !== 'GET') {
-        this.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
+        this.books.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
       }
       const body = this.scrub(answer.body);
       if (answer.status >= 200 && answer.status < 300) {
@@ -163,18 +214,18 @@ export class Transport {
           // A little jitter past the reset so parallel requests do not all return in the same instant.
           wait = untilReset + Math.floor(random() * 250);
           rateLimitWaitMs += wait;
-          this.usage.rateLimitWaitMs += wait;
+          this.books.usage.rateLimitWaitMs += wait;
         }
       }
       log(`${method} ${path}: HTTP ${answer.status} (${reason}); retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
-      await sleep(wait);
+      await sleep(wait, this.stop);
     }
   }
 
   private plan(request: ApiRequest): undefined {
-    this.plannedTotal += 1;
-    if (this.planned.length < PLANNED_WRITES_KEPT) {
-      this.planned.push({
+    this.books.plannedTotal += 1;
+    if (this.books.planned.length < PLANNED_WRITES_KEPT) {
+      this.books.planned.push({
         method: request.method,
         path: request.path,
         headers: { ...request.headers },
@@ -185,14 +236,14 @@ export class Transport {
   }
 
   private refuseWhileBlocked(request: ApiRequest): void {
-    const until = this.writesBlockedUntil;
+    const until = this.books.writesBlockedUntil;
     if (request.method !== 'GET' && until && until.getTime() > this.options.now()) {
       throw new FastlyRateLimitError(request.method, request.path, until, 'not-sent');
     }
   }
 
   private blockWritesUntil(method: Method, resetAt: Date): void {
-    if (method !== 'GET') this.writesBlockedUntil = resetAt;
+    if (method !== 'GET') this.books.writesBlockedUntil = resetAt;
   }
 
   private resetOf(answer: Answer): Date | undefined {
@@ -205,7 +256,10 @@ export class Transport {
   private exchange(request: ApiRequest): Promise<Answer> {
     const text = bodyOf(request);
     const type = request.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
-    return this.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text });
+    return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, {
+      timeoutMs: this.options.timeoutMs,
+      signal: this.cut
+    });
   }
 }
 

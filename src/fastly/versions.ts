@@ -33,6 +33,13 @@ export interface Validation {
   readonly warnings: readonly string[];
 }
 
+export interface ActivationAnswer {
+  /** Fastly's answer names the version and says it is live there; otherwise only a re-read can tell. */
+  readonly confirmed: boolean;
+  /** Fastly's warning (`msg`) with the activation. */
+  readonly warning: string | undefined;
+}
+
 /** The version and VCL calls, in the client's terms; client.ts exposes them on FastlyApi. */
 export function versionCalls(transport: Transport) {
   const service = (sid: string) => `/service/${encodeURIComponent(sid)}`;
@@ -82,11 +89,18 @@ export function versionCalls(transport: Transport) {
       const errors = detailed.length > 0 ? detailed : strings(body.msg);
       return { ok: body.status === 'ok', errors, warnings: [...strings(body.warnings), ...strings(body.messages)] };
     },
-    /** Answers Fastly's warning (`msg`) if the activation came with one. */
-    async activateVersion(sid: string, n: number, environment: Environment): Promise<string | undefined> {
+    /**
+     * One attempt, never repeated by the transport: the caller re-reads the
+     * active version before each attempt (another deploy may have activated
+     * one meanwhile). The answer confirms the activation only when it is the
+     * version asked for, active (or staged) on that environment.
+     */
+    async activateVersion(sid: string, n: number, environment: Environment): Promise<ActivationAnswer> {
       const suffix = environment === 'staging' ? '/activate/staging' : '/activate';
-      const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}` }));
-      return typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
+      const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}`, once: true }));
+      const warning = typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
+      const live = environment === 'staging' ? body.staging === true || deployedOn(body, 'staging', n) : body.active === true;
+      return { confirmed: Number(body.number) === n && live, warning };
     },
     async vclDiff(sid: string, from: number, to: number): Promise<string> {
       const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/vcl/diff/from/${from}/to/${to}?format=text` }));
@@ -115,6 +129,12 @@ function toVersion(value: unknown): VersionInfo {
     staging: v.staging === true,
     comment: typeof v.comment === 'string' ? v.comment : ''
   };
+}
+
+/** Fastly lists an environment in `environments[]` only where the version is deployed. */
+function deployedOn(body: Record<string, unknown>, name: Environment, n: number): boolean {
+  const environments = Array.isArray(body.environments) ? body.environments.filter(isRecord) : [];
+  return environments.some(e => e.name === name && Number(e.active_version) === n);
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -13,9 +13,22 @@ export interface VclChange {
  * 'planned': dry run; 'invalid': validation failed; 'conflict': another deploy
  * activated a version meanwhile; 'rolled-back': the health check failed and the
  * previous version is active again; 'rollback-failed': it failed and going back
- * did too; 'failed': any other error.
+ * did too; 'superseded': it failed, but another deploy had made a version
+ * active meanwhile, so nothing was rolled back; 'unchecked': the run was
+ * cancelled before the health check passed and the rollback could not be
+ * done in time; 'failed': any other error.
  */
-export type ActivationStatus = 'activated' | 'unchanged' | 'planned' | 'invalid' | 'conflict' | 'rolled-back' | 'rollback-failed' | 'failed';
+export type ActivationStatus =
+  | 'activated'
+  | 'unchanged'
+  | 'planned'
+  | 'invalid'
+  | 'conflict'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'superseded'
+  | 'unchecked'
+  | 'failed';
 
 export interface ServiceActivation {
   readonly serviceId: string;
@@ -34,6 +47,8 @@ export interface ServiceActivation {
   validation: Validation | undefined;
   /** Fastly's warning with the activation. */
   warning: string | undefined;
+  /** What the run had to find out for itself (an activation whose answer was lost, then seen live). */
+  notes: string[];
   /** Fastly's generated-VCL diff previous → new; in a dry run, the repository's changes. */
   diff: string | undefined;
   diffTitle: string | undefined;

@@ -1,6 +1,7 @@
+import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../cancel.js';
 import { ActionError } from '../errors.js';
 import type { FastlyApi } from '../fastly/client.js';
-import { FastlyError, FastlyNetworkError } from '../fastly/errors.js';
+import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../fastly/errors.js';
 import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../fastly/versions.js';
 import { checkHealth } from '../health-check.js';
 import { lineDiff } from '../line-diff.js';
@@ -9,12 +10,12 @@ import type { VclFile } from '../vcl-files.js';
 import type { ActivateOutcome, ServiceActivation, VclChange } from './activate-outcome.js';
 
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
-export async function run(settings: ActivateSettings, api: FastlyApi): Promise<ActivateOutcome> {
+export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation = NOT_CANCELLABLE): Promise<ActivateOutcome> {
   const services: ServiceActivation[] = [];
   for (const serviceId of settings.serviceIds) {
     const result = emptyResult(serviceId);
     try {
-      await deploy(settings, api, result);
+      await deploy(settings, api, cancel, result);
     } catch (error) {
       result.status = error instanceof ConflictError ? 'conflict' : 'failed';
       result.error = error instanceof Error ? error.message : String(error);
@@ -35,7 +36,7 @@ export async function run(settings: ActivateSettings, api: FastlyApi): Promise<A
 
 class ConflictError extends ActionError {}
 
-async function deploy(settings: ActivateSettings, api: FastlyApi, result: ServiceActivation): Promise<void> {
+async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, result: ServiceActivation): Promise<void> {
   const sid = result.serviceId;
   const details = await api.serviceDetails(sid);
   result.serviceName = details.name;
@@ -54,7 +55,7 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, result: Servic
       result.status = 'planned';
       return;
     }
-    await validateAndActivate(settings, api, result, base);
+    await validateAndActivate(settings, api, cancel, result, base);
     return;
   }
 
@@ -78,7 +79,7 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, result: Servic
     planVcl(settings, await api.listVcl(sid, clone), result);
     await uploadVcl(api, sid, clone, settings.vclFiles, result);
   }
-  await validateAndActivate(settings, api, result, clone);
+  await validateAndActivate(settings, api, cancel, result, clone);
 }
 
 function emptyResult(serviceId: string): ServiceActivation {
@@ -94,6 +95,7 @@ function emptyResult(serviceId: string): ServiceActivation {
     mainVcl: undefined,
     validation: undefined,
     warning: undefined,
+    notes: [],
     diff: undefined,
     diffTitle: undefined,
     health: undefined,
@@ -171,7 +173,7 @@ async function uploadVcl(api: FastlyApi, sid: string, version: number, files: re
   if (result.mainVcl && !mainIsNew) await api.setMainVcl(sid, version, result.mainVcl);
 }
 
-async function validateAndActivate(settings: ActivateSettings, api: FastlyApi, result: ServiceActivation, version: number): Promise<void> {
+async function validateAndActivate(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, result: ServiceActivation, version: number): Promise<void> {
   const sid = result.serviceId;
   result.validation = await api.validateVersion(sid, version);
   if (!result.validation.ok) {
@@ -180,49 +182,140 @@ async function validateAndActivate(settings: ActivateSettings, api: FastlyApi, r
     result.error = `Fastly found version ${version} of ${sid} invalid; ${kept} and ${settings.environment} stays on version ${result.previousVersion ?? 'none'}`;
     return;
   }
-  // Another deploy may have activated a version since the run read the service: never activate over it.
-  const now = activeOn(await api.serviceDetails(sid), settings.environment);
-  if (now !== result.previousVersion) {
-    result.activeVersion = now;
+  let landed: Landed;
+  try {
+    landed = await activateGuarded(api, sid, version, settings.environment, result.previousVersion);
+  } catch (error) {
+    if (!(error instanceof Superseded)) throw error;
+    result.activeVersion = error.active;
     const kept = settings.clone ? `version ${version} was left as a draft` : 'nothing was activated';
     throw new ConflictError(
-      `Version ${now ?? 'none'} became active on ${settings.environment} of ${sid} while this run was deploying ` +
+      `Version ${error.active ?? 'none'} became active on ${settings.environment} of ${sid} while this run was deploying ` +
         `(it started from ${result.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`
     );
   }
-  result.warning = await api.activateVersion(sid, version, settings.environment);
+  result.warning = landed.warning;
+  result.notes.push(...landed.notes);
   result.activeVersion = version;
   result.status = 'activated';
-  if (result.previousVersion !== undefined) {
+  if (settings.healthCheckUrl) await checkOrRollBack(settings, api, cancel, result, version, settings.healthCheckUrl);
+  if (result.previousVersion !== undefined && !cancel.stop.aborted) {
     result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
-    result.diff = await api.vclDiff(sid, result.previousVersion, version);
+    result.diff = await api.vclDiff(sid, result.previousVersion, version).catch(() => undefined);
   }
-  if (settings.healthCheckUrl) await checkOrRollBack(settings, api, result, version, settings.healthCheckUrl);
 }
 
-/** A version that activates but breaks the site must not stay: go back to the one before, and confirm it. */
-async function checkOrRollBack(settings: ActivateSettings, api: FastlyApi, result: ServiceActivation, version: number, url: string): Promise<void> {
+/** Another deploy made `active` live: this run must not touch the environment. */
+class Superseded extends Error {
+  constructor(readonly active: number | undefined) {
+    super(`version ${active ?? 'none'} is active`);
+  }
+}
+
+interface Landed {
+  readonly warning: string | undefined;
+  /** How the activation was known to have landed, when its answer did not say so. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Activates `version` on `env` only while `expected` is the version there:
+ * the active version is re-read before every attempt, the first and each
+ * retry, so a retry never lands over another deploy (Superseded). After an
+ * attempt that failed, lost its answer or answered something else than the
+ * activation, that read also tells whether it landed after all. The reads
+ * that settle a doubt go through the clean-up client: a cancel must not hide
+ * a version that went live.
+ */
+async function activateGuarded(api: FastlyApi, sid: string, version: number, env: Environment, expected: number | undefined): Promise<Landed> {
+  const settle = api.forCleanUp();
+  let warning: string | undefined;
+  let doubt: Error | undefined;
+  for (let retry = 0; ; retry++) {
+    const active = activeOn(await (doubt ? settle : api).serviceDetails(sid), env);
+    if (active === version && doubt) return { warning, notes: [landedAnyway(doubt, version, env)] };
+    if (active !== expected) throw new Superseded(active);
+    try {
+      const answer = await api.activateVersion(sid, version, env);
+      warning = answer.warning ?? warning;
+      if (answer.confirmed) return { warning, notes: doubt ? [`Activated on attempt ${retry + 1}; before it: ${doubt.message}`] : [] };
+      doubt = new ActionError(`Fastly answered the activation of version ${version} of ${sid} with HTTP 2xx but did not confirm it active on ${env}`);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      doubt = error;
+      if (!isRetryable(error)) break;
+    }
+    if (!(await api.pauseBeforeRetry(retry, doubt))) break;
+  }
+  const active = await settle.serviceDetails(sid).then(details => activeOn(details, env), () => undefined);
+  if (active === version) return { warning, notes: [landedAnyway(doubt, version, env)] };
+  throw doubt;
+}
+
+function landedAnyway(doubt: Error, version: number, env: Environment): string {
+  return `${doubt.message}; re-reading the service shows version ${version} active on ${env}, so the run carried on as activated.`;
+}
+
+/** Worth another guarded attempt: Fastly may not have acted, or said nothing usable. */
+function isRetryable(error: Error): boolean {
+  if (error instanceof CancelledError) return false;
+  if (error instanceof FastlyRateLimitError) return error.why === 'retries-spent';
+  if (error instanceof FastlyError) return error.status >= 500;
+  return error instanceof FastlyNetworkError || error instanceof ActionError;
+}
+
+/**
+ * A version that activates but breaks the site must not stay: go back to the
+ * one before, unless another deploy has made a version active meanwhile. A
+ * cancel during the check counts as not healthy: the version would stay live
+ * unchecked. The rollback goes through the clean-up client, so it still
+ * happens after a cancel, within the clean-up deadline.
+ */
+async function checkOrRollBack(
+  settings: ActivateSettings,
+  api: FastlyApi,
+  cancel: Cancellation,
+  result: ServiceActivation,
+  version: number,
+  url: string
+): Promise<void> {
   const sid = result.serviceId;
   const env = settings.environment;
-  result.health = await checkHealth(url, settings.healthCheckTimeoutMs);
+  result.health = await checkHealth(url, settings.healthCheckTimeoutMs, cancel.stop);
   if (result.health.healthy) return;
-  const what = `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
+  const what = result.health.cancelled
+    ? `The run was cancelled (${cancel.by() ?? 'signal'}) before version ${version} of ${sid} passed its health check of ${url}`
+    : `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
   const previous = result.previousVersion;
   if (previous === undefined) {
-    result.status = 'rollback-failed';
-    result.error = `${what}, and no version was active before it: ${env} stays on the unhealthy version ${version}. A person is needed now.`;
+    result.status = result.health.cancelled ? 'unchecked' : 'rollback-failed';
+    result.error = `${what}, and no version was active before it: ${env} stays on the ${result.health.cancelled ? 'unchecked' : 'unhealthy'} version ${version}. A person is needed now.`;
     return;
   }
   try {
-    await api.activateVersion(sid, previous, env);
-    const now = activeOn(await api.serviceDetails(sid), env);
-    if (now !== previous) throw new ActionError(`Fastly reports version ${now ?? 'none'} active, not ${previous}`);
+    const landed = await activateGuarded(api.forCleanUp(), sid, previous, env, version);
+    result.notes.push(...landed.notes);
     result.activeVersion = previous;
     result.status = 'rolled-back';
     result.error = `${what}; version ${version} was rolled back to ${previous}, which is active on ${env} again.`;
   } catch (error) {
-    result.status = 'rollback-failed';
+    if (error instanceof Superseded) {
+      result.activeVersion = error.active;
+      result.status = 'superseded';
+      result.error =
+        `${what}, but another deploy made version ${error.active ?? 'none'} active on ${env} meanwhile, ` +
+        `so nothing was rolled back: version ${error.active ?? 'none'} is live. Check it.`;
+      return;
+    }
     const why = error instanceof Error ? error.message : String(error);
+    if (result.health.cancelled) {
+      result.status = 'unchecked';
+      result.error =
+        `${what}, and rolling back to version ${previous} could not be done in time (${why}). ` +
+        `Version ${version} is live on ${env} and unchecked; version ${previous} was live before. A person is needed now.`;
+      return;
+    }
+    result.status = 'rollback-failed';
     result.error = `ROLLBACK FAILED: ${what}, and re-activating version ${previous} failed: ${why}. ${env} is on the unhealthy version ${version}: a person is needed now.`;
   }
 }

@@ -1,3 +1,4 @@
+import type { Cancellation } from '../cancel.js';
 import type { FastlyApi } from '../fastly/client.js';
 import type { Settings } from '../settings.js';
 import type { ActivateOutcome } from './activate-outcome.js';
@@ -15,16 +16,20 @@ import { run as updateDictionary } from './update-dictionary.js';
 
 export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutcome;
 
-export function runMode(settings: Settings, api: FastlyApi): Promise<Outcome> {
+/**
+ * A cancel ends each mode early with what it did; what it did not do is in
+ * its outcome as not sent (the transport refuses every request after it).
+ */
+export function runMode(settings: Settings, api: FastlyApi, cancel: Cancellation): Promise<Outcome> {
   switch (settings.mode) {
     case 'purge-keys':
-      return runPasses(settings, api, purgeKeys);
+      return runPasses(settings, api, cancel, purgeKeys);
     case 'purge-urls':
-      return runPasses(settings, api, purgeUrls);
+      return runPasses(settings, api, cancel, purgeUrls);
     case 'purge-all':
-      return runPasses(settings, api, purgeAll);
+      return runPasses(settings, api, cancel, purgeAll);
     case 'activate':
-      return activate(settings, api);
+      return activate(settings, api, cancel);
     case 'update-dictionary':
       return updateDictionary(settings, api);
     case 'update-config-store':

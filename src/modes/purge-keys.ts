@@ -1,3 +1,4 @@
+import type { Cancellation } from '../cancel.js';
 import { type FastlyApi, MAX_KEYS_PER_PURGE } from '../fastly/client.js';
 import { chunks, forEachLimited } from '../pool.js';
 import type { PurgeKeysSettings } from '../settings.js';
@@ -10,16 +11,20 @@ import { type PurgeOutcome, TargetTally } from './purge-outcome.js';
  */
 const BATCHES_IN_FLIGHT = 4;
 
-export async function run(settings: PurgeKeysSettings, api: FastlyApi): Promise<PurgeOutcome> {
+export async function run(settings: PurgeKeysSettings, api: FastlyApi, cancel: Cancellation): Promise<PurgeOutcome> {
   const targets: TargetTally[] = [];
   for (const serviceId of settings.serviceIds) {
     const tally = new TargetTally('service', serviceId, settings.dryRun);
     tally.requested = settings.keys.length;
-    await forEachLimited(chunks(settings.keys, MAX_KEYS_PER_PURGE), BATCHES_IN_FLIGHT, batch =>
-      tally.send(batch, async () => {
-        const ids = await api.purgeKeys(serviceId, batch, settings.soft);
-        return key => ids[key] ?? '';
-      })
+    await forEachLimited(
+      chunks(settings.keys, MAX_KEYS_PER_PURGE),
+      BATCHES_IN_FLIGHT,
+      batch =>
+        tally.send(batch, async () => {
+          const ids = await api.purgeKeys(serviceId, batch, settings.soft);
+          return key => ids[key] ?? '';
+        }),
+      { signal: cancel.stop, skip: batch => tally.notSent(batch) }
     );
     targets.push(tally);
   }

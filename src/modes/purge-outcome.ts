@@ -1,3 +1,4 @@
+import { NOT_SENT_CANCELLED } from '../cancel.js';
 import type { WaitFor } from '../settings.js';
 
 export interface ItemFailure {
@@ -37,6 +38,8 @@ export interface PurgeOutcome {
   readonly waited?: { readonly tries: number; readonly durationMs: number } | undefined;
   /** Set when the purges went (or would go) twice. */
   readonly secondPassDelayMs?: number | undefined;
+  /** A cancel came before the second pass: only the first was sent. */
+  readonly secondPassCancelled?: boolean | undefined;
 }
 
 /** GitHub caps one output at 1 MB: the purge-ids JSON stays under this many bytes (UTF-8, after JSON escaping). */
@@ -80,6 +83,11 @@ export class TargetTally implements PurgeTarget {
       const reason = error instanceof Error ? error.message : String(error);
       for (const item of items) this.failed.push({ item, reason });
     }
+  }
+
+  /** Items a cancelled run never sent. */
+  notSent(items: readonly string[]): void {
+    for (const item of items) this.failed.push({ item, reason: NOT_SENT_CANCELLED });
   }
 
   private keepId(item: string, id: string): void {

@@ -1,3 +1,4 @@
+import type { Cancellation } from '../cancel.js';
 import type { FastlyApi } from '../fastly/client.js';
 import { realClock } from '../poll-url.js';
 import type { PurgeSettings } from '../settings.js';
@@ -12,14 +13,17 @@ import type { PurgeOutcome, PurgeTarget } from './purge-outcome.js';
 export async function runPasses<S extends PurgeSettings>(
   settings: S,
   api: FastlyApi,
-  pass: (settings: S, api: FastlyApi) => Promise<PurgeOutcome>
+  cancel: Cancellation,
+  pass: (settings: S, api: FastlyApi, cancel: Cancellation) => Promise<PurgeOutcome>
 ): Promise<PurgeOutcome> {
-  const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor) : undefined;
-  const first = await pass(settings, api);
+  const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor, cancel.stop) : undefined;
+  const first = await pass(settings, api, cancel);
   const extras = { waitFor: settings.waitFor, waited, secondPassDelayMs: settings.secondPassDelayMs };
   if (settings.secondPassDelayMs === undefined) return { ...first, ...extras };
-  if (!settings.dryRun) await realClock.sleep(settings.secondPassDelayMs);
-  const second = await pass(settings, api);
+  if (!settings.dryRun) await realClock.sleep(settings.secondPassDelayMs, cancel.stop);
+  // What the first pass purged stays purged: a cancel that skips the second must not make it look undone.
+  if (cancel.stop.aborted) return { ...first, ...extras, secondPassCancelled: true };
+  const second = await pass(settings, api, cancel);
   return { ...first, ...extras, targets: first.targets.map(target => combine(target, second.targets.find(t => t.name === target.name))) };
 }
 

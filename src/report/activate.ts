@@ -16,6 +16,8 @@ const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], Html>> = {
   conflict: html`⚠️ another deploy: not activated`,
   'rolled-back': html`↩️ unhealthy: rolled back`,
   'rollback-failed': html`🚨 unhealthy, rollback failed`,
+  superseded: html`⚠️ unhealthy; another deploy is live`,
+  unchecked: html`🚨 cancelled: live and unchecked`,
   failed: html`❌ failed`
 };
 
@@ -41,6 +43,7 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
         ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
         ...(s.validation ? { validation: s.validation } : {}),
         ...(s.warning ? { warning: s.warning } : {}),
+        ...(s.notes.length > 0 ? { notes: s.notes } : {}),
         ...(s.health ? { healthCheck: { url: s.health.url, healthy: s.health.healthy, tries: s.health.tries.length, durationMs: s.health.durationMs, observed: s.health.observed } } : {}),
         rolledBack: s.status === 'rolled-back',
         ...(s.error ? { error: s.error } : {})
@@ -51,7 +54,10 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
       'previous-version': perService(outcome, s => s.previousVersion),
       'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
     },
-    warnings: outcome.services.flatMap(s => (s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : [])),
+    warnings: outcome.services.flatMap(s => [
+      ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
+      ...s.notes.map(note => `${s.serviceId}: ${note}`)
+    ]),
     log: () => writeLog(outcome, failing)
   };
 }
@@ -66,6 +72,12 @@ function headline(outcome: ActivateOutcome, failing: readonly ServiceActivation[
     }
     if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
       return html`ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
+    }
+    if (outcome.services.length === 1 && only?.status === 'superseded') {
+      return html`version ${version(only.newVersion)} failed its health check; another deploy made version ${version(only.activeVersion)} active on ${env}`;
+    }
+    if (outcome.services.length === 1 && only?.status === 'unchecked') {
+      return html`CANCELLED: version ${version(only.newVersion)} is live on ${env} and unchecked (was ${version(only.previousVersion)})`;
     }
     if (outcome.services.length === 1 && only) return html`${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
     return html`${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
@@ -82,11 +94,19 @@ function version(n: number | undefined): Html {
   return n === undefined ? html`none` : count(n);
 }
 
-/** After a rollback, the first thing a reader sees. */
+const BANNER: Partial<Readonly<Record<ServiceActivation['status'], Html>>> = {
+  'rolled-back': html`↩️ <b>Rolled back.</b>`,
+  'rollback-failed': html`🚨 <b>Rollback failed: a person is needed.</b>`,
+  superseded: html`⚠️ <b>Not rolled back: another deploy is live.</b>`,
+  unchecked: html`🚨 <b>Live and unchecked: a person is needed.</b>`
+};
+
+/** After a failed health check or a cancel, the first thing a reader sees. */
 function banner(outcome: ActivateOutcome): Html {
-  const lines = outcome.services
-    .filter(s => s.status === 'rolled-back' || s.status === 'rollback-failed')
-    .map(s => html`<p>${s.status === 'rolled-back' ? html`↩️ <b>Rolled back.</b>` : html`🚨 <b>Rollback failed: a person is needed.</b>`} ${escape(s.error ?? '')}</p>`);
+  const lines = outcome.services.flatMap(s => {
+    const head = BANNER[s.status];
+    return head ? [html`<p>${head} ${escape(s.error ?? '')}</p>`] : [];
+  });
   return join(lines, '\n\n');
 }
 
@@ -122,6 +142,7 @@ function serviceSection(outcome: ActivateOutcome, s: ServiceActivation, diffs: B
     if (s.validation.warnings.length > 0) parts.push(html`<ul>${join(s.validation.warnings.map(w => html`<li>⚠️ ${escape(w)}</li>`), '')}</ul>`);
   }
   if (s.warning) parts.push(html`<p>⚠️ Fastly's warning on activation: ${escape(s.warning)}</p>`);
+  for (const note of s.notes) parts.push(html`<p>⚠️ ${escape(note)}</p>`);
   if (s.health) {
     const h = s.health;
     const rows = h.tries.slice(-10).map(t => [escape(`${(t.at / 1000).toFixed(1)} s`), escape(answerOf(t))]);

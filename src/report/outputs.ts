@@ -10,8 +10,9 @@ export function outputsFor(report: RunReport, presented: Presented | undefined):
     result: JSON.stringify({
       mode: report.mode,
       dryRun: report.dryRun,
-      ok: report.error === undefined && !presented?.failed,
+      ok: report.error === undefined && !presented?.failed && report.cancelledBy === undefined,
       ...(report.error === undefined ? {} : { error: report.error }),
+      ...(report.cancelledBy === undefined ? {} : { cancelled: report.cancelledBy }),
       ...presented?.result,
       ...(report.dryRun && report.planned ? { plannedRequests: report.planned.total } : {}),
       rateLimit: {

@@ -24,7 +24,9 @@ export async function publish(report: RunReport): Promise<string | undefined> {
   }
   const failure = presented?.log();
   await writeSummary(renderSummary(report, presented));
-  return report.error ?? failure;
+  const why = report.error ?? failure;
+  if (report.cancelledBy === undefined) return why;
+  return `The run was cancelled (${report.cancelledBy}): ${why ?? 'everything asked for had been done'}`;
 }
 
 async function writeSummary(markdown: string): Promise<void> {

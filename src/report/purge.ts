@@ -95,7 +95,9 @@ function passesSection(outcome: PurgeOutcome): Html[] {
         : html`<p>⏳ A real run would first wait for ${what} (up to ${seconds(waitFor.timeoutMs)}), and purge nothing if it never does.</p>`
     );
   }
-  if (outcome.secondPassDelayMs !== undefined) {
+  if (outcome.secondPassCancelled) {
+    parts.push(html`<p>🔁 The second pass was not sent: the run was cancelled before it. What the first pass purged is counted.</p>`);
+  } else if (outcome.secondPassDelayMs !== undefined) {
     const delay = seconds(outcome.secondPassDelayMs);
     const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
     parts.push(

@@ -15,6 +15,8 @@ export interface RunReport {
   readonly rateLimit: RateLimitSnapshot | undefined;
   readonly planned: PlannedWrites | undefined;
   readonly usage: ApiUsage | undefined;
+  /** The signal that cancelled the run, if one did. */
+  readonly cancelledBy?: string | undefined;
   /** Input warnings; the token check carries its own. */
   readonly warnings: readonly string[];
 }

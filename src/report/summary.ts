@@ -10,6 +10,7 @@ const MAX_BODY_SHOWN = 2000;
 
 export function renderSummary(report: RunReport, presented: Presented | undefined): Html {
   const parts = [headline(report, presented)];
+  if (report.cancelledBy !== undefined) parts.push(cancelSection(report.cancelledBy));
   if (report.error !== undefined) parts.push(html`<p>❌ ${escape(report.error)}</p>`);
   if (presented) parts.push(...presented.sections);
   if (report.dryRun && report.planned) parts.push(planSection(report.planned.shown, report.planned.total));
@@ -37,11 +38,18 @@ function withinCap(parts: readonly Html[]): Html[] {
 
 function headline(report: RunReport, presented: Presented | undefined): Html {
   const mode = report.mode === '' ? html`fastly-deploy-action` : html`Fastly ${escape(report.mode)}`;
+  if (report.cancelledBy !== undefined) {
+    return html`### 🛑 ${mode}: cancelled (${escape(report.cancelledBy)}): ${presented ? flat(presented.headline) : html`stopped before any change`}`;
+  }
   if (!presented) return html`### ❌ ${mode}: stopped before any change`;
   const text = flat(presented.headline);
   if (report.dryRun && report.error === undefined && !presented.failed) return html`### 🧪 ${mode} (dry run): ${text}`;
   if (presented.failed || report.error !== undefined) return html`### ❌ ${mode}: ${text}`;
   return html`### ✅ ${mode}: ${text}`;
+}
+
+function cancelSection(by: string): Html {
+  return html`<p>🛑 <b>The run was cancelled</b> (${escape(by)}). Nothing new was started after it; requests in flight were given a moment to finish. Every item not done is listed as not sent because the run was cancelled.</p>`;
 }
 
 function planSection(shown: readonly PlannedWrite[], total: number): Html {

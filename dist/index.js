@@ -32720,11 +32720,16 @@ class Transport {
             const untilReset = (error.resetAt?.getTime() ?? 0) - now();
             if (error.why !== 'retries-spent' || untilReset > MAX_RATE_LIMIT_WAIT_MS)
                 return false;
-            if (untilReset > 0)
+            if (untilReset > 0) {
                 wait = untilReset + Math.floor(random() * 250);
+                this.books.usage.rateLimitWaitMs += wait;
+            }
         }
         await sleep(wait, this.stop);
-        return !this.stop.aborted;
+        if (this.stop.aborted)
+            return false;
+        this.books.usage.retries += 1;
+        return true;
     }
     rateLimitSnapshot() {
         return this.books.rateLimit.snapshot();

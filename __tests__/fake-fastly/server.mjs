@@ -43,8 +43,10 @@
  * @property {string} [method]
  * @property {string | RegExp} [path]  a string is a prefix of the path with query string
  * @property {number} [times]
- * @property {'status' | 'drop' | 'slow' | 'non-json' | 'echo-headers'} kind  echo-headers: a proxy's HTML error page
- *   that repeats the request's headers, raw and as a base64 (and base64url) debug blob
+ * @property {'status' | 'drop' | 'slow' | 'non-json' | 'echo-headers' | 'drip'} kind  echo-headers: a proxy's HTML error page
+ *   that repeats the request's headers, raw and as a base64 (and base64url) debug blob;
+ *   'drip': the route runs, then its answer goes out one byte a second for `delayMs` (leading spaces, which JSON
+ *   allows) before the body: never silent for long, and done late
  * @property {number} [status]
  * @property {unknown} [body]
  * @property {Record<string, string>} [headers]
@@ -146,6 +148,22 @@ function faultAnswer(fault, request) {
     return { status: fault.status, text: BAD_GATEWAY_HTML, headers: { 'Content-Type': 'text/html', ...fault.headers } };
   }
   return { status: fault.status, json: fault.body ?? { msg: 'Service Unavailable' }, headers: fault.headers };
+}
+
+/**
+ * Headers at once, then a space a second for `delayMs`, then the body.
+ * @param {import('node:http').ServerResponse} res @param {Answer} answer @param {number} delayMs @param {AbortSignal} signal
+ */
+async function drip(res, { status, json, text, headers = {} }, delayMs, signal) {
+  const body = json === undefined ? (text ?? '') : JSON.stringify(json);
+  const spaces = Math.ceil(delayMs / 1000);
+  const head = json === undefined ? { ...headers } : { 'Content-Type': 'application/json', ...headers };
+  res.writeHead(status, { ...head, 'Content-Length': String(spaces + Buffer.byteLength(body)) });
+  for (let i = 0; i < spaces && !res.destroyed; i++) {
+    res.write(' ');
+    await sleep(1000, undefined, { signal });
+  }
+  res.end(body);
 }
 
 /** @param {{ latencyMs?: number, writeLimit?: number, purgeLimit?: number }} [options] */
@@ -260,6 +278,12 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       entry.body = await readBody(req);
       if (latency > 0) await sleep(latency, undefined, { signal: shutdown.signal });
       if (fault?.kind === 'slow') await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
+      if (fault?.kind === 'drip') {
+        const answer = respond(entry);
+        entry.status = answer.status;
+        await drip(res, answer, fault.delayMs, shutdown.signal);
+        return;
+      }
       // Fastly acts on it; the fault's answer below still replaces the real one, in the log too.
       if (fault?.afterHandler && fault.kind !== 'slow') respond(entry);
       if (fault?.kind === 'drop') {

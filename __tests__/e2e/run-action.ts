@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,7 +31,12 @@ export function scratch(): string {
  * token: it may appear only in the ::add-mask:: command, which the runner
  * swallows, and that must be the first thing printed.
  */
-export async function runAction(inputs: Readonly<Record<string, string>>, env: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Readonly<Record<string, string>>,
+  env: Record<string, string> = {},
+  /** Given the running action, e.g. to send it the runner's cancel signals. */
+  control?: (child: ChildProcess) => void
+): Promise<ActionRun> {
   const dir = scratch();
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
@@ -56,6 +61,7 @@ export async function runAction(inputs: Readonly<Record<string, string>>, env: R
   let stderr = '';
   child.stdout.on('data', chunk => (stdout += chunk));
   child.stderr.on('data', chunk => (stderr += chunk));
+  control?.(child);
   const code = await new Promise<number | null>(done => child.on('close', done));
   const run: ActionRun = {
     code,

@@ -284,7 +284,7 @@ async function checkOrRollBack(
   result.health = await checkHealth(url, settings.healthCheckTimeoutMs, cancel.stop);
   if (result.health.healthy) return;
   const what = result.health.cancelled
-    ? `The run was cancelled (${cancel.by() ?? 'signal'}) before version ${version} of ${sid} passed its health check of ${url}`
+    ? `Version ${version} of ${sid} had not passed its health check of ${url} when the run was cancelled`
     : `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
   const previous = result.previousVersion;
   if (previous === undefined) {

@@ -62,6 +62,26 @@ describe('a cancelled run', () => {
     expectNoStackTrace(run);
   });
 
+  it('purge-urls: the URLs in flight finish, every URL not sent is listed by host', async () => {
+    const urls = Array.from({ length: 200 }, (_, i) => `https://${i % 2 ? 'a' : 'b'}.example.com/p/${i}`);
+    ctx.fake.fault({ path: '/purge/', kind: 'slow', delayMs: 700, times: Infinity });
+    const run = await runAction(
+      ctx.inputs({ mode: 'purge-urls', urls: urls.join('\n'), concurrency: '4' }),
+      {},
+      cancelWhen(() => ctx.fake.requests.some(r => r.path.startsWith('/purge/')))
+    );
+
+    expect(run.code).toBe(1);
+    expect(ctx.fake.requests.filter(r => r.path.startsWith('/purge/'))).toHaveLength(4);
+    expect(run.outputs['purged-count']).toBe(String(ctx.fake.purges.length));
+    expect(ctx.fake.purges).toHaveLength(4);
+    const hosts = JSON.parse(run.outputs.result ?? '{}').hosts as { host: string; requested: number; purged: number; failed: { reason: string }[] }[];
+    expect(hosts.map(h => h.host).sort()).toEqual(['a.example.com', 'b.example.com']);
+    expect(hosts.reduce((sum, h) => sum + h.requested, 0)).toBe(200);
+    expect(hosts.reduce((sum, h) => sum + h.failed.length, 0)).toBe(196);
+    expect(hosts.every(h => h.failed.every(f => f.reason === NOT_SENT))).toBe(true);
+  });
+
   it('update-dictionary: lists the batches not sent', async () => {
     const sid = service();
     ctx.fake.addDictionary(sid, { name: 'flags' });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { SERVICE, SERVICE_2, TOKEN, useFakeFastly } from './e2e-fake.js';
+import { SERVICE, TOKEN, useFakeFastly } from './e2e-fake.js';
 import { readable, runAction, scratch } from './run-action.js';
 
 const ctx = useFakeFastly();

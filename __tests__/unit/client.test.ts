@@ -60,7 +60,7 @@ describe('Fastly client', () => {
   it('retries 5xx with exponential backoff (full jitter, here at its maximum)', async () => {
     ctx.fake.fault({ path: '/service/SVC/purge', times: 3, kind: 'status', status: 503 });
     const { api, sleeps, log } = client();
-    await expect(api.purgeKeys(SERVICE, ['a'], true)).resolves.toEqual({ a: expect.stringMatching(/^1234-/) });
+    await expect(api.purgeKeys(SERVICE, ['a'], true)).resolves.toMatchObject({ ids: new Map([['a', expect.stringMatching(/^1234-/)]]) });
     expect(sleeps).toEqual([500, 1000, 2000]);
     expect(log[0]).toBe('POST /service/SVC/purge: HTTP 503 (Service Unavailable); retry 1 of 5 in 500 ms');
     api.dispose();
@@ -169,9 +169,9 @@ describe('Fastly client', () => {
 
   it('tracks the lowest Fastly-RateLimit-Remaining of the window and its reset', async () => {
     // Same window as the fake's own answers (it resets at the top of the hour): only the figure differs.
-    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'slow', delayMs: 0, headers: { 'Fastly-RateLimit-Remaining': '42' } });
+    ctx.fake.fault({ path: '/service/SVC/purge_all', times: 1, kind: 'slow', delayMs: 0, headers: { 'Fastly-RateLimit-Remaining': '42' } });
     const { api } = client();
-    await api.purgeKeys(SERVICE, ['a'], true);
+    await api.purgeAll(SERVICE);
     await api.purgeAll(SERVICE);
     expect(api.rateLimit()).toMatchObject({ remaining: 42, reset: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000), limit: 1000 });
     api.dispose();

@@ -1,7 +1,7 @@
 import { type FastlyApi, MAX_KEYS_PER_PURGE } from '../fastly/client.js';
 import { chunks, forEachLimited } from '../pool.js';
 import type { PurgeKeysSettings } from '../settings.js';
-import { type PurgeOutcome, TargetTally } from './purge-outcome.js';
+import { type PurgeOutcome, TargetTally, Unconfirmed } from './purge-outcome.js';
 
 /**
  * Batches in flight per service. Not the `concurrency` input, which the
@@ -17,8 +17,9 @@ export async function run(settings: PurgeKeysSettings, api: FastlyApi): Promise<
     tally.requested = settings.keys.length;
     await forEachLimited(chunks(settings.keys, MAX_KEYS_PER_PURGE), BATCHES_IN_FLIGHT, batch =>
       tally.send(batch, async () => {
-        const ids = await api.purgeKeys(serviceId, batch, settings.soft);
-        return key => ids[key] ?? '';
+        const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft);
+        const failure = new Unconfirmed(unconfirmed);
+        return key => ids.get(key) ?? failure;
       })
     );
     targets.push(tally);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { useFake } from '../fake-fastly/use-fake.js';
 import { type FastlyApi, createFastlyClient } from '../../src/fastly/client.js';
-import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../src/fastly/errors.js';
+import { FastlyError, FastlyNetworkError, FastlyRateLimitError, FastlyUnconfirmedError } from '../../src/fastly/errors.js';
 
 const SERVICE = 'SVC';
 const TOKEN = 'unit-token';
@@ -164,6 +164,30 @@ describe('Fastly client', () => {
     const error = await failure(api.purgeKeys(SERVICE, ['a'], true));
     expect(error).toBeInstanceOf(FastlyNetworkError);
     expect(error.message).toMatch(/^Could not reach Fastly for POST \/service\/SVC\/purge: (ECONNRESET|socket hang up) \(after 1 retry\)$/);
+    api.dispose();
+  });
+
+  it('retries a 200 that is not JSON like a 5xx, then fails with FastlyUnconfirmedError naming the call', async () => {
+    ctx.fake.fault({ path: '/service/SVC/purge_all', times: Infinity, kind: 'raw', text: '{"status": "o' });
+    const { api, sleeps, log } = client({ maxRetries: 2 });
+    const error = await failure(api.purgeAll(SERVICE));
+    expect(error).toBeInstanceOf(FastlyUnconfirmedError);
+    expect(error.message).toBe('Fastly answered HTTP 200 to POST /service/SVC/purge_all but its answer is not JSON ({"status": "o) (after 2 retries)');
+    expect(sleeps).toEqual([500, 1000]);
+    expect(log[0]).toBe('POST /service/SVC/purge_all: HTTP 200 but its answer is not JSON ({"status": "o); retry 1 of 2 in 500 ms');
+    api.dispose();
+  });
+
+  it('does not repeat a clone whose 2xx answer is not a version', async () => {
+    ctx.fake.addService({ id: 'CLONE', name: 'c', versions: [{ active: true }] });
+    ctx.fake.addToken({ token: 'clone-token' });
+    ctx.fake.fault({ path: '/service/CLONE/version/1/clone', times: Infinity, kind: 'raw', text: '{"status":"ok"}' });
+    const sleeps: number[] = [];
+    const api = createFastlyClient({ baseUrl: ctx.fake.url, token: 'clone-token', maxRetries: 3, dryRun: false, timeoutMs: 5000, sleep: async ms => void sleeps.push(ms) });
+    const error = await failure(api.cloneVersion('CLONE', 1));
+    expect(error.message).toBe('Fastly answered HTTP 200 to PUT /service/CLONE/version/1/clone but its answer is not the version object it returns');
+    expect(sleeps).toEqual([]);
+    expect(ctx.fake.requests.filter(r => r.path.endsWith('/clone'))).toHaveLength(1);
     api.dispose();
   });
 

@@ -146,6 +146,9 @@ interface Fault {
   readonly inputs?: Record<string, string>;
 }
 
+/** A clone answered 2xx without a version: activate re-reads the versions to say what Fastly may have made. */
+const CLONE_UNCONFIRMED = /Fastly answered the clone of version 1 of \w+ without a version number\. A clone is not safe to repeat, so it was not retried; nothing was activated\. No new version appeared\./;
+
 /** 2xx bodies that are not what any write returns. */
 const BAD_BODIES = [
   { name: 'malformed JSON', text: '{"status": "ok", "a": "1234-', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer is not JSON \(\{"status": "ok", "a": "1234-\)/ },
@@ -210,6 +213,6 @@ describe('fault matrix: every writing mode under every fault', () => {
     }
     const summary = readable(run.summary);
     if (passes) expect(summary).toMatch(/Fastly API: \d+ requests sent, \d+ (retry|retries) among them/);
-    else expect(summary).toMatch(fault.says);
+    else expect(summary).toMatch(mode.name === 'activate' && fault.name.startsWith('a 200') ? CLONE_UNCONFIRMED : fault.says);
   });
 });

@@ -178,14 +178,14 @@ describe('Fastly client', () => {
     api.dispose();
   });
 
-  it('does not repeat a clone whose 2xx answer is not a version', async () => {
+  it('does not repeat a clone whose 2xx answer is not JSON', async () => {
     ctx.fake.addService({ id: 'CLONE', name: 'c', versions: [{ active: true }] });
     ctx.fake.addToken({ token: 'clone-token' });
-    ctx.fake.fault({ path: '/service/CLONE/version/1/clone', times: Infinity, kind: 'raw', text: '{"status":"ok"}' });
+    ctx.fake.fault({ path: '/service/CLONE/version/1/clone', times: Infinity, kind: 'raw', text: '<html>OK</html>' });
     const sleeps: number[] = [];
     const api = createFastlyClient({ baseUrl: ctx.fake.url, token: 'clone-token', maxRetries: 3, dryRun: false, timeoutMs: 5000, sleep: async ms => void sleeps.push(ms) });
     const error = await failure(api.cloneVersion('CLONE', 1));
-    expect(error.message).toBe('Fastly answered HTTP 200 to PUT /service/CLONE/version/1/clone but its answer is not the version object it returns');
+    expect(error.message).toBe('Fastly answered the clone of version 1 of CLONE without a version number');
     expect(sleeps).toEqual([]);
     expect(ctx.fake.requests.filter(r => r.path.endsWith('/clone'))).toHaveLength(1);
     api.dispose();

@@ -29215,11 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-<<<<<<< HEAD
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2074);
-=======
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5645);
->>>>>>> 0e4b98f (Check every Fastly answer against what its call returns; page dictionary items at 100 with an end; re-read after a doubtful batch; fake answers shaped as recorded)
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2679);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29228,11 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-<<<<<<< HEAD
-/***/ 2074:
-=======
-/***/ 5645:
->>>>>>> 0e4b98f (Check every Fastly answer against what its call returns; page dictionary items at 100 with an end; re-read after a doubtful batch; fake answers shaped as recorded)
+/***/ 2679:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32742,20 +32734,16 @@ class Transport {
             }
             const body = this.scrub(answer.body);
             if (answer.status >= 200 && answer.status < 300) {
-<<<<<<< HEAD
-                return { body: body === '' ? undefined : parseJson(body), link: header(answer, 'link') };
-=======
-                const body = answer.body === '' ? undefined : parseJson(answer.body);
-                const doubt = unconfirmedReason(answer.body, body, request.verify);
+                const parsed = body === '' ? undefined : parseJson(body);
+                const doubt = unconfirmedReason(body, parsed, request.verify);
                 if (doubt === undefined)
-                    return { body, link: header(answer, 'link') };
+                    return { body: parsed, link: header(answer, 'link') };
                 if (!canRepeat)
-                    throw new FastlyUnconfirmedError(method, path, answer.status, doubt, retry, body);
+                    throw new FastlyUnconfirmedError(method, path, answer.status, doubt, retry, parsed);
                 const wait = backoffMs(retry, random);
                 log(`${method} ${path}: HTTP ${answer.status} but ${doubt}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
                 await sleep(wait);
                 continue;
->>>>>>> 0e4b98f (Check every Fastly answer against what its call returns; page dictionary items at 100 with an end; re-read after a doubtful batch; fake answers shaped as recorded)
             }
             const reason = reasonFromBody(body, this.scrub(answer.statusText));
             if (answer.status === 429 && !canRetry) {

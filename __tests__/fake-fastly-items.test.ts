@@ -54,11 +54,11 @@ describe('edge dictionaries', () => {
     }
   });
 
-  it('pages 250 items by 100 in creation order, with Link next and last', async () => {
+  it("pages 250 items by 100 in creation order, with Fastly's Link order and absolute api.fastly.com URLs", async () => {
     const sid = freshService();
     const id = ctx.fake.addDictionary(sid, { name: 'big', items: range(250) });
     const items = `/service/${sid}/dictionary/${id}/items`;
-    const pageUrl = (n: number) => `${ctx.fake.url}${items}?page=${n}&per_page=100&sort=created&direction=ascend`;
+    const pageUrl = (n: number) => `https://api.fastly.com${items}?page=${n}&per_page=100&sort=created&direction=ascend`;
     const keys = (body: unknown) => (body as { item_key: string }[]).map((item) => item.item_key);
 
     const first = await call(`${items}?page=1&per_page=100&sort=created&direction=ascend`, { token: 'read' });
@@ -68,29 +68,27 @@ describe('edge dictionaries', () => {
       item_key: 'k0', item_value: 'v0', dictionary_id: id, service_id: sid,
       created_at: expect.any(String), updated_at: expect.any(String), deleted_at: null,
     });
-    expect(first.headers.get('link')).toBe(`<${pageUrl(2)}>; rel="next", <${pageUrl(3)}>; rel="last"`);
+    expect(first.headers.get('link')).toBe(`<${pageUrl(3)}>; rel="last", <${pageUrl(2)}>; rel="next"`);
 
     const second = await call(`${items}?page=2&per_page=100&sort=created&direction=ascend`);
     expect(keys(second.body)).toEqual(Array.from({ length: 100 }, (_, i) => `k${i + 100}`));
-    expect(second.headers.get('link')).toBe(`<${pageUrl(3)}>; rel="next", <${pageUrl(3)}>; rel="last"`);
+    expect(second.headers.get('link'))
+      .toBe(`<${pageUrl(3)}>; rel="last", <${pageUrl(3)}>; rel="next", <${pageUrl(1)}>; rel="prev", <${pageUrl(1)}>; rel="first"`);
 
     const third = await call(`${items}?page=3&per_page=100&sort=created&direction=ascend`);
     expect(keys(third.body)).toEqual(Array.from({ length: 50 }, (_, i) => `k${i + 200}`));
-    expect(third.headers.get('link')).toBe(`<${pageUrl(3)}>; rel="last"`);
-
-    const whole = await call(`${items}?page=1&per_page=1000&sort=created&direction=ascend`);
-    expect(keys(whole.body)).toHaveLength(250);
-    expect(whole.headers.get('link')).toBeNull();
+    expect(third.headers.get('link')).toBe(`<${pageUrl(3)}>; rel="last", <${pageUrl(2)}>; rel="prev", <${pageUrl(1)}>; rel="first"`);
   });
 
-  it('defaults to 100 a page and refuses more than 1000 or another order', async () => {
+  it('defaults to 100 a page and refuses more than 100 (no larger page is documented) or another order', async () => {
     const sid = freshService();
     const id = ctx.fake.addDictionary(sid, { name: 'big', items: range(101) });
     const items = `/service/${sid}/dictionary/${id}/items`;
     const byDefault = await call(items);
     expect(byDefault.body).toHaveLength(100);
     expect(byDefault.headers.get('link')).toContain('rel="next"');
-    expect((await call(`${items}?per_page=1001`)).status).toBe(400);
+    expect((await call(`${items}?per_page=100`)).status).toBe(200);
+    expect((await call(`${items}?per_page=101`)).status).toBe(400);
     expect((await call(`${items}?page=0`)).status).toBe(400);
     expect((await call(`${items}?direction=descend`)).status).toBe(400);
     expect((await call(`/service/${sid}/dictionary/nope/items`)).status).toBe(404);
@@ -202,6 +200,16 @@ describe('config stores', () => {
     expect((await call(`/resources/stores/config/${id}`)).body).toMatchObject({ id, name });
     expect(await call('/resources/stores/config/nope')).toMatchObject({ status: 404, body: { msg: 'Record not found' } });
     expect(await call('/resources/stores/config/nope/items')).toMatchObject({ status: 404, body: { msg: 'Record not found' } });
+  });
+
+  it('answers an unknown name with a 404 instead of [] when asked to, until reset', async () => {
+    const id = freshStore();
+    const name = `flags-${seq}`;
+    ctx.fake.setShapes({ unknownStoreName: 404 });
+    expect(await call(`/resources/stores/config?name=${name}-x`)).toMatchObject({ status: 404, body: { msg: 'Record not found' } });
+    expect((await call(`/resources/stores/config?name=${name}`)).body).toMatchObject([{ id, name }]);
+    ctx.fake.reset();
+    expect(await call(`/resources/stores/config?name=${name}-x`)).toMatchObject({ status: 200, body: [] });
   });
 
   it('lists every item in creation order, without paging', async () => {

@@ -92,25 +92,30 @@ describe('custom VCL', () => {
 });
 
 describe('validate and activate', () => {
-  it('validates a clean version and reports SYNTAX ERROR with its VCL and line', async () => {
+  it('validates as documented: {"status":"ok"}, or a 200 {"status":"error","msg"} with the position in msg', async () => {
     const sid = freshService();
-    expect((await call(`/service/${sid}/version/2/validate`)).body)
-      .toEqual({ status: 'ok', msg: null, errors: [], warnings: [], messages: [] });
+    expect((await call(`/service/${sid}/version/2/validate`)).body).toEqual({ status: 'ok' });
     await call(`/service/${sid}/version/2/vcl/main`, { method: 'PUT', form: { content: 'a\nb SYNTAX ERROR' } });
     expect(await call(`/service/${sid}/version/2/validate`)).toEqual({
       status: 200,
-      body: {
-        status: 'error',
-        msg: "Syntax error: Unexpected 'SYNTAX' in VCL 'main'",
-        errors: ["Syntax error: Unexpected 'SYNTAX' in VCL 'main' at line 2"],
-        warnings: [],
-        messages: [],
-      },
+      body: { status: 'error', msg: "Syntax error: Unexpected 'SYNTAX' in VCL 'main'\nAt: (main Line 2 Pos 3)" },
     });
     const refused = await call(`/service/${sid}/version/2/activate`, { method: 'PUT' });
     expect(refused.status).toBe(400);
     expect(refused.body.msg).toBe('Version failed validation');
     expect(ctx.fake.service(sid).activeVersion).toBe(1);
+  });
+
+  it('answers a failed validation with a 400 when asked to, until reset', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/vcl/main`, { method: 'PUT', form: { content: 'SYNTAX ERROR' } });
+    ctx.fake.setShapes({ failedValidation: 400 });
+    expect(await call(`/service/${sid}/version/2/validate`)).toEqual({
+      status: 400,
+      body: { msg: 'Bad request', detail: "Syntax error: Unexpected 'SYNTAX' in VCL 'main'\nAt: (main Line 1 Pos 1)" },
+    });
+    ctx.fake.reset();
+    expect((await call(`/service/${sid}/version/2/validate`)).body).toMatchObject({ status: 'error' });
   });
 
   it('finds a version without a main VCL invalid', async () => {
@@ -120,23 +125,33 @@ describe('validate and activate', () => {
     expect((await call(`/service/${sid}/version/2/validate`)).body).toMatchObject({ status: 'error', msg: 'No main VCL' });
   });
 
-  it('activates on production: locks it, and the previous version goes inactive', async () => {
+  it('activates on production: locks it, the previous version goes inactive, and environments[] follow', async () => {
     const sid = freshService();
     const { status, body } = await call(`/service/${sid}/version/2/activate`, { method: 'PUT' });
     expect(status).toBe(200);
     expect(body).toMatchObject({ number: 2, active: true, locked: true });
     expect(body).not.toHaveProperty('msg');
-    expect(body.environments).toContainEqual({ name: 'production', service_id: sid, active_version: 2 });
+    // As both recorded activations answered, even though the version is now deployed.
+    expect(body.environments).toEqual([]);
     expect(ctx.fake.service(sid)).toMatchObject({
       activeVersion: 2, versions: [{ number: 1, active: false, locked: true }, { number: 2, active: true, locked: true }],
     });
+    const details = (await call(`/service/${sid}/details`, { method: 'GET' })).body;
+    const production = { name: 'production', service_id: sid, active_version: 2 };
+    expect(details.environments).toEqual([production]);
+    expect((details.versions as { environments: unknown }[]).map((v) => v.environments)).toEqual([[], [production]]);
   });
 
-  it('activates on staging without touching production', async () => {
+  it('shows a staged version only in environments[] by default, or only by staging: true when asked to', async () => {
     const sid = freshService();
     const { body } = await call(`/service/${sid}/version/2/activate/staging`, { method: 'PUT' });
-    expect(body).toMatchObject({ number: 2, active: false, staging: true, locked: true });
+    expect(body).toMatchObject({ number: 2, active: false, staging: false, locked: true, environments: [] });
     expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 2 });
+    const staged = { name: 'staging', service_id: sid, active_version: 2 };
+    const version2 = async () => ((await call(`/service/${sid}/details`, { method: 'GET' })).body.versions as unknown[])[1];
+    expect(await version2()).toMatchObject({ staging: false, environments: [staged] });
+    ctx.fake.setShapes({ staged: 'flag' });
+    expect(await version2()).toMatchObject({ staging: true, environments: [] });
   });
 
   it('answers the activation warning as msg until it is cleared', async () => {

@@ -145,13 +145,17 @@ describe('rate limits', () => {
     expect(read.headers.get('fastly-ratelimit-remaining')).toBeNull();
     expect(read.headers.get('fastly-ratelimit-reset')).toBeNull();
 
-    const keyPurge = await call(`/service/${SID}/purge/k`);
-    expect(keyPurge.headers.get('fastly-ratelimit-remaining')).toBe('50');
-    const reset = Number(keyPurge.headers.get('fastly-ratelimit-reset'));
-    expect(reset).toBe(Math.ceil(Date.now() / 3_600_000) * 3600);
+    // As recorded: key and URL purges carry no rate-limit headers at all.
+    for (const purge of [await call(`/service/${SID}/purge/k`), await batch(1), await call('/purge/example.com/')]) {
+      expect(purge.status).toBe(200);
+      expect(purge.headers.get('fastly-ratelimit-remaining')).toBeNull();
+      expect(purge.headers.get('fastly-ratelimit-reset')).toBeNull();
+    }
 
-    expect((await call(`/service/${SID}/purge_all`)).headers.get('fastly-ratelimit-remaining')).toBe('49');
-    expect((await call('/purge/example.com/')).headers.get('fastly-ratelimit-remaining')).toBe('49');
+    const purgeAll = await call(`/service/${SID}/purge_all`);
+    expect(purgeAll.headers.get('fastly-ratelimit-remaining')).toBe('49');
+    expect(Number(purgeAll.headers.get('fastly-ratelimit-reset'))).toBe(Math.ceil(Date.now() / 3_600_000) * 3600);
+    expect((await call(`/service/${SID}/purge_all`)).headers.get('fastly-ratelimit-remaining')).toBe('48');
   });
 
   it('answers 429 on an exhausted purge allowance until its reset passes', async () => {
@@ -219,6 +223,25 @@ describe('faults', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toBe('text/html');
     expect(await res.text()).toBe('<html><body><h1>502 Bad Gateway</h1></body></html>');
+  });
+});
+
+describe("'raw' faults: a 2xx whose body is not the call's answer", () => {
+  it('sends the text as is with only the given headers, 200 by default, and purges nothing', async () => {
+    ctx.fake.fault({ kind: 'raw', text: '{"key-0": "1234' });
+    const res = await batch(1);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBeNull();
+    expect(await res.text()).toBe('{"key-0": "1234');
+    expect(ctx.fake.purges).toHaveLength(0);
+  });
+
+  it('with afterHandler, Fastly acts and the client gets the bad body (here empty)', async () => {
+    ctx.fake.fault({ kind: 'raw', status: 204, afterHandler: true });
+    const res = await batch(2);
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect(ctx.fake.purges.map((p) => p.target)).toEqual(['key-0', 'key-1']);
   });
 });
 

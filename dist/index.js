@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5085);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5722);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +29224,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5085:
+/***/ 5722:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32400,6 +32400,7 @@ class FastlyError extends ActionError {
     path;
     status;
     reason;
+    retries;
     name = 'FastlyError';
     constructor(method, path, status, reason, retries) {
         super(status === 407
@@ -32409,6 +32410,7 @@ class FastlyError extends ActionError {
         this.path = path;
         this.status = status;
         this.reason = reason;
+        this.retries = retries;
     }
 }
 /**
@@ -32420,6 +32422,30 @@ function proxyRefusal(status) {
         return 'HTTP 407 Proxy Authentication Required; give the proxy its credentials in the proxy variable, e.g. https_proxy=http://user:password@proxy:3128';
     }
     return `HTTP ${status} instead of a tunnel to Fastly`;
+}
+/**
+ * Fastly answered 2xx, but not with what the call returns (not JSON, an HTML
+ * page, {"status":"error"}, a missing field): whether it acted is unknown.
+ */
+class FastlyUnconfirmedError extends ActionError {
+    method;
+    path;
+    status;
+    reason;
+    retries;
+    answer;
+    name = 'FastlyUnconfirmedError';
+    constructor(method, path, status, reason, retries, 
+    /** The parsed answer (undefined when it was empty or not JSON), for a caller that can use part of it. */
+    answer) {
+        super(`Fastly answered HTTP ${status} to ${method} ${path} but ${reason}${afterRetries(retries)}`);
+        this.method = method;
+        this.path = path;
+        this.status = status;
+        this.reason = reason;
+        this.retries = retries;
+        this.answer = answer;
+    }
 }
 /** No answer at all: reset, refused, timed out. */
 class FastlyNetworkError extends ActionError {
@@ -32483,6 +32509,17 @@ function reasonFromBody(body, statusText) {
         .trim();
     return shorten(text || statusText || 'no reason given');
 }
+/**
+ * Why a 2xx answer is not the call's answer, or undefined when it is. `parsed`
+ * is undefined both for an empty body and for one that is not JSON: the raw
+ * text tells them apart, so malformed JSON never passes as "no body".
+ */
+function unconfirmedReason(raw, parsed, verify) {
+    if (raw.trim() !== '' && parsed === undefined)
+        return `its answer is not JSON (${reasonFromBody(raw, 'unreadable')})`;
+    return verify?.(parsed);
+}
+/** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */
 function parseJson(body) {
     try {
         return JSON.parse(body);
@@ -32499,6 +32536,41 @@ function textOf(value) {
 }
 function shorten(text) {
     return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
+}
+
+;// CONCATENATED MODULE: ./src/fastly/answers.ts
+
+/**
+ * Checks for `ApiRequest.verify`: each answers why a 2xx body is not what the
+ * call returns (see FASTLY-API.md), or undefined when it is.
+ */
+/** Purges, purge-all and item batches answer {"status": "ok"}. */
+function statusOk(body) {
+    if (isRecord(body) && body.status === 'ok')
+        return undefined;
+    if (!isRecord(body) || typeof body.status !== 'string')
+        return 'its answer has no "status": "ok"';
+    const msg = typeof body.msg === 'string' && body.msg.trim() !== '' ? ` (${body.msg.trim().slice(0, 200)})` : '';
+    return `its answer said "status": ${JSON.stringify(body.status)}${msg}, not "ok"`;
+}
+/** A list page: an array of objects, each with a string `field` (e.g. item_key). */
+function listOf(field, what) {
+    return body => {
+        if (!Array.isArray(body))
+            return `its answer is not the list of ${what} it returns`;
+        const bad = body.findIndex(entry => !isRecord(entry) || typeof entry[field] !== 'string');
+        return bad < 0 ? undefined : `entry ${bad + 1} of its list of ${what} has no string "${field}"`;
+    };
+}
+/** One object with a string `field` equal to `value` when given (e.g. the VCL just written, by name). */
+function objectWith(field, what, value) {
+    return body => {
+        if (!isRecord(body) || typeof body[field] !== 'string')
+            return `its answer is not the ${what} it returns`;
+        return value === undefined || body[field] === value
+            ? undefined
+            : `its answer is a ${what} with ${field} ${JSON.stringify(body[field])}, not ${JSON.stringify(value)}`;
+    };
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -32731,8 +32803,16 @@ class Transport {
         this.books.usage.retries += 1;
         return true;
     }
+    /**
+     * A reading whose window has ended says nothing about now. Key and URL
+     * purges carry no rate-limit headers, so after a purge 429 is waited out no
+     * later reading replaces its "0 left".
+     */
     rateLimitSnapshot() {
-        return this.books.rateLimit.snapshot();
+        const snapshot = this.books.rateLimit.snapshot();
+        if (snapshot.reset === undefined || snapshot.reset.getTime() > this.options.now())
+            return snapshot;
+        return { ...snapshot, remaining: undefined, reset: undefined };
     }
     apiUsage() {
         return { ...this.books.usage };
@@ -32788,7 +32868,16 @@ class Transport {
             }
             const body = this.scrub(answer.body);
             if (answer.status >= 200 && answer.status < 300) {
-                return { body: body === '' ? undefined : parseJson(body), link: header(answer, 'link') };
+                const parsed = body === '' ? undefined : parseJson(body);
+                const doubt = unconfirmedReason(body, parsed, request.verify);
+                if (doubt === undefined)
+                    return { body: parsed, link: header(answer, 'link') };
+                if (!canRepeat)
+                    throw new FastlyUnconfirmedError(method, path, answer.status, doubt, retry, parsed);
+                const wait = backoffMs(retry, random);
+                log(`${method} ${path}: HTTP ${answer.status} but ${doubt}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
+                await sleep(wait, this.stop);
+                continue;
             }
             const reason = reasonFromBody(body, this.scrub(answer.statusText));
             if (answer.status === 429 && !canRetry) {
@@ -32900,9 +32989,17 @@ function seconds(ms) {
 
 ;// CONCATENATED MODULE: ./src/fastly/items.ts
 
+
+
 /** Fastly's cap on one PATCH …/items request. */
 const MAX_OPS_PER_BATCH = 1000;
-const PER_PAGE = 1000;
+/** Fastly documents no larger page than its default; go-fastly pages at 100 too. */
+const PER_PAGE = 100;
+/**
+ * go-fastly caps a dictionary at 25,000 items: 250 pages of 100. A list
+ * running past that is a paging loop, not a dictionary.
+ */
+const MAX_PAGES = 250;
 /** Edge dictionary and config store calls, in the client's terms; client.ts exposes them on FastlyApi. */
 function itemCalls(transport) {
     const service = (sid) => `/service/${encodeURIComponent(sid)}`;
@@ -32910,39 +33007,54 @@ function itemCalls(transport) {
     return {
         /** Undefined when the version has no dictionary of that name. */
         async findDictionary(sid, version, name) {
-            const body = await orNotFound(transport.send({ method: 'GET', path: `${service(sid)}/version/${version}/dictionary/${encodeURIComponent(name)}` }));
+            const path = `${service(sid)}/version/${version}/dictionary/${encodeURIComponent(name)}`;
+            const body = await orNotFound(transport.send({ method: 'GET', path, verify: objectWith('id', 'dictionary') }));
             if (!isRecord(body))
                 return undefined;
             return { id: String(body.id), name: String(body.name ?? name), writeOnly: body.write_only === true || body.write_only === 'true' };
         },
-        /** Every item, following the Link header's rel="next" pages. */
+        /**
+         * Every item, following the Link header's rel="next" pages. A link already
+         * followed, or more pages than a dictionary can hold, stops the read: a
+         * partial list must never decide what to delete.
+         */
         async listDictionaryItems(sid, dictionaryId) {
+            const endpoint = `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`;
             const items = new Map();
-            let path = `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items?page=1&per_page=${PER_PAGE}&sort=created&direction=ascend`;
+            const seen = new Set();
+            let path = `${endpoint}?page=1&per_page=${PER_PAGE}&sort=created&direction=ascend`;
             while (path) {
-                const page = await transport.sendForPage({ method: 'GET', path });
+                if (seen.has(path)) {
+                    throw new ActionError(`Fastly's item list at GET ${endpoint} links back to a page already read (${path}); the list cannot be trusted, so nothing was changed`);
+                }
+                if (seen.size === MAX_PAGES) {
+                    throw new ActionError(`Fastly's item list at GET ${endpoint} has more than ${MAX_PAGES} pages of ${PER_PAGE} (over the 25,000 items a dictionary holds); the list cannot be trusted, so nothing was changed`);
+                }
+                seen.add(path);
+                const page = await transport.sendForPage({ method: 'GET', path, verify: itemList });
                 addItems(items, page.body);
                 path = page.next;
             }
             return items;
         },
         async patchDictionaryItems(sid, dictionaryId, ops) {
-            await transport.send({ method: 'PATCH', path: `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`, json: { items: ops } });
+            await transport.send({ method: 'PATCH', path: `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`, json: { items: ops }, verify: statusOk });
         },
         /** By name first, then by ID; undefined when neither finds it. */
         async findConfigStore(nameOrId) {
-            const byName = await transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}` });
+            // An unknown name answers [] or 404: which one is not confirmed.
+            const byName = await orNotFound(transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}`, verify: listOf('id', 'config stores') }));
             const match = (Array.isArray(byName) ? byName.filter(isRecord) : []).find(s => s.name === nameOrId);
-            const found = match ?? (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId) })));
+            const found = match ?? (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: objectWith('id', 'config store') })));
             return isRecord(found) ? { id: String(found.id), name: String(found.name ?? nameOrId) } : undefined;
         },
         async listConfigStoreItems(id) {
             const items = new Map();
-            addItems(items, await transport.send({ method: 'GET', path: `${store(id)}/items` }));
+            addItems(items, await transport.send({ method: 'GET', path: `${store(id)}/items`, verify: itemList }));
             return items;
         },
         async patchConfigStoreItems(id, ops) {
-            await transport.send({ method: 'PATCH', path: `${store(id)}/items`, json: { items: ops } });
+            await transport.send({ method: 'PATCH', path: `${store(id)}/items`, json: { items: ops }, verify: statusOk });
         }
     };
 }
@@ -32956,10 +33068,11 @@ async function orNotFound(request) {
         throw error;
     }
 }
+const itemList = listOf('item_key', 'items');
+/** The page passed `itemList`: an array of objects with a string item_key. */
 function addItems(items, body) {
-    for (const item of Array.isArray(body) ? body.filter(isRecord) : []) {
-        if (typeof item.item_key === 'string')
-            items.set(item.item_key, typeof item.item_value === 'string' ? item.item_value : '');
+    for (const item of body) {
+        items.set(item.item_key, typeof item.item_value === 'string' ? item.item_value : '');
     }
 }
 
@@ -32998,14 +33111,15 @@ function num(value) {
 ;// CONCATENATED MODULE: ./src/fastly/versions.ts
 
 
+
 /** The version and VCL calls, in the client's terms; client.ts exposes them on FastlyApi. */
 function versionCalls(transport) {
     const service = (sid) => `/service/${encodeURIComponent(sid)}`;
     const version = (sid, n) => `${service(sid)}/version/${n}`;
     return {
         async serviceDetails(sid) {
-            const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details` }));
-            const versions = Array.isArray(body.versions) ? body.versions.map(toVersion) : [];
+            const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details`, verify: serviceAnswer }));
+            const versions = body.versions.map(toVersion);
             const active = isRecord(body.active_version) ? toVersion(body.active_version).number : undefined;
             return {
                 id: sid,
@@ -33015,17 +33129,27 @@ function versionCalls(transport) {
             };
         },
         async cloneVersion(sid, n) {
-            const clone = toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+            let body;
+            try {
+                body = await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false });
+            }
+            catch (error) {
+                // A 2xx that is not JSON made a clone or not: the caller finds out which, as for an answer without a number.
+                if (error instanceof FastlyUnconfirmedError)
+                    throw new CloneWithoutNumber(sid, n);
+                throw error;
+            }
+            const clone = toVersion(body);
             if (!Number.isSafeInteger(clone.number) || clone.number < 1)
                 throw new CloneWithoutNumber(sid, n);
             return clone;
         },
         async setComment(sid, n, comment) {
-            await transport.send({ method: 'PUT', path: version(sid, n), form: { comment } });
+            await transport.send({ method: 'PUT', path: version(sid, n), form: { comment }, verify: versionAnswer });
         },
         async listVcl(sid, n) {
-            const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/vcl` });
-            return (Array.isArray(body) ? body.filter(isRecord) : []).map(v => ({
+            const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/vcl`, verify: listOf('name', 'VCLs') });
+            return body.map(v => ({
                 name: String(v.name ?? ''),
                 content: typeof v.content === 'string' ? v.content : '',
                 main: v.main === true || v.main === 'true'
@@ -33033,16 +33157,31 @@ function versionCalls(transport) {
         },
         async createVcl(sid, n, vcl) {
             const form = { name: vcl.name, content: vcl.content, main: String(vcl.main) };
-            await transport.send({ method: 'POST', path: `${version(sid, n)}/vcl`, form });
+            await transport.send({ method: 'POST', path: `${version(sid, n)}/vcl`, form, verify: objectWith('name', 'VCL', vcl.name) });
         },
         async updateVcl(sid, n, name, content) {
-            await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}`, form: { content } });
+            await transport.send({
+                method: 'PUT',
+                path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}`,
+                form: { content },
+                verify: objectWith('name', 'VCL', name)
+            });
         },
         async setMainVcl(sid, n, name) {
-            await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}/main` });
+            await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}/main`, verify: objectWith('name', 'VCL', name) });
         },
+        /** A failure comes as a 2xx with "status": "error" or, unconfirmed but handled, as a 400 or 422 refusal. */
         async validateVersion(sid, n) {
-            const body = record(await transport.send({ method: 'GET', path: `${version(sid, n)}/validate` }));
+            let body;
+            try {
+                body = record(await transport.send({ method: 'GET', path: `${version(sid, n)}/validate`, verify: validationAnswer }));
+            }
+            catch (error) {
+                if (error instanceof FastlyError && (error.status === 400 || error.status === 422)) {
+                    return { ok: false, errors: [error.reason], warnings: [] };
+                }
+                throw error;
+            }
             // `errors` carries the detail (line numbers); `msg` is its headline, so only one is kept.
             const detailed = strings(body.errors);
             const errors = detailed.length > 0 ? detailed : strings(body.msg);
@@ -33058,7 +33197,7 @@ function versionCalls(transport) {
             const suffix = environment === 'staging' ? '/activate/staging' : '/activate';
             const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}`, once: true }));
             const warning = typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
-            const live = environment === 'staging' ? body.staging === true || deployedOn(body, 'staging', n) : body.active === true;
+            const live = environment === 'staging' ? body.staging === true || deployedOn(body.environments, 'staging', n) : body.active === true;
             return { confirmed: Number(body.number) === n && live, warning };
         },
         async vclDiff(sid, from, to) {
@@ -33076,18 +33215,32 @@ class CloneWithoutNumber extends ActionError {
 }
 function toVersion(value) {
     const v = record(value);
+    const number = Number(v.number);
     return {
-        number: Number(v.number),
+        number,
         active: v.active === true,
         locked: v.locked === true,
-        staging: v.staging === true,
+        // Fastly documents `staging` as unused and lists a staged version under environments[]: either shape counts.
+        staging: v.staging === true || deployedOn(v.environments, 'staging', number),
         comment: typeof v.comment === 'string' ? v.comment : ''
     };
 }
 /** Fastly lists an environment in `environments[]` only where the version is deployed. */
-function deployedOn(body, name, n) {
-    const environments = Array.isArray(body.environments) ? body.environments.filter(isRecord) : [];
-    return environments.some(e => e.name === name && Number(e.active_version) === n);
+function deployedOn(environments, name, number) {
+    return Array.isArray(environments) && environments.some(e => isRecord(e) && e.name === name && Number(e.active_version) === number);
+}
+function versionAnswer(body) {
+    return isRecord(body) && Number.isInteger(body.number) ? undefined : 'its answer is not the version object it returns';
+}
+function serviceAnswer(body) {
+    if (!isRecord(body) || !Array.isArray(body.versions))
+        return 'its answer is not the service with its versions it returns';
+    return body.versions.every(v => versionAnswer(v) === undefined) ? undefined : 'its answer lists a version without a number';
+}
+function validationAnswer(body) {
+    return isRecord(body) && (body.status === 'ok' || body.status === 'error')
+        ? undefined
+        : 'its answer has no "status" of "ok" or "error", so the validation result is unknown';
 }
 function record(value) {
     return isRecord(value) ? value : {};
@@ -33102,6 +33255,7 @@ function strings(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/fastly/client.ts
+
 
 
 
@@ -33134,25 +33288,40 @@ function apiOver(transport) {
             if (keys.length > MAX_KEYS_PER_PURGE) {
                 throw new RangeError(`purgeKeys takes at most ${MAX_KEYS_PER_PURGE} keys, got ${keys.length}`);
             }
-            const body = await transport.send({
-                method: 'POST',
-                path: `/service/${encodeURIComponent(serviceId)}/purge`,
-                json: { surrogate_keys: keys },
-                headers: soft(isSoft)
-            });
-            const ids = isRecord(body) ? body : {};
-            return Object.fromEntries(keys.map(key => [key, stringOr(ids[key], '')]));
+            let body;
+            let status = 200;
+            try {
+                body = await transport.send({
+                    method: 'POST',
+                    path: `/service/${encodeURIComponent(serviceId)}/purge`,
+                    json: { surrogate_keys: keys },
+                    headers: soft(isSoft),
+                    verify: answer => missingPurgeIds(answer, keys)
+                });
+            }
+            catch (error) {
+                // Retries could not get every key confirmed: the keys that were confirmed are purged all the same.
+                if (!(error instanceof FastlyUnconfirmedError) || confirmedIds(error.answer, keys).size === 0)
+                    throw error;
+                body = error.answer;
+                status = error.status;
+            }
+            return {
+                ids: confirmedIds(body, keys),
+                unconfirmed: `Fastly answered HTTP ${status} but did not confirm this key (its answer held no purge ID for it)`
+            };
         },
         async purgeUrl({ host, pathname, search }, isSoft) {
             const body = await transport.send({
                 method: 'POST',
                 path: `/purge/${host}${pathname}${search}`,
-                headers: soft(isSoft)
+                headers: soft(isSoft),
+                verify: statusOk
             });
             return isRecord(body) ? stringOr(body.id, '') : '';
         },
         async purgeAll(serviceId) {
-            await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all` });
+            await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all`, verify: statusOk });
         },
         rateLimit: () => transport.rateLimitSnapshot(),
         usage: () => transport.apiUsage(),
@@ -33161,6 +33330,24 @@ function apiOver(transport) {
         forCleanUp: () => apiOver(transport.forCleanUp()),
         dispose: () => transport.dispose()
     };
+}
+/** The keys Fastly's batch answer maps to a purge ID (a non-empty string). */
+function confirmedIds(body, keys) {
+    const ids = new Map();
+    if (!isRecord(body))
+        return ids;
+    for (const key of keys) {
+        const id = Object.hasOwn(body, key) ? body[key] : undefined;
+        if (typeof id === 'string' && id !== '')
+            ids.set(key, id);
+    }
+    return ids;
+}
+function missingPurgeIds(body, keys) {
+    if (!isRecord(body))
+        return 'its answer is not the object of purge IDs a key purge returns';
+    const missing = keys.length - confirmedIds(body, keys).size;
+    return missing === 0 ? undefined : `its answer did not confirm ${missing} of ${keys.length} keys (no purge ID for them)`;
 }
 function toTokenInfo(body) {
     const record = isRecord(body) ? body : {};
@@ -33660,6 +33847,13 @@ const MAX_PURGE_IDS_BYTES = 900_000;
 function idEntry(item, id) {
     return `${JSON.stringify(item)}:${JSON.stringify(id)}`;
 }
+/** An item Fastly's answer did not confirm; one instance serves a whole batch. */
+class Unconfirmed {
+    reason;
+    constructor(reason) {
+        this.reason = reason;
+    }
+}
 /** Collects one target's results while its requests complete in any order. */
 class TargetTally {
     kind;
@@ -33679,10 +33873,10 @@ class TargetTally {
         this.dryRun = dryRun;
     }
     /**
-     * Records one request's items as purged, or all of them as failed with the
-     * request's error. The request answers a look-up of each item's purge ID
-     * rather than an object keyed by item: a URL as a property name makes V8
-     * build a new hidden class per URL.
+     * Records one request's items as purged, those it did not confirm as failed
+     * with its reason, or all of them as failed with the request's error. The
+     * request answers a look-up of each item's purge ID rather than an object
+     * keyed by item: a URL as a property name makes V8 build a new hidden class per URL.
      */
     async send(items, request) {
         this.requests += 1;
@@ -33690,8 +33884,13 @@ class TargetTally {
             const idOf = await request();
             if (this.dryRun)
                 return;
-            for (const item of items)
-                this.keepId(item, idOf(item));
+            for (const item of items) {
+                const id = idOf(item);
+                if (typeof id === 'string')
+                    this.keepId(item, id);
+                else
+                    this.failed.push({ item, reason: id.reason });
+            }
         }
         catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
@@ -33777,8 +33976,9 @@ async function purge_keys_run(settings, api, cancel) {
         const tally = new TargetTally('service', serviceId, settings.dryRun);
         tally.requested = settings.keys.length;
         await forEachLimited(chunks(settings.keys, MAX_KEYS_PER_PURGE), BATCHES_IN_FLIGHT, batch => tally.send(batch, async () => {
-            const ids = await api.purgeKeys(serviceId, batch, settings.soft);
-            return key => ids[key] ?? '';
+            const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft);
+            const failure = new Unconfirmed(unconfirmed);
+            return key => ids.get(key) ?? failure;
         }), { signal: cancel.stop, skip: batch => tally.notSent(batch) });
         targets.push(tally);
     }
@@ -33956,6 +34156,7 @@ function judge(settings, stats) {
 ;// CONCATENATED MODULE: ./src/modes/sync-items.ts
 
 
+
 function newStoreSync(kind, serviceId, name) {
     return {
         kind,
@@ -33977,7 +34178,9 @@ function newStoreSync(kind, serviceId, name) {
  * Diffs the wanted state against the current items (undefined: unreadable,
  * so every wanted value is upserted) and sends the changes in batches of at
  * most 1000, one after another. A refused batch fails its keys and the next
- * batch still goes.
+ * batch still goes. A batch that failed in doubt (see `mayHaveLanded`) is
+ * checked against a fresh read, when `read` can give one: an op whose key is
+ * now in its wanted state is done, whatever the answers said.
  */
 async function syncItems(sync, current, wanted, options) {
     plan(sync, current, wanted, options.deleteMissing);
@@ -33992,10 +34195,36 @@ async function syncItems(sync, current, wanted, options) {
         }
         catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
-            sync.failed.push(...batch.map(op => ({ key: op.item_key, reason })));
+            const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
+            const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
+            sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
         }
     }
     sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+/**
+ * An earlier attempt may have been applied: its answer was lost or unreadable,
+ * Fastly failed with a 5xx, or a retry was refused (a 404 for a delete, a
+ * conflict for a create) after an attempt whose answer never came back.
+ */
+function mayHaveLanded(error) {
+    if (error instanceof FastlyNetworkError || error instanceof FastlyUnconfirmedError)
+        return true;
+    if (!(error instanceof FastlyError))
+        return false;
+    return error.status >= 500 || (error.retries > 0 && error.status !== 429);
+}
+/** The state now, or undefined when it cannot be read either (then the batch stays failed). */
+async function reread(read) {
+    try {
+        return await read();
+    }
+    catch {
+        return undefined;
+    }
+}
+function inWantedState(op, items) {
+    return op.op === 'delete' ? !items.has(op.item_key) : items.get(op.item_key) === op.item_value;
 }
 function plan(sync, current, wanted, deleteMissing) {
     const changes = [];
@@ -34045,10 +34274,12 @@ async function update_config_store_run(settings, api) {
             throw new ActionError(`Config store '${settings.configStore}' not found by name or by ID; check 'config-store'`);
         }
         sync.id = store.id;
-        await syncItems(sync, await api.listConfigStoreItems(store.id), settings.items, {
+        const read = () => api.listConfigStoreItems(store.id);
+        await syncItems(sync, await read(), settings.items, {
             deleteMissing: settings.deleteMissing,
             dryRun: settings.dryRun,
-            patch: ops => api.patchConfigStoreItems(store.id, ops)
+            patch: ops => api.patchConfigStoreItems(store.id, ops),
+            read
         });
     }
     catch (error) {
@@ -34092,11 +34323,13 @@ async function syncDictionary(settings, api, sync, serviceId) {
     if (dictionary.writeOnly && settings.deleteMissing) {
         throw new ActionError(`Edge dictionary '${settings.dictionary}' on ${serviceId} is write-only: its keys cannot be read, so 'delete-missing: true' cannot know what to delete`);
     }
-    const current = dictionary.writeOnly ? undefined : await api.listDictionaryItems(serviceId, dictionary.id);
-    await syncItems(sync, current, settings.items, {
+    // A write-only dictionary's values cannot be read back, so a doubtful batch stays failed.
+    const read = dictionary.writeOnly ? undefined : () => api.listDictionaryItems(serviceId, dictionary.id);
+    await syncItems(sync, await read?.(), settings.items, {
         deleteMissing: settings.deleteMissing,
         dryRun: settings.dryRun,
-        patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops)
+        patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops),
+        read
     });
 }
 

@@ -54,8 +54,10 @@ describe('update-dictionary', () => {
     const run = await sync({ mode: 'update-dictionary', 'service-id': sid, dictionary: 'redirects', 'items-file': itemsFile(wanted) });
 
     expect(run.code).toBe(0);
-    // 2,100 items at 1,000 a page: three pages, following the Link header.
-    expect(ctx.fake.requests.filter(r => r.method === 'GET' && r.path.includes('/items?')).map(r => new URL(r.path, 'http://x').searchParams.get('page'))).toEqual(['1', '2', '3']);
+    // 2,100 items at 100 a page: 21 pages, following the Link header's absolute api.fastly.com URLs through api-url.
+    const pages = ctx.fake.requests.filter(r => r.method === 'GET' && r.path.includes('/items?')).map(r => new URL(r.path, 'http://x').searchParams);
+    expect(pages.map(p => p.get('page'))).toEqual(Array.from({ length: 21 }, (_, i) => String(i + 1)));
+    expect(new Set(pages.map(p => p.get('per_page')))).toEqual(new Set(['100']));
     const [patch] = patches();
     expect(JSON.parse(patch?.body ?? '{}').items).toEqual([
       { op: 'upsert', item_key: 'k3', item_value: '/changed' },

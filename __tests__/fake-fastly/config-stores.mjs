@@ -54,6 +54,7 @@ export const configStoreRoutes = [
     handler(ctx) {
       const name = ctx.query.get('name');
       const stores = [...ctx.state.configStores.values()].filter((store) => name === null || store.name === name);
+      if (name !== null && stores.length === 0 && ctx.state.shapes.unknownStoreName === 404) return notFound();
       return { status: 200, json: stores.map(storeJson) };
     },
   },

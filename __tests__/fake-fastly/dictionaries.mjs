@@ -19,8 +19,11 @@ const MAX_OPS = 1000;
 const MAX_VALUE = 8000;
 const DICTIONARY_MAX_KEY = 256;
 const DEFAULT_PER_PAGE = 100;
-// Fastly's maximum is not confirmed; the fake needs one so a client asking for too much learns it here.
-const MAX_PER_PAGE = 1000;
+// Fastly documents no page larger than its default. Refusing more (rather than quietly clamping) makes a
+// client that asks for more fail here instead of reading a short page as the whole list.
+const MAX_PER_PAGE = 100;
+// Fastly's Link headers name the API host whatever host was asked: a client follows their path and query.
+const LINK_ORIGIN = 'https://api.fastly.com';
 const OPS = ['create', 'update', 'upsert', 'delete'];
 
 /** @param {number} now */
@@ -170,9 +173,14 @@ export const dictionaryRoutes = [
     const last = Math.max(1, Math.ceil(all.length / perPage));
     if (last === 1) return { status: 200, json };
     /** @param {number} n @param {string} rel */
-    const link = (n, rel) => `<${ctx.url}/service/${ctx.params.sid}/dictionary/${ctx.params.did}/items`
+    const link = (n, rel) => `<${LINK_ORIGIN}/service/${ctx.params.sid}/dictionary/${ctx.params.did}/items`
       + `?page=${n}&per_page=${perPage}&sort=created&direction=ascend>; rel="${rel}"`;
-    const links = [...(page < last ? [link(page + 1, 'next')] : []), link(last, 'last')];
+    // Fastly's order: last, next, then on later pages prev and first.
+    const links = [
+      link(last, 'last'),
+      ...(page < last ? [link(page + 1, 'next')] : []),
+      ...(page > 1 ? [link(Math.min(page - 1, last), 'prev'), link(1, 'first')] : []),
+    ];
     return { status: 200, json, headers: { Link: links.join(', ') } };
   }),
   onItems('PATCH', (ctx, dictionary) => patchItems(ctx, dictionary, DICTIONARY_MAX_KEY)),

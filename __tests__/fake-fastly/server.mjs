@@ -16,10 +16,16 @@
  * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number,
  *   activationWarnings: Map<string, string>, dictionaries: Map<string, import('./dictionaries.mjs').Dictionary[]>,
  *   configStores: Map<string, import('./config-stores.mjs').ConfigStore>,
- *   stats: Map<string, import('./stats.mjs').StatsGenerator> }} State
+ *   stats: Map<string, import('./stats.mjs').StatsGenerator>, shapes: Shapes }} State
  *   warnings, dictionaries and stats by service id, config stores by their id
- * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string> }} Answer
+ * @typedef {object} Shapes  answers whose real shape no recording confirms; the action must take either
+ * @property {'environments' | 'flag'} staged  a staged version shown only in environments[] (the documented
+ *   way), or only by `staging: true` (what the Fastly CLI reads)
+ * @property {200 | 400} failedValidation  200 {"status":"error","msg"} as documented, or a 400 refusal
+ * @property {'empty' | 404} unknownStoreName  GET /resources/stores/config?name= of no store: [] or 404
+ * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string>, purge?: boolean }} Answer
  *   `json` is sent with Content-Type application/json; `text` is sent as is, with only `headers`.
+ *   `purge`: a key or URL purge, which Fastly answers without Fastly-RateLimit-* headers.
  * @typedef {object} Ctx
  * @property {string} method
  * @property {string} url           the fake's own base URL, for absolute links
@@ -43,15 +49,17 @@
  * @property {string} [method]
  * @property {string | RegExp} [path]  a string is a prefix of the path with query string
  * @property {number} [times]
- * @property {'status' | 'drop' | 'slow' | 'non-json' | 'echo-headers' | 'drip'} kind  echo-headers: a proxy's HTML error page
+ * @property {'status' | 'drop' | 'slow' | 'non-json' | 'echo-headers' | 'drip' | 'raw'} kind  echo-headers: a proxy's HTML error page
  *   that repeats the request's headers, raw and as a base64 (and base64url) debug blob;
  *   'drip': the route runs, then its answer goes out one byte a second for `delayMs` (leading spaces, which JSON
- *   allows) before the body: never silent for long, and done late
- * @property {number} [status]
+ *   allows) before the body: never silent for long, and done late; 'raw': `text` sent as is,
+ *   with only `headers`, e.g. a 200 with malformed JSON, an HTML page or an empty body
+ * @property {number} [status]  default 502 for 'non-json', 200 for 'raw', 503 otherwise
  * @property {unknown} [body]
+ * @property {string} [text]  the body of a 'raw' answer
  * @property {Record<string, string>} [headers]
  * @property {number} [delayMs]
- * @property {boolean} [afterHandler]  'status', 'drop', 'non-json': the route runs first, then its answer is
+ * @property {boolean} [afterHandler]  every kind but 'slow': the route runs first, then its answer is
  *   replaced: Fastly did it, but the client never learns
  * @typedef {Required<Omit<FaultSpec, 'method' | 'path' | 'body'>> & Pick<FaultSpec, 'method' | 'path' | 'body'>} Fault
  * @typedef {{ method?: string, path?: string | RegExp, times: number, action: () => void }} Intercept
@@ -144,6 +152,7 @@ function faultAnswer(fault, request) {
       + `<p>trace=${Buffer.from(`x${blob}`).toString('base64url')}</p><pre>${request.method} ${request.path}\n${lines}</pre></body></html>`;
     return { status: fault.status, text, headers: { 'Content-Type': 'text/html', ...fault.headers } };
   }
+  if (fault.kind === 'raw') return { status: fault.status, text: fault.text, headers: fault.headers };
   if (fault.kind === 'non-json') {
     return { status: fault.status, text: BAD_GATEWAY_HTML, headers: { 'Content-Type': 'text/html', ...fault.headers } };
   }
@@ -166,12 +175,15 @@ async function drip(res, { status, json, text, headers = {} }, delayMs, signal) 
   res.end(body);
 }
 
+/** What the fake answers where the real shape is not confirmed, until setShapes() or reset(). @returns {Shapes} */
+const defaultShapes = () => ({ staged: 'environments', failedValidation: 200, unknownStoreName: 'empty' });
+
 /** @param {{ latencyMs?: number, writeLimit?: number, purgeLimit?: number }} [options] */
 export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeLimit = 100000 } = {}) {
   /** @type {State} */
   const state = {
     tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0, activationWarnings: new Map(),
-    dictionaries: new Map(), configStores: new Map(), stats: new Map(),
+    dictionaries: new Map(), configStores: new Map(), stats: new Map(), shapes: defaultShapes(),
   };
   /** @type {LoggedRequest[]} */
   let requests = [];
@@ -254,14 +266,15 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       return { status: 500, json: { msg: 'fake-fastly route handler or intercept threw', detail: String(error) } };
     }
     if (budget && answer.status < 400) budget.remaining -= 1;
-    return answer;
+    return spends === 'purge' ? { ...answer, purge: true } : answer;
   }
 
   /** @param {LoggedRequest} entry @returns {Answer} */
   function respond(entry) {
     const now = Date.now();
     const answer = dispatch(entry, now);
-    if (isRead(entry.method)) return answer;
+    // Recorded key and URL purges carry no rate-limit headers: they spend a separate allowance.
+    if (isRead(entry.method) || answer.purge) return answer;
     return { ...answer, headers: { ...rateHeaders(current(budgets.write, now)), ...answer.headers } };
   }
 
@@ -412,8 +425,12 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       activate(service, version, environment, Date.now());
     },
     /** @param {FaultSpec} spec */
-    fault({ method, path, times = 1, kind, status = kind === 'non-json' ? 502 : 503, body, headers = {}, delayMs = 5000, afterHandler = false }) {
-      faults.push({ method, path, times, kind, status, body, headers, delayMs, afterHandler });
+    fault({ method, path, times = 1, kind, status = kind === 'non-json' ? 502 : kind === 'raw' ? 200 : 503, body, text = '', headers = {}, delayMs = 5000, afterHandler = false }) {
+      faults.push({ method, path, times, kind, status, body, text, headers, delayMs, afterHandler });
+    },
+    /** Picks the shape of the answers no recording confirms, until reset(). @param {Partial<Shapes>} shapes */
+    setShapes(shapes) {
+      Object.assign(state.shapes, shapes);
     },
     /** @param {number} resetInSeconds */
     exhaustWrites: (resetInSeconds) => void exhaust(budgets.write, resetInSeconds),
@@ -432,6 +449,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       state.purges = [];
       state.activationWarnings.clear();
       state.stats.clear();
+      state.shapes = defaultShapes();
       faults = [];
       intercepts = [];
       maxInFlight = inFlight;

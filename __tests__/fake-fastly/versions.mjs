@@ -29,24 +29,36 @@ const notFound = () => ({ status: 404, json: { msg: 'Record not found' } });
 /** @param {Vcl[]} vcls */
 const byName = (vcls) => [...vcls].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-/** @param {Service} service @param {Version} version */
-function versionJson(service, version) {
+/**
+ * Where the version is deployed, as Fastly lists it: an entry per environment
+ * it is active on, none otherwise. With the `flag` shape a staged version shows
+ * only by `staging: true`, so the action must read both.
+ * @param {Service} service @param {number} number @param {import('./server.mjs').Shapes} shapes
+ */
+function environmentsOf(service, number, shapes) {
+  return [
+    ...(service.activeVersion === number ? [{ name: 'production', service_id: service.id, active_version: number }] : []),
+    ...(service.stagingVersion === number && shapes.staged === 'environments'
+      ? [{ name: 'staging', service_id: service.id, active_version: number }] : []),
+  ];
+}
+
+/** @param {Ctx} ctx @param {Service} service @param {Version} version */
+function versionJson(ctx, service, version) {
   return {
     number: version.number,
     active: service.activeVersion === version.number,
     locked: version.locked,
     comment: version.comment,
-    staging: service.stagingVersion === version.number,
+    // Documented as unused: false unless the fake is asked for the CLI's shape.
+    staging: ctx.state.shapes.staged === 'flag' && service.stagingVersion === version.number,
     testing: false,
     deployed: false,
     service_id: service.id,
     created_at: version.createdAt,
     updated_at: version.updatedAt,
     deleted_at: null,
-    environments: [
-      { name: 'production', service_id: service.id, active_version: service.activeVersion },
-      { name: 'staging', service_id: service.id, active_version: service.stagingVersion },
-    ],
+    environments: environmentsOf(service, version.number, ctx.state.shapes),
   };
 }
 
@@ -64,17 +76,20 @@ const isTrue = (value) => value === 'true' || value === '1';
 
 /**
  * The fake's validity rule, standing in for Fastly's compiler.
- * @param {Version} version @returns {{ msg: string, error: string } | null} null when valid
+ * @param {Version} version @returns {{ msg: string } | null} null when valid
  */
 function invalidity(version) {
   const vcls = byName(version.vcls);
   for (const vcl of vcls) {
     const at = vcl.content.indexOf(SYNTAX_ERROR);
     if (at < 0) continue;
-    const msg = `Syntax error: Unexpected 'SYNTAX' in VCL '${vcl.name}'`;
-    return { msg, error: `${msg} at line ${vcl.content.slice(0, at).split('\n').length}` };
+    const before = vcl.content.slice(0, at).split('\n');
+    const line = before.length;
+    const pos = (before.at(-1) ?? '').length + 1;
+    // Fastly's compiler text: the headline, then the position inside it.
+    return { msg: `Syntax error: Unexpected 'SYNTAX' in VCL '${vcl.name}'\nAt: (${vcl.name} Line ${line} Pos ${pos})` };
   }
-  if (vcls.length > 0 && !vcls.some((vcl) => vcl.main)) return { msg: 'No main VCL', error: 'No main VCL' };
+  if (vcls.length > 0 && !vcls.some((vcl) => vcl.main)) return { msg: 'No main VCL' };
   return null;
 }
 
@@ -210,10 +225,12 @@ function onVersion(method, tail, edits, handler) {
 const activateRoute = (environment) => onVersion('PUT', environment === 'production' ? '/activate' : '/activate/staging', false,
   (ctx, service, version) => {
     const invalid = invalidity(version);
-    if (invalid) return { status: 400, json: { msg: 'Version failed validation', detail: invalid.error } };
+    if (invalid) return { status: 400, json: { msg: 'Version failed validation', detail: invalid.msg } };
     activate(service, version, environment, ctx.now);
     const warning = ctx.state.activationWarnings.get(service.id);
-    return { status: 200, json: { ...versionJson(service, version), ...(warning === undefined ? {} : { msg: warning }) } };
+    // Both recorded activations answered environments: [], even though the version was now deployed.
+    const json = { ...versionJson(ctx, service, version), environments: [] };
+    return { status: 200, json: { ...json, ...(warning === undefined ? {} : { msg: warning }) } };
   });
 
 /** @type {Route[]} */
@@ -230,8 +247,9 @@ export const versionRoutes = [
         json: {
           id: service.id,
           name: service.name,
-          active_version: active ? versionJson(service, active) : null,
-          versions: service.versions.map((version) => versionJson(service, version)),
+          active_version: active ? versionJson(ctx, service, active) : null,
+          versions: service.versions.map((version) => versionJson(ctx, service, version)),
+          environments: service.versions.flatMap((version) => environmentsOf(service, version.number, ctx.state.shapes)),
         },
       };
     },
@@ -242,16 +260,16 @@ export const versionRoutes = [
     scope: 'global',
     handler(ctx) {
       const service = serviceOf(ctx);
-      return { status: 200, json: service.versions.map((version) => versionJson(service, version)) };
+      return { status: 200, json: service.versions.map((version) => versionJson(ctx, service, version)) };
     },
   },
-  onVersion('GET', '', false, (_ctx, service, version) => ({ status: 200, json: versionJson(service, version) })),
+  onVersion('GET', '', false, (ctx, service, version) => ({ status: 200, json: versionJson(ctx, service, version) })),
   onVersion('PUT', '', true, (ctx, service, version) => {
     const fields = form(ctx);
     if (!fields) return notForm();
     version.comment = fields.get('comment') ?? version.comment;
     version.updatedAt = iso(ctx.now);
-    return { status: 200, json: versionJson(service, version) };
+    return { status: 200, json: versionJson(ctx, service, version) };
   }),
   onVersion('PUT', '/clone', false, (ctx, service, version) => {
     /** @type {Version} */
@@ -261,25 +279,25 @@ export const versionRoutes = [
       createdAt: iso(ctx.now), updatedAt: iso(ctx.now), vcls: version.vcls.map((vcl) => newVcl(vcl, ctx.now)),
     };
     service.versions.push(clone);
-    return { status: 200, json: versionJson(service, clone) };
+    return { status: 200, json: versionJson(ctx, service, clone) };
   }),
-  onVersion('PUT', '/lock', false, (_ctx, service, version) => {
+  onVersion('PUT', '/lock', false, (ctx, service, version) => {
     version.locked = true;
-    return { status: 200, json: versionJson(service, version) };
+    return { status: 200, json: versionJson(ctx, service, version) };
   }),
-  onVersion('GET', '/validate', false, (_ctx, _service, version) => {
+  // Documented: {"status":"ok"}, or {"status":"error","msg"} in a 200; whether a 4xx is used instead is not confirmed.
+  onVersion('GET', '/validate', false, (ctx, _service, version) => {
     const invalid = invalidity(version);
-    return {
-      status: 200,
-      json: { status: invalid ? 'error' : 'ok', msg: invalid?.msg ?? null, errors: invalid ? [invalid.error] : [], warnings: [], messages: [] },
-    };
+    if (!invalid) return { status: 200, json: { status: 'ok' } };
+    if (ctx.state.shapes.failedValidation === 400) return { status: 400, json: { msg: 'Bad request', detail: invalid.msg } };
+    return { status: 200, json: { status: 'error', msg: invalid.msg } };
   }),
   activateRoute('production'),
   activateRoute('staging'),
   // Deactivating a version that is not active leaves it so: Fastly's answer there is not confirmed.
-  onVersion('PUT', '/deactivate', false, (_ctx, service, version) => {
+  onVersion('PUT', '/deactivate', false, (ctx, service, version) => {
     if (service.activeVersion === version.number) service.activeVersion = null;
-    return { status: 200, json: versionJson(service, version) };
+    return { status: 200, json: versionJson(ctx, service, version) };
   }),
   onVersion('GET', '/vcl', false, (_ctx, service, version) => ({
     status: 200, json: version.vcls.map((vcl) => vclJson(service, version, vcl)),

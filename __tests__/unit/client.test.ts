@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { useFake } from '../fake-fastly/use-fake.js';
 import { type FastlyApi, createFastlyClient } from '../../src/fastly/client.js';
-import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../src/fastly/errors.js';
+import { FastlyError, FastlyNetworkError, FastlyRateLimitError, FastlyUnconfirmedError } from '../../src/fastly/errors.js';
 
 const SERVICE = 'SVC';
 const TOKEN = 'unit-token';
@@ -60,7 +60,7 @@ describe('Fastly client', () => {
   it('retries 5xx with exponential backoff (full jitter, here at its maximum)', async () => {
     ctx.fake.fault({ path: '/service/SVC/purge', times: 3, kind: 'status', status: 503 });
     const { api, sleeps, log } = client();
-    await expect(api.purgeKeys(SERVICE, ['a'], true)).resolves.toEqual({ a: expect.stringMatching(/^1234-/) });
+    await expect(api.purgeKeys(SERVICE, ['a'], true)).resolves.toMatchObject({ ids: new Map([['a', expect.stringMatching(/^1234-/)]]) });
     expect(sleeps).toEqual([500, 1000, 2000]);
     expect(log[0]).toBe('POST /service/SVC/purge: HTTP 503 (Service Unavailable); retry 1 of 5 in 500 ms');
     api.dispose();
@@ -167,11 +167,35 @@ describe('Fastly client', () => {
     api.dispose();
   });
 
+  it('retries a 200 that is not JSON like a 5xx, then fails with FastlyUnconfirmedError naming the call', async () => {
+    ctx.fake.fault({ path: '/service/SVC/purge_all', times: Infinity, kind: 'raw', text: '{"status": "o' });
+    const { api, sleeps, log } = client({ maxRetries: 2 });
+    const error = await failure(api.purgeAll(SERVICE));
+    expect(error).toBeInstanceOf(FastlyUnconfirmedError);
+    expect(error.message).toBe('Fastly answered HTTP 200 to POST /service/SVC/purge_all but its answer is not JSON ({"status": "o) (after 2 retries)');
+    expect(sleeps).toEqual([500, 1000]);
+    expect(log[0]).toBe('POST /service/SVC/purge_all: HTTP 200 but its answer is not JSON ({"status": "o); retry 1 of 2 in 500 ms');
+    api.dispose();
+  });
+
+  it('does not repeat a clone whose 2xx answer is not JSON', async () => {
+    ctx.fake.addService({ id: 'CLONE', name: 'c', versions: [{ active: true }] });
+    ctx.fake.addToken({ token: 'clone-token' });
+    ctx.fake.fault({ path: '/service/CLONE/version/1/clone', times: Infinity, kind: 'raw', text: '<html>OK</html>' });
+    const sleeps: number[] = [];
+    const api = createFastlyClient({ baseUrl: ctx.fake.url, token: 'clone-token', maxRetries: 3, dryRun: false, timeoutMs: 5000, sleep: async ms => void sleeps.push(ms) });
+    const error = await failure(api.cloneVersion('CLONE', 1));
+    expect(error.message).toBe('Fastly answered the clone of version 1 of CLONE without a version number');
+    expect(sleeps).toEqual([]);
+    expect(ctx.fake.requests.filter(r => r.path.endsWith('/clone'))).toHaveLength(1);
+    api.dispose();
+  });
+
   it('tracks the lowest Fastly-RateLimit-Remaining of the window and its reset', async () => {
     // Same window as the fake's own answers (it resets at the top of the hour): only the figure differs.
-    ctx.fake.fault({ path: '/service/SVC/purge', times: 1, kind: 'slow', delayMs: 0, headers: { 'Fastly-RateLimit-Remaining': '42' } });
+    ctx.fake.fault({ path: '/service/SVC/purge_all', times: 1, kind: 'slow', delayMs: 0, headers: { 'Fastly-RateLimit-Remaining': '42' } });
     const { api } = client();
-    await api.purgeKeys(SERVICE, ['a'], true);
+    await api.purgeAll(SERVICE);
     await api.purgeAll(SERVICE);
     expect(api.rateLimit()).toMatchObject({ remaining: 42, reset: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000), limit: 1000 });
     api.dispose();

@@ -1,6 +1,7 @@
 import { sleepUnless } from '../cancel.js';
 import { USER_AGENT } from '../version.js';
-import { isRecord } from './errors.js';
+import { FastlyUnconfirmedError, isRecord } from './errors.js';
+import { statusOk } from './answers.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
 import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } from './transport.js';
 import { type ItemCalls, itemCalls } from './items.js';
@@ -15,8 +16,14 @@ export interface TokenInfo {
   readonly expiresAt: Date | undefined;
 }
 
-/** Purge ID per surrogate key; '' where Fastly's answer named none. */
-export type PurgeIds = Readonly<Record<string, string>>;
+/**
+ * Purge ID per surrogate key Fastly confirmed; a key it did not confirm is
+ * absent, and `unconfirmed` says why, for the caller to report per key.
+ */
+export interface PurgeIds {
+  readonly ids: ReadonlyMap<string, string>;
+  readonly unconfirmed: string;
+}
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
 export interface FastlyApi extends VersionCalls, ItemCalls, StatsCalls {
@@ -82,25 +89,38 @@ function apiOver(transport: Transport): FastlyApi {
       if (keys.length > MAX_KEYS_PER_PURGE) {
         throw new RangeError(`purgeKeys takes at most ${MAX_KEYS_PER_PURGE} keys, got ${keys.length}`);
       }
-      const body = await transport.send({
-        method: 'POST',
-        path: `/service/${encodeURIComponent(serviceId)}/purge`,
-        json: { surrogate_keys: keys },
-        headers: soft(isSoft)
-      });
-      const ids = isRecord(body) ? body : {};
-      return Object.fromEntries(keys.map(key => [key, stringOr(ids[key], '')]));
+      let body: unknown;
+      let status = 200;
+      try {
+        body = await transport.send({
+          method: 'POST',
+          path: `/service/${encodeURIComponent(serviceId)}/purge`,
+          json: { surrogate_keys: keys },
+          headers: soft(isSoft),
+          verify: answer => missingPurgeIds(answer, keys)
+        });
+      } catch (error) {
+        // Retries could not get every key confirmed: the keys that were confirmed are purged all the same.
+        if (!(error instanceof FastlyUnconfirmedError) || confirmedIds(error.answer, keys).size === 0) throw error;
+        body = error.answer;
+        status = error.status;
+      }
+      return {
+        ids: confirmedIds(body, keys),
+        unconfirmed: `Fastly answered HTTP ${status} but did not confirm this key (its answer held no purge ID for it)`
+      };
     },
     async purgeUrl({ host, pathname, search }, isSoft) {
       const body = await transport.send({
         method: 'POST',
         path: `/purge/${host}${pathname}${search}`,
-        headers: soft(isSoft)
+        headers: soft(isSoft),
+        verify: statusOk
       });
       return isRecord(body) ? stringOr(body.id, '') : '';
     },
     async purgeAll(serviceId) {
-      await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all` });
+      await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all`, verify: statusOk });
     },
     rateLimit: () => transport.rateLimitSnapshot(),
     usage: () => transport.apiUsage(),
@@ -109,6 +129,23 @@ function apiOver(transport: Transport): FastlyApi {
     forCleanUp: () => apiOver(transport.forCleanUp()),
     dispose: () => transport.dispose()
   };
+}
+
+/** The keys Fastly's batch answer maps to a purge ID (a non-empty string). */
+function confirmedIds(body: unknown, keys: readonly string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  if (!isRecord(body)) return ids;
+  for (const key of keys) {
+    const id = Object.hasOwn(body, key) ? body[key] : undefined;
+    if (typeof id === 'string' && id !== '') ids.set(key, id);
+  }
+  return ids;
+}
+
+function missingPurgeIds(body: unknown, keys: readonly string[]): string | undefined {
+  if (!isRecord(body)) return 'its answer is not the object of purge IDs a key purge returns';
+  const missing = keys.length - confirmedIds(body, keys).size;
+  return missing === 0 ? undefined : `its answer did not confirm ${missing} of ${keys.length} keys (no purge ID for them)`;
 }
 
 function toTokenInfo(body: unknown): TokenInfo {

@@ -9,7 +9,7 @@ export class FastlyError extends ActionError {
     readonly path: string,
     readonly status: number,
     readonly reason: string,
-    retries: number
+    readonly retries: number
   ) {
     super(
       status === 407
@@ -28,6 +28,26 @@ export function proxyRefusal(status: number): string {
     return 'HTTP 407 Proxy Authentication Required; give the proxy its credentials in the proxy variable, e.g. https_proxy=http://user:password@proxy:3128';
   }
   return `HTTP ${status} instead of a tunnel to Fastly`;
+}
+
+/**
+ * Fastly answered 2xx, but not with what the call returns (not JSON, an HTML
+ * page, {"status":"error"}, a missing field): whether it acted is unknown.
+ */
+export class FastlyUnconfirmedError extends ActionError {
+  override readonly name = 'FastlyUnconfirmedError';
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly reason: string,
+    readonly retries: number,
+    /** The parsed answer (undefined when it was empty or not JSON), for a caller that can use part of it. */
+    readonly answer: unknown
+  ) {
+    super(`Fastly answered HTTP ${status} to ${method} ${path} but ${reason}${afterRetries(retries)}`);
+  }
 }
 
 /** No answer at all: reset, refused, timed out. */
@@ -97,6 +117,21 @@ export function reasonFromBody(body: string, statusText: string): string {
   return shorten(text || statusText || 'no reason given');
 }
 
+/**
+ * Why a 2xx answer is not the call's answer, or undefined when it is. `parsed`
+ * is undefined both for an empty body and for one that is not JSON: the raw
+ * text tells them apart, so malformed JSON never passes as "no body".
+ */
+export function unconfirmedReason(
+  raw: string,
+  parsed: unknown,
+  verify: ((body: unknown) => string | undefined) | undefined
+): string | undefined {
+  if (raw.trim() !== '' && parsed === undefined) return `its answer is not JSON (${reasonFromBody(raw, 'unreadable')})`;
+  return verify?.(parsed);
+}
+
+/** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */
 export function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);

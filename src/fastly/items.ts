@@ -1,3 +1,5 @@
+import { ActionError } from '../errors.js';
+import { listOf, objectWith, statusOk } from './answers.js';
 import { FastlyError, isRecord } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -21,7 +23,14 @@ export interface ItemOp {
 /** Fastly's cap on one PATCH …/items request. */
 export const MAX_OPS_PER_BATCH = 1000;
 
-const PER_PAGE = 1000;
+/** Fastly documents no larger page than its default; go-fastly pages at 100 too. */
+export const PER_PAGE = 100;
+
+/**
+ * go-fastly caps a dictionary at 25,000 items: 250 pages of 100. A list
+ * running past that is a paging loop, not a dictionary.
+ */
+export const MAX_PAGES = 250;
 
 /** Edge dictionary and config store calls, in the client's terms; client.ts exposes them on FastlyApi. */
 export function itemCalls(transport: Transport) {
@@ -30,38 +39,57 @@ export function itemCalls(transport: Transport) {
   return {
     /** Undefined when the version has no dictionary of that name. */
     async findDictionary(sid: string, version: number, name: string): Promise<Dictionary | undefined> {
-      const body = await orNotFound(transport.send({ method: 'GET', path: `${service(sid)}/version/${version}/dictionary/${encodeURIComponent(name)}` }));
+      const path = `${service(sid)}/version/${version}/dictionary/${encodeURIComponent(name)}`;
+      const body = await orNotFound(transport.send({ method: 'GET', path, verify: objectWith('id', 'dictionary') }));
       if (!isRecord(body)) return undefined;
       return { id: String(body.id), name: String(body.name ?? name), writeOnly: body.write_only === true || body.write_only === 'true' };
     },
-    /** Every item, following the Link header's rel="next" pages. */
+    /**
+     * Every item, following the Link header's rel="next" pages. A link already
+     * followed, or more pages than a dictionary can hold, stops the read: a
+     * partial list must never decide what to delete.
+     */
     async listDictionaryItems(sid: string, dictionaryId: string): Promise<Map<string, string>> {
+      const endpoint = `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`;
       const items = new Map<string, string>();
-      let path: string | undefined = `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items?page=1&per_page=${PER_PAGE}&sort=created&direction=ascend`;
+      const seen = new Set<string>();
+      let path: string | undefined = `${endpoint}?page=1&per_page=${PER_PAGE}&sort=created&direction=ascend`;
       while (path) {
-        const page: { body: unknown; next: string | undefined } = await transport.sendForPage({ method: 'GET', path });
+        if (seen.has(path)) {
+          throw new ActionError(`Fastly's item list at GET ${endpoint} links back to a page already read (${path}); the list cannot be trusted, so nothing was changed`);
+        }
+        if (seen.size === MAX_PAGES) {
+          throw new ActionError(
+            `Fastly's item list at GET ${endpoint} has more than ${MAX_PAGES} pages of ${PER_PAGE} (over the 25,000 items a dictionary holds); the list cannot be trusted, so nothing was changed`
+          );
+        }
+        seen.add(path);
+        const page: { body: unknown; next: string | undefined } = await transport.sendForPage({ method: 'GET', path, verify: itemList });
         addItems(items, page.body);
         path = page.next;
       }
       return items;
     },
     async patchDictionaryItems(sid: string, dictionaryId: string, ops: readonly ItemOp[]): Promise<void> {
-      await transport.send({ method: 'PATCH', path: `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`, json: { items: ops } });
+      await transport.send({ method: 'PATCH', path: `${service(sid)}/dictionary/${encodeURIComponent(dictionaryId)}/items`, json: { items: ops }, verify: statusOk });
     },
     /** By name first, then by ID; undefined when neither finds it. */
     async findConfigStore(nameOrId: string): Promise<ConfigStore | undefined> {
-      const byName = await transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}` });
+      // An unknown name answers [] or 404: which one is not confirmed.
+      const byName = await orNotFound(
+        transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}`, verify: listOf('id', 'config stores') })
+      );
       const match = (Array.isArray(byName) ? byName.filter(isRecord) : []).find(s => s.name === nameOrId);
-      const found = match ?? (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId) })));
+      const found = match ?? (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: objectWith('id', 'config store') })));
       return isRecord(found) ? { id: String(found.id), name: String(found.name ?? nameOrId) } : undefined;
     },
     async listConfigStoreItems(id: string): Promise<Map<string, string>> {
       const items = new Map<string, string>();
-      addItems(items, await transport.send({ method: 'GET', path: `${store(id)}/items` }));
+      addItems(items, await transport.send({ method: 'GET', path: `${store(id)}/items`, verify: itemList }));
       return items;
     },
     async patchConfigStoreItems(id: string, ops: readonly ItemOp[]): Promise<void> {
-      await transport.send({ method: 'PATCH', path: `${store(id)}/items`, json: { items: ops } });
+      await transport.send({ method: 'PATCH', path: `${store(id)}/items`, json: { items: ops }, verify: statusOk });
     }
   };
 }
@@ -77,8 +105,11 @@ async function orNotFound(request: Promise<unknown>): Promise<unknown> {
   }
 }
 
+const itemList = listOf('item_key', 'items');
+
+/** The page passed `itemList`: an array of objects with a string item_key. */
 function addItems(items: Map<string, string>, body: unknown): void {
-  for (const item of Array.isArray(body) ? body.filter(isRecord) : []) {
-    if (typeof item.item_key === 'string') items.set(item.item_key, typeof item.item_value === 'string' ? item.item_value : '');
+  for (const item of body as Record<string, unknown>[]) {
+    items.set(item.item_key as string, typeof item.item_value === 'string' ? item.item_value : '');
   }
 }

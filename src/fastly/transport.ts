@@ -1,6 +1,15 @@
 import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../cancel.js';
 import { type Answer, Exchange, RequestAborted, RequestTimeout } from './exchange.js';
-import { FastlyError, FastlyNetworkError, FastlyRateLimitError, parseJson, proxyRefusal, reasonFromBody } from './errors.js';
+import {
+  FastlyError,
+  FastlyNetworkError,
+  FastlyRateLimitError,
+  FastlyUnconfirmedError,
+  parseJson,
+  proxyRefusal,
+  reasonFromBody,
+  unconfirmedReason
+} from './errors.js';
 import { type Scrubber, scrubberFor } from '../secrets.js';
 import { RateLimitTracker, type RateLimitSnapshot } from './rate-limit.js';
 import { MAX_RATE_LIMIT_WAIT_MS, backoffMs, isRetryableStatus, rateLimitResetAt } from './retry.js';
@@ -39,6 +48,13 @@ export interface ApiRequest {
   readonly safeToRepeat?: boolean;
   /** Sent once, whatever the answer: the caller retries it itself, between reads that guard each attempt. */
   readonly once?: boolean;
+  /**
+   * What a good answer is: given the parsed body of a 2xx, answers why it is
+   * not what this call returns, or undefined when it is. A 2xx that fails it
+   * is retried like a 5xx (Fastly may not have acted) and finally throws a
+   * FastlyUnconfirmedError. A body that is not JSON fails every request.
+   */
+  readonly verify?: (body: unknown) => string | undefined;
 }
 
 /** A write a dry run did not send, as it would have gone out (without the token). */
@@ -138,8 +154,15 @@ export class Transport {
     return true;
   }
 
+  /**
+   * A reading whose window has ended says nothing about now. Key and URL
+   * purges carry no rate-limit headers, so after a purge 429 is waited out no
+   * later reading replaces its "0 left".
+   */
   rateLimitSnapshot(): RateLimitSnapshot {
-    return this.books.rateLimit.snapshot();
+    const snapshot = this.books.rateLimit.snapshot();
+    if (snapshot.reset === undefined || snapshot.reset.getTime() > this.options.now()) return snapshot;
+    return { ...snapshot, remaining: undefined, reset: undefined };
   }
 
   apiUsage(): ApiUsage {
@@ -195,7 +218,14 @@ export class Transport {
       }
       const body = this.scrub(answer.body);
       if (answer.status >= 200 && answer.status < 300) {
-        return { body: body === '' ? undefined : parseJson(body), link: header(answer, 'link') };
+        const parsed = body === '' ? undefined : parseJson(body);
+        const doubt = unconfirmedReason(body, parsed, request.verify);
+        if (doubt === undefined) return { body: parsed, link: header(answer, 'link') };
+        if (!canRepeat) throw new FastlyUnconfirmedError(method, path, answer.status, doubt, retry, parsed);
+        const wait = backoffMs(retry, random);
+        log(`${method} ${path}: HTTP ${answer.status} but ${doubt}; retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
+        await sleep(wait, this.stop);
+        continue;
       }
       const reason = reasonFromBody(body, this.scrub(answer.statusText));
       if (answer.status === 429 && !canRetry) {

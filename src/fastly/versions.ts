@@ -1,5 +1,6 @@
 import { ActionError } from '../errors.js';
-import { isRecord } from './errors.js';
+import { listOf, objectWith } from './answers.js';
+import { FastlyError, FastlyUnconfirmedError, isRecord } from './errors.js';
 import type { Transport } from './transport.js';
 
 export type Environment = 'production' | 'staging';
@@ -46,8 +47,8 @@ export function versionCalls(transport: Transport) {
   const version = (sid: string, n: number) => `${service(sid)}/version/${n}`;
   return {
     async serviceDetails(sid: string): Promise<ServiceDetails> {
-      const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details` }));
-      const versions = Array.isArray(body.versions) ? body.versions.map(toVersion) : [];
+      const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details`, verify: serviceAnswer }));
+      const versions = (body.versions as unknown[]).map(toVersion);
       const active = isRecord(body.active_version) ? toVersion(body.active_version).number : undefined;
       return {
         id: sid,
@@ -57,16 +58,24 @@ export function versionCalls(transport: Transport) {
       };
     },
     async cloneVersion(sid: string, n: number): Promise<VersionInfo> {
-      const clone = toVersion(await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false }));
+      let body: unknown;
+      try {
+        body = await transport.send({ method: 'PUT', path: `${version(sid, n)}/clone`, safeToRepeat: false });
+      } catch (error) {
+        // A 2xx that is not JSON made a clone or not: the caller finds out which, as for an answer without a number.
+        if (error instanceof FastlyUnconfirmedError) throw new CloneWithoutNumber(sid, n);
+        throw error;
+      }
+      const clone = toVersion(body);
       if (!Number.isSafeInteger(clone.number) || clone.number < 1) throw new CloneWithoutNumber(sid, n);
       return clone;
     },
     async setComment(sid: string, n: number, comment: string): Promise<void> {
-      await transport.send({ method: 'PUT', path: version(sid, n), form: { comment } });
+      await transport.send({ method: 'PUT', path: version(sid, n), form: { comment }, verify: versionAnswer });
     },
     async listVcl(sid: string, n: number): Promise<Vcl[]> {
-      const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/vcl` });
-      return (Array.isArray(body) ? body.filter(isRecord) : []).map(v => ({
+      const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/vcl`, verify: listOf('name', 'VCLs') });
+      return (body as Record<string, unknown>[]).map(v => ({
         name: String(v.name ?? ''),
         content: typeof v.content === 'string' ? v.content : '',
         main: v.main === true || v.main === 'true'
@@ -74,16 +83,30 @@ export function versionCalls(transport: Transport) {
     },
     async createVcl(sid: string, n: number, vcl: Vcl): Promise<void> {
       const form = { name: vcl.name, content: vcl.content, main: String(vcl.main) };
-      await transport.send({ method: 'POST', path: `${version(sid, n)}/vcl`, form });
+      await transport.send({ method: 'POST', path: `${version(sid, n)}/vcl`, form, verify: objectWith('name', 'VCL', vcl.name) });
     },
     async updateVcl(sid: string, n: number, name: string, content: string): Promise<void> {
-      await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}`, form: { content } });
+      await transport.send({
+        method: 'PUT',
+        path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}`,
+        form: { content },
+        verify: objectWith('name', 'VCL', name)
+      });
     },
     async setMainVcl(sid: string, n: number, name: string): Promise<void> {
-      await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}/main` });
+      await transport.send({ method: 'PUT', path: `${version(sid, n)}/vcl/${encodeURIComponent(name)}/main`, verify: objectWith('name', 'VCL', name) });
     },
+    /** A failure comes as a 2xx with "status": "error" or, unconfirmed but handled, as a 400 or 422 refusal. */
     async validateVersion(sid: string, n: number): Promise<Validation> {
-      const body = record(await transport.send({ method: 'GET', path: `${version(sid, n)}/validate` }));
+      let body: Record<string, unknown>;
+      try {
+        body = record(await transport.send({ method: 'GET', path: `${version(sid, n)}/validate`, verify: validationAnswer }));
+      } catch (error) {
+        if (error instanceof FastlyError && (error.status === 400 || error.status === 422)) {
+          return { ok: false, errors: [error.reason], warnings: [] };
+        }
+        throw error;
+      }
       // `errors` carries the detail (line numbers); `msg` is its headline, so only one is kept.
       const detailed = strings(body.errors);
       const errors = detailed.length > 0 ? detailed : strings(body.msg);
@@ -99,7 +122,7 @@ export function versionCalls(transport: Transport) {
       const suffix = environment === 'staging' ? '/activate/staging' : '/activate';
       const body = record(await transport.send({ method: 'PUT', path: `${version(sid, n)}${suffix}`, once: true }));
       const warning = typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
-      const live = environment === 'staging' ? body.staging === true || deployedOn(body, 'staging', n) : body.active === true;
+      const live = environment === 'staging' ? body.staging === true || deployedOn(body.environments, 'staging', n) : body.active === true;
       return { confirmed: Number(body.number) === n && live, warning };
     },
     async vclDiff(sid: string, from: number, to: number): Promise<string> {
@@ -122,19 +145,35 @@ export class CloneWithoutNumber extends ActionError {
 
 function toVersion(value: unknown): VersionInfo {
   const v = record(value);
+  const number = Number(v.number);
   return {
-    number: Number(v.number),
+    number,
     active: v.active === true,
     locked: v.locked === true,
-    staging: v.staging === true,
+    // Fastly documents `staging` as unused and lists a staged version under environments[]: either shape counts.
+    staging: v.staging === true || deployedOn(v.environments, 'staging', number),
     comment: typeof v.comment === 'string' ? v.comment : ''
   };
 }
 
 /** Fastly lists an environment in `environments[]` only where the version is deployed. */
-function deployedOn(body: Record<string, unknown>, name: Environment, n: number): boolean {
-  const environments = Array.isArray(body.environments) ? body.environments.filter(isRecord) : [];
-  return environments.some(e => e.name === name && Number(e.active_version) === n);
+function deployedOn(environments: unknown, name: string, number: number): boolean {
+  return Array.isArray(environments) && environments.some(e => isRecord(e) && e.name === name && Number(e.active_version) === number);
+}
+
+function versionAnswer(body: unknown): string | undefined {
+  return isRecord(body) && Number.isInteger(body.number) ? undefined : 'its answer is not the version object it returns';
+}
+
+function serviceAnswer(body: unknown): string | undefined {
+  if (!isRecord(body) || !Array.isArray(body.versions)) return 'its answer is not the service with its versions it returns';
+  return body.versions.every(v => versionAnswer(v) === undefined) ? undefined : 'its answer lists a version without a number';
+}
+
+function validationAnswer(body: unknown): string | undefined {
+  return isRecord(body) && (body.status === 'ok' || body.status === 'error')
+    ? undefined
+    : 'its answer has no "status" of "ok" or "error", so the validation result is unknown';
 }
 
 function record(value: unknown): Record<string, unknown> {

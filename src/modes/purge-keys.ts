@@ -2,7 +2,7 @@ import type { Cancellation } from '../cancel.js';
 import { type FastlyApi, MAX_KEYS_PER_PURGE } from '../fastly/client.js';
 import { chunks, forEachLimited } from '../pool.js';
 import type { PurgeKeysSettings } from '../settings.js';
-import { type PurgeOutcome, TargetTally } from './purge-outcome.js';
+import { type PurgeOutcome, TargetTally, Unconfirmed } from './purge-outcome.js';
 
 /**
  * Batches in flight per service. Not the `concurrency` input, which the
@@ -21,8 +21,9 @@ export async function run(settings: PurgeKeysSettings, api: FastlyApi, cancel: C
       BATCHES_IN_FLIGHT,
       batch =>
         tally.send(batch, async () => {
-          const ids = await api.purgeKeys(serviceId, batch, settings.soft);
-          return key => ids[key] ?? '';
+          const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft);
+          const failure = new Unconfirmed(unconfirmed);
+          return key => ids.get(key) ?? failure;
         }),
       { signal: cancel.stop, skip: batch => tally.notSent(batch) }
     );

@@ -50,6 +50,11 @@ export function idEntry(item: string, id: string): string {
   return `${JSON.stringify(item)}:${JSON.stringify(id)}`;
 }
 
+/** An item Fastly's answer did not confirm; one instance serves a whole batch. */
+export class Unconfirmed {
+  constructor(readonly reason: string) {}
+}
+
 /** Collects one target's results while its requests complete in any order. */
 export class TargetTally implements PurgeTarget {
   requested = 0;
@@ -68,17 +73,21 @@ export class TargetTally implements PurgeTarget {
   ) {}
 
   /**
-   * Records one request's items as purged, or all of them as failed with the
-   * request's error. The request answers a look-up of each item's purge ID
-   * rather than an object keyed by item: a URL as a property name makes V8
-   * build a new hidden class per URL.
+   * Records one request's items as purged, those it did not confirm as failed
+   * with its reason, or all of them as failed with the request's error. The
+   * request answers a look-up of each item's purge ID rather than an object
+   * keyed by item: a URL as a property name makes V8 build a new hidden class per URL.
    */
-  async send(items: readonly string[], request: () => Promise<(item: string) => string>): Promise<void> {
+  async send(items: readonly string[], request: () => Promise<(item: string) => string | Unconfirmed>): Promise<void> {
     this.requests += 1;
     try {
       const idOf = await request();
       if (this.dryRun) return;
-      for (const item of items) this.keepId(item, idOf(item));
+      for (const item of items) {
+        const id = idOf(item);
+        if (typeof id === 'string') this.keepId(item, id);
+        else this.failed.push({ item, reason: id.reason });
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       for (const item of items) this.failed.push({ item, reason });

@@ -1,3 +1,4 @@
+import { FastlyError, FastlyNetworkError, FastlyUnconfirmedError } from '../fastly/errors.js';
 import { type ItemOp, MAX_OPS_PER_BATCH } from '../fastly/items.js';
 import { chunks } from '../pool.js';
 import type { WantedItems } from '../wanted-items.js';
@@ -25,13 +26,20 @@ export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefi
  * Diffs the wanted state against the current items (undefined: unreadable,
  * so every wanted value is upserted) and sends the changes in batches of at
  * most 1000, one after another. A refused batch fails its keys and the next
- * batch still goes.
+ * batch still goes. A batch that failed in doubt (see `mayHaveLanded`) is
+ * checked against a fresh read, when `read` can give one: an op whose key is
+ * now in its wanted state is done, whatever the answers said.
  */
 export async function syncItems(
   sync: StoreSync,
   current: ReadonlyMap<string, string> | undefined,
   wanted: WantedItems,
-  options: { deleteMissing: boolean; dryRun: boolean; patch: (ops: readonly ItemOp[]) => Promise<void> }
+  options: {
+    deleteMissing: boolean;
+    dryRun: boolean;
+    patch: (ops: readonly ItemOp[]) => Promise<void>;
+    read: (() => Promise<ReadonlyMap<string, string>>) | undefined;
+  }
 ): Promise<void> {
   plan(sync, current, wanted, options.deleteMissing);
   // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
@@ -43,10 +51,36 @@ export async function syncItems(
       await options.patch(batch);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      sync.failed.push(...batch.map(op => ({ key: op.item_key, reason })));
+      const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
+      const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
+      sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
     }
   }
   sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+
+/**
+ * An earlier attempt may have been applied: its answer was lost or unreadable,
+ * Fastly failed with a 5xx, or a retry was refused (a 404 for a delete, a
+ * conflict for a create) after an attempt whose answer never came back.
+ */
+function mayHaveLanded(error: unknown): boolean {
+  if (error instanceof FastlyNetworkError || error instanceof FastlyUnconfirmedError) return true;
+  if (!(error instanceof FastlyError)) return false;
+  return error.status >= 500 || (error.retries > 0 && error.status !== 429);
+}
+
+/** The state now, or undefined when it cannot be read either (then the batch stays failed). */
+async function reread(read: () => Promise<ReadonlyMap<string, string>>): Promise<ReadonlyMap<string, string> | undefined> {
+  try {
+    return await read();
+  } catch {
+    return undefined;
+  }
+}
+
+function inWantedState(op: ItemOp, items: ReadonlyMap<string, string>): boolean {
+  return op.op === 'delete' ? !items.has(op.item_key) : items.get(op.item_key) === op.item_value;
 }
 
 function plan(sync: StoreSync, current: ReadonlyMap<string, string> | undefined, wanted: WantedItems, deleteMissing: boolean): void {

@@ -12,10 +12,12 @@ export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): 
       throw new ActionError(`Config store '${settings.configStore}' not found by name or by ID; check 'config-store'`);
     }
     sync.id = store.id;
-    await syncItems(sync, await api.listConfigStoreItems(store.id), settings.items, {
+    const read = () => api.listConfigStoreItems(store.id);
+    await syncItems(sync, await read(), settings.items, {
       deleteMissing: settings.deleteMissing,
       dryRun: settings.dryRun,
-      patch: ops => api.patchConfigStoreItems(store.id, ops)
+      patch: ops => api.patchConfigStoreItems(store.id, ops),
+      read
     });
   } catch (error) {
     sync.status = 'failed';

@@ -39,10 +39,12 @@ async function syncDictionary(settings: UpdateDictionarySettings, api: FastlyApi
       `Edge dictionary '${settings.dictionary}' on ${serviceId} is write-only: its keys cannot be read, so 'delete-missing: true' cannot know what to delete`
     );
   }
-  const current = dictionary.writeOnly ? undefined : await api.listDictionaryItems(serviceId, dictionary.id);
-  await syncItems(sync, current, settings.items, {
+  // A write-only dictionary's values cannot be read back, so a doubtful batch stays failed.
+  const read = dictionary.writeOnly ? undefined : () => api.listDictionaryItems(serviceId, dictionary.id);
+  await syncItems(sync, await read?.(), settings.items, {
     deleteMissing: settings.deleteMissing,
     dryRun: settings.dryRun,
-    patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops)
+    patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops),
+    read
   });
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as runner from './runner.js';
 import { registerSecret, scrub } from './secrets.js';
 
 /**
@@ -26,50 +26,50 @@ export function oneLine(text: string): string {
 }
 
 export function info(text: string): void {
-  core.info(oneLine(text));
+  runner.info(oneLine(text));
 }
 
 /** Text with line breaks of its own (the summary, when there is no summary file): each line made harmless. */
 export function infoLines(text: string): void {
-  for (const line of text.split(/\r?\n/)) core.info(oneLine(line));
+  for (const line of text.split(/\r?\n/)) runner.info(oneLine(line));
 }
 
 export function debug(text: string): void {
-  core.debug(oneLine(text));
+  runner.command('debug', oneLine(text));
 }
 
 export function notice(text: string): void {
-  core.notice(oneLine(text));
+  runner.command('notice', oneLine(text));
 }
 
 export function warning(text: string): void {
-  core.warning(oneLine(text));
+  runner.command('warning', oneLine(text));
 }
 
 export function error(text: string): void {
-  core.error(oneLine(text));
+  runner.command('error', oneLine(text));
 }
 
 /** The step's failure: an `::error::` annotation and exit code 1. */
 export function fail(text: string): void {
-  core.setFailed(oneLine(text));
+  runner.fail(oneLine(text));
 }
 
 export function startGroup(title: string): void {
-  core.startGroup(oneLine(title));
+  runner.startGroup(oneLine(title));
 }
 
 export function endGroup(): void {
-  core.endGroup();
+  runner.endGroup();
 }
 
 /** The runner masks the token in the log from here on; the action scrubs it from everything else it writes. */
 export function maskSecret(secret: string): void {
-  core.setSecret(secret);
+  runner.command('add-mask', secret);
   registerSecret(secret);
 }
 
-/** Without GITHUB_OUTPUT, @actions/core prints the output as a command, escaped; either way the secret is scrubbed. */
+/** Without GITHUB_OUTPUT, the output is printed as a command, escaped; either way the secret is scrubbed. */
 export function setOutput(name: string, value: string): void {
-  core.setOutput(name, scrub(value));
+  runner.setOutput(name, scrub(value));
 }

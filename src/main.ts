@@ -1,19 +1,19 @@
-import * as core from '@actions/core';
 import { cancelOnSignals } from './cancel.js';
 import * as log from './log.js';
 import { ActionError } from './errors.js';
 import { type FastlyApi, createFastlyClient } from './fastly/client.js';
 import { type Outcome, runMode } from './modes/index.js';
 import { publish } from './report/publish.js';
+import { getInput } from './runner.js';
 import { readSettings } from './settings.js';
 import { type TokenCheck, checkToken } from './token-check.js';
 
 /** settings → token check → mode → outputs and summary. The only place that fails the step. */
 export async function run(): Promise<void> {
-  const token = core.getInput('api-token');
+  const token = getInput('api-token');
   if (token !== '') log.maskSecret(token);
 
-  const mode = core.getInput('mode');
+  const mode = getInput('mode');
   const cancel = cancelOnSignals(signal => log.info(`${signal} received: starting nothing new, then reporting what was done.`));
   let dryRun = false;
   let warnings: readonly string[] = [];
@@ -22,7 +22,7 @@ export async function run(): Promise<void> {
   let outcome: Outcome | undefined;
   let error: string | undefined;
   try {
-    const read = readSettings(name => core.getInput(name));
+    const read = readSettings(name => getInput(name));
     const settings = read.settings;
     ({ dryRun } = settings);
     warnings = read.warnings;

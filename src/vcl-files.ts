@@ -1,6 +1,5 @@
 import { globSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { context } from '@actions/github';
 import { InputError } from './errors.js';
 import { splitList } from './inputs.js';
 import { readTextInputFile } from './read-file.js';
@@ -43,9 +42,9 @@ function isFile(path: string): boolean {
 }
 
 /** The contract's default comment: repository, short SHA, actor and run URL — whichever the run provides. */
-export function defaultComment(): string {
-  const { serverUrl, runId, sha, actor } = context;
-  const repository = process.env.GITHUB_REPOSITORY ?? '';
+export function defaultComment(env: NodeJS.ProcessEnv = process.env): string {
+  const { GITHUB_REPOSITORY: repository = '', GITHUB_SHA: sha, GITHUB_ACTOR: actor, GITHUB_RUN_ID: runId } = env;
+  const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
   const where = repository && sha ? `${repository}@${sha.slice(0, 7)}` : repository || 'fastly-deploy-action';
   const by = actor ? ` by ${actor}` : '';
   const run = repository && runId ? ` — ${serverUrl}/${repository}/actions/runs/${runId}` : '';

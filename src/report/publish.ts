@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import * as log from '../log.js';
+import { appendSummary } from '../runner.js';
 import { scrub } from '../secrets.js';
 import { outputsFor } from './outputs.js';
 import { present } from './present.js';
@@ -35,5 +35,5 @@ async function writeSummary(markdown: string): Promise<void> {
     log.infoLines(markdown);
     return;
   }
-  await core.summary.addRaw(scrub(markdown)).write();
+  await appendSummary(scrub(markdown));
 }

@@ -90,6 +90,15 @@ describe('writePlanComment', () => {
     expect(ctx.fake.comments(REPO, 7)).toHaveLength(251);
   });
 
+  it('refuses a paging link that leads off the API host, so the token goes nowhere else', async () => {
+    ctx.fake.fault({ method: 'GET', status: 200, body: [], headers: { Link: '<http://127.0.0.2:9/repos/acme/site/issues/7/comments?page=2>; rel="next"' } });
+    const error = await findPlanComment(github(), PULL, KEY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubError);
+    expect((error as Error).message).toBe(
+      `GitHub API paging link leads off the API's host (http://127.0.0.2:9, not ${ctx.fake.url}): not followed, so the github-token goes nowhere else`);
+    expect(ctx.fake.requests).toHaveLength(1);
+  });
+
   it('ignores a human\'s comment that carries the marker and a plan blob, and writes its own', async () => {
     const planted = renderPlanComment(content({ digest: 'forged' })).body;
     ctx.fake.addComment(REPO, 7, { body: planted, login: 'mallory', type: 'User' });

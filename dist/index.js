@@ -33015,16 +33015,10 @@ function seconds(ms) {
 ;// CONCATENATED MODULE: ./src/fastly/store-reads.ts
 
 
-// What the KV store and ACL calls share: answers of the wrong shape, page walks with an end, 404 as absent.
-/**
- * Fastly answered 2xx with something that is not what the call returns. Nothing
- * may be concluded from it: an empty-looking list must never decide a delete.
- */
-class UnexpectedAnswer extends ActionError {
-    name = 'UnexpectedAnswer';
-    constructor(method, path, expected) {
-        super(`Fastly answered ${method} ${path} with something other than ${expected}; nothing was changed on the strength of it. Run again; if it persists, Fastly's API has changed and the action needs an update`);
-    }
+// What the KV store and ACL calls share: answer shapes, page walks with an end, 404 as absent.
+/** A `verify` for `ApiRequest`: why a 2xx body fails `ok`, or undefined when it passes. */
+function shaped(ok, expected) {
+    return body => (ok(body) ? undefined : `its answer is not ${expected}`);
 }
 /**
  * Walks pages from `first` (a cursor, or a path for Link paging) until a page
@@ -33065,6 +33059,7 @@ async function orNotFound(request) {
 ;// CONCATENATED MODULE: ./src/fastly/acls.ts
 
 
+
 /** Fastly's cap on one VCL ACL batch; Compute ACLs document none, so they keep the same. */
 const MAX_ACL_OPS = 1000;
 const ACL_ENTRIES_PER_PAGE = 100;
@@ -33085,11 +33080,9 @@ function aclCalls(transport) {
         /** Undefined when the version has no ACL of that name. */
         async findVclAcl(sid, version, name) {
             const path = `${service(sid)}/version/${version}/acl/${encodeURIComponent(name)}`;
-            const body = await orNotFound(transport.send({ method: 'GET', path }));
+            const body = (await orNotFound(transport.send({ method: 'GET', path, verify: vclAcl })));
             if (body === undefined)
                 return undefined;
-            if (!isRecord(body) || typeof body.id !== 'string')
-                throw new UnexpectedAnswer('GET', path, 'the ACL it returns ({"id", "name", …})');
             return { id: body.id, name: typeof body.name === 'string' ? body.name : name };
         },
         /** Every entry, 100 a page, following the Link header's rel="next". */
@@ -33098,12 +33091,8 @@ function aclCalls(transport) {
             const entries = [];
             const first = `${endpoint}?page=1&per_page=${ACL_ENTRIES_PER_PAGE}&sort=created&direction=ascend`;
             await walkPages(endpoint, first, MAX_ACL_PAGES, async (path) => {
-                const page = await transport.sendForPage({ method: 'GET', path });
-                const parsed = Array.isArray(page.body) ? page.body.map(toVclEntry) : [undefined];
-                if (parsed.includes(undefined)) {
-                    throw new UnexpectedAnswer('GET', path, 'the list of ACL entries it returns ([{"id", "ip", "subnet", "negated", …}])');
-                }
-                entries.push(...parsed);
+                const page = await transport.sendForPage({ method: 'GET', path, verify: vclEntries });
+                entries.push(...page.body.map(entry => toVclEntry(entry)));
                 return page.next;
             });
             return entries;
@@ -33111,26 +33100,17 @@ function aclCalls(transport) {
         async patchVclAclEntries(sid, aclId, ops) {
             checkOps(ops);
             const path = `${service(sid)}/acl/${encodeURIComponent(aclId)}/entries`;
-            const body = await transport.send({ method: 'PATCH', path, json: { entries: ops } });
-            if (!transport.dryRun && !(isRecord(body) && body.status === 'ok'))
-                throw new UnexpectedAnswer('PATCH', path, '{"status": "ok"}');
+            await transport.send({ method: 'PATCH', path, json: { entries: ops }, verify: statusOk });
         },
         /** By name first, then by ID; undefined when neither finds it. */
         async findComputeAcl(nameOrId) {
             const path = '/resources/acls';
-            const list = await transport.send({ method: 'GET', path });
-            if (!isRecord(list) || !Array.isArray(list.data) || !list.data.every(isAclRef)) {
-                throw new UnexpectedAnswer('GET', path, 'the list of Compute ACLs it returns ({"data": [{"id", "name"}], "meta"})');
-            }
+            const list = (await transport.send({ method: 'GET', path, verify: computeAcls }));
             const byName = list.data.find(acl => acl.name === nameOrId);
             if (byName)
                 return { id: byName.id, name: byName.name };
-            const one = await orNotFound(transport.send({ method: 'GET', path: computeAcl(nameOrId) }));
-            if (one === undefined)
-                return undefined;
-            if (!isAclRef(one))
-                throw new UnexpectedAnswer('GET', computeAcl(nameOrId), 'the Compute ACL it returns ({"id", "name"})');
-            return { id: one.id, name: one.name };
+            const one = (await orNotFound(transport.send({ method: 'GET', path: computeAcl(nameOrId), verify: oneComputeAcl })));
+            return one && { id: one.id, name: one.name };
         },
         /** Every entry, following `meta.next_cursor`. */
         async listComputeAclEntries(id) {
@@ -33138,16 +33118,13 @@ function aclCalls(transport) {
             const entries = [];
             await walkPages(endpoint, '', MAX_ACL_PAGES, async (cursor) => {
                 const path = `${endpoint}?limit=${ACL_ENTRIES_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-                const body = await transport.send({ method: 'GET', path });
-                if (!isRecord(body) || !Array.isArray(body.entries) || !body.entries.every(isComputeEntry)) {
-                    throw new UnexpectedAnswer('GET', path, 'the entries it returns ({"entries": [{"prefix", "action": "ALLOW" or "BLOCK"}], "meta"})');
-                }
+                const body = (await transport.send({ method: 'GET', path, verify: computeEntries }));
                 entries.push(...body.entries.map(({ prefix, action }) => ({ prefix, action })));
                 return nextCursor(body);
             });
             return entries;
         },
-        /** Fastly answers 202 and applies the batch shortly after. */
+        /** Fastly answers 202 with no body (anything but empty or JSON fails in the transport) and applies the batch shortly after. */
         async patchComputeAclEntries(id, ops) {
             checkOps(ops);
             await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops } });
@@ -33160,6 +33137,11 @@ function isAclRef(value) {
 function isComputeEntry(value) {
     return isRecord(value) && typeof value.prefix === 'string' && (value.action === 'ALLOW' || value.action === 'BLOCK');
 }
+const vclAcl = shaped(b => isRecord(b) && typeof b.id === 'string', 'the ACL it returns ({"id", "name", …})');
+const vclEntries = shaped(b => Array.isArray(b) && b.every(entry => toVclEntry(entry) !== undefined), 'the list of ACL entries it returns ([{"id", "ip", "subnet", "negated", …}])');
+const computeAcls = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(isAclRef), 'the list of Compute ACLs it returns ({"data": [{"id", "name"}], "meta"})');
+const oneComputeAcl = shaped(isAclRef, 'the Compute ACL it returns ({"id", "name"})');
+const computeEntries = shaped(b => isRecord(b) && Array.isArray(b.entries) && b.entries.every(isComputeEntry), 'the entries it returns ({"entries": [{"prefix", "action": "ALLOW" or "BLOCK"}], "meta"})');
 const NEGATED = { '0': false, '1': true, false: false, true: true };
 /** `negated` comes as the string "0"/"1" in lists; a number or boolean is taken too. Undefined for a malformed entry. */
 function toVclEntry(value) {
@@ -33293,21 +33275,14 @@ function kvStoreCalls(transport) {
             let found;
             await walkPages(endpoint, '', MAX_STORE_PAGES, async (cursor) => {
                 const path = `${endpoint}?name=${encodeURIComponent(nameOrId)}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-                const body = await transport.send({ method: 'GET', path });
-                if (!isRecord(body) || !Array.isArray(body.data) || !body.data.every(isStore)) {
-                    throw new UnexpectedAnswer('GET', path, 'the list of KV stores it returns ({"data": [{"id", "name"}], "meta"})');
-                }
+                const body = (await transport.send({ method: 'GET', path, verify: storeList }));
                 found = body.data.find(s => s.name === nameOrId);
                 return found ? undefined : nextCursor(body);
             });
             if (found)
                 return { id: found.id, name: found.name };
-            const byId = await orNotFound(transport.send({ method: 'GET', path: store(nameOrId) }));
-            if (byId === undefined)
-                return undefined;
-            if (!isStore(byId))
-                throw new UnexpectedAnswer('GET', store(nameOrId), 'the KV store it returns ({"id", "name"})');
-            return { id: byId.id, name: byId.name };
+            const byId = (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: oneStore })));
+            return byId && { id: byId.id, name: byId.name };
         },
         /** Every key, sorted as Fastly lists them, following `meta.next_cursor`. */
         async listKvKeys(id) {
@@ -33315,10 +33290,7 @@ function kvStoreCalls(transport) {
             const endpoint = `${store(id)}/keys`;
             await walkPages(endpoint, '', MAX_KV_KEY_PAGES, async (cursor) => {
                 const path = `${endpoint}?limit=${KV_KEYS_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-                const body = await transport.send({ method: 'GET', path });
-                if (!isRecord(body) || !Array.isArray(body.data) || !body.data.every(key => typeof key === 'string')) {
-                    throw new UnexpectedAnswer('GET', path, 'the key list it returns ({"data": ["key", …], "meta"})');
-                }
+                const body = (await transport.send({ method: 'GET', path, verify: keyList }));
                 keys.push(...body.data);
                 return nextCursor(body);
             });
@@ -33337,8 +33309,9 @@ function kvStoreCalls(transport) {
                 throw error;
             }
             const generation = answer.headers.generation ?? '';
-            if (!/^\d+$/.test(generation))
-                throw new UnexpectedAnswer('GET', path, 'a value with its Generation header');
+            if (!/^\d+$/.test(generation)) {
+                throw new FastlyUnconfirmedError('GET', path, answer.status, 'its answer has no Generation header, so it is not a KV value', 0, undefined);
+            }
             return { value: answer.text, metadata: answer.headers.metadata ?? '', generation };
         },
         /**
@@ -33350,7 +33323,7 @@ function kvStoreCalls(transport) {
             const text = `${writes.map(kvBatchLine).join('\n')}\n`;
             let body;
             try {
-                body = await transport.send({ method: 'PUT', path, body: { type: 'application/x-ndjson', text } });
+                body = await transport.send({ method: 'PUT', path, body: { type: 'application/x-ndjson', text }, verify: batchResult });
             }
             catch (error) {
                 const failures = error instanceof FastlyError ? lineFailures(parseJson(error.body), writes) : undefined;
@@ -33361,8 +33334,9 @@ function kvStoreCalls(transport) {
             if (transport.dryRun)
                 return [];
             const failures = lineFailures(body, writes);
-            if (failures === undefined)
-                throw new UnexpectedAnswer('PUT', path, 'the batch result it returns ({"title", "errors": […]})');
+            if (failures === undefined) {
+                throw new FastlyUnconfirmedError('PUT', path, 200, 'its answer names lines the batch does not have', 0, body);
+            }
             return failures;
         },
         /** Gone afterwards, whether it was there or not (`force`): a retry after a lost answer is no failure. */
@@ -33374,6 +33348,10 @@ function kvStoreCalls(transport) {
 function isStore(value) {
     return isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string';
 }
+const storeList = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(isStore), 'the list of KV stores it returns ({"data": [{"id", "name"}], "meta"})');
+const oneStore = shaped(isStore, 'the KV store it returns ({"id", "name"})');
+const keyList = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(key => typeof key === 'string'), 'the key list it returns ({"data": ["key", …], "meta"})');
+const batchResult = shaped(b => isRecord(b) && Array.isArray(b.errors), 'the batch result it returns ({"title", "errors": […]})');
 /** The per-line errors of a batch answer; undefined when the answer is not a batch result. */
 function lineFailures(body, writes) {
     if (!isRecord(body) || !Array.isArray(body.errors))

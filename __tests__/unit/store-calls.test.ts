@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { useFake } from '../fake-fastly/use-fake.js';
 import { type FastlyApi, createFastlyClient } from '../../src/fastly/client.js';
-import { UnexpectedAnswer } from '../../src/fastly/store-reads.js';
+import { FastlyUnconfirmedError } from '../../src/fastly/errors.js';
 
 // The KV store and ACL calls against the fake: what was asked, what came back, and answers that must not be trusted.
 
@@ -69,11 +69,12 @@ describe('KV store calls', () => {
 
   it('refuses a key page of the wrong shape instead of reading it as empty', async () => {
     const id = ctx.fake.addKvStore({ name: fresh('kv'), keys: { a: '1' } });
-    ctx.fake.fault({ path: `/resources/stores/kv/${id}/keys`, kind: 'status', status: 200, body: { keys: [] } });
+    ctx.fake.fault({ path: `/resources/stores/kv/${id}/keys`, kind: 'status', status: 200, times: 3, body: { keys: [] } });
     const api = client();
     const error = await failure(api.listKvKeys(id));
-    expect(error).toBeInstanceOf(UnexpectedAnswer);
-    expect(error.message).toContain(`Fastly answered GET /resources/stores/kv/${id}/keys?limit=1000 with something other than the key list`);
+    expect(error).toBeInstanceOf(FastlyUnconfirmedError);
+    expect(error.message).toBe(`Fastly answered HTTP 200 to GET /resources/stores/kv/${id}/keys?limit=1000 but its answer is not the key list it returns ({"data": ["key", …], "meta"}) (after 2 retries)`);
+    expect(paths(`/resources/stores/kv/${id}/keys`)).toHaveLength(3);
     api.dispose();
   });
 
@@ -118,9 +119,9 @@ describe('KV store calls', () => {
   it('refuses a batch answer of the wrong shape, and retries a 5xx', async () => {
     const id = ctx.fake.addKvStore({ name: fresh('kv') });
     const api = client();
-    ctx.fake.fault({ path: `/resources/stores/kv/${id}/batch`, kind: 'status', status: 200, body: { ok: true } });
+    ctx.fake.fault({ path: `/resources/stores/kv/${id}/batch`, kind: 'status', status: 200, times: 3, body: { ok: true } });
     const error = await failure(api.upsertKvBatch(id, [{ key: 'a', value: '1' }]));
-    expect(error).toBeInstanceOf(UnexpectedAnswer);
+    expect(error).toBeInstanceOf(FastlyUnconfirmedError);
     ctx.fake.fault({ path: `/resources/stores/kv/${id}/batch`, kind: 'status', status: 503 });
     await expect(api.upsertKvBatch(id, [{ key: 'b', value: '2' }])).resolves.toEqual([]);
     expect(Object.keys(ctx.fake.kvStoreKeys(id))).toEqual(['b']);
@@ -193,9 +194,9 @@ describe('VCL ACL calls', () => {
   it('refuses an entry page of the wrong shape', async () => {
     const sid = service();
     const id = ctx.fake.addAcl(sid, { name: 'odd' });
-    ctx.fake.fault({ path: `/service/${sid}/acl/${id}/entries`, kind: 'status', status: 200, body: [{ ip: '192.0.2.1', negated: '0' }] });
+    ctx.fake.fault({ path: `/service/${sid}/acl/${id}/entries`, kind: 'status', status: 200, times: 3, body: [{ ip: '192.0.2.1', negated: '0' }] });
     const api = client();
-    expect(await failure(api.listVclAclEntries(sid, id))).toBeInstanceOf(UnexpectedAnswer);
+    expect(await failure(api.listVclAclEntries(sid, id))).toBeInstanceOf(FastlyUnconfirmedError);
     api.dispose();
   });
 
@@ -245,14 +246,16 @@ describe('Compute ACL calls', () => {
     await api.patchComputeAclEntries(id, [{ op: 'update', prefix: '10.0.0.0/16', action: 'ALLOW' }, { op: 'delete', prefix: '10.1.0.0/16' }]);
     expect(ctx.fake.computeAclEntries(id)).toMatchObject({ '10.0.0.0/16': 'ALLOW', '10.2.0.0/16': 'BLOCK' });
     expect(ctx.fake.computeAclEntries(id)['10.1.0.0/16']).toBeUndefined();
+    ctx.fake.fault({ path: `/resources/acls/${id}/entries`, method: 'PATCH', kind: 'raw', status: 202, times: 3, text: '<html>Accepted</html>' });
+    expect(await failure(api.patchComputeAclEntries(id, [{ op: 'delete', prefix: '10.2.0.0/16' }]))).toBeInstanceOf(FastlyUnconfirmedError);
     api.dispose();
   });
 
   it('refuses an entry page with an action that is neither ALLOW nor BLOCK', async () => {
     const id = ctx.fake.addComputeAcl({ name: fresh('cacl') });
-    ctx.fake.fault({ path: `/resources/acls/${id}/entries`, kind: 'status', status: 200, body: { entries: [{ prefix: '10.0.0.0/8', action: 'DENY' }], meta: {} } });
+    ctx.fake.fault({ path: `/resources/acls/${id}/entries`, kind: 'status', status: 200, times: 3, body: { entries: [{ prefix: '10.0.0.0/8', action: 'DENY' }], meta: {} } });
     const api = client();
-    expect(await failure(api.listComputeAclEntries(id))).toBeInstanceOf(UnexpectedAnswer);
+    expect(await failure(api.listComputeAclEntries(id))).toBeInstanceOf(FastlyUnconfirmedError);
     api.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import { isRecord } from './errors.js';
-import { UnexpectedAnswer, nextCursor, orNotFound, walkPages } from './store-reads.js';
+import { statusOk } from './answers.js';
+import { nextCursor, orNotFound, shaped, walkPages } from './store-reads.js';
 import type { Transport } from './transport.js';
 
 export interface AclRef {
@@ -55,10 +56,9 @@ export function aclCalls(transport: Transport) {
     /** Undefined when the version has no ACL of that name. */
     async findVclAcl(sid: string, version: number, name: string): Promise<AclRef | undefined> {
       const path = `${service(sid)}/version/${version}/acl/${encodeURIComponent(name)}`;
-      const body = await orNotFound(transport.send({ method: 'GET', path }));
+      const body = (await orNotFound(transport.send({ method: 'GET', path, verify: vclAcl }))) as Record<string, unknown> | undefined;
       if (body === undefined) return undefined;
-      if (!isRecord(body) || typeof body.id !== 'string') throw new UnexpectedAnswer('GET', path, 'the ACL it returns ({"id", "name", …})');
-      return { id: body.id, name: typeof body.name === 'string' ? body.name : name };
+      return { id: body.id as string, name: typeof body.name === 'string' ? body.name : name };
     },
 
     /** Every entry, 100 a page, following the Link header's rel="next". */
@@ -67,12 +67,8 @@ export function aclCalls(transport: Transport) {
       const entries: VclAclEntry[] = [];
       const first = `${endpoint}?page=1&per_page=${ACL_ENTRIES_PER_PAGE}&sort=created&direction=ascend`;
       await walkPages(endpoint, first, MAX_ACL_PAGES, async path => {
-        const page = await transport.sendForPage({ method: 'GET', path });
-        const parsed = Array.isArray(page.body) ? page.body.map(toVclEntry) : [undefined];
-        if (parsed.includes(undefined)) {
-          throw new UnexpectedAnswer('GET', path, 'the list of ACL entries it returns ([{"id", "ip", "subnet", "negated", …}])');
-        }
-        entries.push(...(parsed as VclAclEntry[]));
+        const page = await transport.sendForPage({ method: 'GET', path, verify: vclEntries });
+        entries.push(...(page.body as unknown[]).map(entry => toVclEntry(entry) as VclAclEntry));
         return page.next;
       });
       return entries;
@@ -81,23 +77,17 @@ export function aclCalls(transport: Transport) {
     async patchVclAclEntries(sid: string, aclId: string, ops: readonly VclAclOp[]): Promise<void> {
       checkOps(ops);
       const path = `${service(sid)}/acl/${encodeURIComponent(aclId)}/entries`;
-      const body = await transport.send({ method: 'PATCH', path, json: { entries: ops } });
-      if (!transport.dryRun && !(isRecord(body) && body.status === 'ok')) throw new UnexpectedAnswer('PATCH', path, '{"status": "ok"}');
+      await transport.send({ method: 'PATCH', path, json: { entries: ops }, verify: statusOk });
     },
 
     /** By name first, then by ID; undefined when neither finds it. */
     async findComputeAcl(nameOrId: string): Promise<AclRef | undefined> {
       const path = '/resources/acls';
-      const list = await transport.send({ method: 'GET', path });
-      if (!isRecord(list) || !Array.isArray(list.data) || !list.data.every(isAclRef)) {
-        throw new UnexpectedAnswer('GET', path, 'the list of Compute ACLs it returns ({"data": [{"id", "name"}], "meta"})');
-      }
+      const list = (await transport.send({ method: 'GET', path, verify: computeAcls })) as { data: AclRef[] };
       const byName = list.data.find(acl => acl.name === nameOrId);
       if (byName) return { id: byName.id, name: byName.name };
-      const one = await orNotFound(transport.send({ method: 'GET', path: computeAcl(nameOrId) }));
-      if (one === undefined) return undefined;
-      if (!isAclRef(one)) throw new UnexpectedAnswer('GET', computeAcl(nameOrId), 'the Compute ACL it returns ({"id", "name"})');
-      return { id: one.id, name: one.name };
+      const one = (await orNotFound(transport.send({ method: 'GET', path: computeAcl(nameOrId), verify: oneComputeAcl }))) as AclRef | undefined;
+      return one && { id: one.id, name: one.name };
     },
 
     /** Every entry, following `meta.next_cursor`. */
@@ -106,17 +96,14 @@ export function aclCalls(transport: Transport) {
       const entries: ComputeAclEntry[] = [];
       await walkPages(endpoint, '', MAX_ACL_PAGES, async cursor => {
         const path = `${endpoint}?limit=${ACL_ENTRIES_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-        const body = await transport.send({ method: 'GET', path });
-        if (!isRecord(body) || !Array.isArray(body.entries) || !body.entries.every(isComputeEntry)) {
-          throw new UnexpectedAnswer('GET', path, 'the entries it returns ({"entries": [{"prefix", "action": "ALLOW" or "BLOCK"}], "meta"})');
-        }
+        const body = (await transport.send({ method: 'GET', path, verify: computeEntries })) as { entries: ComputeAclEntry[] };
         entries.push(...body.entries.map(({ prefix, action }) => ({ prefix, action })));
         return nextCursor(body);
       });
       return entries;
     },
 
-    /** Fastly answers 202 and applies the batch shortly after. */
+    /** Fastly answers 202 with no body (anything but empty or JSON fails in the transport) and applies the batch shortly after. */
     async patchComputeAclEntries(id: string, ops: readonly ComputeAclOp[]): Promise<void> {
       checkOps(ops);
       await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops } });
@@ -133,6 +120,18 @@ function isAclRef(value: unknown): value is AclRef {
 function isComputeEntry(value: unknown): value is ComputeAclEntry {
   return isRecord(value) && typeof value.prefix === 'string' && (value.action === 'ALLOW' || value.action === 'BLOCK');
 }
+
+const vclAcl = shaped(b => isRecord(b) && typeof b.id === 'string', 'the ACL it returns ({"id", "name", …})');
+const vclEntries = shaped(
+  b => Array.isArray(b) && b.every(entry => toVclEntry(entry) !== undefined),
+  'the list of ACL entries it returns ([{"id", "ip", "subnet", "negated", …}])'
+);
+const computeAcls = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(isAclRef), 'the list of Compute ACLs it returns ({"data": [{"id", "name"}], "meta"})');
+const oneComputeAcl = shaped(isAclRef, 'the Compute ACL it returns ({"id", "name"})');
+const computeEntries = shaped(
+  b => isRecord(b) && Array.isArray(b.entries) && b.entries.every(isComputeEntry),
+  'the entries it returns ({"entries": [{"prefix", "action": "ALLOW" or "BLOCK"}], "meta"})'
+);
 
 const NEGATED: Readonly<Record<string, boolean>> = { '0': false, '1': true, false: false, true: true };
 

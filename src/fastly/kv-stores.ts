@@ -1,5 +1,5 @@
-import { FastlyError, isRecord, parseJson } from './errors.js';
-import { UnexpectedAnswer, nextCursor, orNotFound, walkPages } from './store-reads.js';
+import { FastlyError, FastlyUnconfirmedError, isRecord, parseJson } from './errors.js';
+import { nextCursor, orNotFound, shaped, walkPages } from './store-reads.js';
 import type { Transport } from './transport.js';
 
 export interface KvStore {
@@ -65,18 +65,13 @@ export function kvStoreCalls(transport: Transport) {
       let found: KvStore | undefined;
       await walkPages(endpoint, '', MAX_STORE_PAGES, async cursor => {
         const path = `${endpoint}?name=${encodeURIComponent(nameOrId)}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-        const body = await transport.send({ method: 'GET', path });
-        if (!isRecord(body) || !Array.isArray(body.data) || !body.data.every(isStore)) {
-          throw new UnexpectedAnswer('GET', path, 'the list of KV stores it returns ({"data": [{"id", "name"}], "meta"})');
-        }
+        const body = (await transport.send({ method: 'GET', path, verify: storeList })) as { data: KvStore[] };
         found = body.data.find(s => s.name === nameOrId);
         return found ? undefined : nextCursor(body);
       });
       if (found) return { id: found.id, name: found.name };
-      const byId = await orNotFound(transport.send({ method: 'GET', path: store(nameOrId) }));
-      if (byId === undefined) return undefined;
-      if (!isStore(byId)) throw new UnexpectedAnswer('GET', store(nameOrId), 'the KV store it returns ({"id", "name"})');
-      return { id: byId.id, name: byId.name };
+      const byId = (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: oneStore }))) as KvStore | undefined;
+      return byId && { id: byId.id, name: byId.name };
     },
 
     /** Every key, sorted as Fastly lists them, following `meta.next_cursor`. */
@@ -85,11 +80,8 @@ export function kvStoreCalls(transport: Transport) {
       const endpoint = `${store(id)}/keys`;
       await walkPages(endpoint, '', MAX_KV_KEY_PAGES, async cursor => {
         const path = `${endpoint}?limit=${KV_KEYS_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-        const body = await transport.send({ method: 'GET', path });
-        if (!isRecord(body) || !Array.isArray(body.data) || !body.data.every(key => typeof key === 'string')) {
-          throw new UnexpectedAnswer('GET', path, 'the key list it returns ({"data": ["key", …], "meta"})');
-        }
-        keys.push(...(body.data as string[]));
+        const body = (await transport.send({ method: 'GET', path, verify: keyList })) as { data: string[] };
+        keys.push(...body.data);
         return nextCursor(body);
       });
       return keys;
@@ -106,7 +98,9 @@ export function kvStoreCalls(transport: Transport) {
         throw error;
       }
       const generation = answer.headers.generation ?? '';
-      if (!/^\d+$/.test(generation)) throw new UnexpectedAnswer('GET', path, 'a value with its Generation header');
+      if (!/^\d+$/.test(generation)) {
+        throw new FastlyUnconfirmedError('GET', path, answer.status, 'its answer has no Generation header, so it is not a KV value', 0, undefined);
+      }
       return { value: answer.text, metadata: answer.headers.metadata ?? '', generation };
     },
 
@@ -119,7 +113,7 @@ export function kvStoreCalls(transport: Transport) {
       const text = `${writes.map(kvBatchLine).join('\n')}\n`;
       let body: unknown;
       try {
-        body = await transport.send({ method: 'PUT', path, body: { type: 'application/x-ndjson', text } });
+        body = await transport.send({ method: 'PUT', path, body: { type: 'application/x-ndjson', text }, verify: batchResult });
       } catch (error) {
         const failures = error instanceof FastlyError ? lineFailures(parseJson(error.body), writes) : undefined;
         if (failures === undefined || failures.length === 0) throw error;
@@ -127,7 +121,9 @@ export function kvStoreCalls(transport: Transport) {
       }
       if (transport.dryRun) return [];
       const failures = lineFailures(body, writes);
-      if (failures === undefined) throw new UnexpectedAnswer('PUT', path, 'the batch result it returns ({"title", "errors": […]})');
+      if (failures === undefined) {
+        throw new FastlyUnconfirmedError('PUT', path, 200, 'its answer names lines the batch does not have', 0, body);
+      }
       return failures;
     },
 
@@ -140,9 +136,17 @@ export function kvStoreCalls(transport: Transport) {
 
 export type KvStoreCalls = ReturnType<typeof kvStoreCalls>;
 
-function isStore(value: unknown): value is { id: string; name: string } {
+function isStore(value: unknown): value is KvStore {
   return isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string';
 }
+
+const storeList = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(isStore), 'the list of KV stores it returns ({"data": [{"id", "name"}], "meta"})');
+const oneStore = shaped(isStore, 'the KV store it returns ({"id", "name"})');
+const keyList = shaped(
+  b => isRecord(b) && Array.isArray(b.data) && b.data.every(key => typeof key === 'string'),
+  'the key list it returns ({"data": ["key", …], "meta"})'
+);
+const batchResult = shaped(b => isRecord(b) && Array.isArray(b.errors), 'the batch result it returns ({"title", "errors": […]})');
 
 /** The per-line errors of a batch answer; undefined when the answer is not a batch result. */
 function lineFailures(body: unknown, writes: readonly KvWrite[]): KvLineFailure[] | undefined {

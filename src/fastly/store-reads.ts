@@ -1,18 +1,11 @@
 import { ActionError } from '../errors.js';
 import { FastlyError, isRecord } from './errors.js';
 
-// What the KV store and ACL calls share: answers of the wrong shape, page walks with an end, 404 as absent.
+// What the KV store and ACL calls share: answer shapes, page walks with an end, 404 as absent.
 
-/**
- * Fastly answered 2xx with something that is not what the call returns. Nothing
- * may be concluded from it: an empty-looking list must never decide a delete.
- */
-export class UnexpectedAnswer extends ActionError {
-  override readonly name = 'UnexpectedAnswer';
-
-  constructor(method: string, path: string, expected: string) {
-    super(`Fastly answered ${method} ${path} with something other than ${expected}; nothing was changed on the strength of it. Run again; if it persists, Fastly's API has changed and the action needs an update`);
-  }
+/** A `verify` for `ApiRequest`: why a 2xx body fails `ok`, or undefined when it passes. */
+export function shaped(ok: (body: unknown) => boolean, expected: string): (body: unknown) => string | undefined {
+  return body => (ok(body) ? undefined : `its answer is not ${expected}`);
 }
 
 /**

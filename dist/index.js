@@ -285,7 +285,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(494);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(986);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -294,7 +294,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 494:
+/***/ 986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1023,8 +1023,11 @@ class FastlyError extends ActionError {
     status;
     reason;
     retries;
+    body;
     name = 'FastlyError';
-    constructor(method, path, status, reason, retries) {
+    constructor(method, path, status, reason, retries, 
+    /** The answer's text (token scrubbed), for a call whose refusals carry detail per item (a KV batch). */
+    body = '') {
         super(status === 407
             ? `The proxy between the runner and Fastly refused ${method} ${path}: ${proxyRefusal(status)}`
             : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
@@ -1033,6 +1036,7 @@ class FastlyError extends ActionError {
         this.status = status;
         this.reason = reason;
         this.retries = retries;
+        this.body = body;
     }
 }
 /**
@@ -1545,6 +1549,10 @@ class Transport {
         this.books.usage.retries += 1;
         return true;
     }
+    /** Writes are recorded, not sent, and answer nothing. */
+    get dryRun() {
+        return this.options.dryRun;
+    }
     /**
      * A reading whose window has ended says nothing about now. Key and URL
      * purges carry no rate-limit headers, so after a purge 429 is waited out no
@@ -1568,12 +1576,16 @@ class Transport {
     async send(request) {
         return (await this.exchangeWithRetries(request)).body;
     }
+    /** The answer's text and headers, unparsed. Meant for reads: a dry run answers a write with an empty 200. */
+    async sendRaw(request) {
+        return (await this.exchangeWithRetries(request, true)).raw ?? { status: 200, headers: {}, text: '' };
+    }
     /** For list endpoints that page with an RFC 5988 Link header: the body and the next page's path, if any. */
     async sendForPage(request) {
         const { body, link } = await this.exchangeWithRetries(request);
         return { body, next: nextPagePath(link) };
     }
-    async exchangeWithRetries(request) {
+    async exchangeWithRetries(request, raw = false) {
         const { method, path } = request;
         const { maxRetries, now, random, sleep, log } = this.options;
         if (this.options.dryRun && method !== 'GET')
@@ -1609,6 +1621,9 @@ class Transport {
                 this.books.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
             }
             const body = this.scrub(answer.body);
+            if (answer.status >= 200 && answer.status < 300 && raw) {
+                return { body: undefined, link: undefined, raw: { status: answer.status, headers: rawHeaders(answer, this.scrub), text: body } };
+            }
             if (answer.status >= 200 && answer.status < 300) {
                 const parsed = body === '' ? undefined : parseJson(body);
                 const doubt = unconfirmedReason(body, parsed, request.verify);
@@ -1629,7 +1644,7 @@ class Transport {
                 throw new FastlyRateLimitError(method, path, resetAt, 'retries-spent');
             }
             if (!isRetryableStatus(answer.status) || (answer.status !== 429 && !canRepeat)) {
-                throw new FastlyError(method, path, answer.status, reason, retry);
+                throw new FastlyError(method, path, answer.status, reason, retry, body);
             }
             let wait = backoffMs(retry, random);
             if (answer.status === 429) {
@@ -1678,7 +1693,7 @@ class Transport {
     }
     exchange(request) {
         const text = bodyOf(request);
-        const type = request.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
+        const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
         return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, {
             timeoutMs: this.options.timeoutMs,
             signal: this.cut
@@ -1699,11 +1714,21 @@ function bodyOf(request) {
         return JSON.stringify(request.json);
     if (request.form !== undefined)
         return new URLSearchParams(request.form).toString();
-    return null;
+    return request.body?.text ?? null;
 }
 function header(answer, name) {
     const value = answer.headers[name];
     return Array.isArray(value) ? value[0] : value;
+}
+/** Node reads header bytes as latin1; Fastly's are UTF-8 (a KV value's Metadata), so they are read back as such. */
+function rawHeaders(answer, scrub) {
+    const headers = {};
+    for (const name of Object.keys(answer.headers)) {
+        const value = header(answer, name);
+        if (value !== undefined)
+            headers[name] = scrub(Buffer.from(value, 'latin1').toString('utf8'));
+    }
+    return headers;
 }
 function networkCause(error, timeoutMs) {
     if (error instanceof RequestTimeout)
@@ -1729,6 +1754,149 @@ function seconds(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+;// CONCATENATED MODULE: ./src/fastly/store-reads.ts
+
+
+// What the KV store and ACL calls share: answer shapes, page walks with an end, 404 as absent.
+/** A `verify` for `ApiRequest`: why a 2xx body fails `ok`, or undefined when it passes. */
+function shaped(ok, expected) {
+    return body => (ok(body) ? undefined : `its answer is not ${expected}`);
+}
+/**
+ * Walks pages from `first` (a cursor, or a path for Link paging) until a page
+ * names no next one. A next already read, or more than `maxPages` pages, stops
+ * the walk: such a list has no end and cannot be trusted.
+ */
+async function walkPages(endpoint, first, maxPages, fetchPage) {
+    const seen = new Set();
+    let at = first;
+    while (at !== undefined) {
+        if (seen.has(at)) {
+            throw new ActionError(`Fastly's list at GET ${endpoint} came back to a page already read (${at.slice(0, 100)}); the list cannot be trusted, so nothing was changed`);
+        }
+        if (seen.size === maxPages) {
+            throw new ActionError(`Fastly's list at GET ${endpoint} ran past ${maxPages} pages; the list cannot be trusted, so nothing was changed`);
+        }
+        seen.add(at);
+        at = await fetchPage(at);
+    }
+}
+/** The `meta.next_cursor` of a cursor page; undefined (the last page) when absent or empty. */
+function nextCursor(body) {
+    const next = isRecord(body.meta) ? body.meta.next_cursor : undefined;
+    return typeof next === 'string' && next !== '' ? next : undefined;
+}
+/** Undefined for a 404: the thing asked for is not there. */
+async function orNotFound(request) {
+    try {
+        return await request;
+    }
+    catch (error) {
+        if (error instanceof FastlyError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/fastly/acls.ts
+
+
+
+/** Fastly's cap on one VCL ACL batch; Compute ACLs document none, so they keep the same. */
+const MAX_ACL_OPS = 1000;
+const ACL_ENTRIES_PER_PAGE = 100;
+/**
+ * 100,000 entries: ten times go-fastly's cap on a VCL ACL. A list running
+ * past it is a paging loop, not an ACL.
+ */
+const MAX_ACL_PAGES = 1000;
+/** VCL and Compute ACL calls, in the client's terms; client.ts exposes them on FastlyApi. */
+function aclCalls(transport) {
+    const service = (sid) => `/service/${encodeURIComponent(sid)}`;
+    const computeAcl = (id) => `/resources/acls/${encodeURIComponent(id)}`;
+    const checkOps = (ops) => {
+        if (ops.length > MAX_ACL_OPS)
+            throw new RangeError(`an ACL batch takes at most ${MAX_ACL_OPS} ops, got ${ops.length}`);
+    };
+    return {
+        /** Undefined when the version has no ACL of that name. */
+        async findVclAcl(sid, version, name) {
+            const path = `${service(sid)}/version/${version}/acl/${encodeURIComponent(name)}`;
+            const body = (await orNotFound(transport.send({ method: 'GET', path, verify: vclAcl })));
+            if (body === undefined)
+                return undefined;
+            return { id: body.id, name: typeof body.name === 'string' ? body.name : name };
+        },
+        /** Every entry, 100 a page, following the Link header's rel="next". */
+        async listVclAclEntries(sid, aclId) {
+            const endpoint = `${service(sid)}/acl/${encodeURIComponent(aclId)}/entries`;
+            const entries = [];
+            const first = `${endpoint}?page=1&per_page=${ACL_ENTRIES_PER_PAGE}&sort=created&direction=ascend`;
+            await walkPages(endpoint, first, MAX_ACL_PAGES, async (path) => {
+                const page = await transport.sendForPage({ method: 'GET', path, verify: vclEntries });
+                entries.push(...page.body.map(entry => toVclEntry(entry)));
+                return page.next;
+            });
+            return entries;
+        },
+        async patchVclAclEntries(sid, aclId, ops) {
+            checkOps(ops);
+            const path = `${service(sid)}/acl/${encodeURIComponent(aclId)}/entries`;
+            await transport.send({ method: 'PATCH', path, json: { entries: ops }, verify: statusOk });
+        },
+        /** By name first, then by ID; undefined when neither finds it. */
+        async findComputeAcl(nameOrId) {
+            const path = '/resources/acls';
+            const list = (await transport.send({ method: 'GET', path, verify: computeAcls }));
+            const byName = list.data.find(acl => acl.name === nameOrId);
+            if (byName)
+                return { id: byName.id, name: byName.name };
+            const one = (await orNotFound(transport.send({ method: 'GET', path: computeAcl(nameOrId), verify: oneComputeAcl })));
+            return one && { id: one.id, name: one.name };
+        },
+        /** Every entry, following `meta.next_cursor`. */
+        async listComputeAclEntries(id) {
+            const endpoint = `${computeAcl(id)}/entries`;
+            const entries = [];
+            await walkPages(endpoint, '', MAX_ACL_PAGES, async (cursor) => {
+                const path = `${endpoint}?limit=${ACL_ENTRIES_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+                const body = (await transport.send({ method: 'GET', path, verify: computeEntries }));
+                entries.push(...body.entries.map(({ prefix, action }) => ({ prefix, action })));
+                return nextCursor(body);
+            });
+            return entries;
+        },
+        /** Fastly answers 202 with no body (anything but empty or JSON fails in the transport) and applies the batch shortly after. */
+        async patchComputeAclEntries(id, ops) {
+            checkOps(ops);
+            await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops } });
+        }
+    };
+}
+function isAclRef(value) {
+    return isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string';
+}
+function isComputeEntry(value) {
+    return isRecord(value) && typeof value.prefix === 'string' && (value.action === 'ALLOW' || value.action === 'BLOCK');
+}
+const vclAcl = shaped(b => isRecord(b) && typeof b.id === 'string', 'the ACL it returns ({"id", "name", …})');
+const vclEntries = shaped(b => Array.isArray(b) && b.every(entry => toVclEntry(entry) !== undefined), 'the list of ACL entries it returns ([{"id", "ip", "subnet", "negated", …}])');
+const computeAcls = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(isAclRef), 'the list of Compute ACLs it returns ({"data": [{"id", "name"}], "meta"})');
+const oneComputeAcl = shaped(isAclRef, 'the Compute ACL it returns ({"id", "name"})');
+const computeEntries = shaped(b => isRecord(b) && Array.isArray(b.entries) && b.entries.every(isComputeEntry), 'the entries it returns ({"entries": [{"prefix", "action": "ALLOW" or "BLOCK"}], "meta"})');
+const NEGATED = { '0': false, '1': true, false: false, true: true };
+/** `negated` comes as the string "0"/"1" in lists; a number or boolean is taken too. Undefined for a malformed entry. */
+function toVclEntry(value) {
+    if (!isRecord(value) || typeof value.id !== 'string' || typeof value.ip !== 'string')
+        return undefined;
+    const { subnet, negated, comment } = value;
+    const negation = NEGATED[String(negated)];
+    const bits = subnet === null || subnet === undefined || subnet === '' ? undefined : Number(subnet);
+    if (negation === undefined || (bits !== undefined && !Number.isInteger(bits)))
+        return undefined;
+    return { id: value.id, ip: value.ip, subnet: bits, negated: negation, comment: typeof comment === 'string' ? comment : '' };
+}
+
 ;// CONCATENATED MODULE: ./src/fastly/items.ts
 
 
@@ -1750,7 +1918,7 @@ function itemCalls(transport) {
         /** Undefined when the version has no dictionary of that name. */
         async findDictionary(sid, version, name) {
             const path = `${service(sid)}/version/${version}/dictionary/${encodeURIComponent(name)}`;
-            const body = await orNotFound(transport.send({ method: 'GET', path, verify: objectWith('id', 'dictionary') }));
+            const body = await items_orNotFound(transport.send({ method: 'GET', path, verify: objectWith('id', 'dictionary') }));
             if (!isRecord(body))
                 return undefined;
             return { id: String(body.id), name: String(body.name ?? name), writeOnly: body.write_only === true || body.write_only === 'true' };
@@ -1785,9 +1953,9 @@ function itemCalls(transport) {
         /** By name first, then by ID; undefined when neither finds it. */
         async findConfigStore(nameOrId) {
             // An unknown name answers [] or 404: which one is not confirmed.
-            const byName = await orNotFound(transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}`, verify: listOf('id', 'config stores') }));
+            const byName = await items_orNotFound(transport.send({ method: 'GET', path: `/resources/stores/config?name=${encodeURIComponent(nameOrId)}`, verify: listOf('id', 'config stores') }));
             const match = (Array.isArray(byName) ? byName.filter(isRecord) : []).find(s => s.name === nameOrId);
-            const found = match ?? (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: objectWith('id', 'config store') })));
+            const found = match ?? (await items_orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: objectWith('id', 'config store') })));
             return isRecord(found) ? { id: String(found.id), name: String(found.name ?? nameOrId) } : undefined;
         },
         async listConfigStoreItems(id) {
@@ -1800,7 +1968,7 @@ function itemCalls(transport) {
         }
     };
 }
-async function orNotFound(request) {
+async function items_orNotFound(request) {
     try {
         return await request;
     }
@@ -1816,6 +1984,132 @@ function addItems(items, body) {
     for (const item of body) {
         items.set(item.item_key, typeof item.item_value === 'string' ? item.item_value : '');
     }
+}
+
+;// CONCATENATED MODULE: ./src/fastly/kv-stores.ts
+
+
+/** Fastly's largest key page, and what it answers without `limit`. */
+const KV_KEYS_PER_PAGE = 1000;
+/**
+ * A million keys: far beyond a store kept in a repository, so a list running
+ * past it is a cursor loop, not a store.
+ */
+const MAX_KV_KEY_PAGES = 1000;
+const MAX_STORE_PAGES = 100;
+/** The NDJSON line of one write: the value goes as base64 of its UTF-8 bytes. */
+function kvBatchLine({ key, value, metadata, ttl }) {
+    return JSON.stringify({
+        key,
+        value: Buffer.from(value, 'utf8').toString('base64'),
+        ...(metadata === undefined ? {} : { metadata }),
+        ...(ttl === undefined ? {} : { time_to_live_sec: ttl })
+    });
+}
+/** KV store calls, in the client's terms; client.ts exposes them on FastlyApi. */
+function kvStoreCalls(transport) {
+    const store = (id) => `/resources/stores/kv/${encodeURIComponent(id)}`;
+    const keyPath = (id, key) => `${store(id)}/keys/${encodeURIComponent(key)}`;
+    return {
+        /** By name first, then by ID; undefined when neither finds it. */
+        async findKvStore(nameOrId) {
+            const endpoint = '/resources/stores/kv';
+            let found;
+            await walkPages(endpoint, '', MAX_STORE_PAGES, async (cursor) => {
+                const path = `${endpoint}?name=${encodeURIComponent(nameOrId)}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+                const body = (await transport.send({ method: 'GET', path, verify: storeList }));
+                found = body.data.find(s => s.name === nameOrId);
+                return found ? undefined : nextCursor(body);
+            });
+            if (found)
+                return { id: found.id, name: found.name };
+            const byId = (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: oneStore })));
+            return byId && { id: byId.id, name: byId.name };
+        },
+        /** Every key, sorted as Fastly lists them, following `meta.next_cursor`. */
+        async listKvKeys(id) {
+            const keys = [];
+            const endpoint = `${store(id)}/keys`;
+            await walkPages(endpoint, '', MAX_KV_KEY_PAGES, async (cursor) => {
+                const path = `${endpoint}?limit=${KV_KEYS_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+                const body = (await transport.send({ method: 'GET', path, verify: keyList }));
+                keys.push(...body.data);
+                return nextCursor(body);
+            });
+            return keys;
+        },
+        /** Undefined for a key that is not there (404). */
+        async getKvValue(id, key) {
+            const path = keyPath(id, key);
+            let answer;
+            try {
+                answer = await transport.sendRaw({ method: 'GET', path });
+            }
+            catch (error) {
+                if (error instanceof FastlyError && error.status === 404)
+                    return undefined;
+                throw error;
+            }
+            const generation = answer.headers.generation ?? '';
+            if (!/^\d+$/.test(generation)) {
+                throw new FastlyUnconfirmedError('GET', path, answer.status, 'its answer has no Generation header, so it is not a KV value', 0, undefined);
+            }
+            return { value: answer.text, metadata: answer.headers.metadata ?? '', generation };
+        },
+        /**
+         * One batch upsert. Answers the lines Fastly refused (none on success);
+         * whether the others were written is then unknown: read them back.
+         */
+        async upsertKvBatch(id, writes) {
+            const path = `${store(id)}/batch`;
+            const text = `${writes.map(kvBatchLine).join('\n')}\n`;
+            let body;
+            try {
+                body = await transport.send({ method: 'PUT', path, body: { type: 'application/x-ndjson', text }, verify: batchResult });
+            }
+            catch (error) {
+                const failures = error instanceof FastlyError ? lineFailures(parseJson(error.body), writes) : undefined;
+                if (failures === undefined || failures.length === 0)
+                    throw error;
+                return failures;
+            }
+            if (transport.dryRun)
+                return [];
+            const failures = lineFailures(body, writes);
+            if (failures === undefined) {
+                throw new FastlyUnconfirmedError('PUT', path, 200, 'its answer names lines the batch does not have', 0, body);
+            }
+            return failures;
+        },
+        /** Gone afterwards, whether it was there or not (`force`): a retry after a lost answer is no failure. */
+        async deleteKvKey(id, key) {
+            await transport.send({ method: 'DELETE', path: `${keyPath(id, key)}?force=true` });
+        }
+    };
+}
+function isStore(value) {
+    return isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string';
+}
+const storeList = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(isStore), 'the list of KV stores it returns ({"data": [{"id", "name"}], "meta"})');
+const oneStore = shaped(isStore, 'the KV store it returns ({"id", "name"})');
+const keyList = shaped(b => isRecord(b) && Array.isArray(b.data) && b.data.every(key => typeof key === 'string'), 'the key list it returns ({"data": ["key", …], "meta"})');
+const batchResult = shaped(b => isRecord(b) && Array.isArray(b.errors), 'the batch result it returns ({"title", "errors": […]})');
+/** The per-line errors of a batch answer; undefined when the answer is not a batch result. */
+function lineFailures(body, writes) {
+    if (!isRecord(body) || !Array.isArray(body.errors))
+        return undefined;
+    const failures = [];
+    for (const error of body.errors) {
+        if (!isRecord(error) || typeof error.index !== 'number' || writes[error.index] === undefined)
+            return undefined;
+        failures.push({
+            key: writes[error.index]?.key ?? '',
+            index: error.index,
+            code: typeof error.code === 'string' || typeof error.code === 'number' ? String(error.code) : '',
+            reason: typeof error.reason === 'string' && error.reason.trim() !== '' ? error.reason : 'no reason given'
+        });
+    }
+    return failures;
 }
 
 ;// CONCATENATED MODULE: ./src/fastly/stats.ts
@@ -2005,6 +2299,8 @@ function strings(value) {
 
 
 
+
+
 const MAX_KEYS_PER_PURGE = 256;
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
 function createFastlyClient(options) {
@@ -2022,6 +2318,8 @@ function apiOver(transport) {
     return {
         ...versionCalls(transport),
         ...itemCalls(transport),
+        ...kvStoreCalls(transport),
+        ...aclCalls(transport),
         ...statsCalls(transport),
         async tokenSelf() {
             return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));

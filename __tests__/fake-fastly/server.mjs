@@ -12,20 +12,25 @@
  * @typedef {{ kind: 'key' | 'url' | 'all', serviceId: string | null, target: string | null,
  *   soft: boolean, id: string | null, at: number }} Purge
  * @typedef {{ method: string, path: string, headers: Record<string, string>, body: string,
- *   at: number, status: number }} LoggedRequest
+ *   at: number, status: number, bytes?: Buffer }} LoggedRequest
  * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number,
  *   activationWarnings: Map<string, string>, dictionaries: Map<string, import('./dictionaries.mjs').Dictionary[]>,
  *   configStores: Map<string, import('./config-stores.mjs').ConfigStore>,
- *   stats: Map<string, import('./stats.mjs').StatsGenerator>, shapes: Shapes }} State
- *   warnings, dictionaries and stats by service id, config stores by their id
+ *   stats: Map<string, import('./stats.mjs').StatsGenerator>, shapes: Shapes,
+ *   kvStores: Map<string, import('./kv-stores.mjs').KvStore>, kv: KvSettings,
+ *   acls: Map<string, import('./acls.mjs').Acl[]>, computeAcls: Map<string, import('./acls.mjs').ComputeAcl> }} State
+ *   warnings, dictionaries, stats and VCL ACLs by service id, config stores, KV stores and Compute ACLs by their id
  * @typedef {object} Shapes  answers whose real shape no recording confirms; the action must take either
  * @property {'environments' | 'flag'} staged  a staged version shown only in environments[] (the documented
  *   way), or only by `staging: true` (what the Fastly CLI reads)
  * @property {200 | 400} failedValidation  200 {"status":"error","msg"} as documented, or a 400 refusal
  * @property {'empty' | 404} unknownStoreName  GET /resources/stores/config?name= of no store: [] or 404
- * @typedef {{ status: number, json?: unknown, text?: string, headers?: Record<string, string>, purge?: boolean }} Answer
- *   `json` is sent with Content-Type application/json; `text` is sent as is, with only `headers`.
+ * @typedef {{ maxValueBytes: number, batchCommits: boolean }} KvSettings  batchCommits: the good lines of a failed batch land
+ * @typedef {{ status: number, json?: unknown, text?: string, bytes?: Buffer, headers?: Record<string, string>,
+ *   purge?: boolean, unmetered?: boolean }} Answer
+ *   `json` is sent with Content-Type application/json; `text` or `bytes` is sent as is, with only `headers`.
  *   `purge`: a key or URL purge, which Fastly answers without Fastly-RateLimit-* headers.
+ *   `unmetered`: from a route whose writes carry no Fastly-RateLimit-* headers (KV, Compute ACLs).
  * @typedef {object} Ctx
  * @property {string} method
  * @property {string} url           the fake's own base URL, for absolute links
@@ -34,7 +39,8 @@
  * @property {Record<string, string | undefined>} params  the route pattern's named groups, still percent-encoded
  * @property {string | null} serviceId  the `sid` group, already checked: known, and allowed for the token
  * @property {Record<string, string>} headers  lower-case keys
- * @property {string} body
+ * @property {string} body   read as UTF-8
+ * @property {Buffer} bytes  the body as received
  * @property {Token} token
  * @property {State} state
  * @property {number} now
@@ -43,6 +49,7 @@
  * @property {RegExp} pattern  matched against the path without query; name the service group `sid`
  * @property {Scope | null} scope  null: any valid token
  * @property {'write' | 'purge' | null} [budget]  what a success spends; default: writes for non-GET, nothing for GET
+ * @property {boolean} [unmetered]  KV and Compute ACL writes: no budget spent, no rate-limit headers
  * @property {(ctx: Ctx) => Answer} handler  synchronous, so budget checks and state changes cannot interleave
  * @typedef {{ limit: number, remaining: number, resetAt: number }} Budget
  * @typedef {object} FaultSpec
@@ -66,9 +73,11 @@
  * @typedef {Awaited<ReturnType<typeof startFakeFastly>>} FakeFastly
  */
 import { createServer } from 'node:http';
+import { aclContents, aclRoutes, newAcl, newComputeAcl } from './acls.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configStoreRoutes, newConfigStore } from './config-stores.mjs';
 import { dictionaryRoutes, newDictionary, plainItems } from './dictionaries.mjs';
+import { DEFAULT_MAX_VALUE_BYTES, kvContents, kvStoreRoutes, newKvStore } from './kv-stores.mjs';
 import { purgeRoutes } from './purge.mjs';
 import { statsRoutes } from './stats.mjs';
 import { tokenRoutes } from './tokens.mjs';
@@ -76,7 +85,7 @@ import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
 const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...dictionaryRoutes, ...configStoreRoutes,
-  ...statsRoutes];
+  ...statsRoutes, ...kvStoreRoutes, ...aclRoutes];
 
 const HOUR_MS = 3_600_000;
 const REMAINING = 'Fastly-RateLimit-Remaining';
@@ -120,12 +129,12 @@ async function readBody(req) {
   /** @type {Buffer[]} */
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** @param {import('node:http').ServerResponse} res @param {Answer} answer */
-function send(res, { status, json, text, headers = {} }) {
-  const body = json === undefined ? (text ?? '') : JSON.stringify(json);
+function send(res, { status, json, text, bytes, headers = {} }) {
+  const body = json === undefined ? (bytes ?? text ?? '') : JSON.stringify(json);
   const head = json === undefined ? { ...headers } : { 'Content-Type': 'application/json', ...headers };
   res.writeHead(status, { ...head, 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
 }
@@ -178,12 +187,16 @@ async function drip(res, { status, json, text, headers = {} }, delayMs, signal) 
 /** What the fake answers where the real shape is not confirmed, until setShapes() or reset(). @returns {Shapes} */
 const defaultShapes = () => ({ staged: 'environments', failedValidation: 200, unknownStoreName: 'empty' });
 
+/** @returns {KvSettings} */
+const defaultKv = () => ({ maxValueBytes: DEFAULT_MAX_VALUE_BYTES, batchCommits: true });
+
 /** @param {{ latencyMs?: number, writeLimit?: number, purgeLimit?: number }} [options] */
 export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeLimit = 100000 } = {}) {
   /** @type {State} */
   const state = {
     tokens: new Map(), services: new Map(), purges: [], purgeSeq: 0, activationWarnings: new Map(),
     dictionaries: new Map(), configStores: new Map(), stats: new Map(), shapes: defaultShapes(),
+    kvStores: new Map(), kv: defaultKv(), acls: new Map(), computeAcls: new Map(),
   };
   /** @type {LoggedRequest[]} */
   let requests = [];
@@ -251,7 +264,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       }
     }
 
-    const spends = route.budget === undefined ? (isRead(method) ? null : 'write') : route.budget;
+    const spends = route.unmetered ? null : route.budget === undefined ? (isRead(method) ? null : 'write') : route.budget;
     const budget = spends === null ? null : current(budgets[spends], now);
     if (budget && budget.remaining <= 0) {
       return { ...fail(429, 'You have exceeded your hourly rate limit. Please wait.'), headers: rateHeaders(budget) };
@@ -261,12 +274,14 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     let answer;
     try {
       take(intercepts, entry.method, entry.path)?.action();
-      answer = route.handler({ method, url, path: entry.path, query, params, serviceId, headers: entry.headers, body: entry.body, token, state, now });
+      answer = route.handler({ method, url, path: entry.path, query, params, serviceId, headers: entry.headers, body: entry.body,
+        bytes: entry.bytes ?? Buffer.alloc(0), token, state, now });
     } catch (error) {
       return { status: 500, json: { msg: 'fake-fastly route handler or intercept threw', detail: String(error) } };
     }
     if (budget && answer.status < 400) budget.remaining -= 1;
-    return spends === 'purge' ? { ...answer, purge: true } : answer;
+    if (spends === 'purge') return { ...answer, purge: true };
+    return route.unmetered ? { ...answer, unmetered: true } : answer;
   }
 
   /** @param {LoggedRequest} entry @returns {Answer} */
@@ -274,7 +289,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     const now = Date.now();
     const answer = dispatch(entry, now);
     // Recorded key and URL purges carry no rate-limit headers: they spend a separate allowance.
-    if (isRead(entry.method) || answer.purge) return answer;
+    if (isRead(entry.method) || answer.purge || answer.unmetered) return answer;
     return { ...answer, headers: { ...rateHeaders(current(budgets.write, now)), ...answer.headers } };
   }
 
@@ -288,7 +303,8 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     maxInFlight = Math.max(maxInFlight, inFlight);
     const fault = take(faults, method, entry.path);
     try {
-      entry.body = await readBody(req);
+      entry.bytes = await readBody(req);
+      entry.body = entry.bytes.toString('utf8');
       if (latency > 0) await sleep(latency, undefined, { signal: shutdown.signal });
       if (fault?.kind === 'slow') await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
       if (fault?.kind === 'drip') {
@@ -352,6 +368,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     addService(spec) {
       state.services.set(spec.id, newService(spec, Date.now()));
       state.dictionaries.delete(spec.id);
+      state.acls.delete(spec.id);
       state.stats.delete(spec.id);
     },
     /**
@@ -388,6 +405,63 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       const store = state.configStores.get(id);
       if (!store) throw new Error(`fake-fastly: no config store ${id}`);
       return plainItems(store.items);
+    },
+    /**
+     * Adding an id again replaces that store; a name belongs to one store only, as on Fastly.
+     * @param {{ name: string, id?: string, keys?: Record<string, string | import('./kv-stores.mjs').KvEntrySpec> }} spec
+     * @returns {string} the store's id
+     */
+    addKvStore({ id = `fake-kv-store-${(storeSeq += 1)}`, name, keys = {} }) {
+      const taken = [...state.kvStores.values()].find((store) => store.name === name && store.id !== id);
+      if (taken) throw new Error(`fake-fastly: KV store ${taken.id} is named ${name} already`);
+      state.kvStores.set(id, newKvStore(name, id, keys, Date.now()));
+      return id;
+    },
+    /** Each key as it is now: value as UTF-8 text, metadata, generation, TTL. @param {string} id */
+    kvStoreKeys(id) {
+      const store = state.kvStores.get(id);
+      if (!store) throw new Error(`fake-fastly: no KV store ${id}`);
+      return kvContents(store);
+    },
+    /**
+     * Until reset(): the largest value accepted (413 beyond), and whether the good
+     * lines of a failed batch are written (Fastly does not say).
+     * @param {Partial<KvSettings>} settings
+     */
+    setKv(settings) {
+      Object.assign(state.kv, settings);
+    },
+    /**
+     * Adding a name again replaces that ACL, entries and all.
+     * @param {string} sid @param {{ name: string, id?: string, entries?: import('./acls.mjs').AclEntrySpec[] }} spec
+     * @returns {string} the ACL's id
+     */
+    addAcl(sid, { id = `fake-acl-${(storeSeq += 1)}`, name, entries = [] }) {
+      serviceNamed(sid);
+      const acls = (state.acls.get(sid) ?? []).filter((a) => a.name !== name);
+      state.acls.set(sid, [...acls, newAcl(name, id, entries, Date.now())]);
+      return id;
+    },
+    /** The entries as they are now, in creation order, with their ids. @param {string} sid @param {string} name */
+    aclEntries(sid, name) {
+      const acl = state.acls.get(sid)?.find((a) => a.name === name);
+      if (!acl) throw new Error(`fake-fastly: service ${sid} has no ACL ${name}`);
+      return aclContents(acl);
+    },
+    /**
+     * Adding an id again replaces that ACL.
+     * @param {{ name: string, id?: string, entries?: Record<string, 'ALLOW' | 'BLOCK'> }} spec  entries: prefix → action
+     * @returns {string} the ACL's id
+     */
+    addComputeAcl({ id = `fake-compute-acl-${(storeSeq += 1)}`, name, entries = {} }) {
+      state.computeAcls.set(id, newComputeAcl(name, id, entries));
+      return id;
+    },
+    /** prefix → action, as they are now. @param {string} id @returns {Record<string, string>} */
+    computeAclEntries(id) {
+      const acl = state.computeAcls.get(id);
+      if (!acl) throw new Error(`fake-fastly: no Compute ACL ${id}`);
+      return Object.fromEntries(acl.entries);
     },
     /** @param {string} id */
     service: (id) => snapshot(serviceNamed(id)),
@@ -441,8 +515,8 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       latency = ms;
     },
     /**
-     * Keeps tokens, services (versions included), dictionaries and config stores as they are:
-     * a test wanting fresh ones adds a new service id, dictionary name or store.
+     * Keeps tokens, services (versions included), dictionaries, stores and ACLs as they are:
+     * a test wanting fresh ones adds a new service id, dictionary or ACL name, or store.
      */
     reset() {
       requests = [];
@@ -450,6 +524,7 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       state.activationWarnings.clear();
       state.stats.clear();
       state.shapes = defaultShapes();
+      state.kv = defaultKv();
       faults = [];
       intercepts = [];
       maxInFlight = inFlight;

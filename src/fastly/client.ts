@@ -4,7 +4,9 @@ import { FastlyUnconfirmedError, isRecord } from './errors.js';
 import { statusOk } from './answers.js';
 import type { RateLimitSnapshot } from './rate-limit.js';
 import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } from './transport.js';
+import { type AclCalls, aclCalls } from './acls.js';
 import { type ItemCalls, itemCalls } from './items.js';
+import { type KvStoreCalls, kvStoreCalls } from './kv-stores.js';
 import { type StatsCalls, statsCalls } from './stats.js';
 import { type VersionCalls, versionCalls } from './versions.js';
 
@@ -26,7 +28,7 @@ export interface PurgeIds {
 }
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
-export interface FastlyApi extends VersionCalls, ItemCalls, StatsCalls {
+export interface FastlyApi extends VersionCalls, ItemCalls, KvStoreCalls, AclCalls, StatsCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
   purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
@@ -81,6 +83,8 @@ function apiOver(transport: Transport): FastlyApi {
   return {
     ...versionCalls(transport),
     ...itemCalls(transport),
+    ...kvStoreCalls(transport),
+    ...aclCalls(transport),
     ...statsCalls(transport),
     async tokenSelf() {
       return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));

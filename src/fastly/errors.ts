@@ -9,7 +9,9 @@ export class FastlyError extends ActionError {
     readonly path: string,
     readonly status: number,
     readonly reason: string,
-    readonly retries: number
+    readonly retries: number,
+    /** The answer's text (token scrubbed), for a call whose refusals carry detail per item (a KV batch). */
+    readonly body = ''
   ) {
     super(
       status === 407

@@ -39,6 +39,8 @@ export interface ApiRequest {
   readonly json?: unknown;
   /** Sent as application/x-www-form-urlencoded, as Fastly's version and VCL endpoints expect. */
   readonly form?: Readonly<Record<string, string>>;
+  /** Sent as is with its own content type (a KV batch is NDJSON). */
+  readonly body?: { readonly type: string; readonly text: string };
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * False for a request that must not be repeated blindly (a clone makes a new
@@ -55,6 +57,13 @@ export interface ApiRequest {
    * FastlyUnconfirmedError. A body that is not JSON fails every request.
    */
   readonly verify?: (body: unknown) => string | undefined;
+}
+
+/** A 2xx answer as received, for a call whose answer is not JSON (a KV value). Header names are lower case. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly text: string;
 }
 
 /** A write a dry run did not send, as it would have gone out (without the token). */
@@ -154,6 +163,11 @@ export class Transport {
     return true;
   }
 
+  /** Writes are recorded, not sent, and answer nothing. */
+  get dryRun(): boolean {
+    return this.options.dryRun;
+  }
+
   /**
    * A reading whose window has ended says nothing about now. Key and URL
    * purges carry no rate-limit headers, so after a purge 429 is waited out no
@@ -181,13 +195,21 @@ export class Transport {
     return (await this.exchangeWithRetries(request)).body;
   }
 
+  /** The answer's text and headers, unparsed. Meant for reads: a dry run answers a write with an empty 200. */
+  async sendRaw(request: ApiRequest): Promise<RawAnswer> {
+    return (await this.exchangeWithRetries(request, true)).raw ?? { status: 200, headers: {}, text: '' };
+  }
+
   /** For list endpoints that page with an RFC 5988 Link header: the body and the next page's path, if any. */
   async sendForPage(request: ApiRequest): Promise<{ body: unknown; next: string | undefined }> {
     const { body, link } = await this.exchangeWithRetries(request);
     return { body, next: nextPagePath(link) };
   }
 
-  private async exchangeWithRetries(request: ApiRequest): Promise<{ body: unknown; link: string | undefined }> {
+  private async exchangeWithRetries(
+    request: ApiRequest,
+    raw = false
+  ): Promise<{ body: unknown; link: string | undefined; raw?: RawAnswer }> {
     const { method, path } = request;
     const { maxRetries, now, random, sleep, log } = this.options;
     if (this.options.dryRun && method !== 'GET') return { body: this.plan(request), link: undefined };
@@ -217,6 +239,9 @@ export class Transport {
         this.books.rateLimit.observe(header(answer, 'fastly-ratelimit-remaining'), header(answer, 'fastly-ratelimit-reset'));
       }
       const body = this.scrub(answer.body);
+      if (answer.status >= 200 && answer.status < 300 && raw) {
+        return { body: undefined, link: undefined, raw: { status: answer.status, headers: rawHeaders(answer, this.scrub), text: body } };
+      }
       if (answer.status >= 200 && answer.status < 300) {
         const parsed = body === '' ? undefined : parseJson(body);
         const doubt = unconfirmedReason(body, parsed, request.verify);
@@ -234,7 +259,7 @@ export class Transport {
         throw new FastlyRateLimitError(method, path, resetAt, 'retries-spent');
       }
       if (!isRetryableStatus(answer.status) || (answer.status !== 429 && !canRepeat)) {
-        throw new FastlyError(method, path, answer.status, reason, retry);
+        throw new FastlyError(method, path, answer.status, reason, retry, body);
       }
       let wait = backoffMs(retry, random);
       if (answer.status === 429) {
@@ -290,7 +315,7 @@ export class Transport {
 
   private exchange(request: ApiRequest): Promise<Answer> {
     const text = bodyOf(request);
-    const type = request.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
+    const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
     return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, {
       timeoutMs: this.options.timeoutMs,
       signal: this.cut
@@ -310,12 +335,22 @@ function nextPagePath(link: string | undefined): string | undefined {
 function bodyOf(request: ApiRequest): string | null {
   if (request.json !== undefined) return JSON.stringify(request.json);
   if (request.form !== undefined) return new URLSearchParams(request.form).toString();
-  return null;
+  return request.body?.text ?? null;
 }
 
 function header(answer: Answer, name: string): string | undefined {
   const value = answer.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Node reads header bytes as latin1; Fastly's are UTF-8 (a KV value's Metadata), so they are read back as such. */
+function rawHeaders(answer: Answer, scrub: Scrubber): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of Object.keys(answer.headers)) {
+    const value = header(answer, name);
+    if (value !== undefined) headers[name] = scrub(Buffer.from(value, 'latin1').toString('utf8'));
+  }
+  return headers;
 }
 
 function networkCause(error: unknown, timeoutMs: number): string {

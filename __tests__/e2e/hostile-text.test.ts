@@ -109,6 +109,19 @@ describe('hostile text stays text', () => {
     expect(real.warnings.join('\n')).toContain('::stop-commands::t');
   });
 
+  it('activate: Fastly\'s validation messages, in the log, the annotation and the summary', async () => {
+    const sid = hostileService();
+    const dir = join(scratch(), 'vcl');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.vcl'), 'sub vcl_recv { set req.http.X = "1"; }\n');
+    ctx.fake.fault({ method: 'GET', path: new RegExp(`^/service/${sid}/version/2/validate`), kind: 'status', status: 200, body: { status: 'error', msg: `${HOSTILE}\nAt: (main Line 1 Pos 3)`, errors: [HOSTILE, BIG] } });
+    const run = await runAction(inputs({ mode: 'activate', 'service-id': sid, 'vcl-files': `${dir}/*.vcl` }));
+    expect(run.code).toBe(1);
+    expect(ctx.fake.service(sid).activeVersion).toBe(1);
+    expectHarmless(run);
+    expectShownAsText(run, '<img src=x onerror=alert(1)>');
+  });
+
   it('stats: service names in the headline, and Fastly\'s error', async () => {
     const sid = hostileService();
     const ok = await runAction(inputs({ mode: 'stats', 'service-id': sid, 'stats-from': '2 hours ago', 'stats-to': 'now' }));

@@ -1,19 +1,19 @@
 import * as http from 'node:http';
-import * as https from 'node:https';
 import { getProxyUrl } from '@actions/http-client/lib/proxy';
-import * as tunnel from 'tunnel';
 
 /**
  * The connection agent for one API host, chosen as @actions/http-client
  * chooses it (`https_proxy`, `http_proxy`, `no_proxy`; a CONNECT tunnel
  * through a proxy), from its own proxy rules and the same tunnel library. Its
  * client class is not used: it loads undici at start-up, which this action
- * never uses (see runner.ts for the measurement).
+ * never uses (see runner.ts for the measurement). The tunnel library loads
+ * TLS as it starts, so it is loaded only when there is a proxy.
  */
-export function agentFor(baseUrl: URL): http.Agent {
+export async function agentFor(baseUrl: URL): Promise<http.Agent> {
   const proxy = getProxyUrl(baseUrl);
   const secure = baseUrl.protocol === 'https:';
-  if (!proxy?.hostname) return secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  if (!proxy?.hostname) return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const tunnel = await import('tunnel');
   const auth = proxy.username || proxy.password ? { proxyAuth: `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` } : {};
   const options = { maxSockets: 100, keepAlive: true, proxy: { ...auth, host: proxy.hostname, port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) } };
   const overHttps = proxy.protocol === 'https:';

@@ -1,5 +1,4 @@
 import * as http from 'node:http';
-import * as https from 'node:https';
 import { agentFor, disposeAgent } from './agent.js';
 
 /** One HTTP answer, body read as text. */
@@ -36,7 +35,8 @@ export interface ExchangeLimits {
  */
 export class Exchange {
   private readonly base: URL;
-  private readonly agent: http.Agent;
+  private readonly agent: Promise<http.Agent>;
+  private resolvedAgent: http.Agent | undefined;
   private readonly send: typeof http.request;
 
   /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
@@ -46,10 +46,11 @@ export class Exchange {
   ) {
     this.base = new URL(baseUrl);
     this.agent = agentFor(this.base);
-    this.send = this.base.protocol === 'https:' ? https.request : http.request;
+    // node:https loads TLS (about 5 MB): only a run that speaks it pays for it.
+    this.send = this.base.protocol === 'https:' ? process.getBuiltinModule('node:https').request : http.request;
   }
 
-  request(
+  async request(
     method: string,
     path: string,
     headers: Readonly<Record<string, string>> | undefined,
@@ -63,7 +64,8 @@ export class Exchange {
       sent['Content-Length'] = String(Buffer.byteLength(body.text));
     }
     const { timeoutMs, signal } = limits;
-    if (signal?.aborted) return Promise.reject(new RequestAborted('cancelled before it was sent'));
+    if (signal?.aborted) throw new RequestAborted('cancelled before it was sent');
+    const agent = this.resolvedAgent ?? (this.resolvedAgent = await this.agent);
     return new Promise((resolve, reject) => {
       const request = this.send(
         {
@@ -72,7 +74,7 @@ export class Exchange {
           path: pathname.replace(/\/+$/, '') + path,
           method,
           headers: sent,
-          agent: this.agent
+          agent
         },
         response => {
           let text = '';
@@ -108,6 +110,6 @@ export class Exchange {
   }
 
   dispose(): void {
-    disposeAgent(this.agent);
+    if (this.resolvedAgent) disposeAgent(this.resolvedAgent);
   }
 }

@@ -3,8 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { useFake } from '../fake-fastly/use-fake.js';
 import { readComputePackage } from '../../src/compute-package.js';
 import { type FastlyApi, createFastlyClient } from '../../src/fastly/client.js';
-import { FastlyError } from '../../src/fastly/errors.js';
-import { UploadWithoutHash } from '../../src/fastly/packages.js';
+import { FastlyError, FastlyUnconfirmedError } from '../../src/fastly/errors.js';
 import { cliEntries, packageBytes, sha512, writePackage } from '../packages.js';
 
 const TOKEN = 'package-token';
@@ -81,7 +80,7 @@ describe('package calls', () => {
     expect(uploads().map(r => r.status)).toEqual([503, 200]);
     expect(uploads()[1]?.body).toBe(uploads()[0]?.body);
     expect(uploads()[1]?.headers['content-length']).toBe(uploads()[0]?.headers['content-length']);
-    expect(answered.filesHash).toBe((await readComputePackage(path)).filesHash);
+    expect(answered?.filesHash).toBe((await readComputePackage(path)).filesHash);
     expect(ctx.fake.service(sid).versions.map(v => v.number)).toEqual([1, 2]);
   });
 
@@ -97,13 +96,28 @@ describe('package calls', () => {
     expect(ctx.fake.service(sid).versions[1]?.package?.files_hash).toBe((await readComputePackage(path)).filesHash);
   });
 
-  it('refuses a 2xx answer without a files hash: the upload cannot be checked', async () => {
+  it('sends again after a 2xx without a files hash, and gives up unconfirmed when every answer lacks it', async () => {
     const sid = computeService();
-    ctx.fake.fault({ method: 'PUT', path: `/service/${sid}/version/2/package`, kind: 'status', status: 200, body: { metadata: { name: 'x' } } });
+    const path = await writePackage();
+    const noHash = { method: 'PUT', path: `/service/${sid}/version/2/package`, kind: 'status', status: 200, body: { metadata: { name: 'x' } } } as const;
+    ctx.fake.fault(noHash);
     const api = client();
-    const refusal = api.uploadPackage(sid, 2, await writePackage());
-    await expect(refusal).rejects.toThrow(UploadWithoutHash);
-    await expect(refusal).rejects.toThrow(`Fastly answered the package upload to version 2 of ${sid} without a files_hash`);
+    await expect(api.uploadPackage(sid, 2, path)).resolves.toMatchObject({ filesHash: (await readComputePackage(path)).filesHash });
+    expect(uploads().map(r => r.status)).toEqual([200, 200]);
+    ctx.fake.reset();
+    ctx.fake.fault({ ...noHash, times: 4 });
+    const refusal = api.uploadPackage(sid, 2, path);
+    await expect(refusal).rejects.toThrow(FastlyUnconfirmedError);
+    await expect(refusal).rejects.toThrow(`Fastly answered HTTP 200 to PUT /service/${sid}/version/2/package but its package metadata has no "files_hash" to check the upload by (after 3 retries)`);
+    expect(uploads()).toHaveLength(4);
+    api.dispose();
+  });
+
+  it('takes a package answer without a files hash from a read as a package of unknown content', async () => {
+    const sid = computeService();
+    ctx.fake.fault({ method: 'GET', path: `/service/${sid}/version/1/package`, kind: 'status', status: 200, body: { metadata: { name: 'old' } } });
+    const api = client();
+    await expect(api.getPackage(sid, 1)).resolves.toMatchObject({ name: 'old', filesHash: undefined });
     api.dispose();
   });
 
@@ -129,8 +143,7 @@ describe('package calls', () => {
     const sid = computeService();
     const path = await writePackage();
     const api = client(true);
-    // What the call answers in a dry run is not the point: modes plan instead of uploading.
-    await api.uploadPackage(sid, 2, path).catch(() => undefined);
+    await expect(api.uploadPackage(sid, 2, path)).resolves.toBeUndefined();
     expect(uploads()).toHaveLength(0);
     const planned = api.plannedWrites().shown[0];
     expect(planned).toMatchObject({ method: 'PUT', path: `/service/${sid}/version/2/package` });

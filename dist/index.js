@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(708);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(443);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 708:
+/***/ 443:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -918,6 +918,16 @@ function objectWith(field, what, value) {
             : `its answer is a ${what} with ${field} ${JSON.stringify(body[field])}, not ${JSON.stringify(value)}`;
     };
 }
+/**
+ * A package answer: `metadata` with the files hash, the one field the action
+ * checks an upload by (an upload without it could hold anything).
+ */
+function packageWithHash(body) {
+    if (!isRecord(body) || !isRecord(body.metadata))
+        return 'its answer is not the package it returns (no "metadata")';
+    const hash = body.metadata.files_hash;
+    return typeof hash === 'string' && hash !== '' ? undefined : 'its package metadata has no "files_hash" to check the upload by';
+}
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -1079,7 +1089,7 @@ class Exchange {
         const sent = { ...this.headers, ...headers };
         if (body) {
             sent['Content-Type'] = body.type;
-            sent['Content-Length'] = String(Buffer.byteLength(body.text));
+            sent['Content-Length'] = String('text' in body ? Buffer.byteLength(body.text) : body.length);
         }
         const { timeoutMs, signal } = limits;
         if (signal?.aborted)
@@ -1121,7 +1131,16 @@ class Exchange {
                 reject(cut ?? error);
             }
             request.on('error', fail);
-            request.end(body?.text);
+            if (body && 'open' in body) {
+                const source = body.open();
+                source.on('error', error => request.destroy(error));
+                // A request that fails midway would otherwise leave the file open, unpiped.
+                request.on('close', () => source.destroy());
+                source.pipe(request);
+            }
+            else {
+                request.end(body?.text);
+            }
         });
     }
     dispose() {
@@ -1411,12 +1430,12 @@ class Transport {
         return rateLimitResetAt({ reset: header(answer, 'fastly-ratelimit-reset'), retryAfter: header(answer, 'retry-after') }, this.options.now());
     }
     exchange(request) {
+        const limits = { timeoutMs: this.options.timeoutMs, signal: this.cut };
+        if (request.stream)
+            return this.books.http.request(request.method, request.path, request.headers, request.stream, limits);
         const text = bodyOf(request);
         const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
-        return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, {
-            timeoutMs: this.options.timeoutMs,
-            signal: this.cut
-        });
+        return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, limits);
     }
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
@@ -1429,6 +1448,8 @@ function nextPagePath(link) {
     return `${parsed.pathname}${parsed.search}`;
 }
 function bodyOf(request) {
+    if (request.stream !== undefined)
+        return `(${request.stream.length} bytes of ${request.stream.type.split(';')[0]})`;
     if (request.json !== undefined)
         return JSON.stringify(request.json);
     if (request.form !== undefined)
@@ -1831,6 +1852,92 @@ function lineFailures(body, writes) {
     return failures;
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./src/fastly/packages.ts
+
+
+
+
+
+
+/** The package calls, in the client's terms; client.ts exposes them on FastlyApi. */
+function packageCalls(transport) {
+    const packagePath = (sid, n) => `/service/${encodeURIComponent(sid)}/version/${n}/package`;
+    return {
+        /** Undefined for a version without a package (Fastly answers 404). */
+        async getPackage(sid, n) {
+            try {
+                // Lenient: a package whose hash is not known is simply not the one to skip, so it is uploaded.
+                const verify = (body) => (isRecord(body) ? undefined : 'its answer is not the package it returns');
+                return toMetadata(await transport.send({ method: 'GET', path: packagePath(sid, n), verify }));
+            }
+            catch (error) {
+                if (error instanceof FastlyError && error.status === 404)
+                    return undefined;
+                throw error;
+            }
+        },
+        /**
+         * Streams the file as the multipart field `package`. Uploading into the
+         * same draft again replaces its package, so a lost answer, or one without
+         * the files hash to check it by, is sent again (then FastlyUnconfirmedError).
+         * In a dry run nothing is sent and nothing is known: undefined.
+         */
+        async uploadPackage(sid, n, path) {
+            const body = await transport.send({ method: 'PUT', path: packagePath(sid, n), stream: multipartFile('package', path), verify: packageWithHash });
+            if (body === undefined)
+                return undefined;
+            const metadata = toMetadata(body);
+            return { ...metadata, filesHash: String(metadata.filesHash) };
+        }
+    };
+}
+/**
+ * One file part, as go-fastly and the CLI send it. The length is known up
+ * front (Fastly gets a Content-Length, not chunks), and the file is read
+ * afresh for each attempt.
+ */
+function multipartFile(field, path) {
+    const boundary = `fastly-deploy-action-${(0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')}`;
+    // The file name is informational; quotes and line breaks would end the header early.
+    const filename = (0,external_node_path_namespaceObject.basename)(path).replace(/["\r\n\\]/g, '_');
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n');
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const size = (0,external_node_fs_namespaceObject.statSync)(path).size;
+    return {
+        type: `multipart/form-data; boundary=${boundary}`,
+        length: head.length + size + tail.length,
+        open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
+            yield head;
+            // No further than the length sent: a file that grew since would break the request midway.
+            if (size > 0)
+                yield* (0,external_node_fs_namespaceObject.createReadStream)(path, { start: 0, end: size - 1 });
+            yield tail;
+        })())
+    };
+}
+function toMetadata(body) {
+    const metadata = isRecord(body) && isRecord(body.metadata) ? body.metadata : {};
+    const text = (value) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return {
+        name: text(metadata.name),
+        language: text(metadata.language),
+        description: text(metadata.description),
+        authors: Array.isArray(metadata.authors) ? metadata.authors.filter((a) => typeof a === 'string') : [],
+        size: typeof metadata.size === 'number' && Number.isSafeInteger(metadata.size) ? metadata.size : undefined,
+        filesHash: text(metadata.files_hash),
+        hashsum: text(metadata.hashsum)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/fastly/stats.ts
 
 
@@ -2020,6 +2127,7 @@ function strings(value) {
 
 
 
+
 const MAX_KEYS_PER_PURGE = 256;
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
 function createFastlyClient(options) {
@@ -2036,6 +2144,7 @@ function apiOver(transport) {
     const soft = (isSoft) => (isSoft ? SOFT_PURGE : undefined);
     return {
         ...versionCalls(transport),
+        ...packageCalls(transport),
         ...itemCalls(transport),
         ...kvStoreCalls(transport),
         ...aclCalls(transport),
@@ -4296,10 +4405,6 @@ async function writeSummary(markdown) {
     await appendSummary(scrub(markdown));
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/read-file.ts
 
 
@@ -4340,6 +4445,28 @@ function readTextInputFile(inputName, path, options = {}) {
  * with no link on the way is the workflow's own choice and is read as given.
  */
 function readInputFile(inputName, path, options = {}) {
+    const { fd, size } = openInputFile(inputName, path, options);
+    try {
+        const bytes = Buffer.alloc(size);
+        let filled = 0;
+        while (filled < bytes.length) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, bytes.length - filled, filled);
+            if (read === 0)
+                break;
+            filled += read;
+        }
+        return bytes.subarray(0, filled);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/**
+ * A file an input names, opened after the symlink and size checks of
+ * readInputFile, for a caller that streams it (a package is too large to hold
+ * in memory). The caller closes the descriptor.
+ */
+function openInputFile(inputName, path, options = {}) {
     const { maxBytes = Number.POSITIVE_INFINITY, roots = jobRoots() } = options;
     const real = realPath(inputName, path);
     if (real !== (0,external_node_path_namespaceObject.resolve)(path) && !roots.some(root => isInside(real, realPathOrSelf(root)))) {
@@ -4357,18 +4484,11 @@ function readInputFile(inputName, path, options = {}) {
         if (stat.size > maxBytes) {
             throw new InputError(`Input '${inputName}' names '${path}', which is ${stat.size} bytes; the limit is ${maxBytes}`);
         }
-        const bytes = Buffer.alloc(stat.size);
-        let filled = 0;
-        while (filled < bytes.length) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, bytes.length - filled, filled);
-            if (read === 0)
-                break;
-            filled += read;
-        }
-        return bytes.subarray(0, filled);
+        return { fd, size: stat.size };
     }
-    finally {
+    catch (error) {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
+        throw error;
     }
 }
 function realPath(inputName, path) {

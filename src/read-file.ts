@@ -46,6 +46,27 @@ export function readTextInputFile(inputName: string, path: string, options: Read
  * with no link on the way is the workflow's own choice and is read as given.
  */
 export function readInputFile(inputName: string, path: string, options: ReadOptions = {}): Buffer {
+  const { fd, size } = openInputFile(inputName, path, options);
+  try {
+    const bytes = Buffer.alloc(size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const read = readSync(fd, bytes, filled, bytes.length - filled, filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A file an input names, opened after the symlink and size checks of
+ * readInputFile, for a caller that streams it (a package is too large to hold
+ * in memory). The caller closes the descriptor.
+ */
+export function openInputFile(inputName: string, path: string, options: ReadOptions = {}): { fd: number; size: number } {
   const { maxBytes = Number.POSITIVE_INFINITY, roots = jobRoots() } = options;
   const real = realPath(inputName, path);
   if (real !== resolve(path) && !roots.some(root => isInside(real, realPathOrSelf(root)))) {
@@ -63,16 +84,10 @@ export function readInputFile(inputName: string, path: string, options: ReadOpti
     if (stat.size > maxBytes) {
       throw new InputError(`Input '${inputName}' names '${path}', which is ${stat.size} bytes; the limit is ${maxBytes}`);
     }
-    const bytes = Buffer.alloc(stat.size);
-    let filled = 0;
-    while (filled < bytes.length) {
-      const read = readSync(fd, bytes, filled, bytes.length - filled, filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    return bytes.subarray(0, filled);
-  } finally {
+    return { fd, size: stat.size };
+  } catch (error) {
     closeSync(fd);
+    throw error;
   }
 }
 

@@ -7,7 +7,7 @@
  * @typedef {'global' | 'global:read' | 'purge_select' | 'purge_all'} Scope
  * @typedef {{ token: string, id: string, name: string, scopes: string[], services: string[],
  *   expiresAt: string | null, selfLookup: boolean, createdAt: string, lastUsedAt: string | null }} Token
- * @typedef {{ id: string, name: string, versions: import('./versions.mjs').Version[],
+ * @typedef {{ id: string, name: string, type: import('./versions.mjs').ServiceType, versions: import('./versions.mjs').Version[],
  *   activeVersion: number | null, stagingVersion: number | null }} Service
  * @typedef {{ kind: 'key' | 'url' | 'all', serviceId: string | null, target: string | null,
  *   soft: boolean, id: string | null, at: number }} Purge
@@ -78,13 +78,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { configStoreRoutes, newConfigStore } from './config-stores.mjs';
 import { dictionaryRoutes, newDictionary, plainItems } from './dictionaries.mjs';
 import { DEFAULT_MAX_VALUE_BYTES, kvContents, kvStoreRoutes, newKvStore } from './kv-stores.mjs';
+import { packageRoutes, storedPackage } from './packages.mjs';
 import { purgeRoutes } from './purge.mjs';
 import { statsRoutes } from './stats.mjs';
 import { tokenRoutes } from './tokens.mjs';
 import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
-const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...dictionaryRoutes, ...configStoreRoutes,
+const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...packageRoutes, ...dictionaryRoutes, ...configStoreRoutes,
   ...statsRoutes, ...kvStoreRoutes, ...aclRoutes];
 
 const HOUR_MS = 3_600_000;
@@ -465,6 +466,18 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     },
     /** @param {string} id */
     service: (id) => snapshot(serviceNamed(id)),
+    /**
+     * Gives a version the package in `archive` (the bytes of a .tar.gz), as a deploy before this one did;
+     * locked or not. Throws for an archive Fastly would refuse.
+     * @param {string} id @param {number} number @param {Buffer} archive
+     */
+    setPackage(id, number, archive) {
+      const version = serviceNamed(id).versions.find((v) => v.number === number);
+      if (!version) throw new Error(`fake-fastly: service ${id} has no version ${number}`);
+      const stored = storedPackage(archive, Date.now());
+      if (!stored) throw new Error('fake-fastly: not a package Fastly would take');
+      version.package = stored;
+    },
     /** Every later activation of the service answers `msg` with it, until null or reset(). @param {string} id @param {string | null} msg */
     setActivationWarning(id, msg) {
       serviceNamed(id);

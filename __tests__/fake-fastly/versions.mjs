@@ -10,9 +10,11 @@
  * @typedef {import('./server.mjs').Service} Service
  * @typedef {{ name: string, content: string, main: boolean }} VclSpec
  * @typedef {VclSpec & { createdAt: string, updatedAt: string }} Vcl
- * @typedef {{ number: number, locked: boolean, comment: string, createdAt: string, updatedAt: string, vcls: Vcl[] }} Version
+ * @typedef {{ number: number, locked: boolean, comment: string, createdAt: string, updatedAt: string, vcls: Vcl[],
+ *   package: import('./packages.mjs').StoredPackage | null }} Version
  * @typedef {{ vcls?: VclSpec[], comment?: string, locked?: boolean, active?: boolean, staging?: boolean }} VersionSpec
- * @typedef {{ id: string, name: string, versions?: VersionSpec[] }} ServiceSpec
+ * @typedef {'vcl' | 'wasm'} ServiceType  wasm: a Compute service, deployed as a package
+ * @typedef {{ id: string, name: string, type?: ServiceType, versions?: VersionSpec[] }} ServiceSpec
  * @typedef {'production' | 'staging'} Environment
  */
 
@@ -76,9 +78,12 @@ const isTrue = (value) => value === 'true' || value === '1';
 
 /**
  * The fake's validity rule, standing in for Fastly's compiler.
- * @param {Version} version @returns {{ msg: string } | null} null when valid
+ * @param {Service} service @param {Version} version @returns {{ msg: string } | null} null when valid
  */
-function invalidity(version) {
+function invalidity(service, version) {
+  if (service.type === 'wasm' && !version.package) {
+    return { msg: `No package: version ${version.number} of Compute service ${service.id} has none; upload one first` };
+  }
   const vcls = byName(version.vcls);
   for (const vcl of vcls) {
     const at = vcl.content.indexOf(SYNTAX_ERROR);
@@ -106,14 +111,14 @@ export function activate(service, version, environment, now) {
  * in turn (so locked), leaving the last of each current.
  * @param {ServiceSpec} spec @param {number} now @returns {Service}
  */
-export function newService({ id, name, versions = [] }, now) {
+export function newService({ id, name, type = 'vcl', versions = [] }, now) {
   /** @type {Service} */
-  const service = { id, name, versions: [], activeVersion: null, stagingVersion: null };
+  const service = { id, name, type, versions: [], activeVersion: null, stagingVersion: null };
   for (const [index, spec] of versions.entries()) {
     /** @type {Version} */
     const version = {
       number: index + 1, locked: spec.locked ?? false, comment: spec.comment ?? '', createdAt: iso(now), updatedAt: iso(now),
-      vcls: (spec.vcls ?? []).map((vcl) => newVcl(vcl, now)),
+      vcls: (spec.vcls ?? []).map((vcl) => newVcl(vcl, now)), package: null,
     };
     service.versions.push(version);
     if (spec.active) activate(service, version, 'production', now);
@@ -127,6 +132,7 @@ export function snapshot(service) {
   return {
     id: service.id,
     name: service.name,
+    type: service.type,
     activeVersion: service.activeVersion,
     stagingVersion: service.stagingVersion,
     versions: service.versions.map((version) => ({
@@ -136,6 +142,7 @@ export function snapshot(service) {
       comment: version.comment,
       staging: service.stagingVersion === version.number,
       vcls: version.vcls.map(({ name, content, main }) => ({ name, content, main })),
+      package: version.package ? { ...version.package.metadata, authors: [...version.package.metadata.authors] } : null,
     })),
   };
 }
@@ -203,7 +210,7 @@ function makeMain(version, main) {
  * @param {boolean} edits @param {(ctx: Ctx, service: Service, version: Version) => Answer} handler
  * @returns {Route}
  */
-function onVersion(method, tail, edits, handler) {
+export function onVersion(method, tail, edits, handler) {
   return {
     method,
     pattern: new RegExp(`^/service/(?<sid>[^/]+)/version/(?<n>\\d+)${tail}$`),
@@ -224,7 +231,7 @@ function onVersion(method, tail, edits, handler) {
 /** @param {Environment} environment @returns {Route} */
 const activateRoute = (environment) => onVersion('PUT', environment === 'production' ? '/activate' : '/activate/staging', false,
   (ctx, service, version) => {
-    const invalid = invalidity(version);
+    const invalid = invalidity(service, version);
     if (invalid) return { status: 400, json: { msg: 'Version failed validation', detail: invalid.msg } };
     activate(service, version, environment, ctx.now);
     const warning = ctx.state.activationWarnings.get(service.id);
@@ -247,6 +254,7 @@ export const versionRoutes = [
         json: {
           id: service.id,
           name: service.name,
+          type: service.type,
           active_version: active ? versionJson(ctx, service, active) : null,
           versions: service.versions.map((version) => versionJson(ctx, service, version)),
           environments: service.versions.flatMap((version) => environmentsOf(service, version.number, ctx.state.shapes)),
@@ -277,6 +285,8 @@ export const versionRoutes = [
       // Versions are never deleted, so numbers run 1..n.
       number: service.versions.length + 1, locked: false, comment: version.comment,
       createdAt: iso(ctx.now), updatedAt: iso(ctx.now), vcls: version.vcls.map((vcl) => newVcl(vcl, ctx.now)),
+      // As on Fastly, a clone keeps the package: an upload replaces it.
+      package: version.package,
     };
     service.versions.push(clone);
     return { status: 200, json: versionJson(ctx, service, clone) };
@@ -286,8 +296,8 @@ export const versionRoutes = [
     return { status: 200, json: versionJson(ctx, service, version) };
   }),
   // Documented: {"status":"ok"}, or {"status":"error","msg"} in a 200; whether a 4xx is used instead is not confirmed.
-  onVersion('GET', '/validate', false, (ctx, _service, version) => {
-    const invalid = invalidity(version);
+  onVersion('GET', '/validate', false, (ctx, service, version) => {
+    const invalid = invalidity(service, version);
     if (!invalid) return { status: 200, json: { status: 'ok' } };
     if (ctx.state.shapes.failedValidation === 400) return { status: 400, json: { msg: 'Bad request', detail: invalid.msg } };
     return { status: 200, json: { status: 'error', msg: invalid.msg } };

@@ -31,3 +31,13 @@ export function objectWith(field: string, what: string, value?: string): (body: 
       : `its answer is a ${what} with ${field} ${JSON.stringify(body[field])}, not ${JSON.stringify(value)}`;
   };
 }
+
+/**
+ * A package answer: `metadata` with the files hash, the one field the action
+ * checks an upload by (an upload without it could hold anything).
+ */
+export function packageWithHash(body: unknown): string | undefined {
+  if (!isRecord(body) || !isRecord(body.metadata)) return 'its answer is not the package it returns (no "metadata")';
+  const hash = body.metadata.files_hash;
+  return typeof hash === 'string' && hash !== '' ? undefined : 'its package metadata has no "files_hash" to check the upload by';
+}

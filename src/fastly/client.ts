@@ -7,6 +7,7 @@ import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } f
 import { type AclCalls, aclCalls } from './acls.js';
 import { type ItemCalls, itemCalls } from './items.js';
 import { type KvStoreCalls, kvStoreCalls } from './kv-stores.js';
+import { type PackageCalls, packageCalls } from './packages.js';
 import { type StatsCalls, statsCalls } from './stats.js';
 import { type VersionCalls, versionCalls } from './versions.js';
 
@@ -28,7 +29,7 @@ export interface PurgeIds {
 }
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
-export interface FastlyApi extends VersionCalls, ItemCalls, KvStoreCalls, AclCalls, StatsCalls {
+export interface FastlyApi extends VersionCalls, PackageCalls, ItemCalls, KvStoreCalls, AclCalls, StatsCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
   purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
@@ -82,6 +83,7 @@ function apiOver(transport: Transport): FastlyApi {
 
   return {
     ...versionCalls(transport),
+    ...packageCalls(transport),
     ...itemCalls(transport),
     ...kvStoreCalls(transport),
     ...aclCalls(transport),

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import type { Readable } from 'node:stream';
 import { agentFor, disposeAgent } from './agent.js';
 
 /** One HTTP answer, body read as text. */
@@ -7,6 +8,13 @@ export interface Answer {
   readonly statusText: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+}
+
+/** A body sent as it is read (a package upload): `open` starts it afresh for each attempt. */
+export interface StreamedBody {
+  readonly type: string;
+  readonly length: number;
+  readonly open: () => Readable;
 }
 
 /** The answer's last byte had not arrived when the request timeout ran out. */
@@ -54,14 +62,14 @@ export class Exchange {
     method: string,
     path: string,
     headers: Readonly<Record<string, string>> | undefined,
-    body: { readonly type: string; readonly text: string } | undefined,
+    body: { readonly type: string; readonly text: string } | StreamedBody | undefined,
     limits: ExchangeLimits
   ): Promise<Answer> {
     const { hostname, port, pathname } = this.base;
     const sent: Record<string, string> = { ...this.headers, ...headers };
     if (body) {
       sent['Content-Type'] = body.type;
-      sent['Content-Length'] = String(Buffer.byteLength(body.text));
+      sent['Content-Length'] = String('text' in body ? Buffer.byteLength(body.text) : body.length);
     }
     const { timeoutMs, signal } = limits;
     if (signal?.aborted) throw new RequestAborted('cancelled before it was sent');
@@ -105,7 +113,15 @@ export class Exchange {
         reject(cut ?? error);
       }
       request.on('error', fail);
-      request.end(body?.text);
+      if (body && 'open' in body) {
+        const source = body.open();
+        source.on('error', error => request.destroy(error));
+        // A request that fails midway would otherwise leave the file open, unpiped.
+        request.on('close', () => source.destroy());
+        source.pipe(request);
+      } else {
+        request.end(body?.text);
+      }
     });
   }
 

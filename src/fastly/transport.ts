@@ -1,5 +1,5 @@
 import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../cancel.js';
-import { type Answer, Exchange, RequestAborted, RequestTimeout } from './exchange.js';
+import { type Answer, Exchange, RequestAborted, RequestTimeout, type StreamedBody } from './exchange.js';
 import {
   FastlyError,
   FastlyNetworkError,
@@ -41,6 +41,8 @@ export interface ApiRequest {
   readonly form?: Readonly<Record<string, string>>;
   /** Sent as is with its own content type (a KV batch is NDJSON). */
   readonly body?: { readonly type: string; readonly text: string };
+  /** A body too large to hold as text, with its own content type (multipart): streamed, and opened again for a retry. */
+  readonly stream?: StreamedBody;
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * False for a request that must not be repeated blindly (a clone makes a new
@@ -314,12 +316,11 @@ export class Transport {
   }
 
   private exchange(request: ApiRequest): Promise<Answer> {
+    const limits = { timeoutMs: this.options.timeoutMs, signal: this.cut };
+    if (request.stream) return this.books.http.request(request.method, request.path, request.headers, request.stream, limits);
     const text = bodyOf(request);
     const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
-    return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, {
-      timeoutMs: this.options.timeoutMs,
-      signal: this.cut
-    });
+    return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, limits);
   }
 }
 
@@ -333,6 +334,7 @@ function nextPagePath(link: string | undefined): string | undefined {
 }
 
 function bodyOf(request: ApiRequest): string | null {
+  if (request.stream !== undefined) return `(${request.stream.length} bytes of ${request.stream.type.split(';')[0]})`;
   if (request.json !== undefined) return JSON.stringify(request.json);
   if (request.form !== undefined) return new URLSearchParams(request.form).toString();
   return request.body?.text ?? null;

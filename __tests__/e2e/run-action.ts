@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from '@jest/globals';
+import { decodeHTML } from 'entities';
 import { type ActionRun, runAction as runInRunner, tokenExposure } from '../harness/run-action.mjs';
 
 export { type ActionRun, NODE24 } from '../harness/run-action.mjs';
@@ -35,10 +36,7 @@ export function expectNoStackTrace(run: ActionRun): void {
 
 /** The summary's text as a reader sees it: character references decoded (tags kept, for structure). */
 export function readable(html: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
-  return html.replace(/&(#\d+|[a-z]+);/g, (entity, name: string) =>
-    name.startsWith('#') ? String.fromCharCode(Number(name.slice(1))) : (named[name] ?? entity)
-  );
+  return decodeHTML(html);
 }
 
 /** An input error: exit 1, exactly that one `::error::`, and not a single request sent. */

@@ -3,14 +3,18 @@
 // simulated Fastly, printed as a table and written to bench/results/latest.json
 // so runs can be compared between commits.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startFakeFastly } from '../__tests__/fake-fastly/server.mjs';
+import { ACTION, NODE24, node24Problem, runAction as runInRunner } from '../__tests__/harness/run-action.mjs';
 
-const NODE24 = existsSync(resolve('node_modules/node24/bin/node')) ? resolve('node_modules/node24/bin/node') : process.execPath;
-const ACTION = resolve('dist/index.js');
+const problem = node24Problem('The bench');
+if (problem) {
+  console.error(problem);
+  process.exit(1);
+}
 const SERVICE = 'BENCHSVC';
 const TOKEN = 'bench-token';
 const TIGHT_HEAP = '--max-semi-space-size=2 --max-old-space-size=96';
@@ -35,37 +39,34 @@ function rss(pid) {
 
 /**
  * @param {string} url
- * @param {Record<string, string>} inputs  overrides the defaults below, token and service included
- * @param {Record<string, string>} [extraEnv]
+ * @param {Record<string, string>} inputs  overrides the token and service below
+ * @param {Record<string, string>} [env]
  * @param {string[]} [args]  what node runs: the action unless told
  * @returns {Promise<{ code: number | null, ms: number, peakRss: number, peakAnon: number }>}
  */
-function runAction(url, inputs, extraEnv = {}, args = [ACTION]) {
-  /** @type {Record<string, string>} */
-  const env = { PATH: process.env.PATH ?? '', 'INPUT_API-TOKEN': TOKEN, 'INPUT_API-URL': url, 'INPUT_SERVICE-ID': SERVICE };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  Object.assign(env, extraEnv);
-  env.GITHUB_OUTPUT = join(scratch, 'output');
-  env.GITHUB_STEP_SUMMARY = join(scratch, 'summary');
-  writeFileSync(join(scratch, 'output'), '');
-  writeFileSync(join(scratch, 'summary'), '');
-  const started = performance.now();
-  const child = spawn(NODE24, args, { env, stdio: 'ignore' });
+async function runAction(url, inputs, env = {}, args = [ACTION]) {
   let peakRss = 0;
   let peakAnon = 0;
-  // Sampled until the process ends. An exited process not yet reaped has a status without memory lines.
-  const sampler = setInterval(() => {
-    const now = child.pid === undefined ? undefined : rss(child.pid);
-    if (now === undefined || Number.isNaN(now.hwm)) return;
-    peakRss = Math.max(peakRss, now.hwm);
-    peakAnon = Math.max(peakAnon, now.anon);
-  }, 20);
-  return new Promise(done =>
-    child.on('close', code => {
-      clearInterval(sampler);
-      done({ code, ms: performance.now() - started, peakRss, peakAnon });
-    })
+  /** @type {NodeJS.Timeout | undefined} */
+  let sampler;
+  const run = await runInRunner(
+    { 'api-token': TOKEN, 'api-url': url, 'service-id': SERVICE, ...inputs },
+    {
+      env,
+      args,
+      control: child => {
+        // Sampled until the process ends. An exited process not yet reaped has a status without memory lines.
+        sampler = setInterval(() => {
+          const now = child.pid === undefined ? undefined : rss(child.pid);
+          if (now === undefined || Number.isNaN(now.hwm)) return;
+          peakRss = Math.max(peakRss, now.hwm);
+          peakAnon = Math.max(peakAnon, now.anon);
+        }, 20);
+        child.once('close', () => clearInterval(sampler));
+      }
+    }
   );
+  return { code: run.code, ms: run.ms, peakRss, peakAnon };
 }
 
 /** @param {string[]} args */
@@ -178,6 +179,7 @@ try {
   rows.push({ what: 'dist/index.js size', measured: `${(size / 1024 / 1024).toFixed(2)} MB`, goal: '< 1.5 MB', met: size < 1.5 * 1024 * 1024 });
 } finally {
   await fake.close();
+  rmSync(scratch, { recursive: true, force: true });
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, action on Node ${(await new Promise(done => {

@@ -19,65 +19,50 @@
  * @property {number} [maxRows]  body rows shown per table; the rest are counted; default all
  * @typedef {{ style: import('./text.mjs').Style, maxRows: number }} Ctx
  */
-import { displayWidth, makeStyle, pad, stripAnsi, wrap } from './text.mjs';
+import { decodeHTML, decodeHTMLAttribute } from 'entities';
+import { Parser } from 'htmlparser2';
+import { characters, displayWidth, makeStyle, pad, stripAnsi, wrap } from './text.mjs';
 
-const VOID_TAGS = new Set(['br', 'hr', 'img', 'input', 'meta', 'link', 'wbr', 'col', 'source']);
 const BLOCK_TAGS = new Set([
   'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
   'table', 'details', 'pre', 'ul', 'ol', 'blockquote', 'hr', 'dl', 'figure',
 ]);
-const NAMED_ENTITIES = /** @type {Record<string, string>} */ ({
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…', mdash: '—', ndash: '–',
-  middot: '·', times: '×', rarr: '→', larr: '←', uarr: '↑', darr: '↓', laquo: '«', raquo: '»', copy: '©',
-  reg: '®', trade: '™', bull: '•', check: '✓', deg: '°', para: '¶', sect: '§', shy: '',
-});
 
-/** Decodes character references: &#95; &#x5F; &amp; …; unknown ones stay as written. @param {string} text */
-export function decodeEntities(text) {
-  return text.replace(/&(?:#(\d+)|#[xX]([0-9a-fA-F]+)|([a-zA-Z][a-zA-Z0-9]*));/g, (whole, dec, hex, name) => {
-    if (name !== undefined) return NAMED_ENTITIES[name] ?? whole;
-    const cp = dec !== undefined ? Number(dec) : parseInt(hex, 16);
-    return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
-  });
-}
+/** Character references decoded as a browser does. @param {string} text */
+export const decodeEntities = (text) => decodeHTML(text);
 
-/** @param {string} source @returns {Record<string, string>} */
-function parseAttrs(source) {
-  /** @type {Record<string, string>} */
-  const attrs = {};
-  for (const m of source.matchAll(/([^\s=/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
-    attrs[(m[1] ?? '').toLowerCase()] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
-  }
-  return attrs;
-}
-
-/** A forgiving HTML tokenizer: tags become elements, everything else text; stray closing tags are ignored. @param {string} source */
+/**
+ * The summary as a tree of elements and text. Text is kept as written,
+ * references and all: Markdown marks are read before they are decoded, so
+ * an escaped &#42;&#42; never turns bold.
+ * @param {string} source
+ */
 export function parseHtml(source) {
   /** @type {ElementNode} */
   const root = { type: 'element', tag: '#root', attrs: {}, children: [] };
   const stack = [root];
-  const pattern = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(\/?)>|[^<]+|</g;
-  for (const m of source.matchAll(pattern)) {
-    const top = /** @type {ElementNode} */ (stack[stack.length - 1]);
-    const [whole, closing, rawTag, attrs = '', selfClosing] = m;
-    if (whole.startsWith('<!--')) continue;
-    if (rawTag === undefined) {
-      const last = top.children[top.children.length - 1];
-      if (last?.type === 'text') last.text += whole;
-      else top.children.push({ type: 'text', text: whole });
-      continue;
-    }
-    const tag = rawTag.toLowerCase();
-    if (closing) {
-      const at = stack.map((node) => node.tag).lastIndexOf(tag);
-      if (at > 0) stack.length = at;
-      continue;
-    }
-    /** @type {ElementNode} */
-    const element = { type: 'element', tag, attrs: parseAttrs(attrs), children: [] };
-    top.children.push(element);
-    if (!VOID_TAGS.has(tag) && !selfClosing) stack.push(element);
-  }
+  const top = () => /** @type {ElementNode} */ (stack[stack.length - 1]);
+  const parser = new Parser(
+    {
+      onopentag(tag, attribs) {
+        const attrs = Object.fromEntries(Object.entries(attribs).map(([name, value]) => [name, decodeHTMLAttribute(value)]));
+        /** @type {ElementNode} */
+        const element = { type: 'element', tag, attrs, children: [] };
+        top().children.push(element);
+        stack.push(element);
+      },
+      ontext(text) {
+        const last = top().children.at(-1);
+        if (last?.type === 'text') last.text += text;
+        else top().children.push({ type: 'text', text });
+      },
+      onclosetag() {
+        if (stack.length > 1) stack.pop();
+      },
+    },
+    { decodeEntities: false, recognizeSelfClosing: true },
+  );
+  parser.end(source);
   return root;
 }
 
@@ -266,7 +251,7 @@ function chop(text, width) {
   /** @type {string[]} */
   const rows = [];
   let row = '';
-  for (const char of text) {
+  for (const char of characters(text)) {
     if (displayWidth(row + char) > width) {
       rows.push(row);
       row = '';

@@ -9,7 +9,7 @@
  * a Markdown viewer. Exits 0 when every scenario behaved as expected.
  *
  * @typedef {import('../__tests__/fake-fastly/server.mjs').FakeFastly} FakeFastly
- * @typedef {import('./run-action.mjs').ActionRun} ActionRun
+ * @typedef {import('../__tests__/harness/run-action.mjs').ActionRun} ActionRun
  * @typedef {[ok: boolean, what: string, got?: string]} Check  `got` is shown when the check fails
  * @typedef {object} Scenario
  * @property {string} id
@@ -25,19 +25,18 @@
  * @property {(run: ActionRun, fake: FakeFastly, log: string, origin: Origin) => Check[]} checks
  * @typedef {{ url: string, requests: import('node:http').IncomingHttpHeaders[] }} Origin
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { startFakeFastly } from '../__tests__/fake-fastly/server.mjs';
 import { renderSummary } from './render-summary.mjs';
-import { RUN_CONTEXT, githubLog, inputDefaults, mask, node24, runAction } from './run-action.mjs';
+import { ACTION, RUN_CONTEXT, node24Problem, runAction, tokenExposure } from '../__tests__/harness/run-action.mjs';
+import { githubLog, mask } from './github-log.mjs';
 import { colorWanted, displayWidth, makeStyle, pad, wrap } from './text.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ACTION = join(ROOT, 'dist', 'index.js');
 const OUT_DIR = join(ROOT, 'demo', 'out');
 const SUMMARY_OUT = join(OUT_DIR, 'summary.md');
 
@@ -448,17 +447,14 @@ function outputLines(outputs, secrets) {
   });
 }
 
-/** @param {Scenario} scenario @param {FakeFastly} fake @param {Record<string, string>} defaults @param {string} node */
-async function play(scenario, fake, defaults, node) {
+/** @param {Scenario} scenario @param {FakeFastly} fake */
+async function play(scenario, fake) {
   fake.reset();
   scenario.setup?.(fake);
   const origin = scenario.origin === undefined ? undefined : await startOrigin(scenario.origin);
   const given = Object.fromEntries(Object.entries(scenario.with).map(([name, value]) => [name, origin ? value.replace('{origin}', origin.url) : value]));
-  const workspace = mkdtempSync(join(tmpdir(), `fastly-demo-${scenario.id}-`));
   try {
-    for (const [name, content] of Object.entries(scenario.files ?? {})) writeFileSync(join(workspace, name), content);
-    const inputs = { ...defaults, ...given, 'api-url': fake.url };
-    const run = await runAction({ node, action: ACTION, inputs, workspace });
+    const run = await runAction({ ...given, 'api-url': fake.url }, { env: RUN_CONTEXT, files: scenario.files ?? {}, workspace: true, timeoutMs: 30_000 });
 
     const title = ` ${scenario.id}. ${scenario.title} `;
     console.log(style.cyan(style.bold(`━━${title}${'━'.repeat(Math.max(2, WIDTH - 2 - displayWidth(title)))}`)));
@@ -502,7 +498,7 @@ async function play(scenario, fake, defaults, node) {
     const checks = [
       [codeOk, `exit code ${scenario.expectedCode}`, codeText],
       ...scenario.checks(run, fake, log, origin ?? { url: '', requests: [] }),
-      [!leaks(run), 'the token appears nowhere but in the hidden ::add-mask:: command'],
+      [tokenExposure(run, given['api-token'] ?? '').length === 0, 'the token appears nowhere but in the hidden ::add-mask:: command', tokenExposure(run, given['api-token'] ?? '').join('; ')],
     ];
     console.log('');
     console.log(section('Checks'));
@@ -512,16 +508,8 @@ async function play(scenario, fake, defaults, node) {
     console.log('');
     return { scenario, run, ok: checks.every(([ok]) => ok) };
   } finally {
-    rmSync(workspace, { recursive: true, force: true });
     await origin?.close();
   }
-}
-
-/** Whether a token shows anywhere a person or a later step could read it. @param {ActionRun} run */
-function leaks(run) {
-  const [first = '', ...rest] = run.stdout.split('\n');
-  const shown = [first.startsWith('::add-mask::') ? '' : first, ...rest, run.stderr, run.summary, ...Object.values(run.outputs)].join('\n');
-  return ALL_TOKENS.some((token) => shown.includes(token));
 }
 
 /** @param {Array<{ scenario: Scenario, run: ActionRun }>} results */
@@ -553,7 +541,11 @@ async function main() {
     console.error(style.red(`${ACTION} is missing: run \`npm run bundle\` first.`));
     return 1;
   }
-  const node = node24(ROOT);
+  const problem = node24Problem('The demo');
+  if (problem) {
+    console.error(style.red(problem));
+    return 1;
+  }
   const fake = await startFakeFastly({ latencyMs: 10 });
   /** @type {Array<{ scenario: Scenario, run: ActionRun, ok: boolean }>} */
   const results = [];
@@ -561,17 +553,14 @@ async function main() {
     fake.addService(WWW);
     fake.addService(API);
     for (const { token, scopes, name, services } of Object.values(TOKENS)) fake.addToken({ token, scopes: [...scopes], name, services });
-    const defaults = inputDefaults(join(ROOT, 'action.yml'));
 
     console.log(style.bold('fastly-deploy-action demo'));
-    const bundled = node.startsWith(join(ROOT, 'node_modules'));
-    const nodeLabel = bundled ? 'Node 24 (node_modules/node24)' : `this Node, ${process.version} (GitHub uses Node 24)`;
-    const intro = `Runs ${relative(process.cwd(), ACTION) || ACTION} once per scenario, the way a GitHub runner does: on ${nodeLabel}, `
+    const intro = `Runs ${relative(process.cwd(), ACTION) || ACTION} once per scenario, the way a GitHub runner does: on Node 24 (node_modules/node24), `
       + "with the inputs in INPUT_* variables (action.yml's defaults included) and fresh GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. "
       + `Fastly is simulated in this process (${fake.url}); nothing leaves this machine.`;
     print(wrap(intro, WIDTH - 2));
     console.log('');
-    for (const scenario of SCENARIOS) results.push(await play(scenario, fake, defaults, node));
+    for (const scenario of SCENARIOS) results.push(await play(scenario, fake));
   } finally {
     await fake.close();
   }

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Terminal text helpers for the demo: optional ANSI styles, display width
- * (wide emoji count as two columns) and ANSI-aware word wrapping.
+ * (string-width: wide emoji count as two columns) and ANSI-aware word wrapping.
  *
  * @typedef {(text: string) => string} Paint
  * @typedef {object} Style
@@ -17,6 +17,8 @@
  * @property {Paint} cyan
  * @property {Paint} gray
  */
+import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 
 /** Colour only on a terminal, and never when NO_COLOR is set to something (https://no-color.org). */
 export function colorWanted() {
@@ -49,60 +51,16 @@ export function makeStyle(enabled) {
   };
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-
 /** @param {string} text */
-export const stripAnsi = (text) => text.replace(ANSI, '');
+export const stripAnsi = (text) => stripVTControlCharacters(text);
 
-/** Code points that terminals draw two columns wide: CJK and the emoji with default emoji presentation. */
-const WIDE = [
-  [0x1100, 0x115f], [0x231a, 0x231b], [0x2329, 0x232a], [0x23e9, 0x23ec], [0x23f0, 0x23f0], [0x23f3, 0x23f3],
-  [0x25fd, 0x25fe], [0x2614, 0x2615], [0x2648, 0x2653], [0x267f, 0x267f], [0x2693, 0x2693], [0x26a1, 0x26a1],
-  [0x26aa, 0x26ab], [0x26bd, 0x26be], [0x26c4, 0x26c5], [0x26ce, 0x26ce], [0x26d4, 0x26d4], [0x26ea, 0x26ea],
-  [0x26f2, 0x26f3], [0x26f5, 0x26f5], [0x26fa, 0x26fa], [0x26fd, 0x26fd], [0x2705, 0x2705], [0x270a, 0x270b],
-  [0x2728, 0x2728], [0x274c, 0x274c], [0x274e, 0x274e], [0x2753, 0x2755], [0x2757, 0x2757], [0x2795, 0x2797],
-  [0x27b0, 0x27b0], [0x27bf, 0x27bf], [0x2b1b, 0x2b1c], [0x2b50, 0x2b50], [0x2b55, 0x2b55], [0x2e80, 0x303e],
-  [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xa000, 0xa4cf], [0xac00, 0xd7a3], [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f300, 0x1f64f], [0x1f680, 0x1f6ff], [0x1f900, 0x1faff],
-  [0x20000, 0x3fffd],
-];
+/** Columns a terminal gives the text: wide emoji and CJK count two, ANSI styles none. @param {string} text */
+export const displayWidth = (text) => stringWidth(text);
 
-/** @param {number} cp */
-const isWide = (cp) => WIDE.some(([from = 0, to = 0]) => cp >= from && cp <= to);
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-/** Combining marks, zero-width spaces and joiners, variation selectors. @param {number} cp */
-const isZeroWidth = (cp) => (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp === 0x20e3;
-
-/**
- * Columns one character (a code point, plus the U+FE0F that may follow it) takes.
- * A narrow symbol followed by U+FE0F (⚠️) asks for emoji presentation: two columns.
- * @param {string} char
- */
-function charWidth(char) {
-  const cp = char.codePointAt(0) ?? 0;
-  if (cp < 0x20 || isZeroWidth(cp)) return 0;
-  if (isWide(cp)) return 2;
-  return char.length > 1 && char.endsWith('\ufe0f') ? 2 : 1;
-}
-
-/** Splits text into characters, keeping a U+FE0F with the character before it. @param {string} text */
-function chars(text) {
-  /** @type {string[]} */
-  const out = [];
-  for (const char of text) {
-    if (char === '\ufe0f' && out.length > 0) out[out.length - 1] += char;
-    else out.push(char);
-  }
-  return out;
-}
-
-/** @param {string} text */
-export function displayWidth(text) {
-  let width = 0;
-  for (const char of chars(stripAnsi(text))) width += charWidth(char);
-  return width;
-}
+/** What a terminal draws as one character (an emoji with its modifiers, a letter with its accents). @param {string} text */
+export const characters = (text) => Array.from(graphemes.segment(text), (part) => part.segment);
 
 /** @param {string} text @param {number} width @param {'left' | 'right'} [align] */
 export function pad(text, width, align = 'left') {
@@ -179,8 +137,8 @@ function wrapLine(line, width) {
         current += piece;
         continue;
       }
-      for (const char of chars(piece)) {
-        const w = charWidth(char);
+      for (const char of characters(piece)) {
+        const w = displayWidth(char);
         if (used + w > width && used > 0) newLine();
         current += char;
         used += w;

@@ -4,23 +4,16 @@
  * node24 devDependency, and every test's temporary files go into one folder
  * that global-teardown.mjs removes, so `npm test` leaves nothing behind.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-/** The same binary __tests__/e2e/run-action.ts runs dist/index.js with. */
-const NODE24 = resolve('node_modules/node24/bin/node');
+import { join } from 'node:path';
+import { node24Problem } from '../harness/run-action.mjs';
 
 export default function globalSetup() {
-  const version = spawnSync(NODE24, ['--version'], { encoding: 'utf8' });
-  const found = version.error ? `it cannot be run (${version.error.message})` : `it answers ${JSON.stringify(`${version.stdout}${version.stderr}`.trim())}`;
-  if (version.status !== 0 || !/^v24\./.test(version.stdout)) {
+  const problem = node24Problem('The end-to-end tests');
+  if (problem) {
     // A thrown Error would add a stack to a message that is the whole story.
-    console.error(
-      `\nThe end-to-end tests run dist/index.js on Node 24, the binary ${NODE24} that the node24 devDependency installs, ` +
-        `but ${found}. Its install script has not run (npm ci --ignore-scripts?): run \`npm ci\`, or \`npm rebuild node24\`.\n`
-    );
+    console.error(`\n${problem}\n`);
     process.exit(1);
   }
   const dir = mkdtempSync(join(tmpdir(), 'fastly-tests-'));

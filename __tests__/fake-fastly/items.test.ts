@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { useFake } from './fake-fastly/use-fake.js';
+import { useFake } from './use-fake.js';
 
 // The fake's dictionary and config store rules: the action's item tests trust them, so each must be able to fail here.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { useFake } from './fake-fastly/use-fake.js';
+import { useFake } from './use-fake.js';
 
 // The fake's historical stats: the action's stats tests trust them, so each rule must be able to fail here.
 

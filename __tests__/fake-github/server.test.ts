@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { useFakeGitHub } from './fake-github/use-fake.js';
+import { useFakeGitHub } from './use-fake.js';
 
 // The fake's own rules: the GitHub client's tests trust them, so each must be able to fail here.
 

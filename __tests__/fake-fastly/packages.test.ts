@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
-import { useFake } from './fake-fastly/use-fake.js';
+import { useFake } from './use-fake.js';
 import { join } from 'node:path';
-import { cliEntries, expectedFilesHash, packageBytes, packageDir, sha512, tarOf, writeLargePackage } from './packages.js';
+import { cliEntries, expectedFilesHash, packageBytes, packageDir, sha512, tarOf, writeLargePackage } from '../packages.js';
 
 // The fake's package rules: the action's Compute deploy tests trust them, so each must be able to fail here.
 

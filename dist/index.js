@@ -1,11 +1,11 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 407:
+/***/ 388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(443);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(975);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 443:
+/***/ 975:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -106,7 +106,7 @@ class CancelledError extends ActionError {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -142,7 +142,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -238,7 +238,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -273,7 +273,7 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -931,7 +931,7 @@ function packageWithHash(body) {
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -1038,7 +1038,7 @@ async function agentFor(baseUrl) {
     const secure = baseUrl.protocol === 'https:';
     if (!proxy?.hostname)
         return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new external_node_http_namespaceObject.Agent({ keepAlive: true });
-    const tunnel = await __nccwpck_require__.e(/* import() */ 770).then(__nccwpck_require__.t.bind(__nccwpck_require__, 770, 19));
+    const tunnel = await __nccwpck_require__.e(/* import() */ 408).then(__nccwpck_require__.t.bind(__nccwpck_require__, 408, 19));
     const auth = proxy.username || proxy.password ? { proxyAuth: `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` } : {};
     const options = { maxSockets: 100, keepAlive: true, proxy: { ...auth, host: proxy.hostname, port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) } };
     const overHttps = proxy.protocol === 'https:';
@@ -2237,7 +2237,7 @@ function stringOr(value, fallback) {
     return typeof value === 'string' ? value : fallback;
 }
 
-;// CONCATENATED MODULE: ./src/poll-url.ts
+;// CONCATENATED MODULE: ./src/origin/poll-url.ts
 
 
 
@@ -2304,7 +2304,7 @@ function answerOf(t) {
     return t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer');
 }
 
-;// CONCATENATED MODULE: ./src/health-check.ts
+;// CONCATENATED MODULE: ./src/origin/health-check.ts
 
 /** Consecutive 2xx answers that make a URL healthy: one good answer can be luck. */
 const HEALTHY_STREAK = 2;
@@ -2386,7 +2386,7 @@ function lineDiff(before, after) {
     return out.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/modes/activate.ts
+;// CONCATENATED MODULE: ./src/modes/activate/activate.ts
 
 
 
@@ -2707,7 +2707,7 @@ function repositoryDiff(current, files, changes) {
     return parts.length > 0 ? parts.join('\n\n') : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/modes/purge-outcome.ts
+;// CONCATENATED MODULE: ./src/modes/purge/outcome.ts
 
 /** GitHub caps one output at 1 MB: the purge-ids JSON stays under this many bytes (UTF-8, after JSON escaping). */
 const MAX_PURGE_IDS_BYTES = 900_000;
@@ -2785,7 +2785,7 @@ class TargetTally {
     }
 }
 
-;// CONCATENATED MODULE: ./src/modes/purge-all.ts
+;// CONCATENATED MODULE: ./src/modes/purge/purge-all.ts
 
 async function purge_all_run(settings, api, cancel) {
     const targets = [];
@@ -2828,7 +2828,7 @@ function* chunks(items, size) {
         yield items.slice(start, start + size);
 }
 
-;// CONCATENATED MODULE: ./src/modes/purge-keys.ts
+;// CONCATENATED MODULE: ./src/modes/purge/purge-keys.ts
 
 
 
@@ -2853,7 +2853,7 @@ async function purge_keys_run(settings, api, cancel) {
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets };
 }
 
-;// CONCATENATED MODULE: ./src/wait-for-origin.ts
+;// CONCATENATED MODULE: ./src/origin/wait-for-origin.ts
 
 
 /** Consecutive matching answers: one edge or origin node serving the new build is not all of them. */
@@ -2881,7 +2881,7 @@ async function waitForOrigin(waitFor, stop, clock = realClock) {
         `(wait-timeout); it last answered ${saw}. Nothing was purged.`);
 }
 
-;// CONCATENATED MODULE: ./src/modes/purge-passes.ts
+;// CONCATENATED MODULE: ./src/modes/purge/passes.ts
 
 
 /**
@@ -2922,7 +2922,7 @@ function combine(first, second) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/modes/purge-urls.ts
+;// CONCATENATED MODULE: ./src/modes/purge/purge-urls.ts
 
 
 /** URL purges go by host, not service, so results are grouped by host. */
@@ -2948,7 +2948,7 @@ async function purge_urls_run(settings, api, cancel) {
     return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
 }
 
-;// CONCATENATED MODULE: ./src/modes/stats-outcome.ts
+;// CONCATENATED MODULE: ./src/modes/stats/outcome.ts
 function ratio(part, whole) {
     return whole > 0 ? part / whole : undefined;
 }
@@ -2968,7 +2968,7 @@ function sum(buckets) {
     }), ZERO);
 }
 
-;// CONCATENATED MODULE: ./src/modes/stats.ts
+;// CONCATENATED MODULE: ./src/modes/stats/stats.ts
 
 async function stats_run(settings, api) {
     const services = [];
@@ -3021,7 +3021,7 @@ function judge(settings, stats) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/modes/sync-items.ts
+;// CONCATENATED MODULE: ./src/modes/items/sync-items.ts
 
 
 
@@ -3131,7 +3131,7 @@ function toOp(change) {
         : { op: 'upsert', item_key: change.key, item_value: change.value ?? '' };
 }
 
-;// CONCATENATED MODULE: ./src/modes/update-config-store.ts
+;// CONCATENATED MODULE: ./src/modes/items/update-config-store.ts
 
 
 async function update_config_store_run(settings, api) {
@@ -3157,7 +3157,7 @@ async function update_config_store_run(settings, api) {
     return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
 }
 
-;// CONCATENATED MODULE: ./src/modes/update-dictionary.ts
+;// CONCATENATED MODULE: ./src/modes/items/update-dictionary.ts
 
 
 /** Services one after another; a service that fails is reported and the next one still runs. */
@@ -3233,6 +3233,11 @@ function runMode(settings, api, cancel) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/modes/activate/outcome.ts
+function isActivationFailure(status) {
+    return status !== 'activated' && status !== 'unchanged' && status !== 'planned';
+}
+
 ;// CONCATENATED MODULE: ./src/report/budget.ts
 /**
  * GitHub drops a job summary over 1 MiB and refuses an output over 1 MB. The
@@ -3283,54 +3288,6 @@ function fitting(items, render, budget, overhead = 1) {
         shown.push(rendered);
     }
     return { shown, omitted: items.length - shown.length };
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-
-const MAX_ERROR_CHARS = 10_000;
-/** The outputs every mode sets; each kind of outcome adds its own. */
-function outputsFor(report, presented) {
-    const outputs = {
-        result: JSON.stringify({
-            mode: report.mode,
-            dryRun: report.dryRun,
-            ok: report.error === undefined && !presented?.failed && report.cancelledBy === undefined,
-            ...(report.error === undefined ? {} : { error: report.error }),
-            ...(report.cancelledBy === undefined ? {} : { cancelled: report.cancelledBy }),
-            ...presented?.result,
-            ...(report.dryRun && report.planned ? { plannedRequests: report.planned.total } : {}),
-            rateLimit: {
-                remaining: report.rateLimit?.remaining ?? null,
-                reset: report.rateLimit?.reset?.toISOString() ?? null
-            }
-        }),
-        ...presented?.outputs,
-        'rate-limit-remaining': report.rateLimit?.remaining === undefined ? '' : String(report.rateLimit.remaining),
-        'rate-limit-reset': report.rateLimit?.reset?.toISOString() ?? ''
-    };
-    if (bytes(outputs.result) >= MAX_OUTPUT_BYTES)
-        outputs.result = cutResult(report, presented, bytes(outputs.result));
-    return outputs;
-}
-/**
- * The last line of defence for GitHub's 1 MB: the kind's lists already fit
- * their budget, but an error may carry a long input. What every consumer
- * reads stays; the rest is said to be cut.
- */
-function cutResult(report, presented, size) {
-    const error = report.error === undefined ? {} : { error: report.error.length > MAX_ERROR_CHARS ? `${report.error.slice(0, MAX_ERROR_CHARS)}…` : report.error };
-    return JSON.stringify({
-        mode: report.mode,
-        dryRun: report.dryRun,
-        ok: report.error === undefined && !presented?.failed,
-        ...error,
-        cut: `The result was ${size} bytes, over GitHub's 1 MB for an output; the job summary and the log have the details.`
-    });
-}
-
-;// CONCATENATED MODULE: ./src/modes/activate-outcome.ts
-function isActivationFailure(status) {
-    return status !== 'activated' && status !== 'unchanged' && status !== 'planned';
 }
 
 ;// CONCATENATED MODULE: ./src/report/html.ts
@@ -3392,7 +3349,6 @@ function utc(date) {
 
 
 
-
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
 const MAX_DIFF_CHARS = 60_000;
 const RESULT_LABEL = {
@@ -3444,7 +3400,8 @@ function presentActivation(outcome) {
             ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
             ...s.notes.map(note => `${s.serviceId}: ${note}`)
         ]),
-        log: () => writeLog(outcome, failing)
+        log: logLines(outcome, failing),
+        failure: failureMessage(outcome, failing)
     };
 }
 function headline(outcome, failing) {
@@ -3597,14 +3554,14 @@ function perService(outcome, pick) {
         return String(pick(only) ?? '');
     return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));
 }
-function writeLog(outcome, failing) {
-    for (const s of outcome.services) {
-        log_info(`${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}`);
-        for (const message of s.validation?.ok === false ? s.validation.errors : [])
-            error(`${s.serviceId} version ${s.newVersion}: ${message}`);
-        if (failing.length > 1 && s.error)
-            error(s.error);
-    }
+function logLines(outcome, failing) {
+    return outcome.services.flatMap((s) => [
+        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+        ...(s.validation?.ok === false ? s.validation.errors : []).map((message) => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
+        ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error }] : [])
+    ]);
+}
+function failureMessage(outcome, failing) {
     const [first] = failing;
     if (!first?.error)
         return undefined;
@@ -3630,7 +3587,6 @@ function groupByReason(failures) {
 const MAX_FAILURES_IN_RESULT = 2000;
 
 ;// CONCATENATED MODULE: ./src/report/items.ts
-
 
 
 
@@ -3677,7 +3633,8 @@ function presentItems(outcome) {
         },
         outputs: {},
         warnings: outcome.stores.flatMap(capWarning),
-        log: () => items_writeLog(outcome, failing)
+        log: items_logLines(outcome, failing),
+        failure: items_failureMessage(outcome, failing)
     };
 }
 function counts(s) {
@@ -3784,26 +3741,26 @@ function capitalisedLabel(s) {
 function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
-function items_writeLog(outcome, failing) {
-    for (const s of outcome.stores) {
+function items_logLines(outcome, failing) {
+    return outcome.stores.flatMap(s => {
         const c = counts(s);
         const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
-        log_info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
+        const lines = [
+            { level: 'info', text: `${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
+        ];
         if (s.changes.length > VALUES_SHOWN) {
-            log_startGroup(`All ${s.changes.length} changes to ${label(s)}`);
-            for (const change of s.changes)
-                log_info(`${change.action} ${change.key}`);
-            log_endGroup();
+            lines.push({ group: `All ${s.changes.length} changes to ${label(s)}`, lines: s.changes.map(change => `${change.action} ${change.key}`) });
         }
         if (s.failed.length > 0) {
-            log_startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
-            for (const failure of s.failed)
-                log_info(`${failure.key}: ${failure.reason}`);
-            log_endGroup();
+            lines.push({ group: `Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`, lines: s.failed.map(failure => `${failure.key}: ${failure.reason}`) });
         }
-        if (failing.length > 1 && s.status === 'failed')
-            error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
-    }
+        if (failing.length > 1 && s.status === 'failed') {
+            lines.push({ level: 'error', text: s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}` });
+        }
+        return lines;
+    });
+}
+function items_failureMessage(outcome, failing) {
     const [first] = failing;
     if (!first)
         return undefined;
@@ -3813,7 +3770,6 @@ function items_writeLog(outcome, failing) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/purge.ts
-
 
 
 
@@ -3842,7 +3798,8 @@ function presentPurge(outcome) {
             'purge-ids': purgeIds
         },
         warnings: omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MB.`] : [],
-        log: () => logOutcome(outcome)
+        log: purge_logLines(outcome),
+        failure: purge_failureMessage(outcome)
     };
 }
 function purge_headline(outcome, failed) {
@@ -4013,30 +3970,32 @@ function purgedTotal(outcome) {
 }
 /**
  * One line per target, so a run that went well still leaves a readable log;
- * then every failed item. Answers the step's failure message, if any.
+ * then every failed item.
  */
-function logOutcome(outcome) {
+function purge_logLines(outcome) {
     const twice = outcome.secondPassDelayMs === undefined ? '' : `, twice ${purge_seconds(outcome.secondPassDelayMs)} apart`;
     const how = `${outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard'}${twice}`;
+    const lines = [];
     for (const target of outcome.targets) {
         const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
         const line = outcome.dryRun
             ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
             : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
                 (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
-        log_info(line);
+        lines.push({ level: 'info', text: line });
     }
     const failing = outcome.targets.filter(target => target.failed.length > 0);
     for (const target of failing) {
-        log_startGroup(`Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`);
-        for (const failure of target.failed)
-            log_info(`${failure.item}: ${failure.reason}`);
-        log_endGroup();
+        lines.push({ group: `Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
         // With one failing target the step's own error says the same; annotate each only when there are several.
         if (failing.length > 1) {
-            error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+            lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
         }
     }
+    return lines;
+}
+function purge_failureMessage(outcome) {
+    const failing = outcome.targets.filter(target => target.failed.length > 0);
     const first = failing[0]?.failed[0];
     if (!first)
         return undefined;
@@ -4049,7 +4008,6 @@ function logOutcome(outcome) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/stats.ts
-
 
 
 /** A trend wider than this is grouped into fewer points: a row of 1,440 minutes reads as noise. */
@@ -4078,7 +4036,8 @@ function presentStats(outcome) {
         },
         outputs: { 'hit-ratio': overall === undefined ? '' : String(Number(overall.toFixed(4))) },
         warnings: outcome.services.flatMap(s => s.gateNotes),
-        log: () => stats_writeLog(outcome, failing)
+        log: stats_logLines(outcome, failing),
+        failure: stats_failureMessage(failing)
     };
 }
 /** Over all services, each service's hit ratio weighted by its requests (the contract's definition). */
@@ -4211,25 +4170,85 @@ function stats_bytes(n) {
 function iso(seconds) {
     return new Date(seconds * 1000).toISOString();
 }
-function stats_writeLog(outcome, failing) {
-    for (const s of outcome.services) {
+function stats_logLines(outcome, failing) {
+    return outcome.services.flatMap((s) => {
         const figures = s.totals.requests === 0 ? 'no traffic' : `${count(s.totals.requests)} requests, hit ratio ${percent(s.hitRatio)}, 5xx ${percent(s.errorRatio)}`;
-        log_info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
-        if (failing.length > 1)
-            for (const message of [...s.gateFailures, ...(s.error ? [s.error] : [])])
-                error(message);
-    }
+        const errors = failing.length > 1 ? [...s.gateFailures, ...(s.error ? [s.error] : [])] : [];
+        return [{ level: 'info', text: `${s.serviceId} (${s.serviceName}): ${s.error ?? figures}` }, ...errors.map((text) => ({ level: 'error', text }))];
+    });
+}
+function stats_failureMessage(failing) {
     const messages = failing.flatMap(s => [...s.gateFailures, ...(s.error ? [s.error] : [])]);
     if (messages.length === 0)
         return undefined;
     return messages.length === 1 ? messages[0] : `${messages.length} checks failed. First: ${messages[0]}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/present.ts
+;// CONCATENATED MODULE: ./src/report/publish.ts
 
 
 
 
+
+
+
+
+
+/** Below this share of the hourly budget the summary and log warn. */
+const LOW_RATE_LIMIT_SHARE = 0.1;
+function isRateLimitLow(rateLimit) {
+    return rateLimit?.remaining !== undefined && rateLimit.remaining < rateLimit.limit * LOW_RATE_LIMIT_SHARE;
+}
+/**
+ * Sets the outputs, logs what a person needs (every failure, warnings) and
+ * writes the job summary. Answers the failure message for main.ts, if any.
+ */
+async function publish(report) {
+    const presented = report.outcome ? present(report.outcome) : undefined;
+    for (const [name, value] of Object.entries(outputsFor(report, presented)))
+        log_setOutput(name, value);
+    for (const notice of report.tokenCheck?.notices ?? [])
+        log_notice(notice);
+    for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])])
+        log_warning(warning);
+    for (const warning of presented?.warnings ?? [])
+        log_warning(warning);
+    const rateLimit = report.rateLimit;
+    if (isRateLimitLow(rateLimit) && rateLimit?.remaining !== undefined) {
+        const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
+        log_warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
+    }
+    writeLog(presented?.log ?? []);
+    await writeSummary(renderSummary(report, presented));
+    const why = report.error ?? presented?.failure;
+    if (report.cancelledBy === undefined)
+        return why;
+    return `The run was cancelled (${report.cancelledBy}): ${why ?? 'everything asked for had been done'}`;
+}
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        log_info('No GITHUB_STEP_SUMMARY file: the job summary follows in the log.');
+        infoLines(markdown);
+        return;
+    }
+    await appendSummary(scrub(markdown));
+}
+function writeLog(lines) {
+    for (const line of lines) {
+        if ('group' in line) {
+            log_startGroup(line.group);
+            for (const text of line.lines)
+                log_info(text);
+            log_endGroup();
+        }
+        else if (line.level === 'error') {
+            error(line.text);
+        }
+        else {
+            log_info(line.text);
+        }
+    }
+}
 function present(outcome) {
     switch (outcome.mode) {
         case 'activate':
@@ -4243,22 +4262,50 @@ function present(outcome) {
             return presentPurge(outcome);
     }
 }
-
-;// CONCATENATED MODULE: ./src/report/run-report.ts
-/** Below this share of the hourly budget the summary and log warn. */
-const LOW_RATE_LIMIT_SHARE = 0.1;
-function isRateLimitLow(rateLimit) {
-    return rateLimit?.remaining !== undefined && rateLimit.remaining < rateLimit.limit * LOW_RATE_LIMIT_SHARE;
+const MAX_ERROR_CHARS = 10_000;
+/** The outputs every mode sets; each kind of outcome adds its own. */
+function outputsFor(report, presented) {
+    const outputs = {
+        result: JSON.stringify({
+            mode: report.mode,
+            dryRun: report.dryRun,
+            ok: report.error === undefined && !presented?.failed && report.cancelledBy === undefined,
+            ...(report.error === undefined ? {} : { error: report.error }),
+            ...(report.cancelledBy === undefined ? {} : { cancelled: report.cancelledBy }),
+            ...presented?.result,
+            ...(report.dryRun && report.planned ? { plannedRequests: report.planned.total } : {}),
+            rateLimit: {
+                remaining: report.rateLimit?.remaining ?? null,
+                reset: report.rateLimit?.reset?.toISOString() ?? null
+            }
+        }),
+        ...presented?.outputs,
+        'rate-limit-remaining': report.rateLimit?.remaining === undefined ? '' : String(report.rateLimit.remaining),
+        'rate-limit-reset': report.rateLimit?.reset?.toISOString() ?? ''
+    };
+    if (bytes(outputs.result) >= MAX_OUTPUT_BYTES)
+        outputs.result = cutResult(report, presented, bytes(outputs.result));
+    return outputs;
 }
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
+/**
+ * The last line of defence for GitHub's 1 MB: the kind's lists already fit
+ * their budget, but an error may carry a long input. What every consumer
+ * reads stays; the rest is said to be cut.
+ */
+function cutResult(report, presented, size) {
+    const error = report.error === undefined ? {} : { error: report.error.length > MAX_ERROR_CHARS ? `${report.error.slice(0, MAX_ERROR_CHARS)}…` : report.error };
+    return JSON.stringify({
+        mode: report.mode,
+        dryRun: report.dryRun,
+        ok: report.error === undefined && !presented?.failed,
+        ...error,
+        cut: `The result was ${size} bytes, over GitHub's 1 MB for an output; the job summary and the log have the details.`
+    });
+}
 const MAX_PLANNED_SHOWN = 10;
 const MAX_BODY_SHOWN = 2000;
 function renderSummary(report, presented) {
-    const parts = [summary_headline(report, presented)];
+    const parts = [publish_headline(report, presented)];
     if (report.cancelledBy !== undefined)
         parts.push(cancelSection(report.cancelledBy));
     if (report.error !== undefined)
@@ -4288,7 +4335,7 @@ function withinCap(parts) {
     }
     return kept.length === parts.length ? kept : [...kept, note(parts.length - kept.length)];
 }
-function summary_headline(report, presented) {
+function publish_headline(report, presented) {
     const mode = report.mode === '' ? html `fastly-deploy-action` : html `Fastly ${html_escape(report.mode)}`;
     if (report.cancelledBy !== undefined) {
         return html `### 🛑 ${mode}: cancelled (${html_escape(report.cancelledBy)}): ${presented ? flat(presented.headline) : html `stopped before any change`}`;
@@ -4361,51 +4408,116 @@ function rateLimitLine(report) {
     return html `<p>${low}Rate limit: ${count(rateLimit.remaining)} API writes left this hour${reset}.</p>`;
 }
 
-;// CONCATENATED MODULE: ./src/report/publish.ts
+;// CONCATENATED MODULE: ./src/github/context.ts
 
 
-
-
-
-
-
-
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+// Owner and repository names as GitHub allows them; anything else cannot be a path segment we trust.
+const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+// SHA-1 object names, and SHA-256 ones for repositories that use them.
+const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /**
- * Sets the outputs, logs what a person needs (every failure, warnings) and
- * writes the job summary. Answers the failure message for main.ts, if any.
+ * Reads the run context. Unlike @actions/github's `context`, it is read when
+ * called (not at import), from what it is given, and refuses a payload that is
+ * there but unreadable instead of silently treating it as empty.
  */
-async function publish(report) {
-    const presented = report.outcome ? present(report.outcome) : undefined;
-    for (const [name, value] of Object.entries(outputsFor(report, presented)))
-        log_setOutput(name, value);
-    for (const notice of report.tokenCheck?.notices ?? [])
-        log_notice(notice);
-    for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])])
-        log_warning(warning);
-    for (const warning of presented?.warnings ?? [])
-        log_warning(warning);
-    const rateLimit = report.rateLimit;
-    if (isRateLimitLow(rateLimit) && rateLimit?.remaining !== undefined) {
-        const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
-        log_warning(`Only ${rateLimit.remaining} Fastly API writes are left this hour${reset}.`);
-    }
-    const failure = presented?.log();
-    await writeSummary(renderSummary(report, presented));
-    const why = report.error ?? failure;
-    if (report.cancelledBy === undefined)
-        return why;
-    return `The run was cancelled (${report.cancelledBy}): ${why ?? 'everything asked for had been done'}`;
+function readRunContext({ env = process.env, readFile = path => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') } = {}) {
+    const repository = repositoryOf(env.GITHUB_REPOSITORY);
+    const eventName = nonEmpty(env.GITHUB_EVENT_NAME);
+    const payload = payloadOf(env.GITHUB_EVENT_PATH, readFile);
+    const serverUrl = withoutTrailingSlash(nonEmpty(env.GITHUB_SERVER_URL) ?? 'https://github.com');
+    const runId = nonEmpty(env.GITHUB_RUN_ID);
+    const pull = objectAt(payload, 'pull_request');
+    const number = pull?.number;
+    const pullRequest = eventName !== undefined && PULL_REQUEST_EVENTS.has(eventName) && isPositiveInteger(number)
+        ? { number, headSha: shaOf(objectAt(pull, 'head')?.sha) }
+        : undefined;
+    return {
+        repository,
+        sha: shaOf(env.GITHUB_SHA),
+        eventName,
+        actor: nonEmpty(env.GITHUB_ACTOR),
+        apiUrl: withoutTrailingSlash(nonEmpty(env.GITHUB_API_URL) ?? 'https://api.github.com'),
+        serverUrl,
+        runUrl: repository && runId && /^\d+$/.test(runId) ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${runId}` : undefined,
+        pullRequest,
+        mergeGroupHeadSha: eventName === 'merge_group' ? shaOf(objectAt(payload, 'merge_group')?.head_sha) : undefined
+    };
 }
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        log_info('No GITHUB_STEP_SUMMARY file: the job summary follows in the log.');
-        infoLines(markdown);
-        return;
+/**
+ * The pull request a run belongs to: only pull_request and pull_request_target
+ * events name one (a push names none; finding the one a pushed commit came
+ * from is `pullRequestOfCommit`'s job).
+ */
+function pullRequestOfRun(context) {
+    if (!context.repository || !context.pullRequest)
+        return undefined;
+    return { ...context.repository, number: context.pullRequest.number };
+}
+/** The contract's default version comment: repository, short SHA, actor and run URL — whichever the run provides. */
+function versionComment({ repository, sha, actor, runUrl }) {
+    const name = repository ? `${repository.owner}/${repository.repo}` : '';
+    const where = name && sha ? `${name}@${sha.slice(0, 7)}` : name || 'fastly-deploy-action';
+    return `${where}${actor ? ` by ${actor}` : ''}${runUrl ? ` — ${runUrl}` : ''}`;
+}
+/** Why `pullRequestOfRun` found none, for a refusal that says how to get one. */
+function noPullRequestReason(context) {
+    if (!context.repository)
+        return 'GITHUB_REPOSITORY is not set to owner/name, so this run names no repository';
+    const event = context.eventName ?? 'unknown';
+    if (!PULL_REQUEST_EVENTS.has(event)) {
+        return `this run was started by a '${event}' event, which belongs to no pull request; run it on 'pull_request' (or 'pull_request_target')`;
     }
-    await appendSummary(scrub(markdown));
+    return `the '${event}' event payload names no pull request number`;
+}
+function payloadOf(path, readFile) {
+    if (!nonEmpty(path))
+        return undefined;
+    let text;
+    try {
+        text = readFile(path);
+    }
+    catch (error) {
+        throw new ActionError(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${error.message}`);
+    }
+    try {
+        const parsed = JSON.parse(text);
+        if (isObject(parsed))
+            return parsed;
+    }
+    catch {
+        // Answered below, with the path.
+    }
+    throw new ActionError(`The event payload GITHUB_EVENT_PATH names, '${path}', is not a JSON object`);
+}
+function repositoryOf(value) {
+    const match = REPOSITORY.exec(value ?? '');
+    // '.' and '..' fit the pattern but would climb the API's path.
+    if (!match || /^\.+$/.test(match[2]))
+        return undefined;
+    return { owner: match[1], repo: match[2] };
+}
+function shaOf(value) {
+    return typeof value === 'string' && SHA.test(value) ? value : undefined;
+}
+function objectAt(value, key) {
+    const at = value?.[key];
+    return isObject(at) ? at : undefined;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isPositiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+function nonEmpty(value) {
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+function withoutTrailingSlash(url) {
+    return url.replace(/\/+$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/read-file.ts
+;// CONCATENATED MODULE: ./src/inputs/read-file.ts
 
 
 
@@ -4564,7 +4676,7 @@ function decodesSoFar(bytes) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/inputs/parsers.ts
 
 
 /** One entry of a list: anything between commas, whitespace and newlines. */
@@ -4653,32 +4765,32 @@ function purgeUrl(name, raw) {
 const MAX_SURROGATE_KEY_BYTES = 1024;
 /** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const inputs_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const parsers_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 function surrogateKey(name, key) {
     const bytes = Buffer.byteLength(key);
     if (bytes > MAX_SURROGATE_KEY_BYTES) {
-        throw new InputError(`Input '${name}' has a surrogate key of ${bytes} bytes, '${inputs_shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
+        throw new InputError(`Input '${name}' has a surrogate key of ${bytes} bytes, '${parsers_shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
     }
-    const control = inputs_CONTROL.exec(key);
+    const control = parsers_CONTROL.exec(key);
     if (control) {
-        throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${inputs_shorten(key)}'`);
+        throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${parsers_shorten(key)}'`);
     }
     return key;
 }
 /** Untrusted text quoted in an input error: control characters as `\u001b`, at most 40 characters. */
-function inputs_shorten(text, max = 40) {
+function parsers_shorten(text, max = 40) {
     const cut = [...text];
     return escapeControls(cut.length > max ? `${cut.slice(0, max).join('')}…` : text);
 }
 /** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
 function escapeControls(text) {
-    return text.replace(new RegExp(inputs_CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return text.replace(new RegExp(parsers_CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 function codePoint(char) {
     return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-;// CONCATENATED MODULE: ./src/vcl-files.ts
+;// CONCATENATED MODULE: ./src/inputs/vcl-files.ts
 
 
 
@@ -4713,17 +4825,8 @@ function readVclFiles(input) {
 function isFile(path) {
     return (0,external_node_fs_namespaceObject.statSync)(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
-/** The contract's default comment: repository, short SHA, actor and run URL — whichever the run provides. */
-function defaultComment(env = process.env) {
-    const { GITHUB_REPOSITORY: repository = '', GITHUB_SHA: sha, GITHUB_ACTOR: actor, GITHUB_RUN_ID: runId } = env;
-    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
-    const where = repository && sha ? `${repository}@${sha.slice(0, 7)}` : repository || 'fastly-deploy-action';
-    const by = actor ? ` by ${actor}` : '';
-    const run = repository && runId ? ` — ${serverUrl}/${repository}/actions/runs/${runId}` : '';
-    return `${where}${by}${run}`;
-}
 
-;// CONCATENATED MODULE: ./src/stats-window.ts
+;// CONCATENATED MODULE: ./src/inputs/stats-window.ts
 
 /** Unix seconds past this (year 5138) are milliseconds pasted as seconds. */
 const LATEST_UNIX_SECONDS = 99_999_999_999;
@@ -4790,7 +4893,7 @@ function readRatio(read, name) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/duplicate-keys.ts
+;// CONCATENATED MODULE: ./src/inputs/duplicate-keys.ts
 /**
  * The first key that one object of a valid JSON text names twice, at any
  * depth; undefined when there is none. JSON.parse keeps the last value of a
@@ -4841,7 +4944,7 @@ function nextToken(json, from) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/wanted-items.ts
+;// CONCATENATED MODULE: ./src/inputs/wanted-items.ts
 
 
 
@@ -4875,7 +4978,7 @@ function parseItems(name, text, maxKeyLength) {
     }
     const duplicate = firstDuplicateKey(text);
     if (duplicate !== undefined) {
-        throw new InputError(`Input '${name}' names the key '${inputs_shorten(duplicate)}' twice; JSON would keep only the last value, so keep one`);
+        throw new InputError(`Input '${name}' names the key '${parsers_shorten(duplicate)}' twice; JSON would keep only the last value, so keep one`);
     }
     for (const [key, value] of Object.entries(parsed)) {
         if (key.trim() === '')
@@ -4884,16 +4987,17 @@ function parseItems(name, text, maxKeyLength) {
             throw new InputError(`Input '${name}' key '${escapeControls(key.slice(0, 40))}…' is ${key.length} characters; the limit is ${maxKeyLength}`);
         }
         if (value !== null && typeof value !== 'string') {
-            throw new InputError(`Input '${name}' key '${inputs_shorten(key)}' must have a string value (or null to delete it), got ${inputs_shorten(JSON.stringify(value), 80)}`);
+            throw new InputError(`Input '${name}' key '${parsers_shorten(key)}' must have a string value (or null to delete it), got ${parsers_shorten(JSON.stringify(value), 80)}`);
         }
         if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
-            throw new InputError(`Input '${name}' key '${inputs_shorten(key)}' has a value of ${value.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
+            throw new InputError(`Input '${name}' key '${parsers_shorten(key)}' has a value of ${value.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
         }
     }
     return parsed;
 }
 
-;// CONCATENATED MODULE: ./src/settings.ts
+;// CONCATENATED MODULE: ./src/inputs/settings.ts
+
 
 
 
@@ -5120,6 +5224,10 @@ function requireItems(items, name, what) {
         throw new InputError(`Input '${name}' or '${name}-file' must name at least one ${what} (separated by commas, spaces or newlines)`);
     }
     return items;
+}
+/** The comment needs nothing from the event payload: one that cannot be read must not stop an activation. */
+function defaultComment() {
+    return versionComment(readRunContext({ env: { ...process.env, GITHUB_EVENT_PATH: undefined } }));
 }
 
 ;// CONCATENATED MODULE: ./src/token-check.ts
@@ -5579,6 +5687,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(407);
+/******/ var __webpack_exports__ = __nccwpck_require__(388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -5,7 +5,7 @@ import { type FastlyApi, createFastlyClient } from './fastly/client.js';
 import { type Outcome, runMode } from './modes/index.js';
 import { publish } from './report/publish.js';
 import { getInput } from './runner.js';
-import { readSettings } from './settings.js';
+import { readSettings } from './inputs/settings.js';
 import { type TokenCheck, checkToken } from './token-check.js';
 
 /** settings → token check → mode → outputs and summary. The only place that fails the step. */

@@ -1,7 +1,7 @@
 import { ActionError } from './errors.js';
 import type { FastlyApi, TokenInfo } from './fastly/client.js';
 import { FastlyError } from './fastly/errors.js';
-import type { Mode, Settings } from './settings.js';
+import type { Mode, Settings } from './inputs/settings.js';
 
 export type Scope = 'global' | 'global:read' | 'purge_select' | 'purge_all';
 

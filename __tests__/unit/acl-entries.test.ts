@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { diffComputeAcl, diffVclAcl, parseComputeAclEntries, parseVclAclEntries } from '../../src/acl-entries.js';
+import { diffComputeAcl, diffVclAcl, parseComputeAclEntries, parseVclAclEntries } from '../../src/inputs/acl-entries.js';
 import { InputError } from '../../src/errors.js';
 import type { VclAclEntry } from '../../src/fastly/acls.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
-import { MAX_PACKAGE_BYTES, readComputePackage } from '../../src/compute-package.js';
+import { MAX_PACKAGE_BYTES, readComputePackage } from '../../src/inputs/compute-package.js';
 import { InputError } from '../../src/errors.js';
 import { cliEntries, expectedFilesHash, manifestToml, packageBytes, packageDir, sha512, tarOf, writePackage, type PackageEntry } from '../packages.js';
 

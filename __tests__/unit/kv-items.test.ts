@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { type CurrentKvValue, MAX_KV_BATCH_LINES, diffKv, kvWantedFrom } from '../../src/kv-items.js';
+import { type CurrentKvValue, MAX_KV_BATCH_LINES, diffKv, kvWantedFrom } from '../../src/inputs/kv-items.js';
 
 describe('KV wanted state', () => {
   it('takes strings (no metadata), null deletes, and objects with value, metadata and ttl', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { useFake } from '../fake-fastly/use-fake.js';
-import { readComputePackage } from '../../src/compute-package.js';
+import { readComputePackage } from '../../src/inputs/compute-package.js';
 import { type FastlyApi, createFastlyClient } from '../../src/fastly/client.js';
 import { FastlyError, FastlyUnconfirmedError } from '../../src/fastly/errors.js';
 import { cliEntries, packageBytes, sha512, writePackage } from '../packages.js';

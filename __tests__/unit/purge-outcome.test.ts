@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_PURGE_IDS_BYTES, TargetTally, idEntry } from '../../src/modes/purge-outcome.js';
+import { MAX_PURGE_IDS_BYTES, TargetTally, idEntry } from '../../src/modes/purge/outcome.js';
 
 describe('TargetTally', () => {
   it('counts every purged item but keeps only the IDs the purge-ids output can hold, in bytes', async () => {

@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import type { PurgeOutcome, PurgeTarget } from '../../src/modes/purge-outcome.js';
+import type { PurgeOutcome, PurgeTarget } from '../../src/modes/purge/outcome.js';
 import { escape } from '../../src/report/html.js';
-import { outputsFor } from '../../src/report/outputs.js';
-import { present } from '../../src/report/present.js';
-import type { RunReport } from '../../src/report/run-report.js';
-import { renderSummary } from '../../src/report/summary.js';
+import { type RunReport, outputsFor, present, renderSummary } from '../../src/report/publish.js';
 import { ACTION_VERSION } from '../../src/version.js';
 
 function target(name: string, purged: number, failed: number, reason = 'Fastly refused it'): PurgeTarget {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { readSettings } from '../../src/settings.js';
+import { readSettings } from '../../src/inputs/settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'settings-'));
 const keysFile = join(dir, 'keys.txt');

@@ -1,5 +1,5 @@
 import { ActionError } from '../errors.js';
-import type { StatsBy } from '../stats-window.js';
+import type { StatsBy } from '../inputs/stats-window.js';
 import { isRecord } from './errors.js';
 import type { Transport } from './transport.js';
 

@@ -78,10 +78,7 @@ export function pullRequestOfRun(context: RunContext): PullRequestRef | undefine
   return { ...context.repository, number: context.pullRequest.number };
 }
 
-/**
- * The contract's default version comment, as vcl-files.ts's `defaultComment` makes
- * it from @actions/github's `context`, but without loading @actions/github.
- */
+/** The contract's default version comment: repository, short SHA, actor and run URL — whichever the run provides. */
 export function versionComment({ repository, sha, actor, runUrl }: RunContext): string {
   const name = repository ? `${repository.owner}/${repository.repo}` : '';
   const where = name && sha ? `${name}@${sha.slice(0, 7)}` : name || 'fastly-deploy-action';

@@ -1,18 +1,18 @@
 import type { Cancellation } from '../cancel.js';
 import type { FastlyApi } from '../fastly/client.js';
-import type { Settings } from '../settings.js';
-import type { ActivateOutcome } from './activate-outcome.js';
-import { run as activate } from './activate.js';
-import type { ItemsOutcome } from './items-outcome.js';
-import type { PurgeOutcome } from './purge-outcome.js';
-import type { StatsOutcome } from './stats-outcome.js';
-import { run as purgeAll } from './purge-all.js';
-import { run as purgeKeys } from './purge-keys.js';
-import { runPasses } from './purge-passes.js';
-import { run as purgeUrls } from './purge-urls.js';
-import { run as stats } from './stats.js';
-import { run as updateConfigStore } from './update-config-store.js';
-import { run as updateDictionary } from './update-dictionary.js';
+import type { Settings } from '../inputs/settings.js';
+import type { ActivateOutcome } from './activate/outcome.js';
+import { run as activate } from './activate/activate.js';
+import type { ItemsOutcome } from './items/outcome.js';
+import type { PurgeOutcome } from './purge/outcome.js';
+import type { StatsOutcome } from './stats/outcome.js';
+import { run as purgeAll } from './purge/purge-all.js';
+import { run as purgeKeys } from './purge/purge-keys.js';
+import { runPasses } from './purge/passes.js';
+import { run as purgeUrls } from './purge/purge-urls.js';
+import { run as stats } from './stats/stats.js';
+import { run as updateConfigStore } from './items/update-config-store.js';
+import { run as updateDictionary } from './items/update-dictionary.js';
 
 export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutcome;
 

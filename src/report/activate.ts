@@ -1,9 +1,8 @@
-import * as log from '../log.js';
-import { type ActivateOutcome, type ServiceActivation, isActivationFailure } from '../modes/activate-outcome.js';
-import { answerOf } from '../poll-url.js';
+import { type ActivateOutcome, type ServiceActivation, isActivationFailure } from '../modes/activate/outcome.js';
+import { answerOf } from '../origin/poll-url.js';
 import { ByteBudget, SUMMARY_LIST_BYTES, bytes } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
-import type { Presented } from './presented.js';
+import type { LogLine, Presented } from './presented.js';
 
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
 const MAX_DIFF_CHARS = 60_000;
@@ -58,7 +57,8 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
       ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
       ...s.notes.map(note => `${s.serviceId}: ${note}`)
     ]),
-    log: () => writeLog(outcome, failing)
+    log: logLines(outcome, failing),
+    failure: failureMessage(outcome, failing)
   };
 }
 
@@ -213,12 +213,15 @@ function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => nu
   return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));
 }
 
-function writeLog(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): string | undefined {
-  for (const s of outcome.services) {
-    log.info(`${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}`);
-    for (const message of s.validation?.ok === false ? s.validation.errors : []) log.error(`${s.serviceId} version ${s.newVersion}: ${message}`);
-    if (failing.length > 1 && s.error) log.error(s.error);
-  }
+function logLines(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): LogLine[] {
+  return outcome.services.flatMap((s): LogLine[] => [
+    { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+    ...(s.validation?.ok === false ? s.validation.errors : []).map((message): LogLine => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
+    ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error } as const] : [])
+  ]);
+}
+
+function failureMessage(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): string | undefined {
   const [first] = failing;
   if (!first?.error) return undefined;
   return failing.length === 1 ? first.error : `${failing.length} of ${outcome.services.length} services were not activated. First: ${first.error}`;

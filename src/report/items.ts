@@ -1,9 +1,8 @@
-import * as log from '../log.js';
-import type { ItemChange, ItemsOutcome, StoreSync } from '../modes/items-outcome.js';
+import type { ItemChange, ItemsOutcome, StoreSync } from '../modes/items/outcome.js';
 import { ByteBudget, RESULT_LIST_BYTES, SUMMARY_LIST_BYTES, bytes, fitting } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
-import { MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
+import { type LogLine, MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
 
 /** Fastly's default cap on items per edge dictionary (raised per account on request). */
 const DICTIONARY_ITEM_CAP = 1000;
@@ -48,7 +47,8 @@ export function presentItems(outcome: ItemsOutcome): Presented {
     },
     outputs: {},
     warnings: outcome.stores.flatMap(capWarning),
-    log: () => writeLog(outcome, failing)
+    log: logLines(outcome, failing),
+    failure: failureMessage(outcome, failing)
   };
 }
 
@@ -155,23 +155,27 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function writeLog(outcome: ItemsOutcome, failing: readonly StoreSync[]): string | undefined {
-  for (const s of outcome.stores) {
+function logLines(outcome: ItemsOutcome, failing: readonly StoreSync[]): LogLine[] {
+  return outcome.stores.flatMap(s => {
     const c = counts(s);
     const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
-    log.info(`${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}`);
+    const lines: LogLine[] = [
+      { level: 'info', text: `${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
+    ];
     if (s.changes.length > VALUES_SHOWN) {
-      log.startGroup(`All ${s.changes.length} changes to ${label(s)}`);
-      for (const change of s.changes) log.info(`${change.action} ${change.key}`);
-      log.endGroup();
+      lines.push({ group: `All ${s.changes.length} changes to ${label(s)}`, lines: s.changes.map(change => `${change.action} ${change.key}`) });
     }
     if (s.failed.length > 0) {
-      log.startGroup(`Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`);
-      for (const failure of s.failed) log.info(`${failure.key}: ${failure.reason}`);
-      log.endGroup();
+      lines.push({ group: `Failed on ${label(s)}: ${plural(s.failed.length, 'change')}`, lines: s.failed.map(failure => `${failure.key}: ${failure.reason}`) });
     }
-    if (failing.length > 1 && s.status === 'failed') log.error(s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}`);
-  }
+    if (failing.length > 1 && s.status === 'failed') {
+      lines.push({ level: 'error', text: s.error ?? `${capitalise(label(s))}: ${s.failed.length} changes failed. First: ${s.failed[0]?.reason}` });
+    }
+    return lines;
+  });
+}
+
+function failureMessage(outcome: ItemsOutcome, failing: readonly StoreSync[]): string | undefined {
   const [first] = failing;
   if (!first) return undefined;
   const why =

@@ -1,9 +1,8 @@
-import * as log from '../log.js';
-import { MAX_PURGE_IDS_BYTES, type PurgeOutcome, type PurgeTarget, idEntry } from '../modes/purge-outcome.js';
+import { MAX_PURGE_IDS_BYTES, type PurgeOutcome, type PurgeTarget, idEntry } from '../modes/purge/outcome.js';
 import { ByteBudget, RESULT_LIST_BYTES, SUMMARY_LIST_BYTES, bytes, fitting } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
-import { MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
+import { type LogLine, MAX_FAILURES_IN_RESULT, type Presented } from './presented.js';
 
 /** Caps that keep the summary readable; its bytes are capped by the run's ByteBudget. The outputs and log hold the rest. */
 const MAX_TARGET_ROWS = 100;
@@ -30,7 +29,8 @@ export function presentPurge(outcome: PurgeOutcome): Presented {
     },
     warnings:
       omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MB.`] : [],
-    log: () => logOutcome(outcome)
+    log: logLines(outcome),
+    failure: failureMessage(outcome)
   };
 }
 
@@ -207,29 +207,33 @@ function purgedTotal(outcome: PurgeOutcome): number {
 
 /**
  * One line per target, so a run that went well still leaves a readable log;
- * then every failed item. Answers the step's failure message, if any.
+ * then every failed item.
  */
-function logOutcome(outcome: PurgeOutcome): string | undefined {
+function logLines(outcome: PurgeOutcome): LogLine[] {
   const twice = outcome.secondPassDelayMs === undefined ? '' : `, twice ${seconds(outcome.secondPassDelayMs)} apart`;
   const how = `${outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard'}${twice}`;
+  const lines: LogLine[] = [];
   for (const target of outcome.targets) {
     const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
     const line = outcome.dryRun
       ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
       : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
         (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
-    log.info(line);
+    lines.push({ level: 'info', text: line });
   }
   const failing = outcome.targets.filter(target => target.failed.length > 0);
   for (const target of failing) {
-    log.startGroup(`Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`);
-    for (const failure of target.failed) log.info(`${failure.item}: ${failure.reason}`);
-    log.endGroup();
+    lines.push({ group: `Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
     // With one failing target the step's own error says the same; annotate each only when there are several.
     if (failing.length > 1) {
-      log.error(`${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}`);
+      lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
     }
   }
+  return lines;
+}
+
+function failureMessage(outcome: PurgeOutcome): string | undefined {
+  const failing = outcome.targets.filter(target => target.failed.length > 0);
   const first = failing[0]?.failed[0];
   if (!first) return undefined;
   const failed = failing.reduce((sum, target) => sum + target.failed.length, 0);

@@ -1,9 +1,8 @@
-import * as log from '../log.js';
 import type { StatsBucket } from '../fastly/stats.js';
-import type { ServiceStats, StatsOutcome, StatsTotals } from '../modes/stats-outcome.js';
-import { ratio, sum } from '../modes/stats-outcome.js';
+import type { ServiceStats, StatsOutcome, StatsTotals } from '../modes/stats/outcome.js';
+import { ratio, sum } from '../modes/stats/outcome.js';
 import { EMPTY, type Html, code, count, escape, html, join, mermaidText, table, utc } from './html.js';
-import type { Presented } from './presented.js';
+import type { LogLine, Presented } from './presented.js';
 
 /** A trend wider than this is grouped into fewer points: a row of 1,440 minutes reads as noise. */
 const MAX_POINTS = 48;
@@ -32,7 +31,8 @@ export function presentStats(outcome: StatsOutcome): Presented {
     },
     outputs: { 'hit-ratio': overall === undefined ? '' : String(Number(overall.toFixed(4))) },
     warnings: outcome.services.flatMap(s => s.gateNotes),
-    log: () => writeLog(outcome, failing)
+    log: logLines(outcome, failing),
+    failure: failureMessage(failing)
   };
 }
 
@@ -180,12 +180,15 @@ function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
 
-function writeLog(outcome: StatsOutcome, failing: readonly ServiceStats[]): string | undefined {
-  for (const s of outcome.services) {
+function logLines(outcome: StatsOutcome, failing: readonly ServiceStats[]): LogLine[] {
+  return outcome.services.flatMap((s): LogLine[] => {
     const figures = s.totals.requests === 0 ? 'no traffic' : `${count(s.totals.requests)} requests, hit ratio ${percent(s.hitRatio)}, 5xx ${percent(s.errorRatio)}`;
-    log.info(`${s.serviceId} (${s.serviceName}): ${s.error ?? figures}`);
-    if (failing.length > 1) for (const message of [...s.gateFailures, ...(s.error ? [s.error] : [])]) log.error(message);
-  }
+    const errors = failing.length > 1 ? [...s.gateFailures, ...(s.error ? [s.error] : [])] : [];
+    return [{ level: 'info', text: `${s.serviceId} (${s.serviceName}): ${s.error ?? figures}` }, ...errors.map((text): LogLine => ({ level: 'error', text }))];
+  });
+}
+
+function failureMessage(failing: readonly ServiceStats[]): string | undefined {
   const messages = failing.flatMap(s => [...s.gateFailures, ...(s.error ? [s.error] : [])]);
   if (messages.length === 0) return undefined;
   return messages.length === 1 ? messages[0] : `${messages.length} checks failed. First: ${messages[0]}`;

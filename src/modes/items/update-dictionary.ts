@@ -1,7 +1,7 @@
-import { ActionError } from '../errors.js';
-import type { FastlyApi } from '../fastly/client.js';
-import type { UpdateDictionarySettings } from '../settings.js';
-import type { ItemsOutcome, StoreSync } from './items-outcome.js';
+import { ActionError } from '../../errors.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import type { UpdateDictionarySettings } from '../../inputs/settings.js';
+import type { ItemsOutcome, StoreSync } from './outcome.js';
 import { newStoreSync, syncItems } from './sync-items.js';
 
 /** Services one after another; a service that fails is reported and the next one still runs. */

@@ -8,8 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import * as tar from 'tar-stream';
-import { InputError } from './errors.js';
-import { shorten } from './inputs.js';
+import { InputError } from '../errors.js';
+import { shorten } from './parsers.js';
 import { openInputFile, type ReadOptions } from './read-file.js';
 
 /** Fastly's limit (the CLI refuses a larger `.tar.gz`). */

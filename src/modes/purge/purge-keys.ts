@@ -1,8 +1,8 @@
-import type { Cancellation } from '../cancel.js';
-import { type FastlyApi, MAX_KEYS_PER_PURGE } from '../fastly/client.js';
-import { chunks, forEachLimited } from '../pool.js';
-import type { PurgeKeysSettings } from '../settings.js';
-import { type PurgeOutcome, TargetTally, Unconfirmed } from './purge-outcome.js';
+import type { Cancellation } from '../../cancel.js';
+import { type FastlyApi, MAX_KEYS_PER_PURGE } from '../../fastly/client.js';
+import { chunks, forEachLimited } from '../../pool.js';
+import type { PurgeKeysSettings } from '../../inputs/settings.js';
+import { type PurgeOutcome, TargetTally, Unconfirmed } from './outcome.js';
 
 /**
  * Batches in flight per service. Not the `concurrency` input, which the

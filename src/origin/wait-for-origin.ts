@@ -1,6 +1,6 @@
-import { ActionError } from './errors.js';
+import { ActionError } from '../errors.js';
 import { type Clock, answerOf, pollUrl, realClock } from './poll-url.js';
-import type { WaitFor } from './settings.js';
+import type { WaitFor } from '../inputs/settings.js';
 
 /** Consecutive matching answers: one edge or origin node serving the new build is not all of them. */
 const MATCH_STREAK = 3;

@@ -1,6 +1,6 @@
-import { InputError } from './errors.js';
-import { type KvWrite, kvBatchLine } from './fastly/kv-stores.js';
-import { shorten } from './inputs.js';
+import { InputError } from '../errors.js';
+import { type KvWrite, kvBatchLine } from '../fastly/kv-stores.js';
+import { shorten } from './parsers.js';
 
 /** What a key should hold: `metadata` '' is none (a plain string value). */
 export interface WantedKvValue {

@@ -1,7 +1,7 @@
-import type { Cancellation } from '../cancel.js';
-import type { FastlyApi } from '../fastly/client.js';
-import type { PurgeAllSettings } from '../settings.js';
-import { type PurgeOutcome, TargetTally } from './purge-outcome.js';
+import type { Cancellation } from '../../cancel.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import type { PurgeAllSettings } from '../../inputs/settings.js';
+import { type PurgeOutcome, TargetTally } from './outcome.js';
 
 export async function run(settings: PurgeAllSettings, api: FastlyApi, cancel: Cancellation): Promise<PurgeOutcome> {
   const targets: TargetTally[] = [];

@@ -1,4 +1,4 @@
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 import { readTextInputFile } from './read-file.js';
 
 /** Reads one input by name; '' when it is not set. */

@@ -1,5 +1,5 @@
-import type { StatsBucket } from '../fastly/stats.js';
-import type { StatsWindow } from '../stats-window.js';
+import type { StatsBucket } from '../../fastly/stats.js';
+import type { StatsWindow } from '../../inputs/stats-window.js';
 
 export type StatsTotals = Omit<StatsBucket, 'start'>;
 

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 /**
  * Far above any list of keys, URLs, items or VCL a run sends (100,000 long

@@ -1,8 +1,8 @@
 import { isIPv6 } from 'node:net';
-import { InputError } from './errors.js';
-import type { ComputeAclAction, ComputeAclEntry, ComputeAclOp, VclAclEntry, VclAclOp } from './fastly/acls.js';
-import { MAX_ACL_OPS } from './fastly/acls.js';
-import { shorten } from './inputs.js';
+import { InputError } from '../errors.js';
+import type { ComputeAclAction, ComputeAclEntry, ComputeAclOp, VclAclEntry, VclAclOp } from '../fastly/acls.js';
+import { MAX_ACL_OPS } from '../fastly/acls.js';
+import { shorten } from './parsers.js';
 
 /** One wanted entry, its address in canonical form: `prefix` is the key entries are matched by. */
 export interface Network {

@@ -1,8 +1,8 @@
-import { FastlyError, FastlyNetworkError, FastlyUnconfirmedError } from '../fastly/errors.js';
-import { type ItemOp, MAX_OPS_PER_BATCH } from '../fastly/items.js';
-import { chunks } from '../pool.js';
-import type { WantedItems } from '../wanted-items.js';
-import type { ItemChange, StoreSync } from './items-outcome.js';
+import { FastlyError, FastlyNetworkError, FastlyUnconfirmedError } from '../../fastly/errors.js';
+import { type ItemOp, MAX_OPS_PER_BATCH } from '../../fastly/items.js';
+import { chunks } from '../../pool.js';
+import type { WantedItems } from '../../inputs/wanted-items.js';
+import type { ItemChange, StoreSync } from './outcome.js';
 
 export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefined, name: string): StoreSync {
   return {

@@ -1,5 +1,5 @@
-import type { Environment, Validation } from '../fastly/versions.js';
-import type { HealthReport } from '../health-check.js';
+import type { Environment, Validation } from '../../fastly/versions.js';
+import type { HealthReport } from '../../origin/health-check.js';
 
 export interface VclChange {
   readonly name: string;

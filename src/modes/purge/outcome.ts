@@ -1,5 +1,5 @@
-import { NOT_SENT_CANCELLED } from '../cancel.js';
-import type { WaitFor } from '../settings.js';
+import { NOT_SENT_CANCELLED } from '../../cancel.js';
+import type { WaitFor } from '../../inputs/settings.js';
 
 export interface ItemFailure {
   readonly item: string;

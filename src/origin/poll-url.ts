@@ -1,7 +1,7 @@
-import { sleepUnless } from './cancel.js';
-import { Exchange, RequestAborted, RequestTimeout } from './fastly/exchange.js';
-import * as log from './log.js';
-import { USER_AGENT } from './version.js';
+import { sleepUnless } from '../cancel.js';
+import { Exchange, RequestAborted, RequestTimeout } from '../fastly/exchange.js';
+import * as log from '../log.js';
+import { USER_AGENT } from '../version.js';
 
 const MAX_TRY_MS = 10_000;
 const MIN_INTERVAL_MS = 250;

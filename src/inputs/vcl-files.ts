@@ -1,7 +1,7 @@
 import { globSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError } from './errors.js';
-import { splitList } from './inputs.js';
+import { InputError } from '../errors.js';
+import { splitList } from './parsers.js';
 import { readTextInputFile } from './read-file.js';
 
 export interface VclFile {
@@ -39,14 +39,4 @@ export function readVclFiles(input: string): VclFile[] {
 /** A link to nowhere matches a glob but cannot be uploaded: it counts as no file. */
 function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
-}
-
-/** The contract's default comment: repository, short SHA, actor and run URL — whichever the run provides. */
-export function defaultComment(env: NodeJS.ProcessEnv = process.env): string {
-  const { GITHUB_REPOSITORY: repository = '', GITHUB_SHA: sha, GITHUB_ACTOR: actor, GITHUB_RUN_ID: runId } = env;
-  const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
-  const where = repository && sha ? `${repository}@${sha.slice(0, 7)}` : repository || 'fastly-deploy-action';
-  const by = actor ? ` by ${actor}` : '';
-  const run = repository && runId ? ` — ${serverUrl}/${repository}/actions/runs/${runId}` : '';
-  return `${where}${by}${run}`;
 }

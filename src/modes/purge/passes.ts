@@ -1,9 +1,9 @@
-import type { Cancellation } from '../cancel.js';
-import type { FastlyApi } from '../fastly/client.js';
-import { realClock } from '../poll-url.js';
-import type { PurgeSettings } from '../settings.js';
-import { waitForOrigin } from '../wait-for-origin.js';
-import type { PurgeOutcome, PurgeTarget } from './purge-outcome.js';
+import type { Cancellation } from '../../cancel.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import { realClock } from '../../origin/poll-url.js';
+import type { PurgeSettings } from '../../inputs/settings.js';
+import { waitForOrigin } from '../../origin/wait-for-origin.js';
+import type { PurgeOutcome, PurgeTarget } from './outcome.js';
 
 /**
  * What every purge mode does around its own pass: wait until the origin serves

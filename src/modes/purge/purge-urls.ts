@@ -1,8 +1,8 @@
-import type { Cancellation } from '../cancel.js';
-import type { FastlyApi } from '../fastly/client.js';
-import { forEachLimited } from '../pool.js';
-import type { PurgeUrlsSettings } from '../settings.js';
-import { type PurgeOutcome, TargetTally } from './purge-outcome.js';
+import type { Cancellation } from '../../cancel.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import { forEachLimited } from '../../pool.js';
+import type { PurgeUrlsSettings } from '../../inputs/settings.js';
+import { type PurgeOutcome, TargetTally } from './outcome.js';
 
 /** URL purges go by host, not service, so results are grouped by host. */
 export async function run(settings: PurgeUrlsSettings, api: FastlyApi, cancel: Cancellation): Promise<PurgeOutcome> {

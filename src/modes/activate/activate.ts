@@ -1,13 +1,13 @@
-import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../cancel.js';
-import { ActionError } from '../errors.js';
-import type { FastlyApi } from '../fastly/client.js';
-import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../fastly/errors.js';
-import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../fastly/versions.js';
-import { checkHealth } from '../health-check.js';
-import { lineDiff } from '../line-diff.js';
-import type { ActivateSettings } from '../settings.js';
-import type { VclFile } from '../vcl-files.js';
-import type { ActivateOutcome, ServiceActivation, VclChange } from './activate-outcome.js';
+import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../../cancel.js';
+import { ActionError } from '../../errors.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../fastly/errors.js';
+import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../../fastly/versions.js';
+import { checkHealth } from '../../origin/health-check.js';
+import { lineDiff } from '../../line-diff.js';
+import type { ActivateSettings } from '../../inputs/settings.js';
+import type { VclFile } from '../../inputs/vcl-files.js';
+import type { ActivateOutcome, ServiceActivation, VclChange } from './outcome.js';
 
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation = NOT_CANCELLABLE): Promise<ActivateOutcome> {

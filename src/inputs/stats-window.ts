@@ -1,5 +1,5 @@
-import { InputError } from './errors.js';
-import type { InputReader } from './inputs.js';
+import { InputError } from '../errors.js';
+import type { InputReader } from './parsers.js';
 
 export type StatsBy = 'minute' | 'hour' | 'day';
 

@@ -1,6 +1,6 @@
 import { firstDuplicateKey } from './duplicate-keys.js';
-import { InputError } from './errors.js';
-import { type InputReader, escapeControls, shorten } from './inputs.js';
+import { InputError } from '../errors.js';
+import { type InputReader, escapeControls, shorten } from './parsers.js';
 import { readTextInputFile } from './read-file.js';
 
 /** Key → wanted value; null means "delete this key". Insertion order kept for the summary. */

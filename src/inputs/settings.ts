@@ -1,5 +1,6 @@
-import { InputError } from './errors.js';
-import type { Environment } from './fastly/versions.js';
+import { InputError } from '../errors.js';
+import type { Environment } from '../fastly/versions.js';
+import { readRunContext, versionComment } from '../github/context.js';
 import {
   type InputReader,
   parseHttpUrl,
@@ -10,8 +11,8 @@ import {
   readListWithFile,
   splitList,
   surrogateKey
-} from './inputs.js';
-import { type VclFile, defaultComment, readVclFiles } from './vcl-files.js';
+} from './parsers.js';
+import { type VclFile, readVclFiles } from './vcl-files.js';
 import { type StatsWindow, readRatio, readStatsWindow } from './stats-window.js';
 import { type WantedItems, readWantedItems } from './wanted-items.js';
 
@@ -358,4 +359,9 @@ function requireItems(items: string[], name: string, what: string): string[] {
     );
   }
   return items;
+}
+
+/** The comment needs nothing from the event payload: one that cannot be read must not stop an activation. */
+function defaultComment(): string {
+  return versionComment(readRunContext({ env: { ...process.env, GITHUB_EVENT_PATH: undefined } }));
 }

@@ -1,7 +1,7 @@
-import { ActionError } from '../errors.js';
-import type { FastlyApi } from '../fastly/client.js';
-import type { UpdateConfigStoreSettings } from '../settings.js';
-import type { ItemsOutcome } from './items-outcome.js';
+import { ActionError } from '../../errors.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import type { UpdateConfigStoreSettings } from '../../inputs/settings.js';
+import type { ItemsOutcome } from './outcome.js';
 import { newStoreSync, syncItems } from './sync-items.js';
 
 export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): Promise<ItemsOutcome> {

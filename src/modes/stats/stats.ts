@@ -1,6 +1,6 @@
-import type { FastlyApi } from '../fastly/client.js';
-import type { StatsSettings } from '../settings.js';
-import { type ServiceStats, type StatsOutcome, ratio, sum } from './stats-outcome.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import type { StatsSettings } from '../../inputs/settings.js';
+import { type ServiceStats, type StatsOutcome, ratio, sum } from './outcome.js';
 
 export async function run(settings: StatsSettings, api: FastlyApi): Promise<StatsOutcome> {
   const services: ServiceStats[] = [];

@@ -35,6 +35,20 @@ class ActionError extends Error {
 class InputError extends ActionError {
     name = 'InputError';
 }
+/** The text of anything thrown, for a message that quotes it. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/**
+ * The message of an expected failure, for a caller that reports it and goes
+ * on to the next service or item. A defect (a TypeError…) is thrown on, so
+ * main.ts reports it as one, with its stack in the debug log.
+ */
+function expectedMessage(error) {
+    if (error instanceof ActionError)
+        return error.message;
+    throw error;
+}
 
 ;// CONCATENATED MODULE: ./src/cancel.ts
 
@@ -2402,8 +2416,8 @@ async function run(settings, api, cancel = NOT_CANCELLABLE) {
             await deploy(settings, api, cancel, result);
         }
         catch (error) {
+            result.error = expectedMessage(error);
             result.status = error instanceof ConflictError ? 'conflict' : 'failed';
-            result.error = error instanceof Error ? error.message : String(error);
         }
         services.push(result);
     }
@@ -2452,7 +2466,7 @@ async function deploy(settings, api, cancel, result) {
     const clone = await cloneOnce(api, details, base);
     result.newVersion = clone;
     await api.setComment(sid, clone, settings.comment).catch((error) => {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = messageOf(error);
         throw new ActionError(`${why}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
     });
     if (settings.vclFiles.length > 0) {
@@ -2684,7 +2698,7 @@ async function checkOrRollBack(settings, api, cancel, result, version, url) {
                     `so nothing was rolled back: version ${error.active ?? 'none'} is live. Check it.`;
             return;
         }
-        const why = error instanceof Error ? error.message : String(error);
+        const why = messageOf(error);
         if (result.health.cancelled) {
             result.status = 'unchecked';
             result.error =
@@ -2708,6 +2722,7 @@ function repositoryDiff(current, files, changes) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/purge/outcome.ts
+
 
 /** GitHub caps one output at 1 MB: the purge-ids JSON stays under this many bytes (UTF-8, after JSON escaping). */
 const MAX_PURGE_IDS_BYTES = 900_000;
@@ -2761,7 +2776,7 @@ class TargetTally {
             }
         }
         catch (error) {
-            const reason = error instanceof Error ? error.message : String(error);
+            const reason = expectedMessage(error);
             for (const item of items)
                 this.failed.push({ item, reason });
         }
@@ -2808,7 +2823,7 @@ async function purge_all_run(settings, api, cancel) {
 /**
  * Runs `work` over `items` with at most `limit` in flight. Workers pull from
  * one iterator, so a list of 100,000 never becomes 100,000 pending promises.
- * `work` must not throw: it records its own failures. Once `stop` fires,
+ * `work` records its own failures; what it throws is a defect and ends the run. Once `stop` fires,
  * nothing new starts: each item left goes to `skip`, so it is still accounted for.
  */
 async function forEachLimited(items, limit, work, stop) {
@@ -2970,6 +2985,7 @@ function sum(buckets) {
 
 ;// CONCATENATED MODULE: ./src/modes/stats/stats.ts
 
+
 async function stats_run(settings, api) {
     const services = [];
     for (const serviceId of settings.serviceIds) {
@@ -2995,7 +3011,7 @@ async function stats_run(settings, api) {
             judge(settings, stats);
         }
         catch (error) {
-            stats.error = error instanceof Error ? error.message : String(error);
+            stats.error = expectedMessage(error);
         }
         services.push(stats);
     }
@@ -3022,6 +3038,7 @@ function judge(settings, stats) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/items/sync-items.ts
+
 
 
 
@@ -3062,7 +3079,7 @@ async function syncItems(sync, current, wanted, options) {
             await options.patch(batch);
         }
         catch (error) {
-            const reason = error instanceof Error ? error.message : String(error);
+            const reason = expectedMessage(error);
             const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
             const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
             sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
@@ -3151,8 +3168,8 @@ async function update_config_store_run(settings, api) {
         });
     }
     catch (error) {
+        sync.error = expectedMessage(error);
         sync.status = 'failed';
-        sync.error = error instanceof Error ? error.message : String(error);
     }
     return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
 }
@@ -3169,8 +3186,8 @@ async function update_dictionary_run(settings, api) {
             await syncDictionary(settings, api, sync, serviceId);
         }
         catch (error) {
+            sync.error = expectedMessage(error);
             sync.status = 'failed';
-            sync.error = error instanceof Error ? error.message : String(error);
         }
         stores.push(sync);
     }
@@ -4478,7 +4495,7 @@ function payloadOf(path, readFile) {
         text = readFile(path);
     }
     catch (error) {
-        throw new ActionError(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${error.message}`);
+        throw new ActionError(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${messageOf(error)}`);
     }
     try {
         const parsed = JSON.parse(text);
@@ -4970,7 +4987,7 @@ function parseItems(name, text, maxKeyLength) {
         parsed = JSON.parse(text);
     }
     catch (error) {
-        throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(error.message)}`);
+        throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(messageOf(error))}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         const got = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
@@ -5376,7 +5393,7 @@ function main_describe(error) {
         return error.message;
     // Not expected: keep the log clean, but give whoever reports it the stack.
     debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return `Unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`;
+    return `Unexpected error (please report it): ${messageOf(error)}`;
 }
 
 

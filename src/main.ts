@@ -1,6 +1,6 @@
 import { cancelOnSignals } from './cancel.js';
 import * as log from './log.js';
-import { ActionError } from './errors.js';
+import { ActionError, messageOf } from './errors.js';
 import { type FastlyApi, createFastlyClient } from './fastly/client.js';
 import { type Outcome, runMode } from './modes/index.js';
 import { publish } from './report/publish.js';
@@ -65,5 +65,5 @@ function describe(error: unknown): string {
   if (error instanceof ActionError) return error.message;
   // Not expected: keep the log clean, but give whoever reports it the stack.
   log.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return `Unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`;
+  return `Unexpected error (please report it): ${messageOf(error)}`;
 }

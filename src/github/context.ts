@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ActionError } from '../errors.js';
+import { ActionError, messageOf } from '../errors.js';
 
 /** A repository as the API names it. */
 export interface RepoRef {
@@ -101,7 +101,7 @@ function payloadOf(path: string | undefined, readFile: (path: string) => string)
   try {
     text = readFile(path as string);
   } catch (error) {
-    throw new ActionError(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${(error as Error).message}`);
+    throw new ActionError(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${messageOf(error)}`);
   }
   try {
     const parsed: unknown = JSON.parse(text);

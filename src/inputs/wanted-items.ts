@@ -1,5 +1,5 @@
 import { firstDuplicateKey } from './duplicate-keys.js';
-import { InputError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 import { type InputReader, escapeControls, shorten } from './parsers.js';
 import { readTextInputFile } from './read-file.js';
 
@@ -28,7 +28,7 @@ function parseItems(name: string, text: string, maxKeyLength: number): Record<st
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls((error as Error).message)}`);
+    throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(messageOf(error))}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     const got = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;

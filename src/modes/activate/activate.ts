@@ -1,5 +1,5 @@
 import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../../cancel.js';
-import { ActionError } from '../../errors.js';
+import { ActionError, expectedMessage, messageOf } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../fastly/errors.js';
 import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../../fastly/versions.js';
@@ -17,8 +17,8 @@ export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Ca
     try {
       await deploy(settings, api, cancel, result);
     } catch (error) {
+      result.error = expectedMessage(error);
       result.status = error instanceof ConflictError ? 'conflict' : 'failed';
-      result.error = error instanceof Error ? error.message : String(error);
     }
     services.push(result);
   }
@@ -71,7 +71,7 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
   const clone = await cloneOnce(api, details, base);
   result.newVersion = clone;
   await api.setComment(sid, clone, settings.comment).catch((error: unknown) => {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = messageOf(error);
     throw new ActionError(`${why}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
   });
   if (settings.vclFiles.length > 0) {
@@ -307,7 +307,7 @@ async function checkOrRollBack(
         `so nothing was rolled back: version ${error.active ?? 'none'} is live. Check it.`;
       return;
     }
-    const why = error instanceof Error ? error.message : String(error);
+    const why = messageOf(error);
     if (result.health.cancelled) {
       result.status = 'unchecked';
       result.error =

@@ -1,3 +1,4 @@
+import { expectedMessage } from '../../errors.js';
 import { FastlyError, FastlyNetworkError, FastlyUnconfirmedError } from '../../fastly/errors.js';
 import { type ItemOp, MAX_OPS_PER_BATCH } from '../../fastly/items.js';
 import { chunks } from '../../pool.js';
@@ -50,7 +51,7 @@ export async function syncItems(
     try {
       await options.patch(batch);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = expectedMessage(error);
       const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
       const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
       sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));

@@ -1,4 +1,4 @@
-import { ActionError } from '../../errors.js';
+import { ActionError, expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateConfigStoreSettings } from '../../inputs/settings.js';
 import type { ItemsOutcome } from './outcome.js';
@@ -20,8 +20,8 @@ export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): 
       read
     });
   } catch (error) {
+    sync.error = expectedMessage(error);
     sync.status = 'failed';
-    sync.error = error instanceof Error ? error.message : String(error);
   }
   return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
 }

@@ -1,4 +1,4 @@
-import { ActionError } from '../../errors.js';
+import { ActionError, expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateDictionarySettings } from '../../inputs/settings.js';
 import type { ItemsOutcome, StoreSync } from './outcome.js';
@@ -12,8 +12,8 @@ export async function run(settings: UpdateDictionarySettings, api: FastlyApi): P
     try {
       await syncDictionary(settings, api, sync, serviceId);
     } catch (error) {
+      sync.error = expectedMessage(error);
       sync.status = 'failed';
-      sync.error = error instanceof Error ? error.message : String(error);
     }
     stores.push(sync);
   }

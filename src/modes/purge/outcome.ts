@@ -1,3 +1,4 @@
+import { expectedMessage } from '../../errors.js';
 import { NOT_SENT_CANCELLED } from '../../cancel.js';
 import type { WaitFor } from '../../inputs/settings.js';
 
@@ -89,7 +90,7 @@ export class TargetTally implements PurgeTarget {
         else this.failed.push({ item, reason: id.reason });
       }
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = expectedMessage(error);
       for (const item of items) this.failed.push({ item, reason });
     }
   }

@@ -1,3 +1,4 @@
+import { expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { StatsSettings } from '../../inputs/settings.js';
 import { type ServiceStats, type StatsOutcome, ratio, sum } from './outcome.js';
@@ -26,7 +27,7 @@ export async function run(settings: StatsSettings, api: FastlyApi): Promise<Stat
       stats.errorRatio = ratio(stats.totals.status5xx, stats.totals.requests);
       judge(settings, stats);
     } catch (error) {
-      stats.error = error instanceof Error ? error.message : String(error);
+      stats.error = expectedMessage(error);
     }
     services.push(stats);
   }

@@ -3073,8 +3073,7 @@ async function syncItems(sync, current, wanted, options) {
     const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
     for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
         sync.batches += 1;
-        if (options.dryRun)
-            continue;
+        // In a dry run the transport records the batch for the plan and sends nothing.
         try {
             await options.patch(batch);
         }

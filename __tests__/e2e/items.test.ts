@@ -142,6 +142,20 @@ describe('update-dictionary', () => {
     expect(summary).toContain("nothing was changed; the plan for dictionary 'redirects' on " + sid + ': 1 created, 1 updated, 0 deleted, 0 unchanged');
     expect(summary).toContain('<td><code>a</code></td><td>updated</td><td><code>2</code></td>');
   });
+
+  it('dry-run shows its plan as a purge does: the batches a real run would send, with their bodies', async () => {
+    const sid = `DICT${++serial}SERVICE`;
+    ctx.fake.addService({ id: sid, name: `dict-${serial}`, versions: [{ active: true }] });
+    const id = ctx.fake.addDictionary(sid, { name: 'redirects', items: { a: '1' } });
+    const run = await sync({ mode: 'update-dictionary', 'service-id': sid, dictionary: 'redirects', 'items-file': itemsFile({ ...range(1500, 'k'), a: null }), 'dry-run': 'true' });
+    expect(run.code).toBe(0);
+    expect(ctx.fake.writes()).toHaveLength(0);
+    expect(ctx.fake.dictionaryItems(sid, 'redirects')).toEqual({ a: '1' });
+    expect(run.summary).toContain('Plan: 2 requests that a real run would send');
+    expect(run.summary).toContain(`PATCH /service/${sid}/dictionary/${id}/items`);
+    expect(readable(run.summary)).toContain('{"items":[{"op":"upsert","item_key":"k0","item_value":"/to/0"}');
+    expect(JSON.parse(run.outputs.result ?? '{}')).toMatchObject({ dryRun: true, plannedRequests: 2 });
+  });
 });
 
 describe('update-config-store', () => {

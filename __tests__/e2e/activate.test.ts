@@ -168,7 +168,8 @@ describe('activate', () => {
     expect(summary).toContain('upload 1 changed VCL file');
     expect(summary).toContain('<td><code>main</code></td><td>updated</td>');
     expect(summary).toContain('<td><code>shared</code></td><td>unchanged</td>');
-    expect(summary).toContain('-   set req.http.X-Version = "1";\n+   set req.http.X-Version = "2";');
+    expect(summary).toContain(`--- main (version 2)\n+++ ${dir}/main.vcl\n@@ -`);
+    expect(summary).toContain('-  set req.http.X-Version = "1";\n+  set req.http.X-Version = "2";');
   });
 
   it('does not repeat a clone whose answer was lost: one new version, nothing activated', async () => {

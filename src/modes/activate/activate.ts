@@ -4,9 +4,9 @@ import type { FastlyApi } from '../../fastly/client.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../fastly/errors.js';
 import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../../fastly/versions.js';
 import { checkHealth } from '../../origin/health-check.js';
-import { lineDiff } from '../../line-diff.js';
 import type { ActivateSettings } from '../../inputs/settings.js';
 import type { VclFile } from '../../inputs/vcl-files.js';
+import { unifiedDiff } from '../../unified-diff.js';
 import type { ActivateOutcome, ServiceActivation, VclChange } from './outcome.js';
 
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
@@ -63,7 +63,7 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
     const current = settings.vclFiles.length > 0 ? await api.listVcl(sid, base) : [];
     planVcl(settings, current, result);
     result.diffTitle = `Repository VCL against version ${base}`;
-    result.diff = repositoryDiff(current, settings.vclFiles, result.vcl);
+    result.diff = repositoryDiff(current, base, settings.vclFiles, result.vcl);
     result.status = 'planned';
     return;
   }
@@ -320,13 +320,13 @@ async function checkOrRollBack(
   }
 }
 
-function repositoryDiff(current: readonly Vcl[], files: readonly VclFile[], changes: readonly VclChange[]): string | undefined {
+function repositoryDiff(current: readonly Vcl[], base: number, files: readonly VclFile[], changes: readonly VclChange[]): string | undefined {
   const parts = changes
     .filter(change => change.action !== 'unchanged')
     .map(change => {
-      const before = current.find(vcl => vcl.name === change.name)?.content ?? '';
-      const after = files.find(file => file.name === change.name)?.content ?? '';
-      return `# ${change.name} (${change.action === 'create' ? 'new' : 'changed'})\n${lineDiff(before, after)}`;
+      const before = current.find(vcl => vcl.name === change.name);
+      const file = files.find(f => f.name === change.name);
+      return unifiedDiff(before && { name: `${before.name} (version ${base})`, text: before.content }, { name: change.path, text: file?.content ?? '' });
     });
-  return parts.length > 0 ? parts.join('\n\n') : undefined;
+  return parts.length > 0 ? parts.join('\n') : undefined;
 }

@@ -3076,16 +3076,7 @@ async function run(settings, api, cancel = NOT_CANCELLABLE) {
         }
         services.push(result);
     }
-    return {
-        mode: 'activate',
-        dryRun: settings.dryRun,
-        clone: settings.clone,
-        environment: settings.environment,
-        comment: settings.comment,
-        healthCheckUrl: settings.healthCheckUrl,
-        healthCheckTimeoutMs: settings.healthCheckTimeoutMs,
-        services
-    };
+    return { mode: 'activate', services };
 }
 class ConflictError extends ActionError {
 }
@@ -3471,7 +3462,7 @@ async function purge_all_run(settings, api, cancel) {
             });
         targets.push(tally);
     }
-    return { mode: settings.mode, soft: false, dryRun: settings.dryRun, targets };
+    return { mode: settings.mode, targets };
 }
 
 ;// CONCATENATED MODULE: ./src/pool.ts
@@ -3520,7 +3511,7 @@ async function purge_keys_run(settings, api, cancel) {
         }), { signal: cancel.stop, skip: batch => tally.notSent(batch) });
         targets.push(tally);
     }
-    return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets };
+    return { mode: settings.mode, targets };
 }
 
 ;// CONCATENATED MODULE: ./src/origin/wait-for-origin.ts
@@ -3562,7 +3553,7 @@ async function waitForOrigin(waitFor, stop, clock = realClock) {
 async function runPasses(settings, api, cancel, pass) {
     const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor, cancel.stop) : undefined;
     const first = await pass(settings, api, cancel);
-    const extras = { waitFor: settings.waitFor, waited, secondPassDelayMs: settings.secondPassDelayMs };
+    const extras = { waited };
     if (settings.secondPassDelayMs === undefined)
         return { ...first, ...extras };
     if (!settings.dryRun)
@@ -3615,7 +3606,7 @@ async function purge_urls_run(settings, api, cancel) {
             return () => id;
         });
     }, { signal: cancel.stop, skip: url => tallyOf(new URL(url)).notSent([url]) });
-    return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
+    return { mode: settings.mode, targets: [...byHost.values()] };
 }
 
 ;// CONCATENATED MODULE: ./src/modes/stats/outcome.ts
@@ -3670,7 +3661,7 @@ async function stats_run(settings, api) {
         }
         services.push(stats);
     }
-    return { mode: 'stats', window: settings.window, minHitRatio: settings.minHitRatio, maxErrorRatio: settings.maxErrorRatio, services };
+    return { mode: 'stats', services };
 }
 function judge(settings, stats) {
     const who = `${stats.serviceName} (${stats.serviceId})`;
@@ -3825,7 +3816,7 @@ async function update_config_store_run(settings, api) {
         sync.error = expectedMessage(error);
         sync.status = 'failed';
     }
-    return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
+    return { mode: settings.mode, stores: [sync] };
 }
 
 ;// CONCATENATED MODULE: ./src/modes/items/update-dictionary.ts
@@ -3845,7 +3836,7 @@ async function update_dictionary_run(settings, api) {
         }
         stores.push(sync);
     }
-    return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores };
+    return { mode: settings.mode, stores };
 }
 async function syncDictionary(settings, api, sync, serviceId) {
     const { activeVersion } = await api.serviceDetails(serviceId);
@@ -3885,22 +3876,22 @@ async function syncDictionary(settings, api, sync, serviceId) {
  * A cancel ends each mode early with what it did; what it did not do is in
  * its outcome as not sent (the transport refuses every request after it).
  */
-function runMode(settings, api, cancel) {
+async function runMode(settings, api, cancel) {
     switch (settings.mode) {
         case 'purge-keys':
-            return runPasses(settings, api, cancel, purge_keys_run);
+            return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_keys_run) };
         case 'purge-urls':
-            return runPasses(settings, api, cancel, purge_urls_run);
+            return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_urls_run) };
         case 'purge-all':
-            return runPasses(settings, api, cancel, purge_all_run);
+            return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_all_run) };
         case 'activate':
-            return run(settings, api, cancel);
+            return { kind: 'activate', settings, outcome: await run(settings, api, cancel) };
         case 'update-dictionary':
-            return update_dictionary_run(settings, api);
+            return { kind: 'items', settings, outcome: await update_dictionary_run(settings, api) };
         case 'update-config-store':
-            return update_config_store_run(settings, api);
+            return { kind: 'items', settings, outcome: await update_config_store_run(settings, api) };
         case 'stats':
-            return stats_run(settings, api);
+            return { kind: 'stats', settings, outcome: await stats_run(settings, api) };
     }
 }
 
@@ -4034,16 +4025,16 @@ const RESULT_LABEL = {
     unchecked: html `🚨 cancelled: live and unchecked`,
     failed: html `❌ failed`
 };
-function presentActivation(outcome) {
+function presentActivation(settings, outcome) {
     const failing = outcome.services.filter(s => isActivationFailure(s.status));
     const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
     return {
         failed: failing.length > 0,
-        headline: headline(outcome, failing),
-        sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s, diffs))],
+        headline: headline(settings, outcome, failing),
+        sections: [banner(outcome), overview(settings, outcome), ...outcome.services.map(s => serviceSection(settings, outcome, s, diffs))],
         result: {
-            environment: outcome.environment,
-            clone: outcome.clone,
+            environment: settings.environment,
+            clone: settings.clone,
             services: outcome.services.map(s => ({
                 serviceId: s.serviceId,
                 serviceName: s.serviceName,
@@ -4071,14 +4062,14 @@ function presentActivation(outcome) {
             ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
             ...s.notes.map(note => `${s.serviceId}: ${note}`)
         ]),
-        log: logLines(outcome, failing),
+        log: logLines(settings, outcome, failing),
         failure: failureMessage(outcome, failing)
     };
 }
-function headline(outcome, failing) {
-    const env = html_escape(outcome.environment);
+function headline(settings, outcome, failing) {
+    const env = html_escape(settings.environment);
     const [only] = outcome.services;
-    if (outcome.dryRun)
+    if (settings.dryRun)
         return html `nothing was changed; the plan follows`;
     if (failing.length > 0) {
         if (outcome.services.length === 1 && only?.status === 'rolled-back') {
@@ -4121,30 +4112,30 @@ function banner(outcome) {
     });
     return join(lines, '\n\n');
 }
-function overview(outcome) {
+function overview(settings, outcome) {
     const rows = outcome.services.map(s => [
         html `${html_escape(s.serviceName)}<br>${code(s.serviceId)}`,
         versionLink(s.serviceId, s.previousVersion),
-        versionLink(s.serviceId, outcome.dryRun ? undefined : s.activeVersion),
+        versionLink(s.serviceId, settings.dryRun ? undefined : s.activeVersion),
         versionLink(s.serviceId, s.newVersion),
         RESULT_LABEL[s.status]
     ]);
-    const newHead = outcome.clone ? html `New version` : html `Activated`;
-    return table([html `Service`, html `Before (${html_escape(outcome.environment)})`, html `After`, newHead, html `Result`], rows);
+    const newHead = settings.clone ? html `New version` : html `Activated`;
+    return table([html `Service`, html `Before (${html_escape(settings.environment)})`, html `After`, newHead, html `Result`], rows);
 }
-function serviceSection(outcome, s, diffs) {
+function serviceSection(settings, outcome, s, diffs) {
     const parts = [html `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`];
     const newVersion = version(s.newVersion);
     if (s.error)
         parts.push(html `<p>❌ ${html_escape(s.error)}</p>`);
-    if (outcome.dryRun)
-        parts.push(activate_plan(outcome, s));
-    else if (outcome.clone && s.newVersion !== undefined)
-        parts.push(html `<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(outcome.comment)}.</p>`);
+    if (settings.dryRun)
+        parts.push(activate_plan(settings, outcome, s));
+    else if (settings.clone && s.newVersion !== undefined)
+        parts.push(html `<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
     if (s.vcl.length > 0) {
         const change = { create: html `created`, update: html `updated`, unchanged: html `unchanged` };
         const rows = s.vcl.map(v => [code(v.path), code(v.name), html `${change[v.action]}${v.name === s.mainVcl ? html `, made main` : EMPTY}`]);
-        parts.push(table([html `File`, html `Custom VCL`, outcome.dryRun ? html `Would be` : html `Change`], rows));
+        parts.push(table([html `File`, html `Custom VCL`, settings.dryRun ? html `Would be` : html `Change`], rows));
     }
     if (s.validation) {
         parts.push(s.validation.ok
@@ -4190,27 +4181,27 @@ function diffSection(diff, title, budget) {
     const tail = shownChars < text.length ? html `\n… (cut: ${count(text.length)} characters in all; the summary is capped at 1 MiB)` : EMPTY;
     return details(html_escape(title), html `<pre>${body}${tail}</pre>`);
 }
-function activate_plan(outcome, s) {
+function activate_plan(settings, outcome, s) {
     if (s.status !== 'planned')
         return EMPTY;
-    const env = html_escape(outcome.environment);
-    const steps = outcome.clone
+    const env = html_escape(settings.environment);
+    const steps = settings.clone
         ? [
             html `clone version ${version(s.baseVersion)} (${s.baseVersion === s.previousVersion ? html `active on ${env}` : html `not the active one`})`,
-            html `comment the clone ${code(outcome.comment)}`,
+            html `comment the clone ${code(settings.comment)}`,
             ...(s.vcl.length > 0 ? [html `upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? html `, making ${code(s.mainVcl)} main` : EMPTY}`] : []),
             html `validate it`,
             html `activate it on ${env}`,
-            ...healthStep(outcome, s)
+            ...healthStep(settings, outcome, s)
         ]
-        : [html `validate version ${version(s.newVersion)}`, html `activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(outcome, s)];
+        : [html `validate version ${version(s.newVersion)}`, html `activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(settings, outcome, s)];
     return html `<p>A real run would:</p>\n<ol>${join(steps.map(step => html `<li>${step}</li>`), '')}</ol>`;
 }
-function healthStep(outcome, s) {
-    if (!outcome.healthCheckUrl)
+function healthStep(settings, outcome, s) {
+    if (!settings.healthCheckUrl)
         return [];
-    const seconds = Math.round(outcome.healthCheckTimeoutMs / 1000);
-    return [html `check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
+    const seconds = Math.round(settings.healthCheckTimeoutMs / 1000);
+    return [html `check ${code(settings.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
 }
 function versionLink(serviceId, n) {
     if (n === undefined)
@@ -4225,9 +4216,9 @@ function perService(outcome, pick) {
         return String(pick(only) ?? '');
     return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));
 }
-function logLines(outcome, failing) {
+function logLines(settings, outcome, failing) {
     return outcome.services.flatMap((s) => [
-        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
         ...(s.validation?.ok === false ? s.validation.errors : []).map((message) => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
         ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error }] : [])
     ]);
@@ -4270,17 +4261,17 @@ const MAX_KEYS_LISTED = 500;
 const KEYS_PER_REASON = 50;
 /** A table row's own tags, counted with its cells. */
 const ROW_BYTES = 40;
-function presentItems(outcome) {
+function presentItems(settings, outcome) {
     const failing = outcome.stores.filter(s => s.status === 'failed');
     const lists = new ByteBudget(SUMMARY_LIST_BYTES);
     const resultLists = new ByteBudget(RESULT_LIST_BYTES);
     let failureBudget = MAX_FAILURES_IN_RESULT;
     return {
         failed: failing.length > 0,
-        headline: items_headline(outcome, failing),
-        sections: [items_overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s, lists))],
+        headline: items_headline(settings, outcome, failing),
+        sections: [items_overview(settings, outcome), ...outcome.stores.map(s => storeSection(settings, outcome, s, lists))],
         result: {
-            deleteMissing: outcome.deleteMissing,
+            deleteMissing: settings.deleteMissing,
             stores: outcome.stores.map(s => {
                 const failed = s.failed.slice(0, fitting(s.failed.slice(0, Math.max(0, failureBudget)), JSON.stringify, resultLists).shown.length);
                 failureBudget -= failed.length;
@@ -4304,7 +4295,7 @@ function presentItems(outcome) {
         },
         outputs: {},
         warnings: outcome.stores.flatMap(capWarning),
-        log: items_logLines(outcome, failing),
+        log: items_logLines(settings, outcome, failing),
         failure: items_failureMessage(outcome, failing)
     };
 }
@@ -4315,7 +4306,7 @@ function counts(s) {
 function label(s) {
     return s.kind === 'dictionary' ? `dictionary '${s.name}' on ${s.serviceId}` : `config store '${s.name}'`;
 }
-function items_headline(outcome, failing) {
+function items_headline(settings, outcome, failing) {
     const totals = outcome.stores.map(counts).reduce((a, b) => ({
         created: a.created + b.created,
         updated: a.updated + b.updated,
@@ -4329,34 +4320,34 @@ function items_headline(outcome, failing) {
     parts.push(html `${count(totals.unchanged)} unchanged`);
     const [only] = outcome.stores;
     const where = outcome.stores.length === 1 && only ? html_escape(label(only)) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
-    if (outcome.dryRun)
+    if (settings.dryRun)
         return html `nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
     if (failing.length > 0)
         return failing.length === 1 && outcome.stores.length === 1 ? html `${where}: failed` : html `${where}: ${count(failing.length)} failed`;
     return html `${where} in the wanted state: ${join(parts, ', ')}`;
 }
-function items_overview(outcome) {
+function items_overview(settings, outcome) {
     const anyBlind = outcome.stores.some(s => s.writeOnly);
-    const head = [html `Target`, html `Created`, html `Updated`, html `Deleted`, ...(anyBlind ? [html `Written blind`] : []), html `Unchanged`, html `Items after`, outcome.dryRun ? html `Would send` : html `Batches`, html `Result`];
+    const head = [html `Target`, html `Created`, html `Updated`, html `Deleted`, ...(anyBlind ? [html `Written blind`] : []), html `Unchanged`, html `Items after`, settings.dryRun ? html `Would send` : html `Batches`, html `Result`];
     const rows = outcome.stores.map(s => {
         const c = counts(s);
         const result = s.status === 'synced' ? html `✅ synced` : s.status === 'planned' ? html `🧪 planned` : s.error ? html `❌ stopped` : html `❌ ${count(s.failed.length)} failed`;
         const target = s.kind === 'dictionary' ? html `${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
         return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? html `—` : count(s.after), count(s.batches), result];
     });
-    const note = outcome.deleteMissing
+    const note = settings.deleteMissing
         ? html `\n\n<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>`
         : EMPTY;
     return html `${table(head, rows)}${note}`;
 }
-function storeSection(outcome, s, budget) {
+function storeSection(settings, outcome, s, budget) {
     const parts = [];
     if (s.error)
         parts.push(html `<p>❌ ${html_escape(s.error)}</p>`);
     if (s.writeOnly)
         parts.push(html `<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
     if (s.changes.length > 0)
-        parts.push(changesTable(outcome, s, budget));
+        parts.push(changesTable(settings, outcome, s, budget));
     const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
     if (groups.length > 0) {
         let hidden = 0;
@@ -4378,8 +4369,8 @@ function storeSection(outcome, s, budget) {
         parts.push(html `<p>⚠️ ${html_escape(warning)}</p>`);
     return parts.length > 0 ? join([html `#### ${capitalisedLabel(s)}`, ...parts], '\n\n') : EMPTY;
 }
-function changesTable(outcome, s, budget) {
-    const verb = outcome.dryRun ? html `Would be` : html `Change`;
+function changesTable(settings, outcome, s, budget) {
+    const verb = settings.dryRun ? html `Would be` : html `Change`;
     const word = { create: html `created`, update: html `updated`, delete: html `deleted`, upsert: html `written` };
     const shown = fitting(s.changes.slice(0, VALUES_SHOWN), c => [code(c.key), word[c.action], valueCell(s, c)], budget, ROW_BYTES).shown;
     const first = table([html `Key`, verb, html `Value`], shown);
@@ -4412,12 +4403,12 @@ function capitalisedLabel(s) {
 function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
-function items_logLines(outcome, failing) {
+function items_logLines(settings, outcome, failing) {
     return outcome.stores.flatMap(s => {
         const c = counts(s);
         const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
         const lines = [
-            { level: 'info', text: `${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
+            { level: 'info', text: `${capitalise(label(s))}: ${settings.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
         ];
         if (s.changes.length > VALUES_SHOWN) {
             lines.push({ group: `All ${s.changes.length} changes to ${label(s)}`, lines: s.changes.map(change => `${change.action} ${change.key}`) });
@@ -4455,42 +4446,42 @@ const MAX_ID_ROWS = 100;
 const IDS_SHOWN_OPEN = 10;
 /** A table row's own tags, counted with its cells. */
 const purge_ROW_BYTES = 40;
-function presentPurge(outcome) {
+function presentPurge(settings, outcome) {
     const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
     const { json: purgeIds, omitted } = purgeIdsJson(outcome);
     const lists = new ByteBudget(SUMMARY_LIST_BYTES);
     return {
         failed: failed > 0,
-        headline: purge_headline(outcome, failed),
-        sections: [purge_overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets, lists), idsSection(outcome, omitted, lists)],
-        result: resultOf(outcome),
+        headline: purge_headline(settings, outcome, failed),
+        sections: [purge_overview(settings), ...passesSection(settings, outcome), targetTable(settings, outcome), failuresSection(outcome.targets, lists), idsSection(settings, outcome, omitted, lists)],
+        result: resultOf(settings, outcome),
         outputs: {
             'purged-count': String(purgedTotal(outcome)),
             'purge-ids': purgeIds
         },
         warnings: omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MB.`] : [],
-        log: purge_logLines(outcome),
+        log: purge_logLines(settings, outcome),
         failure: purge_failureMessage(outcome)
     };
 }
-function purge_headline(outcome, failed) {
+function purge_headline(settings, outcome, failed) {
     const requested = outcome.targets.reduce((sum, t) => sum + t.requested, 0);
-    const items = itemNoun(outcome.mode, requested);
-    if (outcome.dryRun) {
-        const what = outcome.mode === 'purge-all' ? html `everything on ${items}` : items;
+    const items = itemNoun(settings.mode, requested);
+    if (settings.dryRun) {
+        const what = settings.mode === 'purge-all' ? html `everything on ${items}` : items;
         return html `nothing was sent; the plan purges ${what}`;
     }
     if (failed > 0)
         return html `${count(failed)} of ${items} failed`;
-    if (outcome.mode === 'purge-all')
+    if (settings.mode === 'purge-all')
         return html `everything purged on ${items}`;
-    return outcome.soft ? html `${items} purged (soft)` : html `${items} purged (hard)`;
+    return settings.soft ? html `${items} purged (soft)` : html `${items} purged (hard)`;
 }
 function itemNoun(mode, n) {
     const noun = { 'purge-keys': 'key', 'purge-urls': 'URL', 'purge-all': 'service' }[mode];
     return plural(n, noun);
 }
-function resultOf(outcome) {
+function resultOf(settings, outcome) {
     let failureBudget = MAX_FAILURES_IN_RESULT;
     const listBytes = new ByteBudget(RESULT_LIST_BYTES);
     const targetJson = (target) => {
@@ -4508,22 +4499,22 @@ function resultOf(outcome) {
     };
     const targets = outcome.targets.map(targetJson);
     return {
-        ...(outcome.mode === 'purge-all' ? {} : { soft: outcome.soft }),
-        ...(outcome.mode === 'purge-urls' ? { hosts: targets } : { services: targets })
+        ...(settings.mode === 'purge-all' ? {} : { soft: settings.soft }),
+        ...(settings.mode === 'purge-urls' ? { hosts: targets } : { services: targets })
     };
 }
-function purge_overview(outcome) {
-    if (outcome.mode === 'purge-all') {
+function purge_overview(settings) {
+    if (settings.mode === 'purge-all') {
         return html `<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
     }
-    return outcome.soft
+    return settings.soft
         ? html `<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
         : html `<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
 }
 /** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */
-function passesSection(outcome) {
+function passesSection(settings, outcome) {
     const parts = [];
-    const waitFor = outcome.waitFor;
+    const waitFor = settings.waitFor;
     if (waitFor) {
         const what = html `${code(waitFor.url)} to serve ${code(waitFor.text)} on 3 consecutive tries`;
         parts.push(outcome.waited
@@ -4533,10 +4524,10 @@ function passesSection(outcome) {
     if (outcome.secondPassCancelled) {
         parts.push(html `<p>🔁 The second pass was not sent: the run was cancelled before it. What the first pass purged is counted.</p>`);
     }
-    else if (outcome.secondPassDelayMs !== undefined) {
-        const delay = purge_seconds(outcome.secondPassDelayMs);
+    else if (settings.secondPassDelayMs !== undefined) {
+        const delay = purge_seconds(settings.secondPassDelayMs);
         const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
-        parts.push(outcome.dryRun
+        parts.push(settings.dryRun
             ? html `<p>🔁 Purge twice: every request would be sent again ${delay} after the first pass (Fastly's advice for services with shielding).</p>`
             : html `<p>🔁 Purged twice, ${delay} apart (Fastly's advice for services with shielding): the second pass purged ${count(second.purged)}${second.failed > 0 ? html `, ${count(second.failed)} failed` : EMPTY}. An item counts as purged when both passes purged it.</p>`);
     }
@@ -4545,20 +4536,20 @@ function passesSection(outcome) {
 function purge_seconds(ms) {
     return html `${Number((ms / 1000).toFixed(1))} s`;
 }
-function targetTable(outcome) {
+function targetTable(settings, outcome) {
     const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
-        const failed = outcome.dryRun ? html `—` : target.failed.length > 0 ? html `❌ ${count(target.failed.length)}` : html `0`;
-        if (outcome.mode === 'purge-all') {
-            return [code(target.name), outcome.dryRun ? html `🧪 planned` : target.failed.length > 0 ? html `❌ failed` : html `✅ purged`];
+        const failed = settings.dryRun ? html `—` : target.failed.length > 0 ? html `❌ ${count(target.failed.length)}` : html `0`;
+        if (settings.mode === 'purge-all') {
+            return [code(target.name), settings.dryRun ? html `🧪 planned` : target.failed.length > 0 ? html `❌ failed` : html `✅ purged`];
         }
-        const row = [code(target.name), count(target.requested), outcome.dryRun ? html `—` : count(target.purgedCount), failed];
-        return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
+        const row = [code(target.name), count(target.requested), settings.dryRun ? html `—` : count(target.purgedCount), failed];
+        return settings.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
     });
     const head = {
         'purge-all': [html `Service`, html `Purge-all`],
         'purge-keys': [html `Service`, html `Keys`, html `Purged`, html `Failed`, html `Batches`],
         'purge-urls': [html `Host`, html `URLs`, html `Purged`, html `Failed`]
-    }[outcome.mode];
+    }[settings.mode];
     const more = outcome.targets.length - rows.length;
     return html `${table(head, rows)}${more > 0 ? html `\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : EMPTY}`;
 }
@@ -4593,8 +4584,8 @@ function failuresSection(targets, budget) {
     return join([html `#### Failed`, ...blocks, tail], '\n\n');
 }
 /** `omitted`: purge IDs the purge-ids output leaves out. */
-function idsSection(outcome, omitted, budget) {
-    if (outcome.dryRun || outcome.mode === 'purge-all')
+function idsSection(settings, outcome, omitted, budget) {
+    if (settings.dryRun || settings.mode === 'purge-all')
         return EMPTY;
     const total = purgedTotal(outcome);
     if (total === 0)
@@ -4611,7 +4602,7 @@ function idsSection(outcome, omitted, budget) {
             rows.push(row);
         }
     }
-    const head = [...(several ? [outcome.mode === 'purge-urls' ? html `Host` : html `Service`] : []), outcome.mode === 'purge-urls' ? html `URL` : html `Key`, html `Purge ID`];
+    const head = [...(several ? [settings.mode === 'purge-urls' ? html `Host` : html `Service`] : []), settings.mode === 'purge-urls' ? html `URL` : html `Key`, html `Purge ID`];
     const more = total - rows.length;
     const where = omitted === 0
         ? html ` in the <code>purge-ids</code> output`
@@ -4643,24 +4634,24 @@ function purgedTotal(outcome) {
  * One line per target, so a run that went well still leaves a readable log;
  * then every failed item.
  */
-function purge_logLines(outcome) {
-    const twice = outcome.secondPassDelayMs === undefined ? '' : `, twice ${purge_seconds(outcome.secondPassDelayMs)} apart`;
-    const how = `${outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard'}${twice}`;
+function purge_logLines(settings, outcome) {
+    const twice = settings.secondPassDelayMs === undefined ? '' : `, twice ${purge_seconds(settings.secondPassDelayMs)} apart`;
+    const how = `${settings.mode === 'purge-all' ? 'hard, purge-all' : settings.soft ? 'soft' : 'hard'}${twice}`;
     const lines = [];
     for (const target of outcome.targets) {
-        const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
-        const line = outcome.dryRun
+        const what = settings.mode === 'purge-all' ? 'everything' : itemNoun(settings.mode, target.requested);
+        const line = settings.dryRun
             ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
-            : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
+            : `${target.name}: purged ${settings.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
                 (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
         lines.push({ level: 'info', text: line });
     }
     const failing = outcome.targets.filter(target => target.failed.length > 0);
     for (const target of failing) {
-        lines.push({ group: `Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
+        lines.push({ group: `Failed on ${target.name}: ${itemNoun(settings.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
         // With one failing target the step's own error says the same; annotate each only when there are several.
         if (failing.length > 1) {
-            lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
+            lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(settings.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
         }
     }
     return lines;
@@ -4684,15 +4675,15 @@ function purge_failureMessage(outcome) {
 /** A trend wider than this is grouped into fewer points: a row of 1,440 minutes reads as noise. */
 const MAX_POINTS = 48;
 const BLOCKS = '▁▂▃▄▅▆▇█';
-function presentStats(outcome) {
+function presentStats(settings, outcome) {
     const failing = outcome.services.filter(s => s.gateFailures.length > 0 || s.error);
     const overall = weightedHitRatio(outcome.services);
     return {
         failed: failing.length > 0,
         headline: stats_headline(outcome, failing, overall),
-        sections: [windowLine(outcome), figures(outcome), ...outcome.services.map(s => trend(outcome, s))],
+        sections: [windowLine(settings), figures(settings, outcome), ...outcome.services.map(s => trend(settings, outcome, s))],
         result: {
-            window: { from: iso(outcome.window.from), to: iso(outcome.window.to), by: outcome.window.by },
+            window: { from: iso(settings.window.from), to: iso(settings.window.to), by: settings.window.by },
             hitRatio: overall ?? null,
             services: outcome.services.map(s => ({
                 serviceId: s.serviceId,
@@ -4728,37 +4719,37 @@ function stats_headline(outcome, failing, overall) {
     const where = outcome.services.length === 1 ? html_escape(outcome.services[0]?.serviceName ?? '') : html `${count(outcome.services.length)} services`;
     return html `${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
 }
-function windowLine(outcome) {
-    const { from, to, by } = outcome.window;
+function windowLine(settings) {
+    const { from, to, by } = settings.window;
     const gates = [
-        outcome.minHitRatio === undefined ? EMPTY : html `min-hit-ratio ${percent(outcome.minHitRatio)}`,
-        outcome.maxErrorRatio === undefined ? EMPTY : html `max-error-ratio ${percent(outcome.maxErrorRatio)}`
+        settings.minHitRatio === undefined ? EMPTY : html `min-hit-ratio ${percent(settings.minHitRatio)}`,
+        settings.maxErrorRatio === undefined ? EMPTY : html `max-error-ratio ${percent(settings.maxErrorRatio)}`
     ].filter(Boolean);
     const gateText = gates.length > 0 ? html `; gates: ${join(gates, ', ')}` : EMPTY;
     return html `<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${html_escape(by)}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
 }
-function figures(outcome) {
-    const rows = outcome.services.map(s => row(html `${html_escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
+function figures(settings, outcome) {
+    const rows = outcome.services.map(s => row(settings, html `${html_escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s));
     if (outcome.services.length > 1) {
         const totals = sum(outcome.services.map(s => s.totals));
         const hitRatio = weightedHitRatio(outcome.services);
-        rows.push(row(html `<b>Total</b>`, totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
+        rows.push(row(settings, html `<b>Total</b>`, totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }));
     }
     const head = [html `Service`, html `Requests`, html `Hit ratio`, html `Miss`, html `Pass`, html `Bandwidth`, html `2xx`, html `3xx`, html `4xx`, html `5xx`, html `5xx share`];
     return table(head, rows);
 }
-function row(label, t, s, outcome) {
+function row(settings, label, t, s) {
     if (s.error)
         return [label, html `❌ ${html_escape(s.error)}`, ...Array(9).fill(EMPTY)];
     if (t.requests === 0)
         return [label, html `no traffic`, ...Array(9).fill(html `—`)];
-    const lowHit = outcome.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < outcome.minHitRatio;
-    const highErr = outcome.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > outcome.maxErrorRatio;
+    const lowHit = settings.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < settings.minHitRatio;
+    const highErr = settings.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > settings.maxErrorRatio;
     const mark = (bad, text, threshold) => (bad ? html `❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
     return [
         label,
         count(t.requests),
-        mark(lowHit, percent(s.hitRatio), outcome.minHitRatio),
+        mark(lowHit, percent(s.hitRatio), settings.minHitRatio),
         count(t.miss),
         count(t.pass),
         stats_bytes(t.bandwidth),
@@ -4766,10 +4757,10 @@ function row(label, t, s, outcome) {
         count(t.status3xx),
         count(t.status4xx),
         count(t.status5xx),
-        mark(highErr, percent(s.errorRatio), outcome.maxErrorRatio)
+        mark(highErr, percent(s.errorRatio), settings.maxErrorRatio)
     ];
 }
-function trend(outcome, s) {
+function trend(settings, outcome, s) {
     if (s.error)
         return EMPTY;
     const title = html `#### ${html_escape(s.serviceName)} (${code(s.serviceId)})`;
@@ -4780,7 +4771,7 @@ function trend(outcome, s) {
     const points = group(s.buckets);
     const requests = points.map(p => p.requests);
     const hitRatios = points.map(p => ratio(p.hits, p.hits + p.miss));
-    const spark = table([EMPTY, html `Trend (${points.length} points, ${html_escape(labelOf(points[0], outcome))} → ${html_escape(labelOf(points.at(-1), outcome))})`], [
+    const spark = table([EMPTY, html `Trend (${points.length} points, ${html_escape(labelOf(settings, points[0]))} → ${html_escape(labelOf(settings, points.at(-1)))})`], [
         [html `Requests`, code(sparkline(requests))],
         [html `Hit ratio`, code(sparkline(hitRatios, 0, 1))]
     ]);
@@ -4789,7 +4780,7 @@ function trend(outcome, s) {
         html `\`\`\`mermaid`,
         html `xychart-beta`,
         html `  title "${mermaidText(s.serviceName)}: requests (bars), hit ratio (line, top of chart = 100%)"`,
-        html `  x-axis [${join(points.map(p => html `"${mermaidText(labelOf(p, outcome))}"`), ', ')}]`,
+        html `  x-axis [${join(points.map(p => html `"${mermaidText(labelOf(settings, p))}"`), ', ')}]`,
         // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
         html `  y-axis "Requests" 0 --> ${top}`,
         html `  bar [${mermaidText(requests.join(', '))}]`,
@@ -4816,14 +4807,14 @@ function sparkline(values, min, max) {
         .map(v => (v === undefined ? ' ' : BLOCKS[high === low ? BLOCKS.length - 1 : Math.round(((v - low) / (high - low)) * (BLOCKS.length - 1))]))
         .join('');
 }
-function labelOf(point, outcome) {
+function labelOf(settings, point) {
     if (!point)
         return '';
     const text = new Date(point.start * 1000).toISOString();
     // Short labels: a day of hourly points must not overlap.
-    if (outcome.window.by === 'day')
+    if (settings.window.by === 'day')
         return text.slice(5, 10);
-    return outcome.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
+    return settings.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
 }
 function percent(value) {
     return value === undefined ? html `—` : html_escape(`${(value * 100).toFixed(1)}%`);
@@ -4875,7 +4866,7 @@ function isRateLimitLow(rateLimit) {
  * writes the job summary. Answers the failure message for main.ts, if any.
  */
 async function publish(report) {
-    const presented = report.outcome ? present(report.outcome) : undefined;
+    const presented = report.run && present(report.run);
     for (const [name, value] of Object.entries(outputsFor(report, presented)))
         log_setOutput(name, value);
     for (const notice of report.tokenCheck?.notices ?? [])
@@ -4920,17 +4911,16 @@ function writeLog(lines) {
         }
     }
 }
-function present(outcome) {
-    switch (outcome.mode) {
+function present(run) {
+    switch (run.kind) {
+        case 'purge':
+            return presentPurge(run.settings, run.outcome);
         case 'activate':
-            return presentActivation(outcome);
-        case 'update-dictionary':
-        case 'update-config-store':
-            return presentItems(outcome);
+            return presentActivation(run.settings, run.outcome);
+        case 'items':
+            return presentItems(run.settings, run.outcome);
         case 'stats':
-            return presentStats(outcome);
-        default:
-            return presentPurge(outcome);
+            return presentStats(run.settings, run.outcome);
     }
 }
 const MAX_ERROR_CHARS = 10_000;
@@ -5997,7 +5987,7 @@ async function main_run() {
     let warnings = [];
     let api;
     let tokenCheck;
-    let outcome;
+    let ran;
     let error;
     try {
         const read = readSettings(name => getInput(name));
@@ -6014,7 +6004,7 @@ async function main_run() {
             log: message => log_info(message)
         });
         tokenCheck = await checkToken(api, settings, new Date());
-        outcome = await runMode(settings, api, cancel);
+        ran = await runMode(settings, api, cancel);
     }
     catch (caught) {
         error = main_describe(caught);
@@ -6024,7 +6014,7 @@ async function main_run() {
             mode,
             dryRun,
             tokenCheck,
-            outcome,
+            run: ran,
             error,
             warnings,
             cancelledBy: cancel.by(),

@@ -2,7 +2,7 @@ import { cancelOnSignals } from './cancel.js';
 import * as log from './log.js';
 import { ActionError, messageOf } from './errors.js';
 import { type FastlyApi, createFastlyClient } from './fastly/client.js';
-import { type Outcome, runMode } from './modes/index.js';
+import { type ModeRun, runMode } from './modes/index.js';
 import { publish } from './report/publish.js';
 import { getInput } from './runner.js';
 import { readSettings } from './inputs/settings.js';
@@ -19,7 +19,7 @@ export async function run(): Promise<void> {
   let warnings: readonly string[] = [];
   let api: FastlyApi | undefined;
   let tokenCheck: TokenCheck | undefined;
-  let outcome: Outcome | undefined;
+  let ran: ModeRun | undefined;
   let error: string | undefined;
   try {
     const read = readSettings(name => getInput(name));
@@ -36,7 +36,7 @@ export async function run(): Promise<void> {
       log: message => log.info(message)
     });
     tokenCheck = await checkToken(api, settings, new Date());
-    outcome = await runMode(settings, api, cancel);
+    ran = await runMode(settings, api, cancel);
   } catch (caught) {
     error = describe(caught);
   }
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
       mode,
       dryRun,
       tokenCheck,
-      outcome,
+      run: ran,
       error,
       warnings,
       cancelledBy: cancel.by(),

@@ -39,7 +39,7 @@ describe('a defect in a Fastly call is not turned into a per-service message', (
   });
 
   it.each(MODES)('%s reports an expected failure in its outcome and resolves', async (mode, inputs) => {
-    const outcome = await runMode(settingsFor(mode, inputs), throwingApi(() => new ActionError('Fastly is unreachable')), NOT_CANCELLABLE);
-    expect(JSON.stringify(outcome)).toContain('Fastly is unreachable');
+    const ran = await runMode(settingsFor(mode, inputs), throwingApi(() => new ActionError('Fastly is unreachable')), NOT_CANCELLABLE);
+    expect(JSON.stringify(ran.outcome)).toContain('Fastly is unreachable');
   });
 });

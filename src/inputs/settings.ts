@@ -85,7 +85,7 @@ export interface ActivateSettings extends CommonSettings {
   readonly healthCheckTimeoutMs: number;
 }
 
-interface ItemsSettings extends CommonSettings {
+export interface ItemsSettings extends CommonSettings {
   readonly items: WantedItems;
   readonly deleteMissing: boolean;
 }

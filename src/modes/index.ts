@@ -1,6 +1,6 @@
 import type { Cancellation } from '../cancel.js';
 import type { FastlyApi } from '../fastly/client.js';
-import type { Settings } from '../inputs/settings.js';
+import type { ActivateSettings, PurgeSettings, Settings, StatsSettings, UpdateConfigStoreSettings, UpdateDictionarySettings } from '../inputs/settings.js';
 import type { ActivateOutcome } from './activate/outcome.js';
 import { run as activate } from './activate/activate.js';
 import type { ItemsOutcome } from './items/outcome.js';
@@ -17,24 +17,34 @@ import { run as updateDictionary } from './items/update-dictionary.js';
 export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutcome;
 
 /**
+ * What a mode was asked and what it learned, side by side: the report reads
+ * the settings from here, so an outcome holds only what the run found out.
+ */
+export type ModeRun =
+  | { readonly kind: 'purge'; readonly settings: PurgeSettings; readonly outcome: PurgeOutcome }
+  | { readonly kind: 'activate'; readonly settings: ActivateSettings; readonly outcome: ActivateOutcome }
+  | { readonly kind: 'items'; readonly settings: UpdateDictionarySettings | UpdateConfigStoreSettings; readonly outcome: ItemsOutcome }
+  | { readonly kind: 'stats'; readonly settings: StatsSettings; readonly outcome: StatsOutcome };
+
+/**
  * A cancel ends each mode early with what it did; what it did not do is in
  * its outcome as not sent (the transport refuses every request after it).
  */
-export function runMode(settings: Settings, api: FastlyApi, cancel: Cancellation): Promise<Outcome> {
+export async function runMode(settings: Settings, api: FastlyApi, cancel: Cancellation): Promise<ModeRun> {
   switch (settings.mode) {
     case 'purge-keys':
-      return runPasses(settings, api, cancel, purgeKeys);
+      return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeKeys) };
     case 'purge-urls':
-      return runPasses(settings, api, cancel, purgeUrls);
+      return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeUrls) };
     case 'purge-all':
-      return runPasses(settings, api, cancel, purgeAll);
+      return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeAll) };
     case 'activate':
-      return activate(settings, api, cancel);
+      return { kind: 'activate', settings, outcome: await activate(settings, api, cancel) };
     case 'update-dictionary':
-      return updateDictionary(settings, api);
+      return { kind: 'items', settings, outcome: await updateDictionary(settings, api) };
     case 'update-config-store':
-      return updateConfigStore(settings, api);
+      return { kind: 'items', settings, outcome: await updateConfigStore(settings, api) };
     case 'stats':
-      return stats(settings, api);
+      return { kind: 'stats', settings, outcome: await stats(settings, api) };
   }
 }

@@ -1,5 +1,6 @@
 import { type ActivateOutcome, type ServiceActivation, isActivationFailure } from '../modes/activate/outcome.js';
 import { answerOf } from '../origin/poll-url.js';
+import type { ActivateSettings } from '../inputs/settings.js';
 import { ByteBudget, SUMMARY_LIST_BYTES, bytes } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import type { LogLine, Presented } from './presented.js';
@@ -20,16 +21,16 @@ const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], Html>> = {
   failed: html`❌ failed`
 };
 
-export function presentActivation(outcome: ActivateOutcome): Presented {
+export function presentActivation(settings: ActivateSettings, outcome: ActivateOutcome): Presented {
   const failing = outcome.services.filter(s => isActivationFailure(s.status));
   const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
   return {
     failed: failing.length > 0,
-    headline: headline(outcome, failing),
-    sections: [banner(outcome), overview(outcome), ...outcome.services.map(s => serviceSection(outcome, s, diffs))],
+    headline: headline(settings, outcome, failing),
+    sections: [banner(outcome), overview(settings, outcome), ...outcome.services.map(s => serviceSection(settings, outcome, s, diffs))],
     result: {
-      environment: outcome.environment,
-      clone: outcome.clone,
+      environment: settings.environment,
+      clone: settings.clone,
       services: outcome.services.map(s => ({
         serviceId: s.serviceId,
         serviceName: s.serviceName,
@@ -57,15 +58,15 @@ export function presentActivation(outcome: ActivateOutcome): Presented {
       ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
       ...s.notes.map(note => `${s.serviceId}: ${note}`)
     ]),
-    log: logLines(outcome, failing),
+    log: logLines(settings, outcome, failing),
     failure: failureMessage(outcome, failing)
   };
 }
 
-function headline(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): Html {
-  const env = escape(outcome.environment);
+function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing: readonly ServiceActivation[]): Html {
+  const env = escape(settings.environment);
   const [only] = outcome.services;
-  if (outcome.dryRun) return html`nothing was changed; the plan follows`;
+  if (settings.dryRun) return html`nothing was changed; the plan follows`;
   if (failing.length > 0) {
     if (outcome.services.length === 1 && only?.status === 'rolled-back') {
       return html`version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
@@ -110,28 +111,28 @@ function banner(outcome: ActivateOutcome): Html {
   return join(lines, '\n\n');
 }
 
-function overview(outcome: ActivateOutcome): Html {
+function overview(settings: ActivateSettings, outcome: ActivateOutcome): Html {
   const rows = outcome.services.map(s => [
     html`${escape(s.serviceName)}<br>${code(s.serviceId)}`,
     versionLink(s.serviceId, s.previousVersion),
-    versionLink(s.serviceId, outcome.dryRun ? undefined : s.activeVersion),
+    versionLink(s.serviceId, settings.dryRun ? undefined : s.activeVersion),
     versionLink(s.serviceId, s.newVersion),
     RESULT_LABEL[s.status]
   ]);
-  const newHead = outcome.clone ? html`New version` : html`Activated`;
-  return table([html`Service`, html`Before (${escape(outcome.environment)})`, html`After`, newHead, html`Result`], rows);
+  const newHead = settings.clone ? html`New version` : html`Activated`;
+  return table([html`Service`, html`Before (${escape(settings.environment)})`, html`After`, newHead, html`Result`], rows);
 }
 
-function serviceSection(outcome: ActivateOutcome, s: ServiceActivation, diffs: ByteBudget): Html {
+function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceActivation, diffs: ByteBudget): Html {
   const parts = [html`#### ${escape(s.serviceName)} (${code(s.serviceId)})`];
   const newVersion = version(s.newVersion);
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
-  if (outcome.dryRun) parts.push(plan(outcome, s));
-  else if (outcome.clone && s.newVersion !== undefined) parts.push(html`<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(outcome.comment)}.</p>`);
+  if (settings.dryRun) parts.push(plan(settings, outcome, s));
+  else if (settings.clone && s.newVersion !== undefined) parts.push(html`<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
   if (s.vcl.length > 0) {
     const change = { create: html`created`, update: html`updated`, unchanged: html`unchanged` };
     const rows = s.vcl.map(v => [code(v.path), code(v.name), html`${change[v.action]}${v.name === s.mainVcl ? html`, made main` : EMPTY}`]);
-    parts.push(table([html`File`, html`Custom VCL`, outcome.dryRun ? html`Would be` : html`Change`], rows));
+    parts.push(table([html`File`, html`Custom VCL`, settings.dryRun ? html`Would be` : html`Change`], rows));
   }
   if (s.validation) {
     parts.push(
@@ -178,26 +179,26 @@ function diffSection(diff: string, title: string, budget: ByteBudget): Html {
   return details(escape(title), html`<pre>${body}${tail}</pre>`);
 }
 
-function plan(outcome: ActivateOutcome, s: ServiceActivation): Html {
+function plan(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceActivation): Html {
   if (s.status !== 'planned') return EMPTY;
-  const env = escape(outcome.environment);
-  const steps = outcome.clone
+  const env = escape(settings.environment);
+  const steps = settings.clone
     ? [
         html`clone version ${version(s.baseVersion)} (${s.baseVersion === s.previousVersion ? html`active on ${env}` : html`not the active one`})`,
-        html`comment the clone ${code(outcome.comment)}`,
+        html`comment the clone ${code(settings.comment)}`,
         ...(s.vcl.length > 0 ? [html`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? html`, making ${code(s.mainVcl)} main` : EMPTY}`] : []),
         html`validate it`,
         html`activate it on ${env}`,
-        ...healthStep(outcome, s)
+        ...healthStep(settings, outcome, s)
       ]
-    : [html`validate version ${version(s.newVersion)}`, html`activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(outcome, s)];
+    : [html`validate version ${version(s.newVersion)}`, html`activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(settings, outcome, s)];
   return html`<p>A real run would:</p>\n<ol>${join(steps.map(step => html`<li>${step}</li>`), '')}</ol>`;
 }
 
-function healthStep(outcome: ActivateOutcome, s: ServiceActivation): Html[] {
-  if (!outcome.healthCheckUrl) return [];
-  const seconds = Math.round(outcome.healthCheckTimeoutMs / 1000);
-  return [html`check ${code(outcome.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
+function healthStep(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceActivation): Html[] {
+  if (!settings.healthCheckUrl) return [];
+  const seconds = Math.round(settings.healthCheckTimeoutMs / 1000);
+  return [html`check ${code(settings.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
 }
 
 function versionLink(serviceId: string, n: number | undefined): Html {
@@ -213,9 +214,9 @@ function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => nu
   return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));
 }
 
-function logLines(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): LogLine[] {
+function logLines(settings: ActivateSettings, outcome: ActivateOutcome, failing: readonly ServiceActivation[]): LogLine[] {
   return outcome.services.flatMap((s): LogLine[] => [
-    { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${outcome.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+    { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
     ...(s.validation?.ok === false ? s.validation.errors : []).map((message): LogLine => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
     ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error } as const] : [])
   ]);

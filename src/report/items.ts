@@ -1,4 +1,5 @@
 import type { ItemChange, ItemsOutcome, StoreSync } from '../modes/items/outcome.js';
+import type { ItemsSettings } from '../inputs/settings.js';
 import { ByteBudget, RESULT_LIST_BYTES, SUMMARY_LIST_BYTES, bytes, fitting } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
@@ -13,17 +14,17 @@ const KEYS_PER_REASON = 50;
 /** A table row's own tags, counted with its cells. */
 const ROW_BYTES = 40;
 
-export function presentItems(outcome: ItemsOutcome): Presented {
+export function presentItems(settings: ItemsSettings, outcome: ItemsOutcome): Presented {
   const failing = outcome.stores.filter(s => s.status === 'failed');
   const lists = new ByteBudget(SUMMARY_LIST_BYTES);
   const resultLists = new ByteBudget(RESULT_LIST_BYTES);
   let failureBudget = MAX_FAILURES_IN_RESULT;
   return {
     failed: failing.length > 0,
-    headline: headline(outcome, failing),
-    sections: [overview(outcome), ...outcome.stores.map(s => storeSection(outcome, s, lists))],
+    headline: headline(settings, outcome, failing),
+    sections: [overview(settings, outcome), ...outcome.stores.map(s => storeSection(settings, outcome, s, lists))],
     result: {
-      deleteMissing: outcome.deleteMissing,
+      deleteMissing: settings.deleteMissing,
       stores: outcome.stores.map(s => {
         const failed = s.failed.slice(0, fitting(s.failed.slice(0, Math.max(0, failureBudget)), JSON.stringify, resultLists).shown.length);
         failureBudget -= failed.length;
@@ -47,7 +48,7 @@ export function presentItems(outcome: ItemsOutcome): Presented {
     },
     outputs: {},
     warnings: outcome.stores.flatMap(capWarning),
-    log: logLines(outcome, failing),
+    log: logLines(settings, outcome, failing),
     failure: failureMessage(outcome, failing)
   };
 }
@@ -61,7 +62,7 @@ function label(s: StoreSync): string {
   return s.kind === 'dictionary' ? `dictionary '${s.name}' on ${s.serviceId}` : `config store '${s.name}'`;
 }
 
-function headline(outcome: ItemsOutcome, failing: readonly StoreSync[]): Html {
+function headline(settings: ItemsSettings, outcome: ItemsOutcome, failing: readonly StoreSync[]): Html {
   const totals = outcome.stores.map(counts).reduce((a, b) => ({
     created: a.created + b.created,
     updated: a.updated + b.updated,
@@ -74,31 +75,31 @@ function headline(outcome: ItemsOutcome, failing: readonly StoreSync[]): Html {
   parts.push(html`${count(totals.unchanged)} unchanged`);
   const [only] = outcome.stores;
   const where = outcome.stores.length === 1 && only ? escape(label(only)) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
-  if (outcome.dryRun) return html`nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
+  if (settings.dryRun) return html`nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
   if (failing.length > 0) return failing.length === 1 && outcome.stores.length === 1 ? html`${where}: failed` : html`${where}: ${count(failing.length)} failed`;
   return html`${where} in the wanted state: ${join(parts, ', ')}`;
 }
 
-function overview(outcome: ItemsOutcome): Html {
+function overview(settings: ItemsSettings, outcome: ItemsOutcome): Html {
   const anyBlind = outcome.stores.some(s => s.writeOnly);
-  const head = [html`Target`, html`Created`, html`Updated`, html`Deleted`, ...(anyBlind ? [html`Written blind`] : []), html`Unchanged`, html`Items after`, outcome.dryRun ? html`Would send` : html`Batches`, html`Result`];
+  const head = [html`Target`, html`Created`, html`Updated`, html`Deleted`, ...(anyBlind ? [html`Written blind`] : []), html`Unchanged`, html`Items after`, settings.dryRun ? html`Would send` : html`Batches`, html`Result`];
   const rows = outcome.stores.map(s => {
     const c = counts(s);
     const result = s.status === 'synced' ? html`✅ synced` : s.status === 'planned' ? html`🧪 planned` : s.error ? html`❌ stopped` : html`❌ ${count(s.failed.length)} failed`;
     const target = s.kind === 'dictionary' ? html`${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
     return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? html`—` : count(s.after), count(s.batches), result];
   });
-  const note = outcome.deleteMissing
+  const note = settings.deleteMissing
     ? html`\n\n<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>`
     : EMPTY;
   return html`${table(head, rows)}${note}`;
 }
 
-function storeSection(outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
+function storeSection(settings: ItemsSettings, outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
   const parts: Html[] = [];
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
   if (s.writeOnly) parts.push(html`<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
-  if (s.changes.length > 0) parts.push(changesTable(outcome, s, budget));
+  if (s.changes.length > 0) parts.push(changesTable(settings, outcome, s, budget));
   const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
   if (groups.length > 0) {
     let hidden = 0;
@@ -120,8 +121,8 @@ function storeSection(outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): 
   return parts.length > 0 ? join([html`#### ${capitalisedLabel(s)}`, ...parts], '\n\n') : EMPTY;
 }
 
-function changesTable(outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
-  const verb = outcome.dryRun ? html`Would be` : html`Change`;
+function changesTable(settings: ItemsSettings, outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
+  const verb = settings.dryRun ? html`Would be` : html`Change`;
   const word = { create: html`created`, update: html`updated`, delete: html`deleted`, upsert: html`written` } as const;
   const shown = fitting(s.changes.slice(0, VALUES_SHOWN), c => [code(c.key), word[c.action], valueCell(s, c)], budget, ROW_BYTES).shown;
   const first = table([html`Key`, verb, html`Value`], shown);
@@ -155,12 +156,12 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function logLines(outcome: ItemsOutcome, failing: readonly StoreSync[]): LogLine[] {
+function logLines(settings: ItemsSettings, outcome: ItemsOutcome, failing: readonly StoreSync[]): LogLine[] {
   return outcome.stores.flatMap(s => {
     const c = counts(s);
     const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
     const lines: LogLine[] = [
-      { level: 'info', text: `${capitalise(label(s))}: ${outcome.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
+      { level: 'info', text: `${capitalise(label(s))}: ${settings.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
     ];
     if (s.changes.length > VALUES_SHOWN) {
       lines.push({ group: `All ${s.changes.length} changes to ${label(s)}`, lines: s.changes.map(change => `${change.action} ${change.key}`) });

@@ -1,7 +1,7 @@
 import type { ApiUsage, PlannedWrite, PlannedWrites } from '../fastly/transport.js';
 import type { RateLimitSnapshot } from '../fastly/rate-limit.js';
 import * as log from '../log.js';
-import type { Outcome } from '../modes/index.js';
+import type { ModeRun } from '../modes/index.js';
 import { appendSummary } from '../runner.js';
 import { scrub } from '../secrets.js';
 import type { TokenCheck } from '../token-check.js';
@@ -18,8 +18,8 @@ export interface RunReport {
   readonly mode: string;
   readonly dryRun: boolean;
   readonly tokenCheck: TokenCheck | undefined;
-  /** Absent when the run stopped before its mode finished. */
-  readonly outcome: Outcome | undefined;
+  /** The mode's settings and outcome; absent when the run stopped before its mode finished. */
+  readonly run: ModeRun | undefined;
   /** Why the run stopped early, if it did. */
   readonly error: string | undefined;
   readonly rateLimit: RateLimitSnapshot | undefined;
@@ -43,7 +43,7 @@ export function isRateLimitLow(rateLimit: RateLimitSnapshot | undefined): boolea
  * writes the job summary. Answers the failure message for main.ts, if any.
  */
 export async function publish(report: RunReport): Promise<string | undefined> {
-  const presented = report.outcome ? present(report.outcome) : undefined;
+  const presented = report.run && present(report.run);
   for (const [name, value] of Object.entries(outputsFor(report, presented))) log.setOutput(name, value);
   for (const notice of report.tokenCheck?.notices ?? []) log.notice(notice);
   for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])]) log.warning(warning);
@@ -83,17 +83,16 @@ function writeLog(lines: readonly LogLine[]): void {
   }
 }
 
-export function present(outcome: Outcome): Presented {
-  switch (outcome.mode) {
+export function present(run: ModeRun): Presented {
+  switch (run.kind) {
+    case 'purge':
+      return presentPurge(run.settings, run.outcome);
     case 'activate':
-      return presentActivation(outcome);
-    case 'update-dictionary':
-    case 'update-config-store':
-      return presentItems(outcome);
+      return presentActivation(run.settings, run.outcome);
+    case 'items':
+      return presentItems(run.settings, run.outcome);
     case 'stats':
-      return presentStats(outcome);
-    default:
-      return presentPurge(outcome);
+      return presentStats(run.settings, run.outcome);
   }
 }
 

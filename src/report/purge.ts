@@ -1,4 +1,5 @@
 import { MAX_PURGE_IDS_BYTES, type PurgeOutcome, type PurgeTarget, idEntry } from '../modes/purge/outcome.js';
+import type { PurgeSettings } from '../inputs/settings.js';
 import { ByteBudget, RESULT_LIST_BYTES, SUMMARY_LIST_BYTES, bytes, fitting } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
 import { groupByReason } from './group-by-reason.js';
@@ -14,36 +15,36 @@ const IDS_SHOWN_OPEN = 10;
 /** A table row's own tags, counted with its cells. */
 const ROW_BYTES = 40;
 
-export function presentPurge(outcome: PurgeOutcome): Presented {
+export function presentPurge(settings: PurgeSettings, outcome: PurgeOutcome): Presented {
   const failed = outcome.targets.reduce((sum, target) => sum + target.failed.length, 0);
   const { json: purgeIds, omitted } = purgeIdsJson(outcome);
   const lists = new ByteBudget(SUMMARY_LIST_BYTES);
   return {
     failed: failed > 0,
-    headline: headline(outcome, failed),
-    sections: [overview(outcome), ...passesSection(outcome), targetTable(outcome), failuresSection(outcome.targets, lists), idsSection(outcome, omitted, lists)],
-    result: resultOf(outcome),
+    headline: headline(settings, outcome, failed),
+    sections: [overview(settings), ...passesSection(settings, outcome), targetTable(settings, outcome), failuresSection(outcome.targets, lists), idsSection(settings, outcome, omitted, lists)],
+    result: resultOf(settings, outcome),
     outputs: {
       'purged-count': String(purgedTotal(outcome)),
       'purge-ids': purgeIds
     },
     warnings:
       omitted > 0 ? [`The purge-ids output leaves out ${count(omitted)} purge IDs: GitHub caps an output at 1 MB.`] : [],
-    log: logLines(outcome),
+    log: logLines(settings, outcome),
     failure: failureMessage(outcome)
   };
 }
 
-function headline(outcome: PurgeOutcome, failed: number): Html {
+function headline(settings: PurgeSettings, outcome: PurgeOutcome, failed: number): Html {
   const requested = outcome.targets.reduce((sum, t) => sum + t.requested, 0);
-  const items = itemNoun(outcome.mode, requested);
-  if (outcome.dryRun) {
-    const what = outcome.mode === 'purge-all' ? html`everything on ${items}` : items;
+  const items = itemNoun(settings.mode, requested);
+  if (settings.dryRun) {
+    const what = settings.mode === 'purge-all' ? html`everything on ${items}` : items;
     return html`nothing was sent; the plan purges ${what}`;
   }
   if (failed > 0) return html`${count(failed)} of ${items} failed`;
-  if (outcome.mode === 'purge-all') return html`everything purged on ${items}`;
-  return outcome.soft ? html`${items} purged (soft)` : html`${items} purged (hard)`;
+  if (settings.mode === 'purge-all') return html`everything purged on ${items}`;
+  return settings.soft ? html`${items} purged (soft)` : html`${items} purged (hard)`;
 }
 
 function itemNoun(mode: PurgeOutcome['mode'], n: number): Html {
@@ -51,7 +52,7 @@ function itemNoun(mode: PurgeOutcome['mode'], n: number): Html {
   return plural(n, noun);
 }
 
-function resultOf(outcome: PurgeOutcome): Record<string, unknown> {
+function resultOf(settings: PurgeSettings, outcome: PurgeOutcome): Record<string, unknown> {
   let failureBudget = MAX_FAILURES_IN_RESULT;
   const listBytes = new ByteBudget(RESULT_LIST_BYTES);
   const targetJson = (target: PurgeTarget) => {
@@ -69,24 +70,24 @@ function resultOf(outcome: PurgeOutcome): Record<string, unknown> {
   };
   const targets = outcome.targets.map(targetJson);
   return {
-    ...(outcome.mode === 'purge-all' ? {} : { soft: outcome.soft }),
-    ...(outcome.mode === 'purge-urls' ? { hosts: targets } : { services: targets })
+    ...(settings.mode === 'purge-all' ? {} : { soft: settings.soft }),
+    ...(settings.mode === 'purge-urls' ? { hosts: targets } : { services: targets })
   };
 }
 
-function overview(outcome: PurgeOutcome): Html {
-  if (outcome.mode === 'purge-all') {
+function overview(settings: PurgeSettings): Html {
+  if (settings.mode === 'purge-all') {
     return html`<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
   }
-  return outcome.soft
+  return settings.soft
     ? html`<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
     : html`<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
 }
 
 /** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */
-function passesSection(outcome: PurgeOutcome): Html[] {
+function passesSection(settings: PurgeSettings, outcome: PurgeOutcome): Html[] {
   const parts: Html[] = [];
-  const waitFor = outcome.waitFor;
+  const waitFor = settings.waitFor;
   if (waitFor) {
     const what = html`${code(waitFor.url)} to serve ${code(waitFor.text)} on 3 consecutive tries`;
     parts.push(
@@ -97,11 +98,11 @@ function passesSection(outcome: PurgeOutcome): Html[] {
   }
   if (outcome.secondPassCancelled) {
     parts.push(html`<p>🔁 The second pass was not sent: the run was cancelled before it. What the first pass purged is counted.</p>`);
-  } else if (outcome.secondPassDelayMs !== undefined) {
-    const delay = seconds(outcome.secondPassDelayMs);
+  } else if (settings.secondPassDelayMs !== undefined) {
+    const delay = seconds(settings.secondPassDelayMs);
     const second = outcome.targets.reduce((sum, t) => ({ purged: sum.purged + (t.secondPass?.purged ?? 0), failed: sum.failed + (t.secondPass?.failed ?? 0) }), { purged: 0, failed: 0 });
     parts.push(
-      outcome.dryRun
+      settings.dryRun
         ? html`<p>🔁 Purge twice: every request would be sent again ${delay} after the first pass (Fastly's advice for services with shielding).</p>`
         : html`<p>🔁 Purged twice, ${delay} apart (Fastly's advice for services with shielding): the second pass purged ${count(second.purged)}${second.failed > 0 ? html`, ${count(second.failed)} failed` : EMPTY}. An item counts as purged when both passes purged it.</p>`
     );
@@ -113,20 +114,20 @@ function seconds(ms: number): Html {
   return html`${Number((ms / 1000).toFixed(1))} s`;
 }
 
-function targetTable(outcome: PurgeOutcome): Html {
+function targetTable(settings: PurgeSettings, outcome: PurgeOutcome): Html {
   const rows = outcome.targets.slice(0, MAX_TARGET_ROWS).map(target => {
-    const failed = outcome.dryRun ? html`—` : target.failed.length > 0 ? html`❌ ${count(target.failed.length)}` : html`0`;
-    if (outcome.mode === 'purge-all') {
-      return [code(target.name), outcome.dryRun ? html`🧪 planned` : target.failed.length > 0 ? html`❌ failed` : html`✅ purged`];
+    const failed = settings.dryRun ? html`—` : target.failed.length > 0 ? html`❌ ${count(target.failed.length)}` : html`0`;
+    if (settings.mode === 'purge-all') {
+      return [code(target.name), settings.dryRun ? html`🧪 planned` : target.failed.length > 0 ? html`❌ failed` : html`✅ purged`];
     }
-    const row = [code(target.name), count(target.requested), outcome.dryRun ? html`—` : count(target.purgedCount), failed];
-    return outcome.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
+    const row = [code(target.name), count(target.requested), settings.dryRun ? html`—` : count(target.purgedCount), failed];
+    return settings.mode === 'purge-keys' ? [...row, count(target.requests)] : row;
   });
   const head = {
     'purge-all': [html`Service`, html`Purge-all`],
     'purge-keys': [html`Service`, html`Keys`, html`Purged`, html`Failed`, html`Batches`],
     'purge-urls': [html`Host`, html`URLs`, html`Purged`, html`Failed`]
-  }[outcome.mode];
+  }[settings.mode];
   const more = outcome.targets.length - rows.length;
   return html`${table(head, rows)}${more > 0 ? html`\n\n<p>… and ${plural(more, 'more row')}: see the <code>result</code> output.</p>` : EMPTY}`;
 }
@@ -161,8 +162,8 @@ function failuresSection(targets: readonly PurgeTarget[], budget: ByteBudget): H
 }
 
 /** `omitted`: purge IDs the purge-ids output leaves out. */
-function idsSection(outcome: PurgeOutcome, omitted: number, budget: ByteBudget): Html {
-  if (outcome.dryRun || outcome.mode === 'purge-all') return EMPTY;
+function idsSection(settings: PurgeSettings, outcome: PurgeOutcome, omitted: number, budget: ByteBudget): Html {
+  if (settings.dryRun || settings.mode === 'purge-all') return EMPTY;
   const total = purgedTotal(outcome);
   if (total === 0) return EMPTY;
   const several = outcome.targets.length > 1;
@@ -175,7 +176,7 @@ function idsSection(outcome: PurgeOutcome, omitted: number, budget: ByteBudget):
       rows.push(row);
     }
   }
-  const head = [...(several ? [outcome.mode === 'purge-urls' ? html`Host` : html`Service`] : []), outcome.mode === 'purge-urls' ? html`URL` : html`Key`, html`Purge ID`];
+  const head = [...(several ? [settings.mode === 'purge-urls' ? html`Host` : html`Service`] : []), settings.mode === 'purge-urls' ? html`URL` : html`Key`, html`Purge ID`];
   const more = total - rows.length;
   const where =
     omitted === 0
@@ -209,24 +210,24 @@ function purgedTotal(outcome: PurgeOutcome): number {
  * One line per target, so a run that went well still leaves a readable log;
  * then every failed item.
  */
-function logLines(outcome: PurgeOutcome): LogLine[] {
-  const twice = outcome.secondPassDelayMs === undefined ? '' : `, twice ${seconds(outcome.secondPassDelayMs)} apart`;
-  const how = `${outcome.mode === 'purge-all' ? 'hard, purge-all' : outcome.soft ? 'soft' : 'hard'}${twice}`;
+function logLines(settings: PurgeSettings, outcome: PurgeOutcome): LogLine[] {
+  const twice = settings.secondPassDelayMs === undefined ? '' : `, twice ${seconds(settings.secondPassDelayMs)} apart`;
+  const how = `${settings.mode === 'purge-all' ? 'hard, purge-all' : settings.soft ? 'soft' : 'hard'}${twice}`;
   const lines: LogLine[] = [];
   for (const target of outcome.targets) {
-    const what = outcome.mode === 'purge-all' ? 'everything' : itemNoun(outcome.mode, target.requested);
-    const line = outcome.dryRun
+    const what = settings.mode === 'purge-all' ? 'everything' : itemNoun(settings.mode, target.requested);
+    const line = settings.dryRun
       ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
-      : `${target.name}: purged ${outcome.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
+      : `${target.name}: purged ${settings.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
         (target.failed.length > 0 ? `; ${target.failed.length} failed` : '');
     lines.push({ level: 'info', text: line });
   }
   const failing = outcome.targets.filter(target => target.failed.length > 0);
   for (const target of failing) {
-    lines.push({ group: `Failed on ${target.name}: ${itemNoun(outcome.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
+    lines.push({ group: `Failed on ${target.name}: ${itemNoun(settings.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
     // With one failing target the step's own error says the same; annotate each only when there are several.
     if (failing.length > 1) {
-      lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(outcome.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
+      lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(settings.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
     }
   }
   return lines;

@@ -1,6 +1,7 @@
 import type { StatsBucket } from '../fastly/stats.js';
 import type { ServiceStats, StatsOutcome, StatsTotals } from '../modes/stats/outcome.js';
 import { ratio, sum } from '../modes/stats/outcome.js';
+import type { StatsSettings } from '../inputs/settings.js';
 import { EMPTY, type Html, code, count, escape, html, join, mermaidText, table, utc } from './html.js';
 import type { LogLine, Presented } from './presented.js';
 
@@ -8,15 +9,15 @@ import type { LogLine, Presented } from './presented.js';
 const MAX_POINTS = 48;
 const BLOCKS = '▁▂▃▄▅▆▇█';
 
-export function presentStats(outcome: StatsOutcome): Presented {
+export function presentStats(settings: StatsSettings, outcome: StatsOutcome): Presented {
   const failing = outcome.services.filter(s => s.gateFailures.length > 0 || s.error);
   const overall = weightedHitRatio(outcome.services);
   return {
     failed: failing.length > 0,
     headline: headline(outcome, failing, overall),
-    sections: [windowLine(outcome), figures(outcome), ...outcome.services.map(s => trend(outcome, s))],
+    sections: [windowLine(settings), figures(settings, outcome), ...outcome.services.map(s => trend(settings, outcome, s))],
     result: {
-      window: { from: iso(outcome.window.from), to: iso(outcome.window.to), by: outcome.window.by },
+      window: { from: iso(settings.window.from), to: iso(settings.window.to), by: settings.window.by },
       hitRatio: overall ?? null,
       services: outcome.services.map(s => ({
         serviceId: s.serviceId,
@@ -54,22 +55,22 @@ function headline(outcome: StatsOutcome, failing: readonly ServiceStats[], overa
   return html`${where}: ${count(requests)} requests, hit ratio ${percent(overall)}`;
 }
 
-function windowLine(outcome: StatsOutcome): Html {
-  const { from, to, by } = outcome.window;
+function windowLine(settings: StatsSettings): Html {
+  const { from, to, by } = settings.window;
   const gates = [
-    outcome.minHitRatio === undefined ? EMPTY : html`min-hit-ratio ${percent(outcome.minHitRatio)}`,
-    outcome.maxErrorRatio === undefined ? EMPTY : html`max-error-ratio ${percent(outcome.maxErrorRatio)}`
+    settings.minHitRatio === undefined ? EMPTY : html`min-hit-ratio ${percent(settings.minHitRatio)}`,
+    settings.maxErrorRatio === undefined ? EMPTY : html`max-error-ratio ${percent(settings.maxErrorRatio)}`
   ].filter(Boolean);
   const gateText = gates.length > 0 ? html`; gates: ${join(gates, ', ')}` : EMPTY;
   return html`<p>From ${utc(new Date(from * 1000))} to ${utc(new Date(to * 1000))}, by ${escape(by)}${gateText}. Fastly's most recent buckets arrive 2–15 minutes late.</p>`;
 }
 
-function figures(outcome: StatsOutcome): Html {
-  const rows = outcome.services.map(s => row(html`${escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s, outcome));
+function figures(settings: StatsSettings, outcome: StatsOutcome): Html {
+  const rows = outcome.services.map(s => row(settings, html`${escape(s.serviceName)}<br>${code(s.serviceId)}`, s.totals, s));
   if (outcome.services.length > 1) {
     const totals = sum(outcome.services.map(s => s.totals));
     const hitRatio = weightedHitRatio(outcome.services);
-    rows.push(row(html`<b>Total</b>`, totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }, outcome));
+    rows.push(row(settings, html`<b>Total</b>`, totals, { hitRatio, errorRatio: ratio(totals.status5xx, totals.requests), error: undefined, buckets: [] }));
   }
   const head = [html`Service`, html`Requests`, html`Hit ratio`, html`Miss`, html`Pass`, html`Bandwidth`, html`2xx`, html`3xx`, html`4xx`, html`5xx`, html`5xx share`];
   return table(head, rows);
@@ -77,16 +78,16 @@ function figures(outcome: StatsOutcome): Html {
 
 type Figures = Pick<ServiceStats, 'hitRatio' | 'errorRatio' | 'error' | 'buckets'>;
 
-function row(label: Html, t: StatsTotals, s: Figures, outcome: StatsOutcome): Html[] {
+function row(settings: StatsSettings, label: Html, t: StatsTotals, s: Figures): Html[] {
   if (s.error) return [label, html`❌ ${escape(s.error)}`, ...Array<Html>(9).fill(EMPTY)];
   if (t.requests === 0) return [label, html`no traffic`, ...Array<Html>(9).fill(html`—`)];
-  const lowHit = outcome.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < outcome.minHitRatio;
-  const highErr = outcome.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > outcome.maxErrorRatio;
+  const lowHit = settings.minHitRatio !== undefined && s.hitRatio !== undefined && s.hitRatio < settings.minHitRatio;
+  const highErr = settings.maxErrorRatio !== undefined && s.errorRatio !== undefined && s.errorRatio > settings.maxErrorRatio;
   const mark = (bad: boolean, text: Html, threshold: number | undefined) => (bad ? html`❌ <b>${text}</b> (limit ${percent(threshold)})` : text);
   return [
     label,
     count(t.requests),
-    mark(lowHit, percent(s.hitRatio), outcome.minHitRatio),
+    mark(lowHit, percent(s.hitRatio), settings.minHitRatio),
     count(t.miss),
     count(t.pass),
     bytes(t.bandwidth),
@@ -94,11 +95,11 @@ function row(label: Html, t: StatsTotals, s: Figures, outcome: StatsOutcome): Ht
     count(t.status3xx),
     count(t.status4xx),
     count(t.status5xx),
-    mark(highErr, percent(s.errorRatio), outcome.maxErrorRatio)
+    mark(highErr, percent(s.errorRatio), settings.maxErrorRatio)
   ];
 }
 
-function trend(outcome: StatsOutcome, s: ServiceStats): Html {
+function trend(settings: StatsSettings, outcome: StatsOutcome, s: ServiceStats): Html {
   if (s.error) return EMPTY;
   const title = html`#### ${escape(s.serviceName)} (${code(s.serviceId)})`;
   const notes = join(s.gateNotes.map(note => html`\n\n<p>⚠️ ${escape(note)}</p>`), '');
@@ -109,7 +110,7 @@ function trend(outcome: StatsOutcome, s: ServiceStats): Html {
   const requests = points.map(p => p.requests);
   const hitRatios = points.map(p => ratio(p.hits, p.hits + p.miss));
   const spark = table(
-    [EMPTY, html`Trend (${points.length} points, ${escape(labelOf(points[0], outcome))} → ${escape(labelOf(points.at(-1), outcome))})`],
+    [EMPTY, html`Trend (${points.length} points, ${escape(labelOf(settings, points[0]))} → ${escape(labelOf(settings, points.at(-1)))})`],
     [
       [html`Requests`, code(sparkline(requests))],
       [html`Hit ratio`, code(sparkline(hitRatios, 0, 1))]
@@ -121,7 +122,7 @@ function trend(outcome: StatsOutcome, s: ServiceStats): Html {
       html`\`\`\`mermaid`,
       html`xychart-beta`,
       html`  title "${mermaidText(s.serviceName)}: requests (bars), hit ratio (line, top of chart = 100%)"`,
-      html`  x-axis [${join(points.map(p => html`"${mermaidText(labelOf(p, outcome))}"`), ', ')}]`,
+      html`  x-axis [${join(points.map(p => html`"${mermaidText(labelOf(settings, p))}"`), ', ')}]`,
       // From 0, so bars are to scale and the top of the chart is where a 100% hit ratio lies.
       html`  y-axis "Requests" 0 --> ${top}`,
       html`  bar [${mermaidText(requests.join(', '))}]`,
@@ -153,12 +154,12 @@ function sparkline(values: readonly (number | undefined)[], min?: number, max?: 
     .join('');
 }
 
-function labelOf(point: StatsBucket | undefined, outcome: StatsOutcome): string {
+function labelOf(settings: StatsSettings, point: StatsBucket | undefined): string {
   if (!point) return '';
   const text = new Date(point.start * 1000).toISOString();
   // Short labels: a day of hourly points must not overlap.
-  if (outcome.window.by === 'day') return text.slice(5, 10);
-  return outcome.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
+  if (settings.window.by === 'day') return text.slice(5, 10);
+  return settings.window.by === 'hour' ? `${text.slice(11, 13)}h` : text.slice(11, 16);
 }
 
 function percent(value: number | undefined): Html {

@@ -22,16 +22,7 @@ export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Ca
     }
     services.push(result);
   }
-  return {
-    mode: 'activate',
-    dryRun: settings.dryRun,
-    clone: settings.clone,
-    environment: settings.environment,
-    comment: settings.comment,
-    healthCheckUrl: settings.healthCheckUrl,
-    healthCheckTimeoutMs: settings.healthCheckTimeoutMs,
-    services
-  };
+  return { mode: 'activate', services };
 }
 
 class ConflictError extends ActionError {}

@@ -1,4 +1,4 @@
-import type { Environment, Validation } from '../../fastly/versions.js';
+import type { Validation } from '../../fastly/versions.js';
 import type { HealthReport } from '../../origin/health-check.js';
 
 export interface VclChange {
@@ -58,13 +58,6 @@ export interface ServiceActivation {
 
 export interface ActivateOutcome {
   readonly mode: 'activate';
-  readonly dryRun: boolean;
-  readonly clone: boolean;
-  readonly environment: Environment;
-  /** The comment a clone gets. */
-  readonly comment: string;
-  readonly healthCheckUrl: string | undefined;
-  readonly healthCheckTimeoutMs: number;
   readonly services: readonly ServiceActivation[];
 }
 

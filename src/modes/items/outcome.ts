@@ -32,7 +32,5 @@ export interface StoreSync {
 
 export interface ItemsOutcome {
   readonly mode: 'update-dictionary' | 'update-config-store';
-  readonly dryRun: boolean;
-  readonly deleteMissing: boolean;
   readonly stores: readonly StoreSync[];
 }

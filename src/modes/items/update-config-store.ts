@@ -23,5 +23,5 @@ export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): 
     sync.error = expectedMessage(error);
     sync.status = 'failed';
   }
-  return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores: [sync] };
+  return { mode: settings.mode, stores: [sync] };
 }

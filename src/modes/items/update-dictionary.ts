@@ -17,7 +17,7 @@ export async function run(settings: UpdateDictionarySettings, api: FastlyApi): P
     }
     stores.push(sync);
   }
-  return { mode: settings.mode, dryRun: settings.dryRun, deleteMissing: settings.deleteMissing, stores };
+  return { mode: settings.mode, stores };
 }
 
 async function syncDictionary(settings: UpdateDictionarySettings, api: FastlyApi, sync: StoreSync, serviceId: string): Promise<void> {

@@ -1,6 +1,5 @@
 import { expectedMessage } from '../../errors.js';
 import { NOT_SENT_CANCELLED } from '../../cancel.js';
-import type { WaitFor } from '../../inputs/settings.js';
 
 export interface ItemFailure {
   readonly item: string;
@@ -31,14 +30,9 @@ export type PurgeMode = 'purge-keys' | 'purge-urls' | 'purge-all';
 
 export interface PurgeOutcome {
   readonly mode: PurgeMode;
-  readonly soft: boolean;
-  readonly dryRun: boolean;
   readonly targets: readonly PurgeTarget[];
-  readonly waitFor?: WaitFor | undefined;
   /** How long the origin took to serve the new build. */
   readonly waited?: { readonly tries: number; readonly durationMs: number } | undefined;
-  /** Set when the purges went (or would go) twice. */
-  readonly secondPassDelayMs?: number | undefined;
   /** A cancel came before the second pass: only the first was sent. */
   readonly secondPassCancelled?: boolean | undefined;
 }

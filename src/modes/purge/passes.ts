@@ -18,7 +18,7 @@ export async function runPasses<S extends PurgeSettings>(
 ): Promise<PurgeOutcome> {
   const waited = settings.waitFor && !settings.dryRun ? await waitForOrigin(settings.waitFor, cancel.stop) : undefined;
   const first = await pass(settings, api, cancel);
-  const extras = { waitFor: settings.waitFor, waited, secondPassDelayMs: settings.secondPassDelayMs };
+  const extras = { waited };
   if (settings.secondPassDelayMs === undefined) return { ...first, ...extras };
   if (!settings.dryRun) await realClock.sleep(settings.secondPassDelayMs, cancel.stop);
   // What the first pass purged stays purged: a cancel that skips the second must not make it look undone.

@@ -15,5 +15,5 @@ export async function run(settings: PurgeAllSettings, api: FastlyApi, cancel: Ca
     });
     targets.push(tally);
   }
-  return { mode: settings.mode, soft: false, dryRun: settings.dryRun, targets };
+  return { mode: settings.mode, targets };
 }

@@ -29,5 +29,5 @@ export async function run(settings: PurgeKeysSettings, api: FastlyApi, cancel: C
     );
     targets.push(tally);
   }
-  return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets };
+  return { mode: settings.mode, targets };
 }

@@ -29,5 +29,5 @@ export async function run(settings: PurgeUrlsSettings, api: FastlyApi, cancel: C
     },
     { signal: cancel.stop, skip: url => tallyOf(new URL(url)).notSent([url]) }
   );
-  return { mode: settings.mode, soft: settings.soft, dryRun: settings.dryRun, targets: [...byHost.values()] };
+  return { mode: settings.mode, targets: [...byHost.values()] };
 }

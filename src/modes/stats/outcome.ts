@@ -1,5 +1,4 @@
 import type { StatsBucket } from '../../fastly/stats.js';
-import type { StatsWindow } from '../../inputs/stats-window.js';
 
 export type StatsTotals = Omit<StatsBucket, 'start'>;
 
@@ -21,9 +20,6 @@ export interface ServiceStats {
 
 export interface StatsOutcome {
   readonly mode: 'stats';
-  readonly window: StatsWindow;
-  readonly minHitRatio: number | undefined;
-  readonly maxErrorRatio: number | undefined;
   readonly services: readonly ServiceStats[];
 }
 

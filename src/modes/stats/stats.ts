@@ -31,7 +31,7 @@ export async function run(settings: StatsSettings, api: FastlyApi): Promise<Stat
     }
     services.push(stats);
   }
-  return { mode: 'stats', window: settings.window, minHitRatio: settings.minHitRatio, maxErrorRatio: settings.maxErrorRatio, services };
+  return { mode: 'stats', services };
 }
 
 

@@ -3065,72 +3065,128 @@ function lineCount(text) {
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 async function run(settings, api, cancel = NOT_CANCELLABLE) {
     const services = [];
-    for (const serviceId of settings.serviceIds) {
-        const result = emptyResult(serviceId);
-        try {
-            await deploy(settings, api, cancel, result);
-        }
-        catch (error) {
-            result.error = expectedMessage(error);
-            result.status = error instanceof ConflictError ? 'conflict' : 'failed';
-        }
-        services.push(result);
-    }
+    for (const serviceId of settings.serviceIds)
+        services.push(await deploy(settings, api, cancel, serviceId));
     return { mode: 'activate', services };
 }
 class ConflictError extends ActionError {
 }
-async function deploy(settings, api, cancel, result) {
-    const sid = result.serviceId;
-    const details = await api.serviceDetails(sid);
-    result.serviceName = details.name;
-    result.previousVersion = activeOn(details, settings.environment);
-    result.activeVersion = result.previousVersion;
-    const base = pickBase(details, settings.version);
-    result.baseVersion = base;
-    if (!settings.clone) {
-        result.newVersion = base;
-        if (base === result.previousVersion) {
-            result.status = 'unchanged';
-            return;
+async function deploy(settings, api, cancel, serviceId) {
+    let known = emptyKnown(serviceId);
+    let active;
+    let end;
+    try {
+        const details = await api.serviceDetails(serviceId);
+        const previousVersion = activeOn(details, settings.environment);
+        active = previousVersion;
+        const base = pickBase(details, settings.version);
+        known = { ...known, serviceName: details.name, previousVersion, baseVersion: base };
+        let version = base;
+        if (!settings.clone) {
+            known = { ...known, newVersion: base };
+            if (base === previousVersion)
+                return finish({ kind: 'unchanged' });
+            if (settings.dryRun)
+                return finish({ kind: 'planned' });
         }
-        if (settings.dryRun) {
-            result.status = 'planned';
-            return;
+        else if (settings.dryRun) {
+            const current = settings.vclFiles.length > 0 ? await api.listVcl(serviceId, base) : [];
+            const plan = planVcl(settings, current);
+            known = { ...known, ...plan, diffTitle: `Repository VCL against version ${base}`, diff: repositoryDiff(current, base, settings.vclFiles, plan.vcl) };
+            return finish({ kind: 'planned' });
         }
-        await validateAndActivate(settings, api, cancel, result, base);
-        return;
+        else {
+            version = await cloneOnce(api, details, base);
+            known = { ...known, newVersion: version };
+            const clone = version;
+            await api.setComment(serviceId, clone, settings.comment).catch((error) => {
+                throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+            });
+            if (settings.vclFiles.length > 0) {
+                // The clone's own VCL, not the base's: only what differs from it is sent.
+                const plan = planVcl(settings, await api.listVcl(serviceId, clone));
+                known = { ...known, ...plan };
+                await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
+            }
+        }
+        const checked = await activateChecked(settings, api, cancel, known, version);
+        known = { ...known, ...checked.learned };
+        if (checked.active)
+            active = checked.active.version;
+        end = checked.end;
     }
-    if (settings.dryRun) {
-        const current = settings.vclFiles.length > 0 ? await api.listVcl(sid, base) : [];
-        planVcl(settings, current, result);
-        result.diffTitle = `Repository VCL against version ${base}`;
-        result.diff = repositoryDiff(current, base, settings.vclFiles, result.vcl);
-        result.status = 'planned';
-        return;
+    catch (error) {
+        end = { kind: 'failed', error };
     }
-    const clone = await cloneOnce(api, details, base);
-    result.newVersion = clone;
-    await api.setComment(sid, clone, settings.comment).catch((error) => {
-        const why = messageOf(error);
-        throw new ActionError(`${why}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
-    });
-    if (settings.vclFiles.length > 0) {
-        // The clone's own VCL, not the base's: only what differs from it is sent.
-        planVcl(settings, await api.listVcl(sid, clone), result);
-        await uploadVcl(api, sid, clone, settings.vclFiles, result);
+    return finish(end);
+    function finish(ending) {
+        return { ...known, ...verdict(settings, known, ending, active) };
     }
-    await validateAndActivate(settings, api, cancel, result, clone);
 }
-function emptyResult(serviceId) {
+/** The one place a deploy's status and error are decided. */
+function verdict(settings, known, end, active) {
+    const sid = known.serviceId;
+    const env = settings.environment;
+    switch (end.kind) {
+        case 'unchanged':
+        case 'planned':
+        case 'activated':
+            return { status: end.kind, error: undefined, activeVersion: active };
+        case 'invalid': {
+            const kept = settings.clone ? `version ${end.version} was left as a draft` : `version ${end.version} was not activated`;
+            const error = `Fastly found version ${end.version} of ${sid} invalid; ${kept} and ${env} stays on version ${known.previousVersion ?? 'none'}`;
+            return { status: 'invalid', error, activeVersion: active };
+        }
+        case 'failed':
+            return { status: end.error instanceof ConflictError ? 'conflict' : 'failed', error: expectedMessage(end.error), activeVersion: active };
+        case 'unhealthy':
+            return unhealthyVerdict(end, sid, env, active);
+    }
+}
+function unhealthyVerdict(end, sid, env, active) {
+    const { version, health, rollback } = end;
+    const what = health.cancelled
+        ? `Version ${version} of ${sid} had not passed its health check of ${health.url} when the run was cancelled`
+        : `Version ${version} of ${sid} failed its health check (${health.observed} from ${health.url})`;
+    switch (rollback.kind) {
+        case 'no-previous':
+            return {
+                status: health.cancelled ? 'unchecked' : 'rollback-failed',
+                error: `${what}, and no version was active before it: ${env} stays on the ${health.cancelled ? 'unchecked' : 'unhealthy'} version ${version}. A person is needed now.`,
+                activeVersion: active
+            };
+        case 'done':
+            return { status: 'rolled-back', error: `${what}; version ${version} was rolled back to ${rollback.to}, which is active on ${env} again.`, activeVersion: rollback.to };
+        case 'superseded':
+            return {
+                status: 'superseded',
+                error: `${what}, but another deploy made version ${rollback.active ?? 'none'} active on ${env} meanwhile, ` +
+                    `so nothing was rolled back: version ${rollback.active ?? 'none'} is live. Check it.`,
+                activeVersion: rollback.active
+            };
+        case 'failed':
+            if (health.cancelled) {
+                return {
+                    status: 'unchecked',
+                    error: `${what}, and rolling back to version ${rollback.to} could not be done in time (${rollback.why}). ` +
+                        `Version ${version} is live on ${env} and unchecked; version ${rollback.to} was live before. A person is needed now.`,
+                    activeVersion: active
+                };
+            }
+            return {
+                status: 'rollback-failed',
+                error: `ROLLBACK FAILED: ${what}, and re-activating version ${rollback.to} failed: ${rollback.why}. ${env} is on the unhealthy version ${version}: a person is needed now.`,
+                activeVersion: active
+            };
+    }
+}
+function emptyKnown(serviceId) {
     return {
         serviceId,
         serviceName: serviceId,
-        status: 'failed',
         previousVersion: undefined,
         baseVersion: undefined,
         newVersion: undefined,
-        activeVersion: undefined,
         vcl: [],
         mainVcl: undefined,
         validation: undefined,
@@ -3138,8 +3194,7 @@ function emptyResult(serviceId) {
         notes: [],
         diff: undefined,
         diffTitle: undefined,
-        health: undefined,
-        error: undefined
+        health: undefined
     };
 }
 function activeOn(details, environment) {
@@ -3185,63 +3240,73 @@ async function cloneOnce(api, details, base) {
         throw new ActionError(`${error.message}. A clone is not safe to repeat, so it was not retried; nothing was activated. ${maybe}`);
     }
 }
-function planVcl(settings, current, result) {
+/** Which files are new, changed or the same as in `current`, and the VCL to make main when that changes. */
+function planVcl(settings, current) {
     const byName = new Map(current.map(vcl => [vcl.name, vcl]));
-    result.vcl = settings.vclFiles.map((file) => {
+    const vcl = settings.vclFiles.map((file) => {
         const existing = byName.get(file.name);
         const action = !existing ? 'create' : existing.content === file.content ? 'unchanged' : 'update';
         return { name: file.name, action, path: file.path };
     });
     const wantsMain = settings.vclFiles.some(file => file.name === settings.vclMain);
-    const alreadyMain = current.some(vcl => vcl.main && vcl.name === settings.vclMain);
-    result.mainVcl = wantsMain && !alreadyMain ? settings.vclMain : undefined;
+    const alreadyMain = current.some(v => v.main && v.name === settings.vclMain);
+    return { vcl, mainVcl: wantsMain && !alreadyMain ? settings.vclMain : undefined };
 }
-async function uploadVcl(api, sid, version, files, result) {
-    for (const change of result.vcl) {
+async function uploadVcl(api, sid, version, files, plan) {
+    for (const change of plan.vcl) {
         const file = files.find(f => f.name === change.name);
         if (!file || change.action === 'unchanged')
             continue;
         if (change.action === 'create') {
-            await api.createVcl(sid, version, { name: file.name, content: file.content, main: file.name === result.mainVcl });
+            await api.createVcl(sid, version, { name: file.name, content: file.content, main: file.name === plan.mainVcl });
         }
         else {
             await api.updateVcl(sid, version, file.name, file.content);
         }
     }
-    const mainIsNew = result.vcl.some(change => change.name === result.mainVcl && change.action === 'create');
-    if (result.mainVcl && !mainIsNew)
-        await api.setMainVcl(sid, version, result.mainVcl);
+    const mainIsNew = plan.vcl.some(change => change.name === plan.mainVcl && change.action === 'create');
+    if (plan.mainVcl && !mainIsNew)
+        await api.setMainVcl(sid, version, plan.mainVcl);
 }
-async function validateAndActivate(settings, api, cancel, result, version) {
-    const sid = result.serviceId;
-    result.validation = await api.validateVersion(sid, version);
-    if (!result.validation.ok) {
-        result.status = 'invalid';
-        const kept = settings.clone ? `version ${version} was left as a draft` : `version ${version} was not activated`;
-        result.error = `Fastly found version ${version} of ${sid} invalid; ${kept} and ${settings.environment} stays on version ${result.previousVersion ?? 'none'}`;
-        return;
-    }
-    let landed;
+/**
+ * Validates, activates under the guard, checks health (rolling back if it
+ * fails) and reads Fastly's diff. A failure part-way still answers what was
+ * learned before it.
+ */
+async function activateChecked(settings, api, cancel, known, version) {
+    const sid = known.serviceId;
+    const env = settings.environment;
+    let learned = {};
+    let end = { kind: 'activated' };
     try {
-        landed = await activateGuarded(api, sid, version, settings.environment, result.previousVersion);
+        const validation = await api.validateVersion(sid, version);
+        learned = { validation };
+        if (!validation.ok)
+            return { learned, end: { kind: 'invalid', version } };
+        const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
+        learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
+        if (settings.healthCheckUrl) {
+            const health = await checkHealth(settings.healthCheckUrl, settings.healthCheckTimeoutMs, cancel.stop);
+            learned = { ...learned, health };
+            if (!health.healthy) {
+                const rollback = await rollBack(api, sid, env, version, known.previousVersion);
+                learned = { ...learned, notes: [...(learned.notes ?? []), ...rollback.notes] };
+                end = { kind: 'unhealthy', version, health, rollback: rollback.result };
+            }
+        }
+        if (known.previousVersion !== undefined && !cancel.stop.aborted) {
+            const diff = await api.vclDiff(sid, known.previousVersion, version).catch(() => undefined);
+            learned = { ...learned, diffTitle: `Generated VCL: version ${known.previousVersion} → ${version}`, diff };
+        }
+        return { learned, end, active: { version } };
     }
     catch (error) {
         if (!(error instanceof Superseded))
-            throw error;
-        result.activeVersion = error.active;
+            return { learned, end: { kind: 'failed', error } };
         const kept = settings.clone ? `version ${version} was left as a draft` : 'nothing was activated';
-        throw new ConflictError(`Version ${error.active ?? 'none'} became active on ${settings.environment} of ${sid} while this run was deploying ` +
-            `(it started from ${result.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`);
-    }
-    result.warning = landed.warning;
-    result.notes.push(...landed.notes);
-    result.activeVersion = version;
-    result.status = 'activated';
-    if (settings.healthCheckUrl)
-        await checkOrRollBack(settings, api, cancel, result, version, settings.healthCheckUrl);
-    if (result.previousVersion !== undefined && !cancel.stop.aborted) {
-        result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
-        result.diff = await api.vclDiff(sid, result.previousVersion, version).catch(() => undefined);
+        const conflict = new ConflictError(`Version ${error.active ?? 'none'} became active on ${env} of ${sid} while this run was deploying ` +
+            `(it started from ${known.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`);
+        return { learned, end: { kind: 'failed', error: conflict }, active: { version: error.active } };
     }
 }
 /** Another deploy made `active` live: this run must not touch the environment. */
@@ -3313,47 +3378,17 @@ function isRetryable(error) {
  * unchecked. The rollback goes through the clean-up client, so it still
  * happens after a cancel, within the clean-up deadline.
  */
-async function checkOrRollBack(settings, api, cancel, result, version, url) {
-    const sid = result.serviceId;
-    const env = settings.environment;
-    result.health = await checkHealth(url, settings.healthCheckTimeoutMs, cancel.stop);
-    if (result.health.healthy)
-        return;
-    const what = result.health.cancelled
-        ? `Version ${version} of ${sid} had not passed its health check of ${url} when the run was cancelled`
-        : `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
-    const previous = result.previousVersion;
-    if (previous === undefined) {
-        result.status = result.health.cancelled ? 'unchecked' : 'rollback-failed';
-        result.error = `${what}, and no version was active before it: ${env} stays on the ${result.health.cancelled ? 'unchecked' : 'unhealthy'} version ${version}. A person is needed now.`;
-        return;
-    }
+async function rollBack(api, sid, env, version, previous) {
+    if (previous === undefined)
+        return { result: { kind: 'no-previous' }, notes: [] };
     try {
         const landed = await activateGuarded(api.forCleanUp(), sid, previous, env, version);
-        result.notes.push(...landed.notes);
-        result.activeVersion = previous;
-        result.status = 'rolled-back';
-        result.error = `${what}; version ${version} was rolled back to ${previous}, which is active on ${env} again.`;
+        return { result: { kind: 'done', to: previous }, notes: landed.notes };
     }
     catch (error) {
-        if (error instanceof Superseded) {
-            result.activeVersion = error.active;
-            result.status = 'superseded';
-            result.error =
-                `${what}, but another deploy made version ${error.active ?? 'none'} active on ${env} meanwhile, ` +
-                    `so nothing was rolled back: version ${error.active ?? 'none'} is live. Check it.`;
-            return;
-        }
-        const why = messageOf(error);
-        if (result.health.cancelled) {
-            result.status = 'unchecked';
-            result.error =
-                `${what}, and rolling back to version ${previous} could not be done in time (${why}). ` +
-                    `Version ${version} is live on ${env} and unchecked; version ${previous} was live before. A person is needed now.`;
-            return;
-        }
-        result.status = 'rollback-failed';
-        result.error = `ROLLBACK FAILED: ${what}, and re-activating version ${previous} failed: ${why}. ${env} is on the unhealthy version ${version}: a person is needed now.`;
+        if (error instanceof Superseded)
+            return { result: { kind: 'superseded', active: error.active }, notes: [] };
+        return { result: { kind: 'failed', to: previous, why: messageOf(error) }, notes: [] };
     }
 }
 function repositoryDiff(current, base, files, changes) {

@@ -3,7 +3,7 @@ import { ActionError, expectedMessage, messageOf } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../fastly/errors.js';
 import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../../fastly/versions.js';
-import { checkHealth } from '../../origin/health-check.js';
+import { type HealthReport, checkHealth } from '../../origin/health-check.js';
 import type { ActivateSettings } from '../../inputs/settings.js';
 import type { VclFile } from '../../inputs/vcl-files.js';
 import { unifiedDiff } from '../../unified-diff.js';
@@ -12,76 +12,148 @@ import type { ActivateOutcome, ServiceActivation, VclChange } from './outcome.js
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation = NOT_CANCELLABLE): Promise<ActivateOutcome> {
   const services: ServiceActivation[] = [];
-  for (const serviceId of settings.serviceIds) {
-    const result = emptyResult(serviceId);
-    try {
-      await deploy(settings, api, cancel, result);
-    } catch (error) {
-      result.error = expectedMessage(error);
-      result.status = error instanceof ConflictError ? 'conflict' : 'failed';
-    }
-    services.push(result);
-  }
+  for (const serviceId of settings.serviceIds) services.push(await deploy(settings, api, cancel, serviceId));
   return { mode: 'activate', services };
 }
 
 class ConflictError extends ActionError {}
 
-async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, result: ServiceActivation): Promise<void> {
-  const sid = result.serviceId;
-  const details = await api.serviceDetails(sid);
-  result.serviceName = details.name;
-  result.previousVersion = activeOn(details, settings.environment);
-  result.activeVersion = result.previousVersion;
-  const base = pickBase(details, settings.version);
-  result.baseVersion = base;
+/** What the steps of one deploy found out; each step returns its part. */
+type Known = Omit<ServiceActivation, 'status' | 'error' | 'activeVersion'>;
 
-  if (!settings.clone) {
-    result.newVersion = base;
-    if (base === result.previousVersion) {
-      result.status = 'unchanged';
-      return;
+/**
+ * How a deploy ended. `verdict` alone turns it into the service's status,
+ * error and active version.
+ */
+type End =
+  | { readonly kind: 'unchanged' | 'planned' | 'activated' }
+  | { readonly kind: 'invalid'; readonly version: number }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'unhealthy'; readonly version: number; readonly health: HealthReport; readonly rollback: Rollback };
+
+/** What became of the rollback after a failed health check. */
+type Rollback =
+  | { readonly kind: 'no-previous' }
+  | { readonly kind: 'done'; readonly to: number }
+  | { readonly kind: 'superseded'; readonly active: number | undefined }
+  | { readonly kind: 'failed'; readonly to: number; readonly why: string };
+
+async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, serviceId: string): Promise<ServiceActivation> {
+  let known: Known = emptyKnown(serviceId);
+  let active: number | undefined;
+  let end: End;
+  try {
+    const details = await api.serviceDetails(serviceId);
+    const previousVersion = activeOn(details, settings.environment);
+    active = previousVersion;
+    const base = pickBase(details, settings.version);
+    known = { ...known, serviceName: details.name, previousVersion, baseVersion: base };
+    let version = base;
+    if (!settings.clone) {
+      known = { ...known, newVersion: base };
+      if (base === previousVersion) return finish({ kind: 'unchanged' });
+      if (settings.dryRun) return finish({ kind: 'planned' });
+    } else if (settings.dryRun) {
+      const current = settings.vclFiles.length > 0 ? await api.listVcl(serviceId, base) : [];
+      const plan = planVcl(settings, current);
+      known = { ...known, ...plan, diffTitle: `Repository VCL against version ${base}`, diff: repositoryDiff(current, base, settings.vclFiles, plan.vcl) };
+      return finish({ kind: 'planned' });
+    } else {
+      version = await cloneOnce(api, details, base);
+      known = { ...known, newVersion: version };
+      const clone = version;
+      await api.setComment(serviceId, clone, settings.comment).catch((error: unknown) => {
+        throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+      });
+      if (settings.vclFiles.length > 0) {
+        // The clone's own VCL, not the base's: only what differs from it is sent.
+        const plan = planVcl(settings, await api.listVcl(serviceId, clone));
+        known = { ...known, ...plan };
+        await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
+      }
     }
-    if (settings.dryRun) {
-      result.status = 'planned';
-      return;
-    }
-    await validateAndActivate(settings, api, cancel, result, base);
-    return;
+    const checked = await activateChecked(settings, api, cancel, known, version);
+    known = { ...known, ...checked.learned };
+    if (checked.active) active = checked.active.version;
+    end = checked.end;
+  } catch (error) {
+    end = { kind: 'failed', error };
   }
+  return finish(end);
 
-  if (settings.dryRun) {
-    const current = settings.vclFiles.length > 0 ? await api.listVcl(sid, base) : [];
-    planVcl(settings, current, result);
-    result.diffTitle = `Repository VCL against version ${base}`;
-    result.diff = repositoryDiff(current, base, settings.vclFiles, result.vcl);
-    result.status = 'planned';
-    return;
+  function finish(ending: End): ServiceActivation {
+    return { ...known, ...verdict(settings, known, ending, active) };
   }
-
-  const clone = await cloneOnce(api, details, base);
-  result.newVersion = clone;
-  await api.setComment(sid, clone, settings.comment).catch((error: unknown) => {
-    const why = messageOf(error);
-    throw new ActionError(`${why}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
-  });
-  if (settings.vclFiles.length > 0) {
-    // The clone's own VCL, not the base's: only what differs from it is sent.
-    planVcl(settings, await api.listVcl(sid, clone), result);
-    await uploadVcl(api, sid, clone, settings.vclFiles, result);
-  }
-  await validateAndActivate(settings, api, cancel, result, clone);
 }
 
-function emptyResult(serviceId: string): ServiceActivation {
+/** The one place a deploy's status and error are decided. */
+function verdict(settings: ActivateSettings, known: Known, end: End, active: number | undefined): Pick<ServiceActivation, 'status' | 'error' | 'activeVersion'> {
+  const sid = known.serviceId;
+  const env = settings.environment;
+  switch (end.kind) {
+    case 'unchanged':
+    case 'planned':
+    case 'activated':
+      return { status: end.kind, error: undefined, activeVersion: active };
+    case 'invalid': {
+      const kept = settings.clone ? `version ${end.version} was left as a draft` : `version ${end.version} was not activated`;
+      const error = `Fastly found version ${end.version} of ${sid} invalid; ${kept} and ${env} stays on version ${known.previousVersion ?? 'none'}`;
+      return { status: 'invalid', error, activeVersion: active };
+    }
+    case 'failed':
+      return { status: end.error instanceof ConflictError ? 'conflict' : 'failed', error: expectedMessage(end.error), activeVersion: active };
+    case 'unhealthy':
+      return unhealthyVerdict(end, sid, env, active);
+  }
+}
+
+function unhealthyVerdict(end: Extract<End, { kind: 'unhealthy' }>, sid: string, env: Environment, active: number | undefined): Pick<ServiceActivation, 'status' | 'error' | 'activeVersion'> {
+  const { version, health, rollback } = end;
+  const what = health.cancelled
+    ? `Version ${version} of ${sid} had not passed its health check of ${health.url} when the run was cancelled`
+    : `Version ${version} of ${sid} failed its health check (${health.observed} from ${health.url})`;
+  switch (rollback.kind) {
+    case 'no-previous':
+      return {
+        status: health.cancelled ? 'unchecked' : 'rollback-failed',
+        error: `${what}, and no version was active before it: ${env} stays on the ${health.cancelled ? 'unchecked' : 'unhealthy'} version ${version}. A person is needed now.`,
+        activeVersion: active
+      };
+    case 'done':
+      return { status: 'rolled-back', error: `${what}; version ${version} was rolled back to ${rollback.to}, which is active on ${env} again.`, activeVersion: rollback.to };
+    case 'superseded':
+      return {
+        status: 'superseded',
+        error:
+          `${what}, but another deploy made version ${rollback.active ?? 'none'} active on ${env} meanwhile, ` +
+          `so nothing was rolled back: version ${rollback.active ?? 'none'} is live. Check it.`,
+        activeVersion: rollback.active
+      };
+    case 'failed':
+      if (health.cancelled) {
+        return {
+          status: 'unchecked',
+          error:
+            `${what}, and rolling back to version ${rollback.to} could not be done in time (${rollback.why}). ` +
+            `Version ${version} is live on ${env} and unchecked; version ${rollback.to} was live before. A person is needed now.`,
+          activeVersion: active
+        };
+      }
+      return {
+        status: 'rollback-failed',
+        error: `ROLLBACK FAILED: ${what}, and re-activating version ${rollback.to} failed: ${rollback.why}. ${env} is on the unhealthy version ${version}: a person is needed now.`,
+        activeVersion: active
+      };
+  }
+}
+
+function emptyKnown(serviceId: string): Known {
   return {
     serviceId,
     serviceName: serviceId,
-    status: 'failed',
     previousVersion: undefined,
     baseVersion: undefined,
     newVersion: undefined,
-    activeVersion: undefined,
     vcl: [],
     mainVcl: undefined,
     validation: undefined,
@@ -89,8 +161,7 @@ function emptyResult(serviceId: string): ServiceActivation {
     notes: [],
     diff: undefined,
     diffTitle: undefined,
-    health: undefined,
-    error: undefined
+    health: undefined
   };
 }
 
@@ -138,61 +209,79 @@ async function cloneOnce(api: FastlyApi, details: ServiceDetails, base: number):
   }
 }
 
-function planVcl(settings: ActivateSettings, current: readonly Vcl[], result: ServiceActivation): void {
+/** Which files are new, changed or the same as in `current`, and the VCL to make main when that changes. */
+function planVcl(settings: ActivateSettings, current: readonly Vcl[]): Pick<ServiceActivation, 'vcl' | 'mainVcl'> {
   const byName = new Map(current.map(vcl => [vcl.name, vcl]));
-  result.vcl = settings.vclFiles.map((file): VclChange => {
+  const vcl = settings.vclFiles.map((file): VclChange => {
     const existing = byName.get(file.name);
     const action = !existing ? 'create' : existing.content === file.content ? 'unchanged' : 'update';
     return { name: file.name, action, path: file.path };
   });
   const wantsMain = settings.vclFiles.some(file => file.name === settings.vclMain);
-  const alreadyMain = current.some(vcl => vcl.main && vcl.name === settings.vclMain);
-  result.mainVcl = wantsMain && !alreadyMain ? settings.vclMain : undefined;
+  const alreadyMain = current.some(v => v.main && v.name === settings.vclMain);
+  return { vcl, mainVcl: wantsMain && !alreadyMain ? settings.vclMain : undefined };
 }
 
-async function uploadVcl(api: FastlyApi, sid: string, version: number, files: readonly VclFile[], result: ServiceActivation): Promise<void> {
-  for (const change of result.vcl) {
+async function uploadVcl(api: FastlyApi, sid: string, version: number, files: readonly VclFile[], plan: Pick<ServiceActivation, 'vcl' | 'mainVcl'>): Promise<void> {
+  for (const change of plan.vcl) {
     const file = files.find(f => f.name === change.name);
     if (!file || change.action === 'unchanged') continue;
     if (change.action === 'create') {
-      await api.createVcl(sid, version, { name: file.name, content: file.content, main: file.name === result.mainVcl });
+      await api.createVcl(sid, version, { name: file.name, content: file.content, main: file.name === plan.mainVcl });
     } else {
       await api.updateVcl(sid, version, file.name, file.content);
     }
   }
-  const mainIsNew = result.vcl.some(change => change.name === result.mainVcl && change.action === 'create');
-  if (result.mainVcl && !mainIsNew) await api.setMainVcl(sid, version, result.mainVcl);
+  const mainIsNew = plan.vcl.some(change => change.name === plan.mainVcl && change.action === 'create');
+  if (plan.mainVcl && !mainIsNew) await api.setMainVcl(sid, version, plan.mainVcl);
 }
 
-async function validateAndActivate(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, result: ServiceActivation, version: number): Promise<void> {
-  const sid = result.serviceId;
-  result.validation = await api.validateVersion(sid, version);
-  if (!result.validation.ok) {
-    result.status = 'invalid';
-    const kept = settings.clone ? `version ${version} was left as a draft` : `version ${version} was not activated`;
-    result.error = `Fastly found version ${version} of ${sid} invalid; ${kept} and ${settings.environment} stays on version ${result.previousVersion ?? 'none'}`;
-    return;
-  }
-  let landed: Landed;
+/** What validating, activating and checking one version learned, how it ended, and what is active after it. */
+interface Checked {
+  readonly learned: Partial<Known>;
+  readonly end: End;
+  /** Set when the active version changed (or was found changed by another deploy). */
+  readonly active?: { readonly version: number | undefined };
+}
+
+/**
+ * Validates, activates under the guard, checks health (rolling back if it
+ * fails) and reads Fastly's diff. A failure part-way still answers what was
+ * learned before it.
+ */
+async function activateChecked(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, known: Known, version: number): Promise<Checked> {
+  const sid = known.serviceId;
+  const env = settings.environment;
+  let learned: Partial<Known> = {};
+  let end: End = { kind: 'activated' };
   try {
-    landed = await activateGuarded(api, sid, version, settings.environment, result.previousVersion);
+    const validation = await api.validateVersion(sid, version);
+    learned = { validation };
+    if (!validation.ok) return { learned, end: { kind: 'invalid', version } };
+    const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
+    learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
+    if (settings.healthCheckUrl) {
+      const health = await checkHealth(settings.healthCheckUrl, settings.healthCheckTimeoutMs, cancel.stop);
+      learned = { ...learned, health };
+      if (!health.healthy) {
+        const rollback = await rollBack(api, sid, env, version, known.previousVersion);
+        learned = { ...learned, notes: [...(learned.notes ?? []), ...rollback.notes] };
+        end = { kind: 'unhealthy', version, health, rollback: rollback.result };
+      }
+    }
+    if (known.previousVersion !== undefined && !cancel.stop.aborted) {
+      const diff = await api.vclDiff(sid, known.previousVersion, version).catch(() => undefined);
+      learned = { ...learned, diffTitle: `Generated VCL: version ${known.previousVersion} → ${version}`, diff };
+    }
+    return { learned, end, active: { version } };
   } catch (error) {
-    if (!(error instanceof Superseded)) throw error;
-    result.activeVersion = error.active;
+    if (!(error instanceof Superseded)) return { learned, end: { kind: 'failed', error } };
     const kept = settings.clone ? `version ${version} was left as a draft` : 'nothing was activated';
-    throw new ConflictError(
-      `Version ${error.active ?? 'none'} became active on ${settings.environment} of ${sid} while this run was deploying ` +
-        `(it started from ${result.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`
+    const conflict = new ConflictError(
+      `Version ${error.active ?? 'none'} became active on ${env} of ${sid} while this run was deploying ` +
+        `(it started from ${known.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`
     );
-  }
-  result.warning = landed.warning;
-  result.notes.push(...landed.notes);
-  result.activeVersion = version;
-  result.status = 'activated';
-  if (settings.healthCheckUrl) await checkOrRollBack(settings, api, cancel, result, version, settings.healthCheckUrl);
-  if (result.previousVersion !== undefined && !cancel.stop.aborted) {
-    result.diffTitle = `Generated VCL: version ${result.previousVersion} → ${version}`;
-    result.diff = await api.vclDiff(sid, result.previousVersion, version).catch(() => undefined);
+    return { learned, end: { kind: 'failed', error: conflict }, active: { version: error.active } };
   }
 }
 
@@ -262,52 +351,20 @@ function isRetryable(error: Error): boolean {
  * unchecked. The rollback goes through the clean-up client, so it still
  * happens after a cancel, within the clean-up deadline.
  */
-async function checkOrRollBack(
-  settings: ActivateSettings,
+async function rollBack(
   api: FastlyApi,
-  cancel: Cancellation,
-  result: ServiceActivation,
+  sid: string,
+  env: Environment,
   version: number,
-  url: string
-): Promise<void> {
-  const sid = result.serviceId;
-  const env = settings.environment;
-  result.health = await checkHealth(url, settings.healthCheckTimeoutMs, cancel.stop);
-  if (result.health.healthy) return;
-  const what = result.health.cancelled
-    ? `Version ${version} of ${sid} had not passed its health check of ${url} when the run was cancelled`
-    : `Version ${version} of ${sid} failed its health check (${result.health.observed} from ${url})`;
-  const previous = result.previousVersion;
-  if (previous === undefined) {
-    result.status = result.health.cancelled ? 'unchecked' : 'rollback-failed';
-    result.error = `${what}, and no version was active before it: ${env} stays on the ${result.health.cancelled ? 'unchecked' : 'unhealthy'} version ${version}. A person is needed now.`;
-    return;
-  }
+  previous: number | undefined
+): Promise<{ readonly result: Rollback; readonly notes: readonly string[] }> {
+  if (previous === undefined) return { result: { kind: 'no-previous' }, notes: [] };
   try {
     const landed = await activateGuarded(api.forCleanUp(), sid, previous, env, version);
-    result.notes.push(...landed.notes);
-    result.activeVersion = previous;
-    result.status = 'rolled-back';
-    result.error = `${what}; version ${version} was rolled back to ${previous}, which is active on ${env} again.`;
+    return { result: { kind: 'done', to: previous }, notes: landed.notes };
   } catch (error) {
-    if (error instanceof Superseded) {
-      result.activeVersion = error.active;
-      result.status = 'superseded';
-      result.error =
-        `${what}, but another deploy made version ${error.active ?? 'none'} active on ${env} meanwhile, ` +
-        `so nothing was rolled back: version ${error.active ?? 'none'} is live. Check it.`;
-      return;
-    }
-    const why = messageOf(error);
-    if (result.health.cancelled) {
-      result.status = 'unchecked';
-      result.error =
-        `${what}, and rolling back to version ${previous} could not be done in time (${why}). ` +
-        `Version ${version} is live on ${env} and unchecked; version ${previous} was live before. A person is needed now.`;
-      return;
-    }
-    result.status = 'rollback-failed';
-    result.error = `ROLLBACK FAILED: ${what}, and re-activating version ${previous} failed: ${why}. ${env} is on the unhealthy version ${version}: a person is needed now.`;
+    if (error instanceof Superseded) return { result: { kind: 'superseded', active: error.active }, notes: [] };
+    return { result: { kind: 'failed', to: previous, why: messageOf(error) }, notes: [] };
   }
 }
 

@@ -32,28 +32,28 @@ export type ActivationStatus =
 
 export interface ServiceActivation {
   readonly serviceId: string;
-  serviceName: string;
-  status: ActivationStatus;
+  readonly serviceName: string;
+  readonly status: ActivationStatus;
   /** Active on the environment when the run started. */
-  previousVersion: number | undefined;
-  baseVersion: number | undefined;
+  readonly previousVersion: number | undefined;
+  readonly baseVersion: number | undefined;
   /** The clone, or with clone: false the version being activated. */
-  newVersion: number | undefined;
+  readonly newVersion: number | undefined;
   /** Active on the environment at the end. */
-  activeVersion: number | undefined;
-  vcl: VclChange[];
+  readonly activeVersion: number | undefined;
+  readonly vcl: readonly VclChange[];
   /** The VCL made main, when that changes. */
-  mainVcl: string | undefined;
-  validation: Validation | undefined;
+  readonly mainVcl: string | undefined;
+  readonly validation: Validation | undefined;
   /** Fastly's warning with the activation. */
-  warning: string | undefined;
+  readonly warning: string | undefined;
   /** What the run had to find out for itself (an activation whose answer was lost, then seen live). */
-  notes: string[];
+  readonly notes: readonly string[];
   /** Fastly's generated-VCL diff previous → new; in a dry run, the repository's changes. */
-  diff: string | undefined;
-  diffTitle: string | undefined;
-  health: HealthReport | undefined;
-  error: string | undefined;
+  readonly diff: string | undefined;
+  readonly diffTitle: string | undefined;
+  readonly health: HealthReport | undefined;
+  readonly error: string | undefined;
 }
 
 export interface ActivateOutcome {

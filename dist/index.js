@@ -1259,6 +1259,7 @@ class Transport {
             http: new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }),
             rateLimit: new RateLimitTracker(),
             writesBlockedUntil: undefined,
+            writeGate: undefined,
             planned: [],
             plannedTotal: 0,
             usage: { requests: 0, retries: 0, rateLimitWaitMs: 0 }
@@ -1272,6 +1273,12 @@ class Transport {
      * The same client state for the work a cancel must still do (a rollback):
      * it may start requests after the cancel, until the clean-up deadline.
      */
+    /** Reads go on meanwhile; no write leaves before `check` has passed, and none after it failed. */
+    holdWritesUntil(check) {
+        // Whoever awaits the check hears of its failure; the gate must not be an unhandled rejection.
+        check.catch(() => undefined);
+        this.books.writeGate = check;
+    }
     forCleanUp() {
         return new Transport(this.options, { books: this.books, cleanUp: true });
     }
@@ -1340,6 +1347,8 @@ class Transport {
     async exchangeWithRetries(request, raw = false) {
         const { method, path } = request;
         const { maxRetries, now, random, sleep, log } = this.options;
+        if (method !== 'GET' && this.books.writeGate)
+            await this.books.writeGate;
         if (this.options.dryRun && method !== 'GET')
             return { body: this.plan(request), link: undefined };
         let rateLimitWaitMs = 0;
@@ -2210,6 +2219,7 @@ function apiOver(transport) {
         plannedWrites: () => transport.plannedWrites(),
         pauseBeforeRetry: (retry, error) => transport.pauseBeforeRetry(retry, error),
         forCleanUp: () => apiOver(transport.forCleanUp()),
+        holdWritesUntil: check => transport.holdWritesUntil(check),
         dispose: () => transport.dispose()
     };
 }
@@ -3096,15 +3106,23 @@ async function deploy(settings, api, cancel, serviceId) {
             return finish({ kind: 'planned' });
         }
         else {
-            version = await cloneOnce(api, details, base);
-            known = { ...known, newVersion: version };
-            const clone = version;
+            // A fresh clone's VCL is the base's: it is read while the clone is made, and only what differs from it is sent.
+            const [cloned, read] = await Promise.allSettled([
+                cloneOnce(api, details, base),
+                settings.vclFiles.length > 0 ? api.listVcl(serviceId, base) : Promise.resolve(undefined)
+            ]);
+            if (cloned.status === 'rejected')
+                throw cloned.reason;
+            const clone = cloned.value;
+            version = clone;
+            known = { ...known, newVersion: clone };
+            if (read.status === 'rejected')
+                throw read.reason;
             await api.setComment(serviceId, clone, settings.comment).catch((error) => {
                 throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
             });
-            if (settings.vclFiles.length > 0) {
-                // The clone's own VCL, not the base's: only what differs from it is sent.
-                const plan = planVcl(settings, await api.listVcl(serviceId, clone));
+            if (read.value) {
+                const plan = planVcl(settings, read.value);
                 known = { ...known, ...plan };
                 await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
             }
@@ -3278,11 +3296,16 @@ async function activateChecked(settings, api, cancel, known, version) {
     const env = settings.environment;
     let learned = {};
     let end = { kind: 'activated' };
+    const previous = known.previousVersion;
+    // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
+    const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
     try {
         const validation = await api.validateVersion(sid, version);
         learned = { validation };
-        if (!validation.ok)
+        if (!validation.ok) {
+            await diffing;
             return { learned, end: { kind: 'invalid', version } };
+        }
         const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
         learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
         if (settings.healthCheckUrl) {
@@ -3294,13 +3317,13 @@ async function activateChecked(settings, api, cancel, known, version) {
                 end = { kind: 'unhealthy', version, health, rollback: rollback.result };
             }
         }
-        if (known.previousVersion !== undefined && !cancel.stop.aborted) {
-            const diff = await api.vclDiff(sid, known.previousVersion, version).catch(() => undefined);
-            learned = { ...learned, diffTitle: `Generated VCL: version ${known.previousVersion} → ${version}`, diff };
-        }
+        const diff = await diffing;
+        if (previous !== undefined && !cancel.stop.aborted)
+            learned = { ...learned, diffTitle: `Generated VCL: version ${previous} → ${version}`, diff };
         return { learned, end, active: { version } };
     }
     catch (error) {
+        await diffing;
         if (!(error instanceof Superseded))
             return { learned, end: { kind: 'failed', error } };
         const kept = settings.clone ? `version ${version} was left as a draft` : 'nothing was activated';
@@ -6029,7 +6052,7 @@ async function main_run() {
         const settings = read.settings;
         ({ dryRun } = settings);
         warnings = read.warnings;
-        api = createFastlyClient({
+        const client = createFastlyClient({
             baseUrl: settings.apiUrl,
             token: settings.token,
             maxRetries: settings.maxRetries,
@@ -6038,8 +6061,20 @@ async function main_run() {
             cancel,
             log: message => log_info(message)
         });
-        tokenCheck = await checkToken(api, settings, new Date());
-        ran = await runMode(settings, api, cancel);
+        api = client;
+        const checking = checkToken(client, settings, new Date());
+        client.holdWritesUntil(checking);
+        // The other modes read first, meanwhile (the writes wait for the check); a purge only writes, and waiting for
+        // its origin must not hide a bad token for minutes.
+        const running = settings.mode.startsWith('purge-') ? checking.then(() => runMode(settings, client, cancel)) : runMode(settings, client, cancel);
+        const [checked, done] = await Promise.allSettled([checking, running]);
+        // A failed check explains whatever the mode then failed at.
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        tokenCheck = checked.value;
+        if (done.status === 'rejected')
+            throw done.reason;
+        ran = done.value;
     }
     catch (caught) {
         error = main_describe(caught);

@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
     const settings = read.settings;
     ({ dryRun } = settings);
     warnings = read.warnings;
-    api = createFastlyClient({
+    const client = createFastlyClient({
       baseUrl: settings.apiUrl,
       token: settings.token,
       maxRetries: settings.maxRetries,
@@ -35,8 +35,18 @@ export async function run(): Promise<void> {
       cancel,
       log: message => log.info(message)
     });
-    tokenCheck = await checkToken(api, settings, new Date());
-    ran = await runMode(settings, api, cancel);
+    api = client;
+    const checking = checkToken(client, settings, new Date());
+    client.holdWritesUntil(checking);
+    // The other modes read first, meanwhile (the writes wait for the check); a purge only writes, and waiting for
+    // its origin must not hide a bad token for minutes.
+    const running = settings.mode.startsWith('purge-') ? checking.then(() => runMode(settings, client, cancel)) : runMode(settings, client, cancel);
+    const [checked, done] = await Promise.allSettled([checking, running]);
+    // A failed check explains whatever the mode then failed at.
+    if (checked.status === 'rejected') throw checked.reason;
+    tokenCheck = checked.value;
+    if (done.status === 'rejected') throw done.reason;
+    ran = done.value;
   } catch (caught) {
     error = describe(caught);
   }

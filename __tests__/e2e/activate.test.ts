@@ -48,6 +48,49 @@ function writes() {
   return ctx.fake.writes().map(r => `${r.method} ${r.path}`);
 }
 
+describe('activate in few round trips, one write at a time', () => {
+  it('20 VCL files of which 2 changed: 11 requests, reads overlapping where nothing depends on them', async () => {
+    serial += 1;
+    const sid = `ACT${serial}SERVICE`;
+    const names = Array.from({ length: 20 }, (_, i) => `part${i}`);
+    const vcls = names.map((name, i) => ({ name, content: `sub ${name} { }\n`, main: i === 0 }));
+    ctx.fake.addService({ id: sid, name: `site-${serial}`, versions: [{ vcls, comment: 'live', active: true }] });
+    const dir = vclDir(Object.fromEntries(names.map((name, i) => [`${name}.vcl`, i < 2 ? `sub ${name} { set req.http.X = "new"; }\n` : `sub ${name} { }\n`])));
+    // A latency keeps each request in flight long enough for the fake to see which ones overlap.
+    ctx.fake.setLatency(40);
+    const run = await activate(sid, { 'vcl-files': `${dir}/*.vcl` });
+    ctx.fake.setLatency(0);
+
+    expect(run.code).toBe(0);
+    expect(ctx.fake.requests.map(r => `${r.method} ${r.path.replace(/\?.*/, '')}`).sort()).toEqual(
+      [
+        'GET /tokens/self',
+        `GET /service/${sid}/details`,
+        `PUT /service/${sid}/version/1/clone`,
+        // The base's VCL, read while the clone is made: a fresh clone's VCL is the base's.
+        `GET /service/${sid}/version/1/vcl`,
+        `PUT /service/${sid}/version/2`,
+        `PUT /service/${sid}/version/2/vcl/part0`,
+        `PUT /service/${sid}/version/2/vcl/part1`,
+        `GET /service/${sid}/version/2/validate`,
+        `GET /service/${sid}/vcl/diff/from/1/to/2`,
+        `GET /service/${sid}/details`,
+        `PUT /service/${sid}/version/2/activate`
+      ].sort()
+    );
+    // Writes to the service one at a time, in order, and never two requests beside one write.
+    expect(writes()).toEqual([
+      `PUT /service/${sid}/version/1/clone`,
+      `PUT /service/${sid}/version/2`,
+      `PUT /service/${sid}/version/2/vcl/part0`,
+      `PUT /service/${sid}/version/2/vcl/part1`,
+      `PUT /service/${sid}/version/2/activate`
+    ]);
+    expect(ctx.fake.maxInFlight).toBe(2);
+    expect(ctx.fake.service(sid).activeVersion).toBe(2);
+  });
+});
+
 describe('activate', () => {
   it('clones the active version, sends only the changed VCL, comments, validates and activates', async () => {
     const sid = service();

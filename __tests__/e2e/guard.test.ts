@@ -119,7 +119,9 @@ describe('re-reading after doubt', () => {
     const summary = readable(run.summary);
     expect(summary).toContain('### ❌ Fastly activate: production stays on version 3 (❌ failed)');
     expect(summary).not.toContain('✅ activated');
-    expect(summary).toContain('Fastly API: 10 requests sent, 1 retry among them.');
+    // The generated-VCL diff is read while the clone is validated, so a failed activation has read it too.
+    expect(summary).toContain('Fastly API: 11 requests sent, 1 retry among them.');
+    expect(ctx.fake.requests.filter(r => r.path === `/service/${sid}/vcl/diff/from/3/to/4?format=text`)).toHaveLength(1);
   });
 
   it('shows the warning Fastly sends with an activation', async () => {

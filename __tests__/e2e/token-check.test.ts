@@ -37,6 +37,34 @@ describe('token check', () => {
     expect(run.errors[0]).toContain(`is not allowed on service '${SERVICE_2}' (it is limited to ${SERVICE})`);
   });
 
+  it('reads the service while the token is checked, and holds every write until the check passed', async () => {
+    const sid = 'TOKENOVERLAPSVC';
+    ctx.fake.addService({ id: sid, name: 'overlap', versions: [{ active: true }] });
+    ctx.fake.addDictionary(sid, { name: 'flags', items: { a: '1' } });
+    ctx.fake.fault({ method: 'GET', path: '/tokens/self', kind: 'slow', delayMs: 300 });
+    const run = await runAction(ctx.inputs({ mode: 'update-dictionary', 'api-token': TOKEN, 'service-id': sid, dictionary: 'flags', items: '{"a": "2"}' }));
+    expect(run.code).toBe(0);
+    expect(ctx.fake.maxInFlight).toBe(2);
+    const order = ctx.fake.requests.map(r => `${r.method} ${r.path.replace(/\?.*/, '')}`);
+    expect(order.slice(0, 2).sort()).toEqual(['GET /tokens/self', `GET /service/${sid}/details`].sort());
+    expect(order.at(-1)).toMatch(/^PATCH /);
+    expect(ctx.fake.dictionaryItems(sid, 'flags')).toEqual({ a: '2' });
+  });
+
+  it('refuses a token without the scope an activation needs: its reads may have started, no write leaves', async () => {
+    const sid = 'TOKENREFUSEDSVC';
+    ctx.fake.addService({ id: sid, name: 'refused', versions: [{ active: true }] });
+    ctx.fake.addToken({ token: 'read-only-activate-token', scopes: ['global:read'] });
+    const run = await runAction(ctx.inputs({ mode: 'activate', 'service-id': sid, 'api-token': 'read-only-activate-token' }));
+    expect(run.code).toBe(1);
+    expect(ctx.fake.writes()).toHaveLength(0);
+    expect(run.errors).toEqual([
+      "The token in 'api-token' has 'global:read', but mode 'activate' needs the 'global' scope (or 'global'); create a token with 'global'."
+    ]);
+    expect(run.summary).toContain('### ❌ Fastly activate: stopped before any change');
+    expectNoStackTrace(run);
+  });
+
   it('warns about a global token used to purge and one expiring within 7 days', async () => {
     ctx.fake.addToken({ token: 'expiring-global-token', scopes: ['global'], expiresAt: new Date(Date.now() + 3 * 86_400_000 + 60_000).toISOString() });
     const run = await runAction(ctx.inputs({ mode: 'purge-keys', keys: 'a', 'api-token': 'expiring-global-token' }));

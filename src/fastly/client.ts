@@ -49,6 +49,8 @@ export interface FastlyApi extends VersionCalls, PackageCalls, ItemCalls, KvStor
   pauseBeforeRetry(retry: number, error: unknown): Promise<boolean>;
   /** The same client for clean-up after a cancel (a rollback): its requests may go until the clean-up deadline. */
   forCleanUp(): FastlyApi;
+  /** Reads go on meanwhile; no write leaves before `check` has passed, and none after it failed. */
+  holdWritesUntil(check: Promise<unknown>): void;
   dispose(): void;
 }
 
@@ -133,6 +135,7 @@ function apiOver(transport: Transport): FastlyApi {
     plannedWrites: () => transport.plannedWrites(),
     pauseBeforeRetry: (retry, error) => transport.pauseBeforeRetry(retry, error),
     forCleanUp: () => apiOver(transport.forCleanUp()),
+    holdWritesUntil: check => transport.holdWritesUntil(check),
     dispose: () => transport.dispose()
   };
 }

@@ -90,6 +90,8 @@ interface Books {
   readonly rateLimit: RateLimitTracker;
   /** After a 429 the action cannot wait out, later writes fail at once instead of spending requests. */
   writesBlockedUntil: Date | undefined;
+  /** Every write, planned ones too, waits for this (the token check); its failure is theirs. */
+  writeGate: Promise<unknown> | undefined;
   readonly planned: PlannedWrite[];
   plannedTotal: number;
   readonly usage: { requests: number; retries: number; rateLimitWaitMs: number };
@@ -123,6 +125,7 @@ export class Transport {
       http: new Exchange(options.baseUrl, { 'Fastly-Key': options.token, Accept: 'application/json', 'User-Agent': options.userAgent }),
       rateLimit: new RateLimitTracker(),
       writesBlockedUntil: undefined,
+      writeGate: undefined,
       planned: [],
       plannedTotal: 0,
       usage: { requests: 0, retries: 0, rateLimitWaitMs: 0 }
@@ -137,6 +140,13 @@ export class Transport {
    * The same client state for the work a cancel must still do (a rollback):
    * it may start requests after the cancel, until the clean-up deadline.
    */
+  /** Reads go on meanwhile; no write leaves before `check` has passed, and none after it failed. */
+  holdWritesUntil(check: Promise<unknown>): void {
+    // Whoever awaits the check hears of its failure; the gate must not be an unhandled rejection.
+    check.catch(() => undefined);
+    this.books.writeGate = check;
+  }
+
   forCleanUp(): Transport {
     return new Transport(this.options, { books: this.books, cleanUp: true });
   }
@@ -214,6 +224,7 @@ export class Transport {
   ): Promise<{ body: unknown; link: string | undefined; raw?: RawAnswer }> {
     const { method, path } = request;
     const { maxRetries, now, random, sleep, log } = this.options;
+    if (method !== 'GET' && this.books.writeGate) await this.books.writeGate;
     if (this.options.dryRun && method !== 'GET') return { body: this.plan(request), link: undefined };
     let rateLimitWaitMs = 0;
     for (let retry = 0; ; retry++) {

@@ -59,15 +59,21 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
       known = { ...known, ...plan, diffTitle: `Repository VCL against version ${base}`, diff: repositoryDiff(current, base, settings.vclFiles, plan.vcl) };
       return finish({ kind: 'planned' });
     } else {
-      version = await cloneOnce(api, details, base);
-      known = { ...known, newVersion: version };
-      const clone = version;
+      // A fresh clone's VCL is the base's: it is read while the clone is made, and only what differs from it is sent.
+      const [cloned, read] = await Promise.allSettled([
+        cloneOnce(api, details, base),
+        settings.vclFiles.length > 0 ? api.listVcl(serviceId, base) : Promise.resolve(undefined)
+      ]);
+      if (cloned.status === 'rejected') throw cloned.reason;
+      const clone = cloned.value;
+      version = clone;
+      known = { ...known, newVersion: clone };
+      if (read.status === 'rejected') throw read.reason;
       await api.setComment(serviceId, clone, settings.comment).catch((error: unknown) => {
         throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
       });
-      if (settings.vclFiles.length > 0) {
-        // The clone's own VCL, not the base's: only what differs from it is sent.
-        const plan = planVcl(settings, await api.listVcl(serviceId, clone));
+      if (read.value) {
+        const plan = planVcl(settings, read.value);
         known = { ...known, ...plan };
         await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
       }
@@ -254,10 +260,16 @@ async function activateChecked(settings: ActivateSettings, api: FastlyApi, cance
   const env = settings.environment;
   let learned: Partial<Known> = {};
   let end: End = { kind: 'activated' };
+  const previous = known.previousVersion;
+  // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
+  const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
   try {
     const validation = await api.validateVersion(sid, version);
     learned = { validation };
-    if (!validation.ok) return { learned, end: { kind: 'invalid', version } };
+    if (!validation.ok) {
+      await diffing;
+      return { learned, end: { kind: 'invalid', version } };
+    }
     const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
     learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
     if (settings.healthCheckUrl) {
@@ -269,12 +281,11 @@ async function activateChecked(settings: ActivateSettings, api: FastlyApi, cance
         end = { kind: 'unhealthy', version, health, rollback: rollback.result };
       }
     }
-    if (known.previousVersion !== undefined && !cancel.stop.aborted) {
-      const diff = await api.vclDiff(sid, known.previousVersion, version).catch(() => undefined);
-      learned = { ...learned, diffTitle: `Generated VCL: version ${known.previousVersion} → ${version}`, diff };
-    }
+    const diff = await diffing;
+    if (previous !== undefined && !cancel.stop.aborted) learned = { ...learned, diffTitle: `Generated VCL: version ${previous} → ${version}`, diff };
     return { learned, end, active: { version } };
   } catch (error) {
+    await diffing;
     if (!(error instanceof Superseded)) return { learned, end: { kind: 'failed', error } };
     const kept = settings.clone ? `version ${version} was left as a draft` : 'nothing was activated';
     const conflict = new ConflictError(

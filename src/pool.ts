@@ -1,7 +1,7 @@
 /**
  * Runs `work` over `items` with at most `limit` in flight. Workers pull from
  * one iterator, so a list of 100,000 never becomes 100,000 pending promises.
- * `work` records its own failures; what it throws is a defect and ends the run. Once `stop` fires,
+ * `work` records the failures its caller goes on after; what it throws rejects the whole call. Once `stop` fires,
  * nothing new starts: each item left goes to `skip`, so it is still accounted for.
  */
 export async function forEachLimited<T>(

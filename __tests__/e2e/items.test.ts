@@ -158,6 +158,28 @@ describe('update-dictionary', () => {
   });
 });
 
+describe('update-dictionary in few round trips', () => {
+  it('reads the later pages side by side once the first names the last: 5,000 changes over 3,000 items in 38 requests', async () => {
+    const sid = dictionaryService(range(3000, 'key-', () => 'old'));
+    const wanted = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key-${i + 1000}`, 'new']));
+    ctx.fake.setLatency(20);
+    const run = await sync({ mode: 'update-dictionary', 'service-id': sid, dictionary: 'redirects', 'items-file': itemsFile(wanted) });
+    ctx.fake.setLatency(0);
+
+    expect(run.code).toBe(0);
+    const pages = ctx.fake.requests.filter(r => r.method === 'GET' && r.path.includes('/items?')).map(r => new URLSearchParams(r.path.split('?')[1]).get('page'));
+    expect(pages.sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 30 }, (_, i) => String(i + 1)));
+    expect(patches()).toHaveLength(5);
+    expect(ctx.fake.requests).toHaveLength(1 + 1 + 1 + 30 + 5);
+    // Page 1 alone, then the other 29 at once; the PATCH batches one at a time.
+    expect(ctx.fake.maxInFlight).toBe(29);
+    const items = ctx.fake.dictionaryItems(sid, 'redirects');
+    expect(Object.keys(items)).toHaveLength(6000);
+    expect(items['key-0']).toBe('old');
+    expect(items['key-5999']).toBe('new');
+  });
+});
+
 describe('update-config-store', () => {
   it('finds a store by name, syncs it, and by ID too', async () => {
     const id = ctx.fake.addConfigStore({ name: `flags-${++serial}`, items: { beta: 'off', legacy: 'on' } });

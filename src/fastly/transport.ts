@@ -212,10 +212,10 @@ export class Transport {
     return (await this.exchangeWithRetries(request, true)).raw ?? { status: 200, headers: {}, text: '' };
   }
 
-  /** For list endpoints that page with an RFC 5988 Link header: the body and the next page's path, if any. */
-  async sendForPage(request: ApiRequest): Promise<{ body: unknown; next: string | undefined }> {
+  /** For list endpoints that page with an RFC 5988 Link header: the body and the next and last pages' paths, if any. */
+  async sendForPage(request: ApiRequest): Promise<{ body: unknown; next: string | undefined; last: string | undefined }> {
     const { body, link } = await this.exchangeWithRetries(request);
-    return { body, next: nextPagePath(link) };
+    return { body, next: linkedPath(link, 'next'), last: linkedPath(link, 'last') };
   }
 
   private async exchangeWithRetries(
@@ -336,9 +336,9 @@ export class Transport {
 }
 
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
-function nextPagePath(link: string | undefined): string | undefined {
-  const next = link?.split(',').find(part => /;\s*rel="?next"?/.test(part));
-  const url = next?.match(/<([^>]+)>/)?.[1];
+function linkedPath(link: string | undefined, rel: 'next' | 'last'): string | undefined {
+  const part = link?.split(',').find(p => new RegExp(`;\\s*rel="?${rel}"?`).test(p));
+  const url = part?.match(/<([^>]+)>/)?.[1];
   if (!url) return undefined;
   const parsed = new URL(url, 'http://relative.invalid');
   return `${parsed.pathname}${parsed.search}`;

@@ -78,15 +78,15 @@ describe('activate in few round trips, one write at a time', () => {
         `PUT /service/${sid}/version/2/activate`
       ].sort()
     );
-    // Writes to the service one at a time, in order, and never two requests beside one write.
+    // Writes to the service one at a time, in order; the comment goes while the clone is validated and Fastly's diff read.
     expect(writes()).toEqual([
       `PUT /service/${sid}/version/1/clone`,
-      `PUT /service/${sid}/version/2`,
       `PUT /service/${sid}/version/2/vcl/part0`,
       `PUT /service/${sid}/version/2/vcl/part1`,
+      `PUT /service/${sid}/version/2`,
       `PUT /service/${sid}/version/2/activate`
     ]);
-    expect(ctx.fake.maxInFlight).toBe(2);
+    expect(ctx.fake.maxInFlight).toBe(3);
     expect(ctx.fake.service(sid).activeVersion).toBe(2);
   });
 });
@@ -100,9 +100,9 @@ describe('activate', () => {
     expect(run.code).toBe(0);
     expect(writes()).toEqual([
       `PUT /service/${sid}/version/2/clone`,
-      `PUT /service/${sid}/version/4`,
       `POST /service/${sid}/version/4/vcl`,
       `PUT /service/${sid}/version/4/vcl/main`,
+      `PUT /service/${sid}/version/4`,
       `PUT /service/${sid}/version/4/activate`
     ]);
     const after = ctx.fake.service(sid);

@@ -42,6 +42,7 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
   let known: Known = emptyKnown(serviceId);
   let active: number | undefined;
   let end: End;
+  let comment: (() => Promise<void>) | undefined;
   try {
     const details = await api.serviceDetails(serviceId);
     const previousVersion = activeOn(details, settings.environment);
@@ -69,16 +70,18 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
       version = clone;
       known = { ...known, newVersion: clone };
       if (read.status === 'rejected') throw read.reason;
-      await api.setComment(serviceId, clone, settings.comment).catch((error: unknown) => {
-        throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
-      });
       if (read.value) {
         const plan = planVcl(settings, read.value);
         known = { ...known, ...plan };
         await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
       }
+      // The comment changes nothing Fastly validates: it is written while the clone is validated, one write at a time still.
+      comment = () =>
+        api.setComment(serviceId, clone, settings.comment).catch((error: unknown) => {
+          throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+        });
     }
-    const checked = await activateChecked(settings, api, cancel, known, version);
+    const checked = await activateChecked(settings, api, cancel, known, version, comment);
     known = { ...known, ...checked.learned };
     if (checked.active) active = checked.active.version;
     end = checked.end;
@@ -251,11 +254,18 @@ interface Checked {
 }
 
 /**
- * Validates, activates under the guard, checks health (rolling back if it
- * fails) and reads Fastly's diff. A failure part-way still answers what was
- * learned before it.
+ * Validates (with `besideValidation`, the clone's comment, alongside),
+ * activates under the guard, checks health (rolling back if it fails) and
+ * reads Fastly's diff. A failure part-way still answers what was learned before it.
  */
-async function activateChecked(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, known: Known, version: number): Promise<Checked> {
+async function activateChecked(
+  settings: ActivateSettings,
+  api: FastlyApi,
+  cancel: Cancellation,
+  known: Known,
+  version: number,
+  besideValidation: (() => Promise<void>) | undefined
+): Promise<Checked> {
   const sid = known.serviceId;
   const env = settings.environment;
   let learned: Partial<Known> = {};
@@ -264,8 +274,11 @@ async function activateChecked(settings: ActivateSettings, api: FastlyApi, cance
   // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
   const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
   try {
-    const validation = await api.validateVersion(sid, version);
+    const [validated, beside] = await Promise.allSettled([api.validateVersion(sid, version), besideValidation?.()]);
+    if (validated.status === 'rejected') throw validated.reason;
+    const validation = validated.value;
     learned = { validation };
+    if (beside.status === 'rejected') throw beside.reason;
     if (!validation.ok) {
       await diffing;
       return { learned, end: { kind: 'invalid', version } };

@@ -3296,6 +3296,13 @@ function pickBase(details, wanted) {
         }
         return details.activeVersion;
     }
+    if (wanted === 'staged') {
+        const staged = activeOn(details, 'staging');
+        if (staged === undefined) {
+            throw new ActionError(`Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`);
+        }
+        return staged;
+    }
     if (!numbers.includes(wanted)) {
         const range = numbers.length > 0 ? ` (it has versions ${Math.min(...numbers)}–${Math.max(...numbers)})` : '';
         throw new ActionError(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);
@@ -4160,7 +4167,8 @@ function presentActivation(settings, outcome) {
         outputs: {
             version: perService(outcome, s => s.activeVersion),
             'previous-version': perService(outcome, s => s.previousVersion),
-            'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
+            'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back')),
+            'version-url': perService(outcome, s => (s.activeVersion === undefined ? undefined : versionUrl(s.serviceId, s.activeVersion)))
         },
         warnings: outcome.services.flatMap(s => [
             ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
@@ -4307,13 +4315,16 @@ function healthStep(settings, outcome, s) {
     const seconds = Math.round(settings.healthCheckTimeoutMs / 1000);
     return [html `check ${code(settings.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
 }
+/** The version's page in the Fastly web interface. */
+function versionUrl(serviceId, n) {
+    return `https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${n}`;
+}
 function versionLink(serviceId, n) {
     if (n === undefined)
         return html `—`;
-    const url = html_escape(`https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${n}`);
-    return html `<a href="${url}">${n}</a>`;
+    return html `<a href="${html_escape(versionUrl(serviceId, n))}">${n}</a>`;
 }
-/** One service: the number. Several: a JSON object service ID → number. */
+/** One service: the value. Several: a JSON object service ID → value. */
 function perService(outcome, pick) {
     const [only] = outcome.services;
     if (outcome.services.length === 1 && only)
@@ -5972,11 +5983,11 @@ function readActivate(read, common) {
 }
 function readVersion(read) {
     const raw = read('version') || 'active';
-    if (raw === 'active' || raw === 'latest')
+    if (raw === 'active' || raw === 'latest' || raw === 'staged')
         return raw;
     if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw)))
         return Number(raw);
-    throw new InputError(`Input 'version' must be 'active', 'latest' or a version number, got '${raw}'`);
+    throw new InputError(`Input 'version' must be 'active', 'latest', 'staged' or a version number, got '${raw}'`);
 }
 function requireServices(common, mode) {
     if (common.serviceIds.length === 0) {

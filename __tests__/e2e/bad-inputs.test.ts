@@ -199,9 +199,9 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
     valid: { mode: 'activate' },
     rows: [
       ['service-id', '', NO_SERVICE('activate')],
-      ['version', 'abc', "Input 'version' must be 'active', 'latest' or a version number, got 'abc'"],
-      ['version', '0', "Input 'version' must be 'active', 'latest' or a version number, got '0'"],
-      ['version', '4.1', "Input 'version' must be 'active', 'latest' or a version number, got '4.1'"],
+      ['version', 'abc', "Input 'version' must be 'active', 'latest', 'staged' or a version number, got 'abc'"],
+      ['version', '0', "Input 'version' must be 'active', 'latest', 'staged' or a version number, got '0'"],
+      ['version', '4.1', "Input 'version' must be 'active', 'latest', 'staged' or a version number, got '4.1'"],
       ['clone', 'maybe', NOT_A_BOOLEAN('clone', 'maybe')],
       ['vcl-files', MAIN_VCL, "Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version", { clone: 'false' }],
       ['vcl-files', join(VCL, 'nothing-*.vcl'), `Input 'vcl-files' must name existing .vcl files; '${join(VCL, 'nothing-*.vcl')}' matches no file`],

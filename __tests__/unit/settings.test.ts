@@ -145,9 +145,9 @@ describe('readSettings for activate', () => {
   const activate = { 'api-token': 'tok', mode: 'activate', 'service-id': 'SVC1' };
 
   it.each([
-    [{ version: 'abc' }, "Input 'version' must be 'active', 'latest' or a version number, got 'abc'"],
-    [{ version: '0' }, "Input 'version' must be 'active', 'latest' or a version number, got '0'"],
-    [{ version: '4.1' }, "Input 'version' must be 'active', 'latest' or a version number, got '4.1'"],
+    [{ version: 'abc' }, "Input 'version' must be 'active', 'latest', 'staged' or a version number, got 'abc'"],
+    [{ version: '0' }, "Input 'version' must be 'active', 'latest', 'staged' or a version number, got '0'"],
+    [{ version: '4.1' }, "Input 'version' must be 'active', 'latest', 'staged' or a version number, got '4.1'"],
     [{ clone: 'no' }, "Input 'clone' must be 'true' or 'false', got 'no'"],
     [{ environment: 'prod' }, "Input 'environment' must be one of 'production', 'staging', got 'prod'"],
     [{ 'vcl-files': join(vclDir, '*.vcl'), clone: 'false' }, "Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version"],

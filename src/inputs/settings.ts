@@ -73,7 +73,7 @@ export interface PurgeAllSettings extends PurgeCommon {
 
 export interface ActivateSettings extends CommonSettings {
   readonly mode: 'activate';
-  readonly version: 'active' | 'latest' | number;
+  readonly version: 'active' | 'latest' | 'staged' | number;
   readonly clone: boolean;
   readonly comment: string;
   /** Read and checked before any request. */
@@ -340,9 +340,9 @@ function readActivate(read: InputReader, common: CommonSettings): ActivateSettin
 
 function readVersion(read: InputReader): ActivateSettings['version'] {
   const raw = read('version') || 'active';
-  if (raw === 'active' || raw === 'latest') return raw;
+  if (raw === 'active' || raw === 'latest' || raw === 'staged') return raw;
   if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw))) return Number(raw);
-  throw new InputError(`Input 'version' must be 'active', 'latest' or a version number, got '${raw}'`);
+  throw new InputError(`Input 'version' must be 'active', 'latest', 'staged' or a version number, got '${raw}'`);
 }
 
 function requireServices(common: CommonSettings, mode: Mode): CommonSettings {

@@ -52,7 +52,8 @@ export function presentActivation(settings: ActivateSettings, outcome: ActivateO
     outputs: {
       version: perService(outcome, s => s.activeVersion),
       'previous-version': perService(outcome, s => s.previousVersion),
-      'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back'))
+      'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back')),
+      'version-url': perService(outcome, s => (s.activeVersion === undefined ? undefined : versionUrl(s.serviceId, s.activeVersion)))
     },
     warnings: outcome.services.flatMap(s => [
       ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
@@ -201,14 +202,18 @@ function healthStep(settings: ActivateSettings, outcome: ActivateOutcome, s: Ser
   return [html`check ${code(settings.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
 }
 
-function versionLink(serviceId: string, n: number | undefined): Html {
-  if (n === undefined) return html`—`;
-  const url = escape(`https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${n}`);
-  return html`<a href="${url}">${n}</a>`;
+/** The version's page in the Fastly web interface. */
+function versionUrl(serviceId: string, n: number): string {
+  return `https://manage.fastly.com/configure/services/${encodeURIComponent(serviceId)}/versions/${n}`;
 }
 
-/** One service: the number. Several: a JSON object service ID → number. */
-function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => number | undefined): string {
+function versionLink(serviceId: string, n: number | undefined): Html {
+  if (n === undefined) return html`—`;
+  return html`<a href="${escape(versionUrl(serviceId, n))}">${n}</a>`;
+}
+
+/** One service: the value. Several: a JSON object service ID → value. */
+function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => number | string | undefined): string {
   const [only] = outcome.services;
   if (outcome.services.length === 1 && only) return String(pick(only) ?? '');
   return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));

@@ -190,6 +190,15 @@ function pickBase(details: ServiceDetails, wanted: ActivateSettings['version']):
     }
     return details.activeVersion;
   }
+  if (wanted === 'staged') {
+    const staged = activeOn(details, 'staging');
+    if (staged === undefined) {
+      throw new ActionError(
+        `Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`
+      );
+    }
+    return staged;
+  }
   if (!numbers.includes(wanted)) {
     const range = numbers.length > 0 ? ` (it has versions ${Math.min(...numbers)}–${Math.max(...numbers)})` : '';
     throw new ActionError(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);

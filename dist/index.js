@@ -2216,6 +2216,8 @@ function strings(value) {
 
 const MAX_KEYS_PER_PURGE = 256;
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
+const ON_STAGING = Object.freeze({ 'Fastly-Purge-Environment': 'staging' });
+const SOFT_ON_STAGING = Object.freeze({ ...SOFT_PURGE, ...ON_STAGING });
 function createFastlyClient(options) {
     return apiOver(new Transport({
         userAgent: USER_AGENT,
@@ -2228,6 +2230,8 @@ function createFastlyClient(options) {
 }
 function apiOver(transport) {
     const soft = (isSoft) => (isSoft ? SOFT_PURGE : undefined);
+    // One frozen object per combination: 100,000 purges should not make 100,000 header objects.
+    const purgeHeaders = (isSoft, environment) => environment === 'staging' ? (isSoft ? SOFT_ON_STAGING : ON_STAGING) : soft(isSoft);
     return {
         ...versionCalls(transport),
         ...packageCalls(transport),
@@ -2238,7 +2242,7 @@ function apiOver(transport) {
         async tokenSelf() {
             return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
         },
-        async purgeKeys(serviceId, keys, isSoft) {
+        async purgeKeys(serviceId, keys, isSoft, environment = 'production') {
             if (keys.length > MAX_KEYS_PER_PURGE) {
                 throw new RangeError(`purgeKeys takes at most ${MAX_KEYS_PER_PURGE} keys, got ${keys.length}`);
             }
@@ -2249,7 +2253,7 @@ function apiOver(transport) {
                     method: 'POST',
                     path: `/service/${encodeURIComponent(serviceId)}/purge`,
                     json: { surrogate_keys: keys },
-                    headers: soft(isSoft),
+                    headers: purgeHeaders(isSoft, environment),
                     verify: answer => missingPurgeIds(answer, keys)
                 });
             }
@@ -2274,8 +2278,13 @@ function apiOver(transport) {
             });
             return isRecord(body) ? stringOr(body.id, '') : '';
         },
-        async purgeAll(serviceId) {
-            await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all`, verify: statusOk });
+        async purgeAll(serviceId, environment = 'production') {
+            await transport.send({
+                method: 'POST',
+                path: `/service/${encodeURIComponent(serviceId)}/purge_all`,
+                headers: purgeHeaders(false, environment),
+                verify: statusOk
+            });
         },
         rateLimit: () => transport.rateLimitSnapshot(),
         usage: () => transport.apiUsage(),
@@ -3592,7 +3601,7 @@ async function purge_all_run(settings, api, cancel) {
             tally.notSent([serviceId]);
         else
             await tally.send([serviceId], async () => {
-                await api.purgeAll(serviceId);
+                await api.purgeAll(serviceId, settings.environment);
                 return () => '';
             });
         targets.push(tally);
@@ -3616,7 +3625,7 @@ async function purge_keys_run(settings, api, cancel) {
         const tally = new TargetTally('service', serviceId, settings.dryRun);
         tally.requested = settings.keys.length;
         await forEachLimited(chunks(settings.keys, MAX_KEYS_PER_PURGE), BATCHES_IN_FLIGHT, batch => tally.send(batch, async () => {
-            const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft);
+            const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft, settings.environment);
             const failure = new Unconfirmed(unconfirmed);
             return key => ids.get(key) ?? failure;
         }), { signal: cancel.stop, skip: batch => tally.notSent(batch) });
@@ -4619,12 +4628,16 @@ function resultOf(settings, outcome) {
     };
 }
 function purge_overview(settings) {
+    const where = settings.environment === 'staging'
+        ? html `<p>🧪 On Fastly's <b>staging</b> environment (<code>Fastly-Purge-Environment: staging</code>): production's cache was not purged. An account where Fastly does not act on that header purges production instead.</p>
+`
+        : EMPTY;
     if (settings.mode === 'purge-all') {
-        return html `<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
+        return html `${where}<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
     }
     return settings.soft
-        ? html `<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
-        : html `<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
+        ? html `${where}<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
+        : html `${where}<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
 }
 /** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */
 function passesSection(settings, outcome) {
@@ -5937,6 +5950,13 @@ function requireInput(read, mode, name, what) {
 }
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
 function readPurgeCommon(read, mode) {
+    const environment = readEnvironment(read);
+    if (environment === 'staging' && mode === 'purge-urls') {
+        // Fastly purges a URL on staging only through PURGE sent to the service's staging IP; not built yet, and
+        // sending the usual purge would hit production.
+        throw new InputError("Input 'environment' 'staging' is not supported by mode 'purge-urls' yet: a URL is purged on staging only by a PURGE sent to the service's staging IP. " +
+            "Purge the pages' surrogate keys with mode 'purge-keys' (which does support staging), or purge on production");
+    }
     const twice = readBoolean(read, 'purge-twice', false);
     const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
     const url = read('wait-for-url');
@@ -5951,7 +5971,10 @@ function readPurgeCommon(read, mode) {
         }
         waitFor = { url: href, text, timeoutMs: timeout * 1000 };
     }
-    return { waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
+    return { environment, waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
+}
+function readEnvironment(read) {
+    return read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging']);
 }
 function readSeconds(read, name, fallback, range) {
     const raw = read(name);
@@ -5976,7 +5999,7 @@ function readActivate(read, common) {
         comment: read('comment') || defaultComment(),
         vclFiles,
         vclMain: read('vcl-main') || 'main',
-        environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging']),
+        environment: readEnvironment(read),
         healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
         healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
     };

@@ -178,6 +178,13 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['urls-file', FOLDER, NOT_A_FILE('urls-file', FOLDER, 'it is a directory')],
       ['urls-file', EMPTY, NO_URLS, { urls: '' }],
       ['urls-file', file('urls.txt', 'https://www.example.com/\nnot a url\n'), NOT_A_URL('urls-file', 'not')],
+      [
+        'environment',
+        'staging',
+        "Input 'environment' 'staging' is not supported by mode 'purge-urls' yet: a URL is purged on staging only by a PURGE sent to the service's staging IP. " +
+          "Purge the pages' surrogate keys with mode 'purge-keys' (which does support staging), or purge on production"
+      ],
+      ['environment', 'prod', "Input 'environment' must be one of 'production', 'staging', got 'prod'"],
       ['soft-purge', 'no', NOT_A_BOOLEAN('soft-purge', 'no')],
       ['urls', 'https://www.example.com/ https://user:secret@www.example.com/a', CREDENTIALS('urls', 'https://***@www.example.com/a')],
       ['urls', 'https://user@www.example.com/a', CREDENTIALS('urls', 'https://***@www.example.com/a')],

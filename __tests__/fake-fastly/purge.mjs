@@ -12,13 +12,16 @@ const MAX_BATCH_KEYS = 256;
 
 /**
  * Soft is the header's presence, whatever its value; purge_all cannot be soft.
+ * The environment is staging only when Fastly-Purge-Environment says so.
  * purge_all answers without an id, so its record has none either.
  * @param {Ctx} ctx @param {Purge['kind']} kind @param {string | null} target
  */
 function record(ctx, kind, target) {
   const id = kind === 'all' ? null : `1234-${(ctx.state.purgeSeq += 1)}`;
   const soft = kind !== 'all' && 'fastly-soft-purge' in ctx.headers;
-  ctx.state.purges.push({ kind, serviceId: ctx.serviceId, target, soft, id, at: ctx.now });
+  // Fastly-Purge-Environment: staging purges staging's cache; without it, production's.
+  const environment = ctx.headers['fastly-purge-environment'] === 'staging' ? 'staging' : 'production';
+  ctx.state.purges.push({ kind, serviceId: ctx.serviceId, target, soft, environment, id, at: ctx.now });
   return id;
 }
 

@@ -10,7 +10,7 @@
  * @typedef {{ id: string, name: string, type: import('./versions.mjs').ServiceType, versions: import('./versions.mjs').Version[],
  *   activeVersion: number | null, stagingVersion: number | null }} Service
  * @typedef {{ kind: 'key' | 'url' | 'all', serviceId: string | null, target: string | null,
- *   soft: boolean, id: string | null, at: number }} Purge
+ *   soft: boolean, environment: 'production' | 'staging', id: string | null, at: number }} Purge
  * @typedef {{ method: string, path: string, headers: Record<string, string>, body: string,
  *   at: number, status: number, bytes?: Buffer }} LoggedRequest
  * @typedef {{ tokens: Map<string, Token>, services: Map<string, Service>, purges: Purge[], purgeSeq: number,

@@ -8,6 +8,7 @@ import { type AclCalls, aclCalls } from './acls.js';
 import { type ItemCalls, itemCalls } from './items.js';
 import { type KvStoreCalls, kvStoreCalls } from './kv-stores.js';
 import { type PackageCalls, packageCalls } from './packages.js';
+import type { Environment } from './versions.js';
 import { type StatsCalls, statsCalls } from './stats.js';
 import { type VersionCalls, versionCalls } from './versions.js';
 
@@ -32,11 +33,12 @@ export interface PurgeIds {
 export interface FastlyApi extends VersionCalls, PackageCalls, ItemCalls, KvStoreCalls, AclCalls, StatsCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
-  purgeKeys(serviceId: string, keys: readonly string[], soft: boolean): Promise<PurgeIds>;
+  /** On `staging`, with Fastly-Purge-Environment: without it a purge hits production. */
+  purgeKeys(serviceId: string, keys: readonly string[], soft: boolean, environment?: Environment): Promise<PurgeIds>;
   /** Answers the purge ID ('' if none was given). */
   /** Takes the parsed URL: a caller that needs its host too parses it once. */
   purgeUrl(url: URL, soft: boolean): Promise<string>;
-  purgeAll(serviceId: string): Promise<void>;
+  purgeAll(serviceId: string, environment?: Environment): Promise<void>;
   rateLimit(): RateLimitSnapshot;
   usage(): ApiUsage;
   /** In a dry run: the writes that were not sent. */
@@ -66,6 +68,8 @@ export interface ClientOptions
 }
 
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
+const ON_STAGING = Object.freeze({ 'Fastly-Purge-Environment': 'staging' });
+const SOFT_ON_STAGING = Object.freeze({ ...SOFT_PURGE, ...ON_STAGING });
 
 export function createFastlyClient(options: ClientOptions): FastlyApi {
   return apiOver(
@@ -82,6 +86,9 @@ export function createFastlyClient(options: ClientOptions): FastlyApi {
 
 function apiOver(transport: Transport): FastlyApi {
   const soft = (isSoft: boolean) => (isSoft ? SOFT_PURGE : undefined);
+  // One frozen object per combination: 100,000 purges should not make 100,000 header objects.
+  const purgeHeaders = (isSoft: boolean, environment: Environment) =>
+    environment === 'staging' ? (isSoft ? SOFT_ON_STAGING : ON_STAGING) : soft(isSoft);
 
   return {
     ...versionCalls(transport),
@@ -93,7 +100,7 @@ function apiOver(transport: Transport): FastlyApi {
     async tokenSelf() {
       return toTokenInfo(await transport.send({ method: 'GET', path: '/tokens/self' }));
     },
-    async purgeKeys(serviceId, keys, isSoft) {
+    async purgeKeys(serviceId, keys, isSoft, environment = 'production') {
       if (keys.length > MAX_KEYS_PER_PURGE) {
         throw new RangeError(`purgeKeys takes at most ${MAX_KEYS_PER_PURGE} keys, got ${keys.length}`);
       }
@@ -104,7 +111,7 @@ function apiOver(transport: Transport): FastlyApi {
           method: 'POST',
           path: `/service/${encodeURIComponent(serviceId)}/purge`,
           json: { surrogate_keys: keys },
-          headers: soft(isSoft),
+          headers: purgeHeaders(isSoft, environment),
           verify: answer => missingPurgeIds(answer, keys)
         });
       } catch (error) {
@@ -127,8 +134,13 @@ function apiOver(transport: Transport): FastlyApi {
       });
       return isRecord(body) ? stringOr(body.id, '') : '';
     },
-    async purgeAll(serviceId) {
-      await transport.send({ method: 'POST', path: `/service/${encodeURIComponent(serviceId)}/purge_all`, verify: statusOk });
+    async purgeAll(serviceId, environment = 'production') {
+      await transport.send({
+        method: 'POST',
+        path: `/service/${encodeURIComponent(serviceId)}/purge_all`,
+        headers: purgeHeaders(false, environment),
+        verify: statusOk
+      });
     },
     rateLimit: () => transport.rateLimitSnapshot(),
     usage: () => transport.apiUsage(),

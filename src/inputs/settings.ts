@@ -48,6 +48,8 @@ export interface WaitFor {
 
 /** What every purge mode shares: waiting for the origin, and a second pass. */
 interface PurgeCommon extends CommonSettings {
+  /** With `staging`, key purges and purge-all carry `Fastly-Purge-Environment: staging`. */
+  readonly environment: Environment;
   readonly waitFor: WaitFor | undefined;
   /** Undefined: one pass. Otherwise the wait before the second pass. */
   readonly secondPassDelayMs: number | undefined;
@@ -292,7 +294,16 @@ function requireInput(read: InputReader, mode: Mode, name: string, what: string)
 }
 
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
-function readPurgeCommon(read: InputReader, mode: Mode): Pick<PurgeCommon, 'waitFor' | 'secondPassDelayMs'> {
+function readPurgeCommon(read: InputReader, mode: Mode): Pick<PurgeCommon, 'environment' | 'waitFor' | 'secondPassDelayMs'> {
+  const environment = readEnvironment(read);
+  if (environment === 'staging' && mode === 'purge-urls') {
+    // Fastly purges a URL on staging only through PURGE sent to the service's staging IP; not built yet, and
+    // sending the usual purge would hit production.
+    throw new InputError(
+      "Input 'environment' 'staging' is not supported by mode 'purge-urls' yet: a URL is purged on staging only by a PURGE sent to the service's staging IP. " +
+        "Purge the pages' surrogate keys with mode 'purge-keys' (which does support staging), or purge on production"
+    );
+  }
   const twice = readBoolean(read, 'purge-twice', false);
   const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
   const url = read('wait-for-url');
@@ -307,7 +318,11 @@ function readPurgeCommon(read: InputReader, mode: Mode): Pick<PurgeCommon, 'wait
     }
     waitFor = { url: href, text, timeoutMs: timeout * 1000 };
   }
-  return { waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
+  return { environment, waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
+}
+
+function readEnvironment(read: InputReader): Environment {
+  return read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging'] as const);
 }
 
 function readSeconds(read: InputReader, name: string, fallback: number, range: { min: number; max: number }): number {
@@ -332,7 +347,7 @@ function readActivate(read: InputReader, common: CommonSettings): ActivateSettin
     comment: read('comment') || defaultComment(),
     vclFiles,
     vclMain: read('vcl-main') || 'main',
-    environment: read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging'] as const),
+    environment: readEnvironment(read),
     healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
     healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
   };

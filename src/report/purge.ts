@@ -76,12 +76,17 @@ function resultOf(settings: PurgeSettings, outcome: PurgeOutcome): Record<string
 }
 
 function overview(settings: PurgeSettings): Html {
+  const where =
+    settings.environment === 'staging'
+      ? html`<p>🧪 On Fastly's <b>staging</b> environment (<code>Fastly-Purge-Environment: staging</code>): production's cache was not purged. An account where Fastly does not act on that header purges production instead.</p>
+`
+      : EMPTY;
   if (settings.mode === 'purge-all') {
-    return html`<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
+    return html`${where}<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
   }
   return settings.soft
-    ? html`<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
-    : html`<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
+    ? html`${where}<p>Soft purge: content is marked stale and revalidated with the origin, not evicted.</p>`
+    : html`${where}<p>Hard purge: content is evicted; the next requests go to the origin.</p>`;
 }
 
 /** The wait for the origin and the second pass, when asked for: what happened, or in a dry run what would. */

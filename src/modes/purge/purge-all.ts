@@ -10,7 +10,7 @@ export async function run(settings: PurgeAllSettings, api: FastlyApi, cancel: Ca
     tally.requested = 1;
     if (cancel.stop.aborted) tally.notSent([serviceId]);
     else await tally.send([serviceId], async () => {
-      await api.purgeAll(serviceId);
+      await api.purgeAll(serviceId, settings.environment);
       return () => '';
     });
     targets.push(tally);

@@ -21,7 +21,7 @@ export async function run(settings: PurgeKeysSettings, api: FastlyApi, cancel: C
       BATCHES_IN_FLIGHT,
       batch =>
         tally.send(batch, async () => {
-          const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft);
+          const { ids, unconfirmed } = await api.purgeKeys(serviceId, batch, settings.soft, settings.environment);
           const failure = new Unconfirmed(unconfirmed);
           return key => ids.get(key) ?? failure;
         }),

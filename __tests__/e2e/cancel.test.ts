@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
-import { SERVICE, TOKEN, useFakeFastly } from './e2e-fake.js';
+import { SERVICE, TOKEN, useFakeFastly, activeService } from './e2e-fake.js';
 import { expectNoStackTrace, readable, runAction } from './run-action.js';
 import { useTestOrigin } from './test-origin.js';
 
@@ -22,14 +22,7 @@ function cancelWhen(ready: () => boolean) {
   };
 }
 
-let serial = 0;
-function service(): string {
-  serial += 1;
-  const id = `CXL${serial}SERVICE`;
-  const vcls = [{ name: 'main', content: 'sub vcl_recv { }\n', main: true }];
-  ctx.fake.addService({ id, name: `cxl-${serial}`, versions: [{ vcls, locked: true }, { vcls, active: true }] });
-  return id;
-}
+const service = () => activeService(ctx.fake, 'CXL');
 
 describe('a cancelled run', () => {
   it('purge-keys: lets the batches in flight finish, sends nothing more, and reports what Fastly really purged', async () => {

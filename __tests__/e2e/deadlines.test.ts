@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SERVICE, TOKEN, useFakeFastly } from './e2e-fake.js';
+import { SERVICE, TOKEN, useFakeFastly, activeService } from './e2e-fake.js';
 import { readable, runAction } from './run-action.js';
 import { drip, useTestOrigin } from './test-origin.js';
 
@@ -7,14 +7,7 @@ const ctx = useFakeFastly();
 const origin = useTestOrigin();
 const purgePath = `/service/${SERVICE}/purge`;
 
-let serial = 0;
-function service(): string {
-  serial += 1;
-  const id = `DL${serial}SERVICE`;
-  const vcls = [{ name: 'main', content: 'sub vcl_recv { }\n', main: true }];
-  ctx.fake.addService({ id, name: `dl-${serial}`, versions: [{ vcls, locked: true }, { vcls, active: true }] });
-  return id;
-}
+const service = () => activeService(ctx.fake, 'DL');
 
 describe('deadlines are deadlines', () => {
   it('request-timeout bounds an attempt to the last byte: a Fastly dripping a byte a second does not hold it', async () => {

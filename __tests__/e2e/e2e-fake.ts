@@ -25,3 +25,13 @@ export function useFakeFastly(): { readonly fake: FakeFastly; inputs(extra: Reco
     }
   };
 }
+
+let serviceSerial = 0;
+/** A service of its own (a test that changes versions needs one): version 1 locked, version 2 active, both with a main VCL. */
+export function activeService(fake: FakeFastly, prefix: string): string {
+  serviceSerial += 1;
+  const id = `${prefix}${serviceSerial}SERVICE`;
+  const vcls = [{ name: 'main', content: 'sub vcl_recv { }\n', main: true }];
+  fake.addService({ id, name: `${prefix.toLowerCase()}-${serviceSerial}`, versions: [{ vcls, locked: true }, { vcls, active: true }] });
+  return id;
+}

@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { TOKEN, useFakeFastly } from './e2e-fake.js';
+import { TOKEN, useFakeFastly, activeService } from './e2e-fake.js';
 import { readable, runAction } from './run-action.js';
 
 const ctx = useFakeFastly();
@@ -24,14 +24,7 @@ beforeEach(() => {
   origin.seen = [];
 });
 
-let serial = 0;
-function service(): string {
-  serial += 1;
-  const id = `HC${serial}SERVICE`;
-  const vcls = [{ name: 'main', content: 'sub vcl_recv { }\n', main: true }];
-  ctx.fake.addService({ id, name: `hc-${serial}`, versions: [{ vcls, locked: true }, { vcls, active: true }] });
-  return id;
-}
+const service = () => activeService(ctx.fake, 'HC');
 
 function activate(sid: string, extra: Record<string, string> = {}) {
   return runAction(ctx.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': sid, 'health-check-url': origin.url, 'health-check-timeout': '3', ...extra }));

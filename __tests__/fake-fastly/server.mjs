@@ -74,6 +74,7 @@
  */
 import { createServer } from 'node:http';
 import { aclContents, aclRoutes, newAcl, newComputeAcl } from './acls.mjs';
+import { flatHeaders, readBody } from '../fakes/requests.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configStoreRoutes, newConfigStore } from './config-stores.mjs';
 import { dictionaryRoutes, newDictionary, plainItems } from './dictionaries.mjs';
@@ -114,24 +115,6 @@ const rateHeaders = (budget) => ({
   [REMAINING]: String(Math.max(0, budget.remaining)),
   [RESET]: String(Math.ceil(budget.resetAt / 1000)),
 });
-
-/** @param {import('node:http').IncomingHttpHeaders} headers */
-function flatHeaders(headers) {
-  /** @type {Record<string, string>} */
-  const flat = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
-/** @param {import('node:http').IncomingMessage} req */
-async function readBody(req) {
-  /** @type {Buffer[]} */
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 /** @param {import('node:http').ServerResponse} res @param {Answer} answer */
 function send(res, { status, json, text, bytes, headers = {} }) {

@@ -45,29 +45,12 @@
  */
 import { createServer } from 'node:http';
 import { fail } from './answers.mjs';
+import { flatHeaders, readBody } from '../fakes/requests.mjs';
 import { commentRoutes, publicComment } from './comments.mjs';
 import { newPullRequest, pullRoutes } from './pulls.mjs';
 
 /** @type {Route[]} */
 const ROUTES = [...commentRoutes, ...pullRoutes];
-
-/** @param {import('node:http').IncomingHttpHeaders} headers */
-function flatHeaders(headers) {
-  /** @type {Record<string, string>} */
-  const flat = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
-/** @param {import('node:http').IncomingMessage} req */
-async function readBody(req) {
-  /** @type {Buffer[]} */
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** @param {import('node:http').ServerResponse} res @param {Answer} answer */
 function send(res, { status, json, headers = {} }) {
@@ -155,7 +138,7 @@ export async function startFakeGitHub({ repositoryIdStart = 1000 } = {}) {
     const entry = { method, path: req.url ?? '/', headers: flatHeaders(req.headers), body: '', status: 0 };
     requests.push(entry);
     try {
-      entry.body = await readBody(req);
+      entry.body = (await readBody(req)).toString('utf8');
       const fault = takeFault(method, entry.path);
       const answer = fault
         ? { status: fault.status, json: fault.body, headers: fault.headers }

@@ -8,7 +8,7 @@
  * @typedef {{ token: string, id: string, name: string, scopes: string[], services: string[],
  *   expiresAt: string | null, selfLookup: boolean, createdAt: string, lastUsedAt: string | null }} Token
  * @typedef {{ id: string, name: string, type: import('./versions.mjs').ServiceType, versions: import('./versions.mjs').Version[],
- *   activeVersion: number | null, stagingVersion: number | null }} Service
+ *   activeVersion: number | null, stagingVersion: number | null, domains: import('./domains.mjs').DomainSpec[] }} Service
  * @typedef {{ kind: 'key' | 'url' | 'all', serviceId: string | null, target: string | null,
  *   soft: boolean, environment: 'production' | 'staging', id: string | null, at: number }} Purge
  * @typedef {{ method: string, path: string, headers: Record<string, string>, body: string,
@@ -78,6 +78,7 @@ import { flatHeaders, readBody } from '../fakes/requests.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configStoreRoutes, newConfigStore } from './config-stores.mjs';
 import { dictionaryRoutes, newDictionary, plainItems } from './dictionaries.mjs';
+import { domainRoutes } from './domains.mjs';
 import { DEFAULT_MAX_VALUE_BYTES, kvContents, kvStoreRoutes, newKvStore } from './kv-stores.mjs';
 import { packageRoutes, storedPackage } from './packages.mjs';
 import { purgeRoutes } from './purge.mjs';
@@ -87,7 +88,7 @@ import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
 const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...packageRoutes, ...dictionaryRoutes, ...configStoreRoutes,
-  ...statsRoutes, ...kvStoreRoutes, ...aclRoutes];
+  ...statsRoutes, ...kvStoreRoutes, ...aclRoutes, ...domainRoutes];
 
 const HOUR_MS = 3_600_000;
 const REMAINING = 'Fastly-RateLimit-Remaining';
@@ -460,6 +461,13 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
       const stored = storedPackage(archive, Date.now());
       if (!stored) throw new Error('fake-fastly: not a package Fastly would take');
       version.package = stored;
+    },
+    /**
+     * The service's domains, on every version, each with its staging IP (null or absent: listed without one).
+     * @param {string} id @param {import('./domains.mjs').DomainSpec[]} domains
+     */
+    setDomains(id, domains) {
+      serviceNamed(id).domains = domains.map((domain) => ({ ...domain }));
     },
     /** Every later activation of the service answers `msg` with it, until null or reset(). @param {string} id @param {string | null} msg */
     setActivationWarning(id, msg) {

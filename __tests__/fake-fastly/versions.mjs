@@ -113,7 +113,7 @@ export function activate(service, version, environment, now) {
  */
 export function newService({ id, name, type = 'vcl', versions = [] }, now) {
   /** @type {Service} */
-  const service = { id, name, type, versions: [], activeVersion: null, stagingVersion: null };
+  const service = { id, name, type, versions: [], activeVersion: null, stagingVersion: null, domains: [] };
   for (const [index, spec] of versions.entries()) {
     /** @type {Version} */
     const version = {
@@ -307,6 +307,10 @@ export const versionRoutes = [
   // Deactivating a version that is not active leaves it so: Fastly's answer there is not confirmed.
   onVersion('PUT', '/deactivate', false, (ctx, service, version) => {
     if (service.activeVersion === version.number) service.activeVersion = null;
+    return { status: 200, json: versionJson(ctx, service, version) };
+  }),
+  onVersion('PUT', '/deactivate/staging', false, (ctx, service, version) => {
+    if (service.stagingVersion === version.number) service.stagingVersion = null;
     return { status: 200, json: versionJson(ctx, service, version) };
   }),
   onVersion('GET', '/vcl', false, (_ctx, service, version) => ({

@@ -169,6 +169,28 @@ describe('validate and activate', () => {
     expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: null, versions: [{ locked: true }, { locked: true }] });
   });
 
+  it('deactivates staging only for the version staged there, leaving production alone', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/activate/staging`, { method: 'PUT' });
+    expect((await call(`/service/${sid}/version/1/deactivate/staging`, { method: 'PUT' })).status).toBe(200);
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 2 });
+    expect((await call(`/service/${sid}/version/2/deactivate/staging`, { method: 'PUT' })).body).toMatchObject({ number: 2, environments: [] });
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: null });
+  });
+
+  it('lists the domains, with their staging IP only when include=staging_ips asks for it', async () => {
+    const sid = freshService();
+    ctx.fake.setDomains(sid, [{ name: 'www.example.test', stagingIp: '167.82.81.194' }, { name: 'old.example.test' }]);
+    const listed = await fetch(`${ctx.fake.url}/service/${sid}/version/2/domain?include=staging_ips`, { headers: { 'Fastly-Key': 'read' } });
+    expect(await listed.json()).toEqual([
+      expect.objectContaining({ name: 'www.example.test', service_id: sid, version: 2, staging_ip: '167.82.81.194' }),
+      expect.not.objectContaining({ staging_ip: expect.anything() })
+    ]);
+    const plain = await fetch(`${ctx.fake.url}/service/${sid}/version/1/domain`, { headers: { 'Fastly-Key': 'read' } });
+    expect(((await plain.json()) as Record<string, unknown>[]).map(d => Object.hasOwn(d, 'staging_ip'))).toEqual([false, false]);
+    expect((await fetch(`${ctx.fake.url}/service/${sid}/version/9/domain`, { headers: { 'Fastly-Key': 'read' } })).status).toBe(404);
+  });
+
   it('shows the active version in details, or null when none is', async () => {
     const sid = freshService();
     const { body } = await call(`/service/${sid}/details`, { token: 'read' });

@@ -1,11 +1,11 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 407:
+/***/ 388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(650);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(182);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 650:
+/***/ 182:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -120,7 +120,7 @@ class CancelledError extends ActionError {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -156,7 +156,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -252,7 +252,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -287,7 +287,7 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -945,7 +945,7 @@ function packageWithHash(body) {
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -1052,7 +1052,7 @@ async function agentFor(baseUrl) {
     const secure = baseUrl.protocol === 'https:';
     if (!proxy?.hostname)
         return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new external_node_http_namespaceObject.Agent({ keepAlive: true });
-    const tunnel = await __nccwpck_require__.e(/* import() */ 770).then(__nccwpck_require__.t.bind(__nccwpck_require__, 770, 19));
+    const tunnel = await __nccwpck_require__.e(/* import() */ 408).then(__nccwpck_require__.t.bind(__nccwpck_require__, 408, 19));
     const auth = proxy.username || proxy.password ? { proxyAuth: `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` } : {};
     const options = { maxSockets: 100, keepAlive: true, proxy: { ...auth, host: proxy.hostname, port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) } };
     const overHttps = proxy.protocol === 'https:';
@@ -1086,13 +1086,20 @@ class RequestAborted extends Error {
  */
 class Exchange {
     headers;
+    connectTo;
     base;
     agent;
     resolvedAgent;
     send;
-    /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
-    constructor(baseUrl, headers) {
+    /**
+     * `headers` go with every request (auth, User-Agent): merged once per request, with the request's own.
+     * `connectTo`: the address to connect to instead of the host's own (Fastly's staging IP), the host name
+     * still in the Host header and the TLS server name. Behind a proxy the tunnel is opened to that address;
+     * whether a proxy is used at all is decided by the host name, as `no_proxy` names hosts.
+     */
+    constructor(baseUrl, headers, connectTo) {
         this.headers = headers;
+        this.connectTo = connectTo;
         this.base = new URL(baseUrl);
         this.agent = agentFor(this.base);
         // node:https loads TLS (about 5 MB): only a run that speaks it pays for it.
@@ -1101,6 +1108,9 @@ class Exchange {
     async request(method, path, headers, body, limits) {
         const { hostname, port, pathname } = this.base;
         const sent = { ...this.headers, ...headers };
+        // The tunnel library takes the TLS server name from the Host header; node:https from `servername`.
+        if (this.connectTo !== undefined)
+            sent.Host = this.base.host;
         if (body) {
             sent['Content-Type'] = body.type;
             sent['Content-Length'] = String('text' in body ? Buffer.byteLength(body.text) : body.length);
@@ -1111,7 +1121,8 @@ class Exchange {
         const agent = this.resolvedAgent ?? (this.resolvedAgent = await this.agent);
         return new Promise((resolve, reject) => {
             const request = this.send({
-                host: hostname.replace(/^\[(.*)\]$/, '$1'),
+                host: this.connectTo ?? hostname.replace(/^\[(.*)\]$/, '$1'),
+                ...(this.connectTo !== undefined && this.base.protocol === 'https:' ? { servername: hostname } : {}),
                 port: port === '' ? undefined : Number(port),
                 path: pathname.replace(/\/+$/, '') + path,
                 method,
@@ -2148,6 +2159,18 @@ function versionCalls(transport) {
             const live = environment === 'staging' ? body.staging === true || deployedOn(body.environments, 'staging', n) : body.active === true;
             return { confirmed: Number(body.number) === n && live, warning };
         },
+        /** With `include=staging_ips`: each domain's staging IP. */
+        async listDomains(sid, n) {
+            const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/domain?include=staging_ips`, verify: listOf('name', 'domains') });
+            return body.map(d => ({
+                name: String(d.name),
+                stagingIp: typeof d.staging_ip === 'string' && d.staging_ip.trim() !== '' ? d.staging_ip.trim() : undefined
+            }));
+        },
+        /** Takes `n` off staging: Fastly then has nothing staged. */
+        async deactivateStaging(sid, n) {
+            await transport.send({ method: 'PUT', path: `${version(sid, n)}/deactivate/staging`, verify: versionAnswer });
+        },
         async vclDiff(sid, from, to) {
             const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/vcl/diff/from/${from}/to/${to}?format=text` }));
             return typeof body.diff === 'string' ? body.diff : '';
@@ -2333,6 +2356,33 @@ function stringOr(value, fallback) {
     return typeof value === 'string' ? value : fallback;
 }
 
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/fastly/staging-address.ts
+
+
+/**
+ * The staging IP for `hostname`: that of the domain named so, or else of the
+ * wildcard domain (`*.example.com`) that covers it, as Fastly routes a host.
+ * Anything but an IP address is no staging IP: it came from an answer, and
+ * a name would be resolved to production.
+ */
+function stagingAddressOf(domains, hostname) {
+    const host = hostname.toLowerCase().replace(/\.$/, '');
+    const exact = domains.find(d => d.name.toLowerCase() === host);
+    const wildcard = domains.find(d => d.name.startsWith('*.') && host.endsWith(d.name.slice(1).toLowerCase()) && !host.slice(0, -d.name.length + 1).includes('.'));
+    const ip = (exact ?? wildcard)?.stagingIp;
+    return ip !== undefined && (0,external_node_net_namespaceObject.isIP)(ip) !== 0 ? ip : undefined;
+}
+/** Why `hostname` has no staging IP on `sid`, and what to do about it. */
+function noStagingAddress(sid, version, domains, hostname) {
+    const named = domains.map(d => d.name);
+    const listed = named.length === 0 ? 'it has no domains' : `its domains are ${named.slice(0, 10).join(', ')}${named.length > 10 ? ', …' : ''}`;
+    const known = domains.some(d => d.name.toLowerCase() === hostname.toLowerCase());
+    const why = known ? `Fastly gave no staging IP for ${hostname}` : `${hostname} is not a domain of it (${listed})`;
+    return new ActionError(`No staging IP for ${hostname} on version ${version} of ${sid}: ${why}. Use a URL on one of the service's domains, or production`);
+}
+
 ;// CONCATENATED MODULE: ./src/origin/poll-url.ts
 
 
@@ -2350,7 +2400,7 @@ const realClock = { now: Date.now, sleep: sleepUnless };
 async function pollUrl(poll, clock = realClock) {
     const interval = Math.min(poll.intervalMs, Math.max(MIN_INTERVAL_MS, Math.floor(poll.timeoutMs / 10)));
     const target = new URL(poll.url);
-    const http = new Exchange(target.origin, { 'User-Agent': USER_AGENT });
+    const http = new Exchange(target.origin, { 'User-Agent': USER_AGENT }, poll.connectTo);
     const started = clock.now();
     const left = () => poll.timeoutMs - (clock.now() - started);
     const tries = [];
@@ -2406,19 +2456,23 @@ function answerOf(t) {
 const HEALTHY_STREAK = 2;
 /** "A couple of seconds apart". */
 const INTERVAL_MS = 2000;
-/** Requests `url` until it answers 2xx twice in a row, `timeoutMs` passes or `stop` fires. */
-async function checkHealth(url, timeoutMs, stop, clock = realClock) {
+/**
+ * Requests `url` until it answers 2xx twice in a row, `timeoutMs` passes or `stop` fires;
+ * through the address `via` when given (Fastly's staging IP for the URL's host).
+ */
+async function checkHealth(url, timeoutMs, stop, clock = realClock, via) {
     const { reached, tries, durationMs, stopped } = await pollUrl({
         url,
         timeoutMs,
         intervalMs: INTERVAL_MS,
         streak: HEALTHY_STREAK,
         good: status => status >= 200 && status < 300,
-        title: `Health check: ${url} (up to ${Math.round(timeoutMs / 1000)} s)`,
-        stop
+        title: `Health check: ${url}${via === undefined ? '' : ` through staging IP ${via}`} (up to ${Math.round(timeoutMs / 1000)} s)`,
+        stop,
+        connectTo: via
     }, clock);
     const observed = stopped ? `cancelled after ${tries.length} ${tries.length === 1 ? 'try' : 'tries'} in ${Math.round(durationMs / 1000)} s` : describe(tries, durationMs, reached);
-    return { url, healthy: reached, tries, durationMs, cancelled: stopped, observed };
+    return { url, via, healthy: reached, tries, durationMs, cancelled: stopped, observed };
 }
 function describe(tries, durationMs, healthy) {
     const seconds = `${Math.round(durationMs / 1000)} s`;
@@ -2431,7 +2485,7 @@ function describe(tries, durationMs, healthy) {
     return kinds.size === 1 ? `${answerOf(last)} for ${seconds}` : `${answerOf(last)} at the end of ${seconds} (${tries.length} tries: ${[...kinds].join(', ')})`;
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/base.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/base.js
 class Diff {
     diff(oldStr, newStr, 
     // Type below is not accurate/complete - see above for full possibilities - but it compiles
@@ -2686,7 +2740,7 @@ class Diff {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/line.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/line.js
 
 
 class LineDiff extends Diff {
@@ -2753,7 +2807,7 @@ function tokenize(value, options) {
     return retLines;
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/patch/create.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/patch/create.js
 
 /**
  * Returns true if the filename contains characters that require C-style
@@ -3144,6 +3198,7 @@ function lineCount(text) {
 
 
 
+
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 async function run(settings, api, cancel = NOT_CANCELLABLE) {
     const services = [];
@@ -3249,6 +3304,12 @@ function unhealthyVerdict(end, sid, env, active) {
             };
         case 'done':
             return { status: 'rolled-back', error: `${what}; version ${version} was rolled back to ${rollback.to}, which is active on ${env} again.`, activeVersion: rollback.to };
+        case 'deactivated':
+            return {
+                status: 'rolled-back',
+                error: `${what}; nothing was staged before it, so staging was deactivated: no version is on staging now, and production was not touched.`,
+                activeVersion: undefined
+            };
         case 'superseded':
             return {
                 status: 'superseded',
@@ -3256,20 +3317,23 @@ function unhealthyVerdict(end, sid, env, active) {
                     `so nothing was rolled back: version ${rollback.active ?? 'none'} is live. Check it.`,
                 activeVersion: rollback.active
             };
-        case 'failed':
+        case 'failed': {
+            const off = `taking version ${version} off staging`;
+            const goingBack = rollback.to === undefined ? off : `re-activating version ${rollback.to}`;
             if (health.cancelled) {
                 return {
                     status: 'unchecked',
-                    error: `${what}, and rolling back to version ${rollback.to} could not be done in time (${rollback.why}). ` +
-                        `Version ${version} is live on ${env} and unchecked; version ${rollback.to} was live before. A person is needed now.`,
+                    error: `${what}, and ${rollback.to === undefined ? off : `rolling back to version ${rollback.to}`} could not be done in time (${rollback.why}). ` +
+                        `Version ${version} is live on ${env} and unchecked; ${rollback.to === undefined ? 'nothing' : `version ${rollback.to}`} was live there before. A person is needed now.`,
                     activeVersion: active
                 };
             }
             return {
                 status: 'rollback-failed',
-                error: `ROLLBACK FAILED: ${what}, and re-activating version ${rollback.to} failed: ${rollback.why}. ${env} is on the unhealthy version ${version}: a person is needed now.`,
+                error: `ROLLBACK FAILED: ${what}, and ${goingBack} failed: ${rollback.why}. ${env} is on the unhealthy version ${version}: a person is needed now.`,
                 activeVersion: active
             };
+        }
     }
 }
 function emptyKnown(serviceId) {
@@ -3381,7 +3445,11 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
     // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
     const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
     try {
-        const [validated, beside] = await Promise.allSettled([api.validateVersion(sid, version), besideValidation?.()]);
+        const [validated, beside, address] = await Promise.allSettled([
+            api.validateVersion(sid, version),
+            besideValidation?.(),
+            healthCheckAddress(settings, api, sid, version)
+        ]);
         if (validated.status === 'rejected')
             throw validated.reason;
         const validation = validated.value;
@@ -3392,10 +3460,14 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
             await diffing;
             return { learned, end: { kind: 'invalid', version } };
         }
+        if (address.status === 'rejected') {
+            const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
+            throw new ActionError(`${messageOf(address.reason)}; ${kept}`);
+        }
         const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
         learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
         if (settings.healthCheckUrl) {
-            const health = await checkHealth(settings.healthCheckUrl, settings.healthCheckTimeoutMs, cancel.stop);
+            const health = await checkHealth(settings.healthCheckUrl, settings.healthCheckTimeoutMs, cancel.stop, undefined, address.value);
             learned = { ...learned, health };
             if (!health.healthy) {
                 const rollback = await rollBack(api, sid, env, version, known.previousVersion);
@@ -3417,6 +3489,21 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
             `(it started from ${known.previousVersion ?? 'none'}); another deploy? ${kept}. Re-run once the other deploy is done.`);
         return { learned, end: { kind: 'failed', error: conflict }, active: { version: error.active } };
     }
+}
+/**
+ * On staging, the health check goes through the staging IP of the URL's host,
+ * from the domains of the version being staged. It is read beside validation,
+ * before activating: a URL staging cannot serve fails with nothing activated.
+ */
+async function healthCheckAddress(settings, api, sid, version) {
+    if (settings.environment !== 'staging' || settings.healthCheckUrl === undefined)
+        return undefined;
+    const { hostname } = new URL(settings.healthCheckUrl);
+    const domains = await api.listDomains(sid, version);
+    const address = stagingAddressOf(domains, hostname);
+    if (address === undefined)
+        throw noStagingAddress(sid, version, domains, hostname);
+    return address;
 }
 /** Another deploy made `active` live: this run must not touch the environment. */
 class Superseded extends Error {
@@ -3488,8 +3575,9 @@ function isRetryable(error) {
  * happens after a cancel, within the clean-up deadline.
  */
 async function rollBack(api, sid, env, version, previous) {
-    if (previous === undefined)
-        return { result: { kind: 'no-previous' }, notes: [] };
+    if (previous === undefined) {
+        return env === 'staging' ? { result: await offStaging(api.forCleanUp(), sid, version), notes: [] } : { result: { kind: 'no-previous' }, notes: [] };
+    }
     try {
         const landed = await activateGuarded(api.forCleanUp(), sid, previous, env, version);
         return { result: { kind: 'done', to: previous }, notes: landed.notes };
@@ -3498,6 +3586,24 @@ async function rollBack(api, sid, env, version, previous) {
         if (error instanceof Superseded)
             return { result: { kind: 'superseded', active: error.active }, notes: [] };
         return { result: { kind: 'failed', to: previous, why: messageOf(error) }, notes: [] };
+    }
+}
+/**
+ * Takes `version` off staging, guarded as an activation is: only while it is
+ * the staged one; after a failed attempt, a re-read tells whether it went.
+ */
+async function offStaging(api, sid, version) {
+    const staged = async () => activeOn(await api.serviceDetails(sid), 'staging');
+    try {
+        const before = await staged();
+        if (before !== version)
+            return { kind: 'superseded', active: before };
+        await api.deactivateStaging(sid, version);
+        return { kind: 'deactivated' };
+    }
+    catch (error) {
+        const after = await staged().catch(() => version);
+        return after === undefined ? { kind: 'deactivated' } : { kind: 'failed', to: undefined, why: messageOf(error) };
     }
 }
 function repositoryDiff(current, base, files, changes) {
@@ -4194,6 +4300,8 @@ function headline(settings, outcome, failing) {
         return html `nothing was changed; the plan follows`;
     if (failing.length > 0) {
         if (outcome.services.length === 1 && only?.status === 'rolled-back') {
+            if (only.activeVersion === undefined)
+                return html `version ${version(only.newVersion)} failed its health check; ${env} was deactivated (nothing was staged before)`;
             return html `version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
         }
         if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
@@ -4273,7 +4381,7 @@ function serviceSection(settings, outcome, s, diffs) {
         const h = s.health;
         const rows = h.tries.slice(-10).map(t => [html_escape(`${(t.at / 1000).toFixed(1)} s`), html_escape(answerOf(t))]);
         const tries = html `${plural(h.tries.length, 'try', 'tries')}${h.tries.length > 10 ? html ` (the last 10)` : EMPTY}`;
-        parts.push(html `<p>${h.healthy ? html `✅` : html `❌`} Health check of ${code(h.url)}: ${h.healthy ? html `healthy` : html `unhealthy`}, ${html_escape(h.observed)}.</p>\n\n${details(tries, table([html `At`, html `Answer`], rows))}`);
+        parts.push(html `<p>${h.healthy ? html `✅` : html `❌`} Health check of ${code(h.url)}${h.via === undefined ? EMPTY : html ` through the staging IP ${code(h.via)}`}: ${h.healthy ? html `healthy` : html `unhealthy`}, ${html_escape(h.observed)}.</p>\n\n${details(tries, table([html `At`, html `Answer`], rows))}`);
     }
     if (s.diff !== undefined && s.diffTitle)
         parts.push(diffSection(s.diff, s.diffTitle, diffs));
@@ -4322,7 +4430,9 @@ function healthStep(settings, outcome, s) {
     if (!settings.healthCheckUrl)
         return [];
     const seconds = Math.round(settings.healthCheckTimeoutMs / 1000);
-    return [html `check ${code(settings.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
+    const through = settings.environment === 'staging' ? html ` through the staging IP of its host` : EMPTY;
+    const back = settings.environment === 'staging' && s.previousVersion === undefined ? html `take it off staging` : html `re-activate version ${version(s.previousVersion)}`;
+    return [html `check ${code(settings.healthCheckUrl)}${through} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, ${back}`];
 }
 /** The version's page in the Fastly web interface. */
 function versionUrl(serviceId, n) {
@@ -6498,6 +6608,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(407);
+/******/ var __webpack_exports__ = __nccwpck_require__(388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

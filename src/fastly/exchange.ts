@@ -47,10 +47,16 @@ export class Exchange {
   private resolvedAgent: http.Agent | undefined;
   private readonly send: typeof http.request;
 
-  /** `headers` go with every request (auth, User-Agent): merged once per request, with the request's own. */
+  /**
+   * `headers` go with every request (auth, User-Agent): merged once per request, with the request's own.
+   * `connectTo`: the address to connect to instead of the host's own (Fastly's staging IP), the host name
+   * still in the Host header and the TLS server name. Behind a proxy the tunnel is opened to that address;
+   * whether a proxy is used at all is decided by the host name, as `no_proxy` names hosts.
+   */
   constructor(
     baseUrl: string,
-    private readonly headers: Readonly<Record<string, string>>
+    private readonly headers: Readonly<Record<string, string>>,
+    private readonly connectTo?: string
   ) {
     this.base = new URL(baseUrl);
     this.agent = agentFor(this.base);
@@ -67,6 +73,8 @@ export class Exchange {
   ): Promise<Answer> {
     const { hostname, port, pathname } = this.base;
     const sent: Record<string, string> = { ...this.headers, ...headers };
+    // The tunnel library takes the TLS server name from the Host header; node:https from `servername`.
+    if (this.connectTo !== undefined) sent.Host = this.base.host;
     if (body) {
       sent['Content-Type'] = body.type;
       sent['Content-Length'] = String('text' in body ? Buffer.byteLength(body.text) : body.length);
@@ -77,7 +85,8 @@ export class Exchange {
     return new Promise((resolve, reject) => {
       const request = this.send(
         {
-          host: hostname.replace(/^\[(.*)\]$/, '$1'),
+          host: this.connectTo ?? hostname.replace(/^\[(.*)\]$/, '$1'),
+          ...(this.connectTo !== undefined && this.base.protocol === 'https:' ? { servername: hostname } : {}),
           port: port === '' ? undefined : Number(port),
           path: pathname.replace(/\/+$/, '') + path,
           method,

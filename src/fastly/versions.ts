@@ -34,6 +34,12 @@ export interface Validation {
   readonly warnings: readonly string[];
 }
 
+/** A domain of a version, with the address of Fastly's staging environment for it when Fastly gave one. */
+export interface Domain {
+  readonly name: string;
+  readonly stagingIp: string | undefined;
+}
+
 export interface ActivationAnswer {
   /** Fastly's answer names the version and says it is live there; otherwise only a re-read can tell. */
   readonly confirmed: boolean;
@@ -124,6 +130,18 @@ export function versionCalls(transport: Transport) {
       const warning = typeof body.msg === 'string' && body.msg.trim() !== '' ? body.msg : undefined;
       const live = environment === 'staging' ? body.staging === true || deployedOn(body.environments, 'staging', n) : body.active === true;
       return { confirmed: Number(body.number) === n && live, warning };
+    },
+    /** With `include=staging_ips`: each domain's staging IP. */
+    async listDomains(sid: string, n: number): Promise<Domain[]> {
+      const body = await transport.send({ method: 'GET', path: `${version(sid, n)}/domain?include=staging_ips`, verify: listOf('name', 'domains') });
+      return (body as Record<string, unknown>[]).map(d => ({
+        name: String(d.name),
+        stagingIp: typeof d.staging_ip === 'string' && d.staging_ip.trim() !== '' ? d.staging_ip.trim() : undefined
+      }));
+    },
+    /** Takes `n` off staging: Fastly then has nothing staged. */
+    async deactivateStaging(sid: string, n: number): Promise<void> {
+      await transport.send({ method: 'PUT', path: `${version(sid, n)}/deactivate/staging`, verify: versionAnswer });
     },
     async vclDiff(sid: string, from: number, to: number): Promise<string> {
       const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/vcl/diff/from/${from}/to/${to}?format=text` }));

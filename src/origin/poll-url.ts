@@ -30,6 +30,8 @@ export interface Poll {
   readonly title: string;
   /** Ends the polling at once, the try in flight included (a cancelled run). */
   readonly stop?: AbortSignal | undefined;
+  /** Connect to this address instead of the URL's host (Fastly's staging IP); Host and TLS name stay the URL's. */
+  readonly connectTo?: string | undefined;
 }
 
 export interface PollResult {
@@ -57,7 +59,7 @@ export const realClock: Clock = { now: Date.now, sleep: sleepUnless };
 export async function pollUrl(poll: Poll, clock: Clock = realClock): Promise<PollResult> {
   const interval = Math.min(poll.intervalMs, Math.max(MIN_INTERVAL_MS, Math.floor(poll.timeoutMs / 10)));
   const target = new URL(poll.url);
-  const http = new Exchange(target.origin, { 'User-Agent': USER_AGENT });
+  const http = new Exchange(target.origin, { 'User-Agent': USER_AGENT }, poll.connectTo);
   const started = clock.now();
   const left = () => poll.timeoutMs - (clock.now() - started);
   const tries: UrlTry[] = [];

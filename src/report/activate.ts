@@ -70,6 +70,7 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
   if (settings.dryRun) return html`nothing was changed; the plan follows`;
   if (failing.length > 0) {
     if (outcome.services.length === 1 && only?.status === 'rolled-back') {
+      if (only.activeVersion === undefined) return html`version ${version(only.newVersion)} failed its health check; ${env} was deactivated (nothing was staged before)`;
       return html`version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
     }
     if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
@@ -150,7 +151,7 @@ function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s:
     const rows = h.tries.slice(-10).map(t => [escape(`${(t.at / 1000).toFixed(1)} s`), escape(answerOf(t))]);
     const tries = html`${plural(h.tries.length, 'try', 'tries')}${h.tries.length > 10 ? html` (the last 10)` : EMPTY}`;
     parts.push(
-      html`<p>${h.healthy ? html`✅` : html`❌`} Health check of ${code(h.url)}: ${h.healthy ? html`healthy` : html`unhealthy`}, ${escape(h.observed)}.</p>\n\n${details(tries, table([html`At`, html`Answer`], rows))}`
+      html`<p>${h.healthy ? html`✅` : html`❌`} Health check of ${code(h.url)}${h.via === undefined ? EMPTY : html` through the staging IP ${code(h.via)}`}: ${h.healthy ? html`healthy` : html`unhealthy`}, ${escape(h.observed)}.</p>\n\n${details(tries, table([html`At`, html`Answer`], rows))}`
     );
   }
   if (s.diff !== undefined && s.diffTitle) parts.push(diffSection(s.diff, s.diffTitle, diffs));
@@ -199,7 +200,9 @@ function plan(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceAc
 function healthStep(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceActivation): Html[] {
   if (!settings.healthCheckUrl) return [];
   const seconds = Math.round(settings.healthCheckTimeoutMs / 1000);
-  return [html`check ${code(settings.healthCheckUrl)} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, re-activate version ${version(s.previousVersion)}`];
+  const through = settings.environment === 'staging' ? html` through the staging IP of its host` : EMPTY;
+  const back = settings.environment === 'staging' && s.previousVersion === undefined ? html`take it off staging` : html`re-activate version ${version(s.previousVersion)}`;
+  return [html`check ${code(settings.healthCheckUrl)}${through} until it answers 2xx twice in a row (up to ${seconds} s); if it never does, ${back}`];
 }
 
 /** The version's page in the Fastly web interface. */

@@ -2,6 +2,7 @@ import { CancelledError, type Cancellation, NOT_CANCELLABLE } from '../../cancel
 import { ActionError, expectedMessage, messageOf } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../fastly/errors.js';
+import { noStagingAddress, stagingAddressOf } from '../../fastly/staging-address.js';
 import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../../fastly/versions.js';
 import { type HealthReport, checkHealth } from '../../origin/health-check.js';
 import type { ActivateSettings } from '../../inputs/settings.js';
@@ -35,8 +36,11 @@ type End =
 type Rollback =
   | { readonly kind: 'no-previous' }
   | { readonly kind: 'done'; readonly to: number }
+  /** Staging, where nothing was staged before: taken off it. */
+  | { readonly kind: 'deactivated' }
   | { readonly kind: 'superseded'; readonly active: number | undefined }
-  | { readonly kind: 'failed'; readonly to: number; readonly why: string };
+  /** `to` undefined: taking the version off staging failed. */
+  | { readonly kind: 'failed'; readonly to: number | undefined; readonly why: string };
 
 async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, serviceId: string): Promise<ServiceActivation> {
   let known: Known = emptyKnown(serviceId);
@@ -130,6 +134,12 @@ function unhealthyVerdict(end: Extract<End, { kind: 'unhealthy' }>, sid: string,
       };
     case 'done':
       return { status: 'rolled-back', error: `${what}; version ${version} was rolled back to ${rollback.to}, which is active on ${env} again.`, activeVersion: rollback.to };
+    case 'deactivated':
+      return {
+        status: 'rolled-back',
+        error: `${what}; nothing was staged before it, so staging was deactivated: no version is on staging now, and production was not touched.`,
+        activeVersion: undefined
+      };
     case 'superseded':
       return {
         status: 'superseded',
@@ -138,21 +148,24 @@ function unhealthyVerdict(end: Extract<End, { kind: 'unhealthy' }>, sid: string,
           `so nothing was rolled back: version ${rollback.active ?? 'none'} is live. Check it.`,
         activeVersion: rollback.active
       };
-    case 'failed':
+    case 'failed': {
+      const off = `taking version ${version} off staging`;
+      const goingBack = rollback.to === undefined ? off : `re-activating version ${rollback.to}`;
       if (health.cancelled) {
         return {
           status: 'unchecked',
           error:
-            `${what}, and rolling back to version ${rollback.to} could not be done in time (${rollback.why}). ` +
-            `Version ${version} is live on ${env} and unchecked; version ${rollback.to} was live before. A person is needed now.`,
+            `${what}, and ${rollback.to === undefined ? off : `rolling back to version ${rollback.to}`} could not be done in time (${rollback.why}). ` +
+            `Version ${version} is live on ${env} and unchecked; ${rollback.to === undefined ? 'nothing' : `version ${rollback.to}`} was live there before. A person is needed now.`,
           activeVersion: active
         };
       }
       return {
         status: 'rollback-failed',
-        error: `ROLLBACK FAILED: ${what}, and re-activating version ${rollback.to} failed: ${rollback.why}. ${env} is on the unhealthy version ${version}: a person is needed now.`,
+        error: `ROLLBACK FAILED: ${what}, and ${goingBack} failed: ${rollback.why}. ${env} is on the unhealthy version ${version}: a person is needed now.`,
         activeVersion: active
       };
+    }
   }
 }
 
@@ -283,7 +296,11 @@ async function activateChecked(
   // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
   const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
   try {
-    const [validated, beside] = await Promise.allSettled([api.validateVersion(sid, version), besideValidation?.()]);
+    const [validated, beside, address] = await Promise.allSettled([
+      api.validateVersion(sid, version),
+      besideValidation?.(),
+      healthCheckAddress(settings, api, sid, version)
+    ]);
     if (validated.status === 'rejected') throw validated.reason;
     const validation = validated.value;
     learned = { validation };
@@ -292,10 +309,14 @@ async function activateChecked(
       await diffing;
       return { learned, end: { kind: 'invalid', version } };
     }
+    if (address.status === 'rejected') {
+      const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
+      throw new ActionError(`${messageOf(address.reason)}; ${kept}`);
+    }
     const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
     learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
     if (settings.healthCheckUrl) {
-      const health = await checkHealth(settings.healthCheckUrl, settings.healthCheckTimeoutMs, cancel.stop);
+      const health = await checkHealth(settings.healthCheckUrl, settings.healthCheckTimeoutMs, cancel.stop, undefined, address.value);
       learned = { ...learned, health };
       if (!health.healthy) {
         const rollback = await rollBack(api, sid, env, version, known.previousVersion);
@@ -316,6 +337,20 @@ async function activateChecked(
     );
     return { learned, end: { kind: 'failed', error: conflict }, active: { version: error.active } };
   }
+}
+
+/**
+ * On staging, the health check goes through the staging IP of the URL's host,
+ * from the domains of the version being staged. It is read beside validation,
+ * before activating: a URL staging cannot serve fails with nothing activated.
+ */
+async function healthCheckAddress(settings: ActivateSettings, api: FastlyApi, sid: string, version: number): Promise<string | undefined> {
+  if (settings.environment !== 'staging' || settings.healthCheckUrl === undefined) return undefined;
+  const { hostname } = new URL(settings.healthCheckUrl);
+  const domains = await api.listDomains(sid, version);
+  const address = stagingAddressOf(domains, hostname);
+  if (address === undefined) throw noStagingAddress(sid, version, domains, hostname);
+  return address;
 }
 
 /** Another deploy made `active` live: this run must not touch the environment. */
@@ -391,13 +426,32 @@ async function rollBack(
   version: number,
   previous: number | undefined
 ): Promise<{ readonly result: Rollback; readonly notes: readonly string[] }> {
-  if (previous === undefined) return { result: { kind: 'no-previous' }, notes: [] };
+  if (previous === undefined) {
+    return env === 'staging' ? { result: await offStaging(api.forCleanUp(), sid, version), notes: [] } : { result: { kind: 'no-previous' }, notes: [] };
+  }
   try {
     const landed = await activateGuarded(api.forCleanUp(), sid, previous, env, version);
     return { result: { kind: 'done', to: previous }, notes: landed.notes };
   } catch (error) {
     if (error instanceof Superseded) return { result: { kind: 'superseded', active: error.active }, notes: [] };
     return { result: { kind: 'failed', to: previous, why: messageOf(error) }, notes: [] };
+  }
+}
+
+/**
+ * Takes `version` off staging, guarded as an activation is: only while it is
+ * the staged one; after a failed attempt, a re-read tells whether it went.
+ */
+async function offStaging(api: FastlyApi, sid: string, version: number): Promise<Rollback> {
+  const staged = async () => activeOn(await api.serviceDetails(sid), 'staging');
+  try {
+    const before = await staged();
+    if (before !== version) return { kind: 'superseded', active: before };
+    await api.deactivateStaging(sid, version);
+    return { kind: 'deactivated' };
+  } catch (error) {
+    const after = await staged().catch(() => version);
+    return after === undefined ? { kind: 'deactivated' } : { kind: 'failed', to: undefined, why: messageOf(error) };
   }
 }
 

@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(182);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(727);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 182:
+/***/ 727:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1438,6 +1438,21 @@ class Transport {
             await sleep(wait, this.stop);
         }
     }
+    /**
+     * For a write sent elsewhere than the API (a PURGE to a staging IP): it
+     * waits for the token check as every write does, and in a dry run it is
+     * planned, not sent. Answers whether to send it.
+     */
+    async mayWrite(write) {
+        if (this.books.writeGate)
+            await this.books.writeGate;
+        if (!this.options.dryRun)
+            return true;
+        this.books.plannedTotal += 1;
+        if (this.books.planned.length < PLANNED_WRITES_KEPT)
+            this.books.planned.push(write);
+        return false;
+    }
     plan(request) {
         this.books.plannedTotal += 1;
         if (this.books.planned.length < PLANNED_WRITES_KEPT) {
@@ -2035,6 +2050,70 @@ function toMetadata(body) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/fastly/staging-purge.ts
+
+
+
+
+/**
+ * A URL is purged on Fastly's staging environment by sending PURGE for it to
+ * the staging IP, with the URL's host in the Host header and TLS name. The
+ * token goes along (for a service that requires authenticated purging) only
+ * over https, where the certificate proves the address is the host's: never
+ * in clear text. One connection pool per origin and address.
+ */
+class StagingPurger {
+    options;
+    exchanges = new Map();
+    scrub;
+    constructor(options) {
+        this.options = options;
+        this.scrub = scrubberFor(options.token);
+    }
+    /** Answers the purge ID ('' when the edge gave none). */
+    async purge(url, address, soft) {
+        const key = `${url.origin} ${address}`;
+        let http = this.exchanges.get(key);
+        if (!http) {
+            const secure = url.protocol === 'https:';
+            http = new Exchange(url.origin, { 'User-Agent': this.options.userAgent, Accept: 'application/json', ...(secure ? { 'Fastly-Key': this.options.token } : {}) }, address);
+            this.exchanges.set(key, http);
+        }
+        const where = `PURGE ${url.href} through the staging IP ${address}`;
+        let answer;
+        try {
+            answer = await http.request('PURGE', `${url.pathname}${url.search}`, soft ? { 'Fastly-Soft-Purge': '1' } : undefined, undefined, {
+                timeoutMs: this.options.timeoutMs,
+                signal: this.options.stop
+            });
+        }
+        catch (error) {
+            if (error instanceof RequestTimeout)
+                throw new ActionError(`${where}: no answer within ${this.options.timeoutMs / 1000} s`);
+            if (error instanceof RequestAborted)
+                throw new ActionError(`${where}: cancelled`);
+            const { code, message } = error;
+            throw new ActionError(`${where}: ${this.scrub(code ?? message)}`);
+        }
+        if (answer.status < 200 || answer.status >= 300)
+            throw new ActionError(`${where}: HTTP ${answer.status} ${this.scrub(answer.statusText)}`.trimEnd());
+        return idOf(answer.body);
+    }
+    dispose() {
+        for (const http of this.exchanges.values())
+            http.dispose();
+    }
+}
+function idOf(body) {
+    try {
+        const parsed = JSON.parse(body);
+        return isRecord(parsed) && typeof parsed.id === 'string' ? parsed.id : '';
+    }
+    catch {
+        return '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/fastly/stats.ts
 
 
@@ -2237,21 +2316,24 @@ function strings(value) {
 
 
 
+
 const MAX_KEYS_PER_PURGE = 256;
 const SOFT_PURGE = Object.freeze({ 'Fastly-Soft-Purge': '1' });
 const ON_STAGING = Object.freeze({ 'Fastly-Purge-Environment': 'staging' });
 const SOFT_ON_STAGING = Object.freeze({ ...SOFT_PURGE, ...ON_STAGING });
 function createFastlyClient(options) {
-    return apiOver(new Transport({
+    const transport = new Transport({
         userAgent: USER_AGENT,
         sleep: sleepUnless,
         now: Date.now,
         random: Math.random,
         log: () => undefined,
         ...options
-    }));
+    });
+    const { token, timeoutMs, cancel } = options;
+    return apiOver(transport, new StagingPurger({ token, timeoutMs, userAgent: options.userAgent ?? USER_AGENT, stop: (cancel ?? NOT_CANCELLABLE).stop }));
 }
-function apiOver(transport) {
+function apiOver(transport, staging) {
     const soft = (isSoft) => (isSoft ? SOFT_PURGE : undefined);
     // One frozen object per combination: 100,000 purges should not make 100,000 header objects.
     const purgeHeaders = (isSoft, environment) => environment === 'staging' ? (isSoft ? SOFT_ON_STAGING : ON_STAGING) : soft(isSoft);
@@ -2309,13 +2391,22 @@ function apiOver(transport) {
                 verify: statusOk
             });
         },
+        async purgeUrlOnStaging(url, address, isSoft) {
+            const headers = { Host: url.host, ...soft(isSoft) };
+            if (!(await transport.mayWrite({ method: 'PURGE', path: `${url.href} (through the staging IP ${address})`, headers, body: undefined })))
+                return '';
+            return staging.purge(url, address, isSoft);
+        },
         rateLimit: () => transport.rateLimitSnapshot(),
         usage: () => transport.apiUsage(),
         plannedWrites: () => transport.plannedWrites(),
         pauseBeforeRetry: (retry, error) => transport.pauseBeforeRetry(retry, error),
-        forCleanUp: () => apiOver(transport.forCleanUp()),
+        forCleanUp: () => apiOver(transport.forCleanUp(), staging),
         holdWritesUntil: check => transport.holdWritesUntil(check),
-        dispose: () => transport.dispose()
+        dispose: () => {
+            transport.dispose();
+            staging.dispose();
+        }
     };
 }
 /** The keys Fastly's batch answer maps to a purge ID (a non-empty string). */
@@ -3812,8 +3903,12 @@ function combine(first, second) {
 ;// CONCATENATED MODULE: ./src/modes/purge/purge-urls.ts
 
 
+
+
+
 /** URL purges go by host, not service, so results are grouped by host. */
 async function purge_urls_run(settings, api, cancel) {
+    const staging = settings.environment === 'staging' ? await stagedDomains(api, settings.serviceIds) : undefined;
     const byHost = new Map();
     const tallyOf = (parsed) => {
         let tally = byHost.get(parsed.host);
@@ -3828,11 +3923,54 @@ async function purge_urls_run(settings, api, cancel) {
     await forEachLimited(settings.urls, settings.concurrency, url => {
         const parsed = new URL(url);
         return tallyOf(parsed).send([url], async () => {
-            const id = await api.purgeUrl(parsed, settings.soft);
+            const id = staging ? await api.purgeUrlOnStaging(parsed, staging.addressOf(parsed.hostname), settings.soft) : await api.purgeUrl(parsed, settings.soft);
             return () => id;
         });
     }, { signal: cancel.stop, skip: url => tallyOf(new URL(url)).notSent([url]) });
     return { mode: settings.mode, targets: [...byHost.values()] };
+}
+/**
+ * The domains of the version on staging now, on each service: its staging IP
+ * is where that version's cache is. Nothing staged on a service is an error
+ * before any purge: its URLs have no staging cache to purge.
+ */
+async function stagedDomains(api, serviceIds) {
+    const found = [];
+    for (const sid of serviceIds) {
+        try {
+            const details = await api.serviceDetails(sid);
+            const version = details.versions.find(v => v.staging)?.number;
+            if (version === undefined) {
+                throw new ActionError(`Nothing is staged on service ${sid}, so it has no staging cache to purge; stage a version first (mode: activate, environment: staging) or purge on production`);
+            }
+            found.push({ sid, version, domains: await api.listDomains(sid, version) });
+        }
+        catch (error) {
+            if (error instanceof FastlyError && error.status === 403) {
+                throw new ActionError(`${error.message}. Purging URLs on staging reads the staged version's domains (their staging IPs), ` +
+                    "so the token needs scope 'global:read' besides 'purge_select'");
+            }
+            throw error;
+        }
+    }
+    const cache = new Map();
+    return {
+        addressOf(hostname) {
+            let known = cache.get(hostname);
+            if (known === undefined) {
+                const hit = found.map(f => stagingAddressOf(f.domains, hostname)).find(address => address !== undefined);
+                known = hit ?? (found.length === 1 && found[0] ? noStagingAddress(found[0].sid, found[0].version, found[0].domains, hostname) : noneOf(found, hostname));
+                cache.set(hostname, known);
+            }
+            if (known instanceof ActionError)
+                throw known;
+            return known;
+        }
+    };
+}
+function noneOf(found, hostname) {
+    const where = found.map(f => `version ${f.version} of ${f.sid}`).join(', ');
+    return new ActionError(`No staging IP for ${hostname}: it is not a domain with a staging IP on the staged ${where}. Use a URL on one of the services' domains, or production`);
 }
 
 ;// CONCATENATED MODULE: ./src/modes/stats/outcome.ts
@@ -4738,10 +4876,13 @@ function resultOf(settings, outcome) {
     };
 }
 function purge_overview(settings) {
-    const where = settings.environment === 'staging'
-        ? html `<p>🧪 On Fastly's <b>staging</b> environment (<code>Fastly-Purge-Environment: staging</code>): production's cache was not purged. An account where Fastly does not act on that header purges production instead.</p>
+    const where = settings.environment !== 'staging'
+        ? EMPTY
+        : settings.mode === 'purge-urls'
+            ? html `<p>🧪 On Fastly's <b>staging</b> environment: each URL was sent as <code>PURGE</code> to the staging IP of its host, read from the staged version's domains; production's cache was not purged.</p>
 `
-        : EMPTY;
+            : html `<p>🧪 On Fastly's <b>staging</b> environment (<code>Fastly-Purge-Environment: staging</code>): production's cache was not purged. An account where Fastly does not act on that header purges production instead.</p>
+`;
     if (settings.mode === 'purge-all') {
         return html `${where}<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
     }
@@ -6000,15 +6141,20 @@ function readModeSettings(read, mode, common, nowMs) {
                 keys: requireItems(readListWithFile(read, 'keys', 'keys-file', surrogateKey), 'keys', 'surrogate key'),
                 soft: readBoolean(read, 'soft-purge', true)
             };
-        case 'purge-urls':
+        case 'purge-urls': {
+            const purge = readPurgeCommon(read, mode);
+            if (purge.environment === 'staging' && common.serviceIds.length === 0) {
+                throw new InputError("Input 'service-id' is required for mode 'purge-urls' with 'environment: staging': a URL is purged on staging by a PURGE sent to the staging IP of its host, read from the service's domains");
+            }
             return {
                 ...common,
-                ...readPurgeCommon(read, mode),
+                ...purge,
                 mode,
                 urls: requireItems(readListWithFile(read, 'urls', 'urls-file', purgeUrl), 'urls', 'URL'),
                 soft: readBoolean(read, 'soft-purge', true),
                 concurrency: readInteger(read, 'concurrency', 16, { min: 1, max: 64 })
             };
+        }
         case 'purge-all':
             return { ...requireServices(common, mode), ...readPurgeCommon(read, mode), mode };
         case 'activate':
@@ -6061,12 +6207,6 @@ function requireInput(read, mode, name, what) {
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
 function readPurgeCommon(read, mode) {
     const environment = readEnvironment(read);
-    if (environment === 'staging' && mode === 'purge-urls') {
-        // Fastly purges a URL on staging only through PURGE sent to the service's staging IP; not built yet, and
-        // sending the usual purge would hit production.
-        throw new InputError("Input 'environment' 'staging' is not supported by mode 'purge-urls' yet: a URL is purged on staging only by a PURGE sent to the service's staging IP. " +
-            "Purge the pages' surrogate keys with mode 'purge-keys' (which does support staging), or purge on production");
-    }
     const twice = readBoolean(read, 'purge-twice', false);
     const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
     const url = read('wait-for-url');

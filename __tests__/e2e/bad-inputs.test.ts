@@ -60,6 +60,8 @@ const NOT_RETRIES = (value: string) => `Input 'max-retries' must be a whole numb
 const NOT_A_RATIO = (name: string, value: string) => `Input '${name}' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '${value}'`;
 const NOT_A_TIME = (name: string, value: string) =>
   `Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${value}'`;
+const STAGING_URLS_NEED_SERVICE =
+  "Input 'service-id' is required for mode 'purge-urls' with 'environment: staging': a URL is purged on staging by a PURGE sent to the staging IP of its host, read from the service's domains";
 const NO_SERVICE = (mode: string) => `Input 'service-id' is required for mode '${mode}': one or more Fastly service IDs`;
 
 /** The bad input, its value, the one error the step must end with, and any other inputs the case needs. */
@@ -178,12 +180,9 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['urls-file', FOLDER, NOT_A_FILE('urls-file', FOLDER, 'it is a directory')],
       ['urls-file', EMPTY, NO_URLS, { urls: '' }],
       ['urls-file', file('urls.txt', 'https://www.example.com/\nnot a url\n'), NOT_A_URL('urls-file', 'not')],
-      [
-        'environment',
-        'staging',
-        "Input 'environment' 'staging' is not supported by mode 'purge-urls' yet: a URL is purged on staging only by a PURGE sent to the service's staging IP. " +
-          "Purge the pages' surrogate keys with mode 'purge-keys' (which does support staging), or purge on production"
-      ],
+      ['environment', 'staging', STAGING_URLS_NEED_SERVICE, { 'service-id': '' }],
+      ['service-id', '', STAGING_URLS_NEED_SERVICE, { environment: 'staging' }],
+      ['service-id', ' \n ', STAGING_URLS_NEED_SERVICE, { environment: 'staging' }],
       ['environment', 'prod', "Input 'environment' must be one of 'production', 'staging', got 'prod'"],
       ['soft-purge', 'no', NOT_A_BOOLEAN('soft-purge', 'no')],
       ['urls', 'https://www.example.com/ https://user:secret@www.example.com/a', CREDENTIALS('urls', 'https://***@www.example.com/a')],

@@ -1,4 +1,4 @@
-import { sleepUnless } from '../cancel.js';
+import { NOT_CANCELLABLE, sleepUnless } from '../cancel.js';
 import { USER_AGENT } from '../version.js';
 import { FastlyUnconfirmedError, isRecord } from './errors.js';
 import { statusOk } from './answers.js';
@@ -9,6 +9,7 @@ import { type ItemCalls, itemCalls } from './items.js';
 import { type KvStoreCalls, kvStoreCalls } from './kv-stores.js';
 import { type PackageCalls, packageCalls } from './packages.js';
 import type { Environment } from './versions.js';
+import { StagingPurger } from './staging-purge.js';
 import { type StatsCalls, statsCalls } from './stats.js';
 import { type VersionCalls, versionCalls } from './versions.js';
 
@@ -39,6 +40,8 @@ export interface FastlyApi extends VersionCalls, PackageCalls, ItemCalls, KvStor
   /** Takes the parsed URL: a caller that needs its host too parses it once. */
   purgeUrl(url: URL, soft: boolean): Promise<string>;
   purgeAll(serviceId: string, environment?: Environment): Promise<void>;
+  /** PURGE sent to `address`, the staging IP of the URL's host; a write like the others (token check, dry run). */
+  purgeUrlOnStaging(url: URL, address: string, soft: boolean): Promise<string>;
   rateLimit(): RateLimitSnapshot;
   usage(): ApiUsage;
   /** In a dry run: the writes that were not sent. */
@@ -72,19 +75,19 @@ const ON_STAGING = Object.freeze({ 'Fastly-Purge-Environment': 'staging' });
 const SOFT_ON_STAGING = Object.freeze({ ...SOFT_PURGE, ...ON_STAGING });
 
 export function createFastlyClient(options: ClientOptions): FastlyApi {
-  return apiOver(
-    new Transport({
-      userAgent: USER_AGENT,
-      sleep: sleepUnless,
-      now: Date.now,
-      random: Math.random,
-      log: () => undefined,
-      ...options
-    })
-  );
+  const transport = new Transport({
+    userAgent: USER_AGENT,
+    sleep: sleepUnless,
+    now: Date.now,
+    random: Math.random,
+    log: () => undefined,
+    ...options
+  });
+  const { token, timeoutMs, cancel } = options;
+  return apiOver(transport, new StagingPurger({ token, timeoutMs, userAgent: options.userAgent ?? USER_AGENT, stop: (cancel ?? NOT_CANCELLABLE).stop }));
 }
 
-function apiOver(transport: Transport): FastlyApi {
+function apiOver(transport: Transport, staging: StagingPurger): FastlyApi {
   const soft = (isSoft: boolean) => (isSoft ? SOFT_PURGE : undefined);
   // One frozen object per combination: 100,000 purges should not make 100,000 header objects.
   const purgeHeaders = (isSoft: boolean, environment: Environment) =>
@@ -142,13 +145,21 @@ function apiOver(transport: Transport): FastlyApi {
         verify: statusOk
       });
     },
+    async purgeUrlOnStaging(url, address, isSoft) {
+      const headers: Record<string, string> = { Host: url.host, ...soft(isSoft) };
+      if (!(await transport.mayWrite({ method: 'PURGE', path: `${url.href} (through the staging IP ${address})`, headers, body: undefined }))) return '';
+      return staging.purge(url, address, isSoft);
+    },
     rateLimit: () => transport.rateLimitSnapshot(),
     usage: () => transport.apiUsage(),
     plannedWrites: () => transport.plannedWrites(),
     pauseBeforeRetry: (retry, error) => transport.pauseBeforeRetry(retry, error),
-    forCleanUp: () => apiOver(transport.forCleanUp()),
+    forCleanUp: () => apiOver(transport.forCleanUp(), staging),
     holdWritesUntil: check => transport.holdWritesUntil(check),
-    dispose: () => transport.dispose()
+    dispose: () => {
+      transport.dispose();
+      staging.dispose();
+    }
   };
 }
 

@@ -70,7 +70,8 @@ export interface RawAnswer {
 
 /** A write a dry run did not send, as it would have gone out (without the token). */
 export interface PlannedWrite {
-  readonly method: Method;
+  /** PURGE: a URL purge sent to a staging IP rather than to the API. */
+  readonly method: Method | 'PURGE';
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
@@ -293,6 +294,19 @@ export class Transport {
       log(`${method} ${path}: HTTP ${answer.status} (${reason}); retry ${retry + 1} of ${maxRetries} in ${seconds(wait)}`);
       await sleep(wait, this.stop);
     }
+  }
+
+  /**
+   * For a write sent elsewhere than the API (a PURGE to a staging IP): it
+   * waits for the token check as every write does, and in a dry run it is
+   * planned, not sent. Answers whether to send it.
+   */
+  async mayWrite(write: PlannedWrite): Promise<boolean> {
+    if (this.books.writeGate) await this.books.writeGate;
+    if (!this.options.dryRun) return true;
+    this.books.plannedTotal += 1;
+    if (this.books.planned.length < PLANNED_WRITES_KEPT) this.books.planned.push(write);
+    return false;
   }
 
   private plan(request: ApiRequest): undefined {

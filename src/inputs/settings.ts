@@ -48,7 +48,7 @@ export interface WaitFor {
 
 /** What every purge mode shares: waiting for the origin, and a second pass. */
 interface PurgeCommon extends CommonSettings {
-  /** With `staging`, key purges and purge-all carry `Fastly-Purge-Environment: staging`. */
+  /** With `staging`, key purges and purge-all carry `Fastly-Purge-Environment: staging`; URL purges go to the staging IP. */
   readonly environment: Environment;
   readonly waitFor: WaitFor | undefined;
   /** Undefined: one pass. Otherwise the wait before the second pass. */
@@ -227,10 +227,16 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         keys: requireItems(readListWithFile(read, 'keys', 'keys-file', surrogateKey), 'keys', 'surrogate key'),
         soft: readBoolean(read, 'soft-purge', true)
       };
-    case 'purge-urls':
+    case 'purge-urls': {
+      const purge = readPurgeCommon(read, mode);
+      if (purge.environment === 'staging' && common.serviceIds.length === 0) {
+        throw new InputError(
+          "Input 'service-id' is required for mode 'purge-urls' with 'environment: staging': a URL is purged on staging by a PURGE sent to the staging IP of its host, read from the service's domains"
+        );
+      }
       return {
         ...common,
-        ...readPurgeCommon(read, mode),
+        ...purge,
         mode,
         urls: requireItems(
           readListWithFile(read, 'urls', 'urls-file', purgeUrl),
@@ -240,6 +246,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         soft: readBoolean(read, 'soft-purge', true),
         concurrency: readInteger(read, 'concurrency', 16, { min: 1, max: 64 })
       };
+    }
     case 'purge-all':
       return { ...requireServices(common, mode), ...readPurgeCommon(read, mode), mode };
     case 'activate':
@@ -296,14 +303,6 @@ function requireInput(read: InputReader, mode: Mode, name: string, what: string)
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
 function readPurgeCommon(read: InputReader, mode: Mode): Pick<PurgeCommon, 'environment' | 'waitFor' | 'secondPassDelayMs'> {
   const environment = readEnvironment(read);
-  if (environment === 'staging' && mode === 'purge-urls') {
-    // Fastly purges a URL on staging only through PURGE sent to the service's staging IP; not built yet, and
-    // sending the usual purge would hit production.
-    throw new InputError(
-      "Input 'environment' 'staging' is not supported by mode 'purge-urls' yet: a URL is purged on staging only by a PURGE sent to the service's staging IP. " +
-        "Purge the pages' surrogate keys with mode 'purge-keys' (which does support staging), or purge on production"
-    );
-  }
   const twice = readBoolean(read, 'purge-twice', false);
   const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
   const url = read('wait-for-url');

@@ -77,10 +77,13 @@ function resultOf(settings: PurgeSettings, outcome: PurgeOutcome): Record<string
 
 function overview(settings: PurgeSettings): Html {
   const where =
-    settings.environment === 'staging'
-      ? html`<p>🧪 On Fastly's <b>staging</b> environment (<code>Fastly-Purge-Environment: staging</code>): production's cache was not purged. An account where Fastly does not act on that header purges production instead.</p>
+    settings.environment !== 'staging'
+      ? EMPTY
+      : settings.mode === 'purge-urls'
+        ? html`<p>🧪 On Fastly's <b>staging</b> environment: each URL was sent as <code>PURGE</code> to the staging IP of its host, read from the staged version's domains; production's cache was not purged.</p>
 `
-      : EMPTY;
+        : html`<p>🧪 On Fastly's <b>staging</b> environment (<code>Fastly-Purge-Environment: staging</code>): production's cache was not purged. An account where Fastly does not act on that header purges production instead.</p>
+`;
   if (settings.mode === 'purge-all') {
     return html`${where}<p>Purge-all cannot be soft: everything cached for each service is evicted (a hard purge), and the next requests go to the origin.</p>`;
   }

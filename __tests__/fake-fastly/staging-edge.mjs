@@ -7,10 +7,13 @@
  * the Host it was sent for: a host name no DNS knows proves the request came
  * through the staging IP.
  *
- * @typedef {{ method: string, path: string, host: string, headers: Record<string, string> }} EdgeRequest
+ * @typedef {{ method: string, path: string, host: string, headers: Record<string, string>, servername: string | null }} EdgeRequest
+ *   servername: the TLS server name (SNI) the client sent, null over plain http
  * @typedef {(request: EdgeRequest) => { status: number, body?: string }} EdgeAnswer
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { flatHeaders, readBody } from '../fakes/requests.mjs';
 
 /** @type {EdgeAnswer} */
@@ -18,23 +21,31 @@ const fastlyEdge = (request) => request.method === 'PURGE'
   ? { status: 200, body: JSON.stringify({ status: 'ok', id: `edge-${request.path.length}` }) }
   : { status: 200, body: 'ok' };
 
-/** @param {string} [address] */
-export async function startStagingEdge(address = '127.0.0.2') {
+/** A certificate for www.example.test and *.cdn.example.test, its own CA: a test trusts it with NODE_EXTRA_CA_CERTS. */
+export const STAGING_CERT = new URL('./staging-tls/cert.pem', import.meta.url).pathname;
+
+/** @param {{ address?: string, tls?: boolean }} [options]  tls: https with STAGING_CERT */
+export async function startStagingEdge({ address = '127.0.0.2', tls = false } = {}) {
   /** @type {EdgeRequest[]} */
   const seen = [];
   /** @type {EdgeAnswer} */
   let answer = fastlyEdge;
-  const server = createServer((req, res) => {
+  /** @type {import('node:http').RequestListener} */
+  const listener = (req, res) => {
     void readBody(req).then(() => {
       const headers = flatHeaders(req.headers);
+      const servername = /** @type {{ servername?: string | false }} */ (req.socket).servername || null;
       /** @type {EdgeRequest} */
-      const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: headers.host ?? '', headers };
+      const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: headers.host ?? '', headers, servername };
       seen.push(request);
       const { status, body = '' } = answer(request);
       res.writeHead(status, { 'Content-Type': request.method === 'PURGE' ? 'application/json' : 'text/plain', 'Content-Length': String(Buffer.byteLength(body)) });
       res.end(body);
     });
-  });
+  };
+  const server = tls
+    ? createTlsServer({ cert: readFileSync(STAGING_CERT), key: readFileSync(new URL('./staging-tls/key.pem', import.meta.url)) }, listener)
+    : createServer(listener);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, address, () => resolve(undefined));

@@ -1108,7 +1108,7 @@ class Exchange {
     async request(method, path, headers, body, limits) {
         const { hostname, port, pathname } = this.base;
         const sent = { ...this.headers, ...headers };
-        // The tunnel library takes the TLS server name from the Host header; node:https from `servername`.
+        // node:https's agent and the tunnel library both take the TLS server name from the Host header.
         if (this.connectTo !== undefined)
             sent.Host = this.base.host;
         if (body) {
@@ -1122,7 +1122,6 @@ class Exchange {
         return new Promise((resolve, reject) => {
             const request = this.send({
                 host: this.connectTo ?? hostname.replace(/^\[(.*)\]$/, '$1'),
-                ...(this.connectTo !== undefined && this.base.protocol === 'https:' ? { servername: hostname } : {}),
                 port: port === '' ? undefined : Number(port),
                 path: pathname.replace(/\/+$/, '') + path,
                 method,

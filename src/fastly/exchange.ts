@@ -73,7 +73,7 @@ export class Exchange {
   ): Promise<Answer> {
     const { hostname, port, pathname } = this.base;
     const sent: Record<string, string> = { ...this.headers, ...headers };
-    // The tunnel library takes the TLS server name from the Host header; node:https from `servername`.
+    // node:https's agent and the tunnel library both take the TLS server name from the Host header.
     if (this.connectTo !== undefined) sent.Host = this.base.host;
     if (body) {
       sent['Content-Type'] = body.type;
@@ -86,7 +86,6 @@ export class Exchange {
       const request = this.send(
         {
           host: this.connectTo ?? hostname.replace(/^\[(.*)\]$/, '$1'),
-          ...(this.connectTo !== undefined && this.base.protocol === 'https:' ? { servername: hostname } : {}),
           port: port === '' ? undefined : Number(port),
           path: pathname.replace(/\/+$/, '') + path,
           method,

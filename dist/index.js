@@ -3414,7 +3414,7 @@ function unhealthyVerdict(end, sid, env, active) {
                 return {
                     status: 'unchecked',
                     error: `${what}, and ${rollback.to === undefined ? off : `rolling back to version ${rollback.to}`} could not be done in time (${rollback.why}). ` +
-                        `Version ${version} is live on ${env} and unchecked; ${rollback.to === undefined ? 'nothing' : `version ${rollback.to}`} was live there before. A person is needed now.`,
+                        `Version ${version} is live on ${env} and unchecked; ${rollback.to === undefined ? 'nothing was staged' : `version ${rollback.to} was live`} before. A person is needed now.`,
                     activeVersion: active
                 };
             }

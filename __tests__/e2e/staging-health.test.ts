@@ -105,6 +105,29 @@ describe('health check on staging, through the staging IP', () => {
     expect(run.errors.at(-1)).toContain('another deploy made version 2 active on staging meanwhile');
   });
 
+  it('staging first, end to end: the version checked on staging is the one promoted to production', async () => {
+    const sid = service(true);
+    expect((await stage(sid)).code).toBe(0);
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 3 });
+
+    const promote = await runAction(ctx.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': sid, version: 'staged', clone: 'false', environment: 'production' }));
+    expect(promote.code).toBe(0);
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 3, stagingVersion: 3 });
+    expect(promote.outputs['previous-version']).toBe('1');
+    expect(promote.outputs['version-url']).toBe(`https://manage.fastly.com/configure/services/${sid}/versions/3`);
+  });
+
+  it('a dry run plans the check through the staging IP, and taking the version off staging when nothing was staged', async () => {
+    const sid = service(false);
+    const run = await stage(sid, { 'dry-run': 'true' });
+
+    expect(run.code).toBe(0);
+    expect(staging.edge.seen).toHaveLength(0);
+    expect(readable(run.summary)).toContain(
+      `check <code>${healthUrl().replace('&', '&amp;')}</code> through the staging IP of its host until it answers 2xx twice in a row (up to 3 s); if it never does, take it off staging`
+    );
+  });
+
   it('refuses a URL whose host has no staging IP before activating anything, naming the host and the domains', async () => {
     const sid = service(true);
     const run = await stage(sid, { 'health-check-url': healthUrl('shop.example.test') });

@@ -46,7 +46,7 @@ const EMPTIED = "Input 'delete-missing' is 'true' but 'items' and 'items-file' k
 const CREDENTIALS = (name: string, shown: string) =>
   `Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`;
 
-const MODE_CHOICES = "'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats'";
+const MODE_CHOICES = "'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', 'update-kv-store', 'update-acl'";
 const NO_KEYS = "Input 'keys' or 'keys-file' must name at least one surrogate key (separated by commas, spaces or newlines)";
 const NO_URLS = "Input 'urls' or 'urls-file' must name at least one URL (separated by commas, spaces or newlines)";
 const NO_ITEMS = 'Input \'items\' or \'items-file\' is required: a JSON object such as {"key": "value", "gone": null}';

@@ -19,7 +19,7 @@ function read(inputs: Record<string, string>) {
 
 describe('readSettings refuses bad inputs, naming the input', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', got 'purge-everything'$/],
+    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', 'update-kv-store', 'update-acl', got 'purge-everything'$/],
     ['empty mode', { mode: '' }, /^Input 'mode' must be one of/],
     ['missing token', { 'api-token': '' }, /^Input 'api-token' is required/],
     ['bad boolean', { 'soft-purge': 'yes' }, /^Input 'soft-purge' must be 'true' or 'false', got 'yes'$/],

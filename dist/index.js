@@ -1387,7 +1387,9 @@ class Transport {
             }
             if (answer.status >= 200 && answer.status < 300) {
                 const parsed = body === '' ? undefined : parseJson(body);
-                const doubt = unconfirmedReason(body, parsed, request.verify);
+                const doubt = request.status !== undefined && answer.status !== request.status
+                    ? `a good answer here is HTTP ${request.status}`
+                    : unconfirmedReason(body, parsed, request.verify);
                 if (doubt === undefined)
                     return { body: parsed, link: header(answer, 'link') };
                 if (!canRepeat)
@@ -1629,10 +1631,14 @@ function aclCalls(transport) {
             });
             return entries;
         },
-        /** Fastly answers 202 with no body (anything but empty or JSON fails in the transport) and applies the batch shortly after. */
+        /**
+         * Fastly answers 202 with no body and applies the batch shortly after. The
+         * body confirms nothing, so only a 202 does: a 200 from anything else
+         * (a proxy's page) is treated as unconfirmed.
+         */
         async patchComputeAclEntries(id, ops) {
             checkOps(ops);
-            await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops } });
+            await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops }, status: 202 });
         }
     };
 }
@@ -6699,7 +6705,8 @@ function readAcl(read, common) {
     return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : { ...common, serviceIds: [] }), mode: 'update-acl', acl, deleteMissing };
 }
 function refuseEmptied(read, deleteMissing, keepsNone, what, thing) {
-    if (deleteMissing && keepsNone && !readBoolean(read, 'allow-empty', false)) {
+    const allowEmpty = readBoolean(read, 'allow-empty', false);
+    if (deleteMissing && keepsNone && !allowEmpty) {
         throw new InputError(`Input 'delete-missing' is 'true' but ${what}, so every ${thing} would be deleted; set 'allow-empty: true' if emptying it is meant`);
     }
 }

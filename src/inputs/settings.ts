@@ -333,7 +333,8 @@ function readAcl(read: InputReader, common: CommonSettings): UpdateAclSettings {
 }
 
 function refuseEmptied(read: InputReader, deleteMissing: boolean, keepsNone: boolean, what: string, thing: string): void {
-  if (deleteMissing && keepsNone && !readBoolean(read, 'allow-empty', false)) {
+  const allowEmpty = readBoolean(read, 'allow-empty', false);
+  if (deleteMissing && keepsNone && !allowEmpty) {
     throw new InputError(`Input 'delete-missing' is 'true' but ${what}, so every ${thing} would be deleted; set 'allow-empty: true' if emptying it is meant`);
   }
 }

@@ -4594,8 +4594,11 @@ async function update_kv_store_run(settings, api) {
 }
 function describePlan(sync, plan) {
     const { diff } = plan;
-    const values = new Map(diff.batches.flat().map(write => [write.key, write.value]));
-    const changed = (action) => (key) => ({ key, action, value: values.get(key) ?? '' });
+    const writes = new Map(diff.batches.flat().map(write => [write.key, write]));
+    const changed = (action) => (key) => {
+        const write = writes.get(key);
+        return { key, action, value: write?.value ?? '', ...(write?.metadata ? { metadata: write.metadata } : {}) };
+    };
     sync.id = plan.store.id;
     sync.changes = [...diff.created.map(changed('create')), ...diff.updated.map(changed('update')), ...diff.deleted.map(key => ({ key, action: 'delete' }))];
     sync.unchanged = diff.unchanged.length;
@@ -4863,41 +4866,55 @@ function readWantedAclEntries(read, parse) {
  * not yet visible stays failed, never claimed.
  */
 async function applyAclPlan(api, plan) {
+    const failed = plan.kind === 'vcl-acl'
+        ? await applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
+        : await applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
+    return { batches: plan.diff.batches.length, failed };
+}
+async function applyBatches(calls, batches) {
     const failed = [];
-    const batches = plan.diff.batches;
-    for (const [index, batch] of batches.entries()) {
+    for (const batch of batches) {
         try {
-            if (plan.kind === 'vcl-acl')
-                await api.patchVclAclEntries(plan.serviceId, plan.acl.id, plan.diff.batches[index]?.ops ?? []);
-            else
-                await api.patchComputeAclEntries(plan.acl.id, plan.diff.batches[index]?.ops ?? []);
+            await calls.patch(batch.ops);
         }
         catch (error) {
             const reason = expectedMessage(error);
-            const done = mayHaveLanded(error) ? await landedOps(api, plan, index) : undefined;
+            const done = mayHaveLanded(error) ? await landedOps(calls, batch.ops) : undefined;
             batch.keys.forEach((key, at) => {
                 if (!done?.has(at))
                     failed.push({ key, reason });
             });
         }
     }
-    return { batches: batches.length, failed };
+    return failed;
 }
-/** Which ops of batch `index` the ACL now shows done; undefined when it cannot be read either. */
-async function landedOps(api, plan, index) {
-    try {
-        if (plan.kind === 'vcl-acl') {
-            const now = await api.listVclAclEntries(plan.serviceId, plan.acl.id);
-            return doneIndexes(plan.diff.batches[index]?.ops ?? [], op => vclDone(op, now));
+function vclCalls(api, sid, aclId) {
+    return {
+        patch: ops => api.patchVclAclEntries(sid, aclId, ops),
+        read: async () => {
+            const now = await api.listVclAclEntries(sid, aclId);
+            return op => vclDone(op, now);
         }
-        const now = await api.listComputeAclEntries(plan.acl.id);
-        return doneIndexes(plan.diff.batches[index]?.ops ?? [], op => computeDone(op, now));
+    };
+}
+function computeCalls(api, id) {
+    return {
+        patch: ops => api.patchComputeAclEntries(id, ops),
+        read: async () => {
+            const now = await api.listComputeAclEntries(id);
+            return op => computeDone(op, now);
+        }
+    };
+}
+/** Which ops of a batch the ACL now shows done; undefined when it cannot be read either. */
+async function landedOps(calls, ops) {
+    let done;
+    try {
+        done = await calls.read();
     }
     catch {
         return undefined;
     }
-}
-function doneIndexes(ops, done) {
     return new Set(ops.flatMap((op, at) => (done(op) ? [at] : [])));
 }
 function vclDone(op, now) {
@@ -5568,7 +5585,8 @@ function valueCell(s, c) {
         return html `—`;
     if (s.writeOnly)
         return html `(hidden)`;
-    return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
+    const shown = (text) => code(text.length > MAX_VALUE_SHOWN ? `${text.slice(0, MAX_VALUE_SHOWN)}…` : text);
+    return c.metadata === undefined ? shown(c.value) : html `${shown(c.value)} · metadata ${shown(c.metadata)}`;
 }
 function capWarning(s) {
     if (s.kind !== 'dictionary' || s.after === undefined || s.after <= DICTIONARY_ITEM_CAP)

@@ -74,6 +74,8 @@ describe('update-kv-store', () => {
     const summary = readable(run.summary);
     expect(summary).toContain(`KV store '${name}' in the wanted state: 1 created, 2 updated, 1 deleted, 3 unchanged`);
     expect(summary).toContain('<td><code>fresh</code></td><td>created</td><td><code>créé</code></td>');
+    // A change of metadata alone shows what the metadata becomes.
+    expect(summary).toContain('<td><code>meta</code></td><td>updated</td><td><code>v</code> · metadata <code>new-meta</code></td>');
     expect(run.stdout).toContain(`KV store '${name}': 1 created, 2 updated, 1 deleted, 3 unchanged, in 1 batch and 1 single-key delete`);
   });
 

@@ -169,7 +169,8 @@ function changesTable(settings: SyncSettings, outcome: ItemsOutcome, s: StoreSyn
 function valueCell(s: StoreSync, c: ItemChange): Html {
   if (c.value === undefined) return html`—`;
   if (s.writeOnly) return html`(hidden)`;
-  return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
+  const shown = (text: string) => code(text.length > MAX_VALUE_SHOWN ? `${text.slice(0, MAX_VALUE_SHOWN)}…` : text);
+  return c.metadata === undefined ? shown(c.value) : html`${shown(c.value)} · metadata ${shown(c.metadata)}`;
 }
 
 function capWarning(s: StoreSync): string[] {

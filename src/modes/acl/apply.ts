@@ -1,7 +1,7 @@
 import { expectedMessage } from '../../errors.js';
 import type { ComputeAclEntry, ComputeAclOp, VclAclEntry, VclAclOp } from '../../fastly/acls.js';
 import type { FastlyApi } from '../../fastly/client.js';
-import { computePrefix, currentPrefix } from '../../inputs/acl-entries.js';
+import { type AclBatch, computePrefix, currentPrefix } from '../../inputs/acl-entries.js';
 import { mayHaveLanded } from '../items/sync-items.js';
 import type { AclPlan } from './plan.js';
 
@@ -18,38 +18,64 @@ export interface AclApplied {
  * not yet visible stays failed, never claimed.
  */
 export async function applyAclPlan(api: FastlyApi, plan: AclPlan): Promise<AclApplied> {
+  const failed =
+    plan.kind === 'vcl-acl'
+      ? await applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
+      : await applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
+  return { batches: plan.diff.batches.length, failed };
+}
+
+async function applyBatches<Op>(calls: AclCalls<Op>, batches: readonly AclBatch<Op>[]): Promise<{ key: string; reason: string }[]> {
   const failed: { key: string; reason: string }[] = [];
-  const batches = plan.diff.batches;
-  for (const [index, batch] of batches.entries()) {
+  for (const batch of batches) {
     try {
-      if (plan.kind === 'vcl-acl') await api.patchVclAclEntries(plan.serviceId, plan.acl.id, plan.diff.batches[index]?.ops ?? []);
-      else await api.patchComputeAclEntries(plan.acl.id, plan.diff.batches[index]?.ops ?? []);
+      await calls.patch(batch.ops);
     } catch (error) {
       const reason = expectedMessage(error);
-      const done = mayHaveLanded(error) ? await landedOps(api, plan, index) : undefined;
+      const done = mayHaveLanded(error) ? await landedOps(calls, batch.ops) : undefined;
       batch.keys.forEach((key, at) => {
         if (!done?.has(at)) failed.push({ key, reason });
       });
     }
   }
-  return { batches: batches.length, failed };
+  return failed;
 }
 
-/** Which ops of batch `index` the ACL now shows done; undefined when it cannot be read either. */
-async function landedOps(api: FastlyApi, plan: AclPlan, index: number): Promise<Set<number> | undefined> {
-  try {
-    if (plan.kind === 'vcl-acl') {
-      const now = await api.listVclAclEntries(plan.serviceId, plan.acl.id);
-      return doneIndexes(plan.diff.batches[index]?.ops ?? [], op => vclDone(op, now));
+/** One kind of ACL's batch write, and whether an op of it shows done in a fresh read. */
+interface AclCalls<Op> {
+  patch(ops: readonly Op[]): Promise<void>;
+  /** Each op's "done" in the ACL as it is now. */
+  read(): Promise<(op: Op) => boolean>;
+}
+
+function vclCalls(api: FastlyApi, sid: string, aclId: string): AclCalls<VclAclOp> {
+  return {
+    patch: ops => api.patchVclAclEntries(sid, aclId, ops),
+    read: async () => {
+      const now = await api.listVclAclEntries(sid, aclId);
+      return op => vclDone(op, now);
     }
-    const now = await api.listComputeAclEntries(plan.acl.id);
-    return doneIndexes(plan.diff.batches[index]?.ops ?? [], op => computeDone(op, now));
+  };
+}
+
+function computeCalls(api: FastlyApi, id: string): AclCalls<ComputeAclOp> {
+  return {
+    patch: ops => api.patchComputeAclEntries(id, ops),
+    read: async () => {
+      const now = await api.listComputeAclEntries(id);
+      return op => computeDone(op, now);
+    }
+  };
+}
+
+/** Which ops of a batch the ACL now shows done; undefined when it cannot be read either. */
+async function landedOps<Op>(calls: AclCalls<Op>, ops: readonly Op[]): Promise<Set<number> | undefined> {
+  let done: (op: Op) => boolean;
+  try {
+    done = await calls.read();
   } catch {
     return undefined;
   }
-}
-
-function doneIndexes<Op>(ops: readonly Op[], done: (op: Op) => boolean): Set<number> {
   return new Set(ops.flatMap((op, at) => (done(op) ? [at] : [])));
 }
 

@@ -6,6 +6,8 @@ export interface ItemChange {
   readonly action: ItemAction;
   /** The new value; absent for deletes. */
   readonly value?: string;
+  /** A KV key's new metadata, when it has any. */
+  readonly metadata?: string;
 }
 
 export interface StoreSync {

@@ -26,8 +26,11 @@ export async function run(settings: UpdateKvStoreSettings, api: FastlyApi): Prom
 
 function describePlan(sync: StoreSync, plan: KvStorePlan): void {
   const { diff } = plan;
-  const values = new Map(diff.batches.flat().map(write => [write.key, write.value]));
-  const changed = (action: 'create' | 'update') => (key: string): ItemChange => ({ key, action, value: values.get(key) ?? '' });
+  const writes = new Map(diff.batches.flat().map(write => [write.key, write]));
+  const changed = (action: 'create' | 'update') => (key: string): ItemChange => {
+    const write = writes.get(key);
+    return { key, action, value: write?.value ?? '', ...(write?.metadata ? { metadata: write.metadata } : {}) };
+  };
   sync.id = plan.store.id;
   sync.changes = [...diff.created.map(changed('create')), ...diff.updated.map(changed('update')), ...diff.deleted.map(key => ({ key, action: 'delete' as const }))];
   sync.unchanged = diff.unchanged.length;

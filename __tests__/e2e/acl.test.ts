@@ -179,6 +179,18 @@ describe('update-acl on a Compute ACL', () => {
     expect(run.warnings).toContain("Input 'service-id' is not used with 'compute-acl' (a Compute ACL belongs to the account, not to a service) and was ignored");
   });
 
+  it('in a dry run reports the plan and sends no write', async () => {
+    const { id, name } = computeAcl({ '192.0.2.0/24': 'ALLOW' });
+    const run = await sync({ 'service-id': '', 'compute-acl': name, entries: '192.0.2.0/24 BLOCK\n10.0.0.0/8 BLOCK', 'dry-run': 'true' });
+    expect(run.code).toBe(0);
+    expect(ctx.fake.writes()).toHaveLength(0);
+    expect(ctx.fake.computeAclEntries(id)).toEqual({ '192.0.2.0/24': 'ALLOW' });
+    const summary = readable(run.summary);
+    expect(summary).toContain(`nothing was changed; the plan for Compute ACL '${name}': 1 created, 1 updated, 0 deleted, 0 unchanged`);
+    expect(summary).toContain(`PATCH /resources/acls/${id}/entries`);
+    expect(summary).toContain('<td><code>192.0.2.0/24</code></td><td>updated</td><td><code>BLOCK</code></td>');
+  });
+
   it('refuses a line without ALLOW or BLOCK, naming the line, before any request', async () => {
     const run = await sync({ 'service-id': '', 'compute-acl': 'any', entries: '192.0.2.0/24 BLOCK\n198.51.100.0/24' });
     expectRefusedBeforeAnyRequest(

@@ -282,6 +282,48 @@ const SCENARIOS = [
       ];
     },
   },
+  {
+    id: 'k',
+    title: 'update-kv-store: KV redirects from a JSON file, one batch, one delete',
+    story: 'kv-redirects.json is the truth for the KV store a Compute service reads redirects from. The action lists the keys, reads the values the file keeps, and writes only what differs: one value changed, one new key with metadata, one key deleted with null.',
+    with: { 'api-token': TOKENS.global.token, mode: 'update-kv-store', 'kv-store': 'redirects', 'items-file': 'kv-redirects.json' },
+    comments: { 'items-file': '{"/old": "/new", "/docs": {"value", "metadata"}, "/gone": null}' },
+    files: {
+      'kv-redirects.json': `${JSON.stringify({ '/old-pricing': '/pricing', '/docs/v1': { value: '/docs/v2', metadata: '{"status":301}' }, '/blog': '/journal', '/retired': null }, null, 2)}\n`,
+    },
+    setup(fake) {
+      fake.addKvStore({ name: 'redirects', keys: { '/old-pricing': '/pricing', '/blog': '/news', '/retired': '/nowhere' } });
+    },
+    expectedCode: 0,
+    checks(run, fake) {
+      const writes = fake.writes().map((r) => `${r.method} ${r.path.replace(/\/resources\/stores\/kv\/[^/]+/, '…')}`);
+      return [
+        [writes.join() === 'PUT …/batch,DELETE …/keys/%2Fretired?force=true', 'one NDJSON batch and one delete, nothing else', writes.join(', ')],
+        [/1 created, 1 updated, 1 deleted, 1 unchanged/.test(run.summary), 'the summary counts the changes'],
+      ];
+    },
+  },
+  {
+    id: 'l',
+    title: 'update-acl: a blocklist file kept in the repository',
+    story: 'blocklist.txt holds the ACL, one entry a line. The action reads the ACL on the active version, and sends one PATCH with only the difference: a new range, a negation added (by the entry\'s id), and with delete-missing the entry the file no longer names.',
+    with: { 'api-token': TOKENS.global.token, mode: 'update-acl', 'service-id': SITE.id, acl: 'blocklist', 'entries-file': 'blocklist.txt', 'delete-missing': 'true' },
+    comments: { 'delete-missing': 'the file is the whole truth' },
+    files: { 'blocklist.txt': '# abuse seen on 2026-11-20\n192.0.2.0/24      # scraper farm\n!192.0.2.128/25   # our office inside it\n2001:db8:bad::/48\n' },
+    setup(fake) {
+      fake.addAcl(SITE.id, { name: 'blocklist', entries: [{ ip: '192.0.2.0', subnet: 24, comment: 'scraper farm' }, { ip: '192.0.2.128', subnet: 25, comment: 'our office inside it' }, { ip: '203.0.113.9', subnet: null }] });
+    },
+    expectedCode: 0,
+    checks(run, fake) {
+      const patches = fake.writes().filter((r) => r.method === 'PATCH');
+      const ops = patches.flatMap((r) => JSON.parse(r.body).entries.map((/** @type {{ op: string }} */ e) => e.op));
+      const entries = fake.aclEntries(SITE.id, 'blocklist').map((e) => `${e.negated ? '!' : ''}${e.ip}/${e.subnet ?? 32}`);
+      return [
+        [patches.length === 1 && ops.join() === 'delete,update,create', 'one PATCH: a delete, an update, a create', ops.join(', ')],
+        [entries.join() === '192.0.2.0/24,!192.0.2.128/25,2001:db8:bad::/48', 'the ACL now matches blocklist.txt', entries.join(', ')],
+      ];
+    },
+  },
 ];
 
 /**

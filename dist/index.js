@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(870);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(931);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 870:
+/***/ 931:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1397,7 +1397,9 @@ class Transport {
             }
             if (answer.status >= 200 && answer.status < 300) {
                 const parsed = body === '' ? undefined : parseJson(body);
-                const doubt = unconfirmedReason(body, parsed, request.verify);
+                const doubt = request.status !== undefined && answer.status !== request.status
+                    ? `a good answer here is HTTP ${request.status}`
+                    : unconfirmedReason(body, parsed, request.verify);
                 if (doubt === undefined)
                     return { body: parsed, link: header(answer, 'link') };
                 if (!canRepeat)
@@ -1654,10 +1656,14 @@ function aclCalls(transport) {
             });
             return entries;
         },
-        /** Fastly answers 202 with no body (anything but empty or JSON fails in the transport) and applies the batch shortly after. */
+        /**
+         * Fastly answers 202 with no body and applies the batch shortly after. The
+         * body confirms nothing, so only a 202 does: a 200 from anything else
+         * (a proxy's page) is treated as unconfirmed.
+         */
         async patchComputeAclEntries(id, ops) {
             checkOps(ops);
-            await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops } });
+            await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops }, status: 202 });
         }
     };
 }
@@ -4064,6 +4070,7 @@ function newStoreSync(kind, serviceId, name) {
         before: undefined,
         after: undefined,
         batches: 0,
+        singleWrites: 0,
         failed: [],
         error: undefined
     };
@@ -4226,7 +4233,1036 @@ async function syncDictionary(settings, api, sync, serviceId) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/inputs/duplicate-keys.ts
+/**
+ * The first key that one object of a valid JSON text names twice, at any
+ * depth; undefined when there is none. JSON.parse keeps the last value of a
+ * repeated key without a word, so the text itself is scanned: strings are
+ * skipped whole, and a string followed by ':' inside an object is a key.
+ */
+function firstDuplicateKey(json) {
+    // One entry per open bracket: the keys seen so far for an object, undefined for an array.
+    const open = [];
+    for (let at = 0; at < json.length; at++) {
+        const char = json[at];
+        if (char === '{')
+            open.push(new Set());
+        else if (char === '[')
+            open.push(undefined);
+        else if (char === '}' || char === ']')
+            open.pop();
+        else if (char === '"') {
+            const end = closingQuote(json, at);
+            const keys = open.at(-1);
+            if (keys && nextToken(json, end + 1) === ':') {
+                const literal = json.slice(at, end + 1);
+                const key = literal.includes('\\') ? JSON.parse(literal) : literal.slice(1, -1);
+                if (keys.has(key))
+                    return key;
+                keys.add(key);
+            }
+            at = end;
+        }
+    }
+    return undefined;
+}
+function closingQuote(json, opening) {
+    for (let at = opening + 1; at < json.length; at++) {
+        if (json[at] === '\\')
+            at++;
+        else if (json[at] === '"')
+            return at;
+    }
+    return json.length;
+}
+function nextToken(json, from) {
+    for (let at = from; at < json.length; at++) {
+        const char = json[at];
+        if (char !== ' ' && char !== '\t' && char !== '\n' && char !== '\r')
+            return char;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/read-file.ts
+
+
+
+/**
+ * Far above any list of keys, URLs, items or VCL a run sends (100,000 long
+ * URLs are about 10 MB), and far below what would exhaust the runner's memory.
+ */
+const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * The folders a symlink may resolve into: the workspace and the runner's temp
+ * folder. Outside a runner neither is set, and the working directory stands in
+ * for the job: a link leading anywhere else is refused rather than trusted.
+ */
+function jobRoots(env = process.env) {
+    const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP].filter((root) => Boolean(root));
+    return roots.length > 0 ? roots : [process.cwd()];
+}
+/**
+ * A file an input names, as text: every file the action reads goes through
+ * here. Strict UTF-8 (a wrong byte is refused, not turned into U+FFFD), and a
+ * leading byte order mark dropped — Windows editors save one that no one sees.
+ */
+function readTextInputFile(inputName, path, options = {}) {
+    const bytes = readInputFile(inputName, path, { maxBytes: MAX_TEXT_FILE_BYTES, ...options });
+    try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        const line = bytes.subarray(0, firstInvalidByte(bytes)).filter(byte => byte === 0x0a).length + 1;
+        throw new InputError(`Input '${inputName}' must name UTF-8 text, but '${path}' is not valid UTF-8 (line ${line}); save it as UTF-8`);
+    }
+}
+/**
+ * A file an input names, as bytes. Repository content comes from pull
+ * requests, so a symlink on the way (the file, or a folder above it) must
+ * lead inside the job's folders: a link to /etc/passwd is never read. A path
+ * with no link on the way is the workflow's own choice and is read as given.
+ */
+function readInputFile(inputName, path, options = {}) {
+    const { fd, size } = openInputFile(inputName, path, options);
+    try {
+        const bytes = Buffer.alloc(size);
+        let filled = 0;
+        while (filled < bytes.length) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, bytes.length - filled, filled);
+            if (read === 0)
+                break;
+            filled += read;
+        }
+        return bytes.subarray(0, filled);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/**
+ * A file an input names, opened after the symlink and size checks of
+ * readInputFile, for a caller that streams it (a package is too large to hold
+ * in memory). The caller closes the descriptor.
+ */
+function openInputFile(inputName, path, options = {}) {
+    const { maxBytes = Number.POSITIVE_INFINITY, roots = jobRoots() } = options;
+    const real = realPath(inputName, path);
+    if (real !== (0,external_node_path_namespaceObject.resolve)(path) && !roots.some(root => isInside(real, realPathOrSelf(root)))) {
+        throw new InputError(`Input '${inputName}' names '${path}', a symlink (or a path through one) that leads outside the workspace and the runner's temp folder; ` +
+            'only links within the job are followed');
+    }
+    // The path that was checked is the one opened, so a link swapped in between is not followed.
+    const fd = read_file_open(inputName, path, real);
+    try {
+        const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (stat.isDirectory())
+            throw notReadable(inputName, path, 'it is a directory');
+        if (!stat.isFile())
+            throw notReadable(inputName, path, 'not a regular file');
+        if (stat.size > maxBytes) {
+            throw new InputError(`Input '${inputName}' names '${path}', which is ${stat.size} bytes; the limit is ${maxBytes}`);
+        }
+        return { fd, size: stat.size };
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        throw error;
+    }
+}
+function realPath(inputName, path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch (error) {
+        throw notReadable(inputName, path, why(error));
+    }
+}
+function realPathOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    }
+}
+function read_file_open(inputName, path, real) {
+    try {
+        return (0,external_node_fs_namespaceObject.openSync)(real, 'r');
+    }
+    catch (error) {
+        throw notReadable(inputName, path, why(error));
+    }
+}
+function isInside(path, root) {
+    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
+}
+function why(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'no such file';
+    if (code === 'EISDIR')
+        return 'it is a directory';
+    if (code === 'EACCES')
+        return 'permission denied';
+    if (code === 'ELOOP')
+        return 'a loop of symlinks';
+    return code ?? 'unreadable';
+}
+function notReadable(inputName, path, reason) {
+    return new InputError(`Input '${inputName}' must be a readable file path, got '${path}' (${reason})`);
+}
+/**
+ * Where UTF-8 first breaks: every prefix before it still decodes, so a binary
+ * search finds it without a decoder of our own. A file that decodes up to its
+ * end was cut off in its last character.
+ */
+function firstInvalidByte(bytes) {
+    if (decodesSoFar(bytes))
+        return bytes.length - 1;
+    let good = 0;
+    let bad = bytes.length;
+    while (bad - good > 1) {
+        const middle = Math.floor((good + bad) / 2);
+        if (decodesSoFar(bytes.subarray(0, middle)))
+            good = middle;
+        else
+            bad = middle;
+    }
+    return good;
+}
+function decodesSoFar(bytes) {
+    try {
+        // `stream`: a sequence cut off at the end of the prefix is not yet an error.
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/parsers.ts
+
+
+/** One entry of a list: anything between commas, whitespace and newlines. */
+const ENTRY = /[^\s,]+/g;
+function readBoolean(read, name, fallback) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    const lower = raw.toLowerCase();
+    if (lower === 'true')
+        return true;
+    if (lower === 'false')
+        return false;
+    throw new InputError(`Input '${name}' must be 'true' or 'false', got '${raw}'`);
+}
+function readInteger(read, name, fallback, range) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
+    const { min, max } = range;
+    if (Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max))
+        return value;
+    const expected = max === undefined ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+    throw new InputError(`Input '${name}' must be ${expected}, got '${raw}'`);
+}
+function readChoice(read, name, choices) {
+    const raw = read(name);
+    const found = choices.find(choice => choice === raw);
+    if (found)
+        return found;
+    const expected = choices.map(choice => `'${choice}'`).join(', ');
+    throw new InputError(`Input '${name}' must be one of ${expected}, got '${raw}'`);
+}
+/** Splits on commas, whitespace and newlines, dropping empty entries and duplicates (first one kept). */
+function splitList(text) {
+    return [...new Set(text.match(ENTRY))];
+}
+/**
+ * The list from an inline input and/or a file input, in that order, each entry
+ * passed through `normalise` (which names the input an entry came from in its
+ * error), without duplicates. One entry at a time: a file of 100,000 URLs
+ * should not pass through five arrays of 100,000 on its way in.
+ */
+function readListWithFile(read, inlineName, fileName, normalise = (_, entry) => entry) {
+    const file = read(fileName);
+    const list = new Set();
+    for (const [entry] of read(inlineName).matchAll(ENTRY))
+        list.add(normalise(inlineName, entry));
+    if (file !== '') {
+        for (const [entry] of readTextInputFile(fileName, file).matchAll(ENTRY))
+            list.add(normalise(fileName, entry));
+    }
+    return [...list];
+}
+/** Userinfo in an absolute URL's authority: `//user:secret@`. */
+const CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
+/**
+ * An absolute http(s) URL without user credentials: a password in a URL
+ * would be printed in the log, the summary and `purge-ids`, so it is refused,
+ * and the message does not repeat it.
+ */
+function parseHttpUrl(name, raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        url = undefined;
+    }
+    const shown = escapeControls(raw.replace(CREDENTIALS, '$1***@'));
+    if (url && (url.username !== '' || url.password !== '')) {
+        throw new InputError(`Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`);
+    }
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '')
+        return url;
+    throw new InputError(`Input '${name}' must be an absolute http(s) URL, got '${shown}'`);
+}
+/** A URL to purge: the fragment never reaches a server, so `#a` and `#b` of one page are one purge. */
+function purgeUrl(name, raw) {
+    const url = parseHttpUrl(name, raw);
+    url.hash = '';
+    return url.href;
+}
+/** Fastly's limit for one surrogate key. */
+const MAX_SURROGATE_KEY_BYTES = 1024;
+/** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const parsers_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+function surrogateKey(name, key) {
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_SURROGATE_KEY_BYTES) {
+        throw new InputError(`Input '${name}' has a surrogate key of ${bytes} bytes, '${parsers_shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
+    }
+    const control = parsers_CONTROL.exec(key);
+    if (control) {
+        throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${parsers_shorten(key)}'`);
+    }
+    return key;
+}
+/** Untrusted text quoted in an input error: control characters as `\u001b`, at most 40 characters. */
+function parsers_shorten(text, max = 40) {
+    const cut = [...text];
+    return escapeControls(cut.length > max ? `${cut.slice(0, max).join('')}…` : text);
+}
+/** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
+function escapeControls(text) {
+    return text.replace(new RegExp(parsers_CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function codePoint(char) {
+    return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/kv-items.ts
+
+
+
+
+
+const MAX_KV_KEY_BYTES = 1024;
+const MAX_KV_METADATA_BYTES = 2000;
+/**
+ * Fastly documents no cap on a batch. One that fails leaves every line in
+ * doubt until read back, so batches stay at a size a read-back can afford.
+ */
+const MAX_KV_BATCH_LINES = 1000;
+const MAX_KV_BATCH_BYTES = 16 * 1024 * 1024;
+const FIELDS = new Set(['value', 'metadata', 'ttl']);
+/** Why Fastly would refuse `key`, or undefined. */
+function kvKeyProblem(key) {
+    if (key === '' || key === '.' || key === '..')
+        return `is not a key name Fastly accepts ("", "." and ".." are reserved)`;
+    const bytes = Buffer.byteLength(key, 'utf8');
+    if (bytes > MAX_KV_KEY_BYTES)
+        return `is ${bytes} bytes in UTF-8; Fastly's limit is ${MAX_KV_KEY_BYTES}`;
+    if (key.startsWith('.well-known/acme-challenge/'))
+        return 'starts with .well-known/acme-challenge/, which Fastly reserves';
+    const bad = /[#;?^|\r\n]/.exec(key)?.[0];
+    if (bad !== undefined)
+        return `contains ${JSON.stringify(bad)}; Fastly refuses keys with # ; ? ^ | or a line break`;
+    return undefined;
+}
+/**
+ * The KV wanted state from a parsed JSON object (`input` names where it came
+ * from): a string value, null to delete, or {"value", "metadata", "ttl"}.
+ */
+function kvWantedFrom(input, parsed) {
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new InputError(`Input '${input}' must be a JSON object of keys, e.g. {"/old": "/new", "gone": null}`);
+    }
+    const wanted = new Map();
+    for (const [key, raw] of Object.entries(parsed)) {
+        const name = `Input '${input}' key '${parsers_shorten(key, 60)}'`;
+        const problem = kvKeyProblem(key);
+        if (problem !== undefined)
+            throw new InputError(`${name} ${problem}; rename the key`);
+        wanted.set(key, wantedValue(name, raw));
+    }
+    return wanted;
+}
+function wantedValue(name, raw) {
+    if (raw === null)
+        return null;
+    if (typeof raw === 'string')
+        return { value: raw, metadata: '', ttl: undefined };
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new InputError(`${name} must be a string, null (to delete it) or {"value": "…", "metadata": "…", "ttl": 3600}, got ${parsers_shorten(JSON.stringify(raw), 60)}`);
+    }
+    const fields = raw;
+    const unknown = Object.keys(fields).find(field => !FIELDS.has(field));
+    if (unknown !== undefined)
+        throw new InputError(`${name} has the field '${parsers_shorten(unknown)}'; only "value", "metadata" and "ttl" are known`);
+    const { value, metadata = '', ttl } = fields;
+    if (typeof value !== 'string')
+        throw new InputError(`${name} needs a string "value"`);
+    if (typeof metadata !== 'string')
+        throw new InputError(`${name} has a "metadata" that is not a string; metadata is text, e.g. a JSON string`);
+    const metaBytes = Buffer.byteLength(metadata, 'utf8');
+    if (metaBytes > MAX_KV_METADATA_BYTES)
+        throw new InputError(`${name} has metadata of ${metaBytes} bytes; Fastly's limit is ${MAX_KV_METADATA_BYTES}`);
+    // Fastly answers metadata in an HTTP header, which cannot carry these: it could never be read back as written.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(metadata))
+        throw new InputError(`${name} has control characters (such as a line break) in its metadata; remove them`);
+    if (ttl !== undefined && !(typeof ttl === 'number' && Number.isSafeInteger(ttl) && ttl > 0)) {
+        throw new InputError(`${name} has a "ttl" of ${parsers_shorten(JSON.stringify(ttl), 30)}; it must be a whole number of seconds above 0`);
+    }
+    return { value, metadata, ttl: ttl };
+}
+/**
+ * The wanted state against what is there: `currentKeys` from the key list,
+ * `current` the values read back for the keys the wanted state names (a key
+ * listed but not read back counts as absent). A TTL cannot be read back, so it
+ * never makes a key differ; it goes with every write of its key.
+ */
+function diffKv(wanted, currentKeys, current, deleteMissing) {
+    const listed = new Set(currentKeys);
+    const created = [];
+    const updated = [];
+    const deleted = [];
+    const unchanged = [];
+    const writes = [];
+    for (const [key, want] of wanted) {
+        const have = listed.has(key) ? current.get(key) : undefined;
+        if (want === null) {
+            if (listed.has(key))
+                deleted.push(key);
+            else
+                unchanged.push(key);
+            continue;
+        }
+        if (have && have.value === want.value && have.metadata === want.metadata) {
+            unchanged.push(key);
+            continue;
+        }
+        (have ? updated : created).push(key);
+        // Sent even when empty: leaving it out could keep the metadata the key had.
+        writes.push({ key, value: want.value, metadata: want.metadata, ...(want.ttl === undefined ? {} : { ttl: want.ttl }) });
+    }
+    if (deleteMissing)
+        for (const key of currentKeys)
+            if (!wanted.has(key))
+                deleted.push(key);
+    return { created, updated, deleted, unchanged, batches: batchesOf(writes) };
+}
+/** At most MAX_KV_BATCH_LINES lines and MAX_KV_BATCH_BYTES bytes each; a larger line goes alone. */
+function batchesOf(writes) {
+    const batches = [];
+    let batch = [];
+    let bytes = 0;
+    for (const write of writes) {
+        const size = Buffer.byteLength(kvBatchLine(write)) + 1;
+        if (batch.length > 0 && (batch.length === MAX_KV_BATCH_LINES || bytes + size > MAX_KV_BATCH_BYTES)) {
+            batches.push(batch);
+            batch = [];
+            bytes = 0;
+        }
+        batch.push(write);
+        bytes += size;
+    }
+    if (batch.length > 0)
+        batches.push(batch);
+    return batches;
+}
+/**
+ * The KV wanted state from `items` and/or `items-file`, `items` winning on a
+ * key both name; every key and value checked here, before any request.
+ */
+function readWantedKvItems(read) {
+    const file = read('items-file');
+    const inline = read('items');
+    if (file === '' && inline === '') {
+        throw new InputError(`Input 'items' or 'items-file' is required: a JSON object such as {"/old": "/new", "flag": {"value": "on", "metadata": "…"}, "gone": null}`);
+    }
+    const fromFile = file === '' ? new Map() : kvWantedFrom('items-file', parseObject('items-file', readTextInputFile('items-file', file)));
+    const fromInline = inline === '' ? new Map() : kvWantedFrom('items', parseObject('items', inline));
+    return new Map([...fromFile, ...fromInline]);
+}
+function parseObject(name, text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(messageOf(error))}`);
+    }
+    const duplicate = firstDuplicateKey(text);
+    if (duplicate !== undefined) {
+        throw new InputError(`Input '${name}' names the key '${parsers_shorten(duplicate)}' twice; JSON would keep only the last value, so keep one`);
+    }
+    return parsed;
+}
+
+;// CONCATENATED MODULE: ./src/modes/kv/plan.ts
+
+
+
+/** KV reads are not rate limited; this many values are read at once. */
+const KV_READS_IN_FLIGHT = 16;
+async function planKvStore(api, asked, wanted, deleteMissing) {
+    const store = await api.findKvStore(asked);
+    if (!store)
+        throw new ActionError(`KV store '${asked}' not found by name or by ID; check 'kv-store'`);
+    const keys = await api.listKvKeys(store.id);
+    const listed = new Set(keys);
+    // Only keys that could be unchanged or updated need their value; a key to delete or create does not.
+    const toRead = [...wanted].filter(([key, want]) => want !== null && listed.has(key)).map(([key]) => key);
+    const current = new Map();
+    await forEachLimited(toRead, KV_READS_IN_FLIGHT, async (key) => {
+        const value = await api.getKvValue(store.id, key);
+        if (value)
+            current.set(key, value);
+    });
+    return {
+        kind: 'kv-store',
+        asked,
+        store,
+        keysBefore: keys.length,
+        generations: toRead.flatMap(key => {
+            const generation = current.get(key)?.generation;
+            return generation === undefined ? [] : [[key, generation]];
+        }),
+        diff: diffKv(wanted, keys, current, deleteMissing)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/modes/kv/apply.ts
+
+
+
+/** Deletes are one request a key and spend no write budget; a few go at once. */
+const DELETES_IN_FLIGHT = 8;
+/**
+ * Writes exactly the plan: its batches one after another, then its deletes.
+ * A batch that fails leaves every line of it in doubt (Fastly does not say
+ * whether the good lines landed), so each key of it is read back and judged
+ * by what the store really holds. A dry run sends nothing (the transport
+ * records each write) and judges nothing.
+ */
+async function applyKvStorePlan(api, plan) {
+    const id = plan.store.id;
+    const failed = [];
+    for (const batch of plan.diff.batches) {
+        let refused;
+        let batchError;
+        try {
+            refused = await api.upsertKvBatch(id, batch);
+        }
+        catch (error) {
+            refused = [];
+            batchError = expectedMessage(error);
+        }
+        if (refused.length > 0 || batchError !== undefined)
+            failed.push(...(await judgeBatch(api, id, batch, refused, batchError)));
+    }
+    await forEachLimited(plan.diff.deleted, DELETES_IN_FLIGHT, async (key) => {
+        try {
+            await api.deleteKvKey(id, key);
+        }
+        catch (error) {
+            failed.push({ key, reason: expectedMessage(error) });
+        }
+    });
+    return { batches: plan.diff.batches.length, deletes: plan.diff.deleted.length, failed };
+}
+/** Each key of a failed batch by what is really there: written as wanted is done, whatever the answer said. */
+async function judgeBatch(api, id, batch, refused, batchError) {
+    const lineReason = new Map(refused.map(line => [line.key, line.code === '' ? line.reason : `${line.reason} (HTTP ${line.code})`]));
+    const firstRefused = refused[0];
+    const otherLine = firstRefused ? `not written: Fastly refused the batch because of another line (key '${firstRefused.key}': ${firstRefused.reason})` : '';
+    const failed = [];
+    await forEachLimited(batch, KV_READS_IN_FLIGHT, async (write) => {
+        const why = lineReason.get(write.key) ?? batchError ?? otherLine;
+        try {
+            const now = await api.getKvValue(id, write.key);
+            if (now && now.value === write.value && now.metadata === (write.metadata ?? ''))
+                return;
+            failed.push({ key: write.key, reason: why });
+        }
+        catch (error) {
+            failed.push({ key: write.key, reason: `${why}; reading the key back failed too: ${expectedMessage(error)}` });
+        }
+    });
+    // Read back concurrently: keep the batch's order for the report.
+    const order = new Map(batch.map((write, index) => [write.key, index]));
+    return failed.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+}
+
+;// CONCATENATED MODULE: ./src/modes/kv/update-kv-store.ts
+
+
+
+
+/** Plan from reads alone, then write exactly that plan; an empty plan sends nothing. */
+async function update_kv_store_run(settings, api) {
+    const sync = newStoreSync('kv-store', undefined, settings.kvStore);
+    try {
+        const plan = await planKvStore(api, settings.kvStore, settings.items, settings.deleteMissing);
+        describePlan(sync, plan);
+        const applied = await applyKvStorePlan(api, plan);
+        sync.batches = applied.batches;
+        sync.singleWrites = applied.deletes;
+        sync.failed = [...applied.failed];
+        sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+    }
+    catch (error) {
+        sync.error = expectedMessage(error);
+        sync.status = 'failed';
+    }
+    return { mode: settings.mode, stores: [sync] };
+}
+function describePlan(sync, plan) {
+    const { diff } = plan;
+    const writes = new Map(diff.batches.flat().map(write => [write.key, write]));
+    const changed = (action) => (key) => {
+        const write = writes.get(key);
+        return { key, action, value: write?.value ?? '', ...(write?.metadata ? { metadata: write.metadata } : {}) };
+    };
+    sync.id = plan.store.id;
+    sync.changes = [...diff.created.map(changed('create')), ...diff.updated.map(changed('update')), ...diff.deleted.map(key => ({ key, action: 'delete' }))];
+    sync.unchanged = diff.unchanged.length;
+    sync.before = plan.keysBefore;
+    sync.after = plan.keysBefore + diff.created.length - diff.deleted.length;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/acl-entries.ts
+
+
+
+
+
+const IPV4_PART = /^(0|[1-9]\d{0,2})$/;
+/**
+ * The entries of `entries` for a VCL ACL: `192.0.2.0/24`, `2001:db8::/32`, a
+ * bare address for one host, `!` in front to negate, `# text` for a comment.
+ * Blank and comment-only lines are skipped.
+ */
+function parseVclAclEntries(text, input = 'entries') {
+    const entries = [];
+    forEachLine(text, (body, comment, line, raw) => {
+        const negated = body.startsWith('!');
+        const address = negated ? body.slice(1).trim() : body;
+        const fail = failure(input, line, raw);
+        if (/\s/.test(address))
+            fail('a line holds one address or prefix, then an optional # comment (ALLOW and BLOCK are for compute-acl)');
+        const network = parseNetwork(address, fail);
+        entries.push({ ...network, negated, comment: comment ?? '', line });
+    });
+    return unique(entries, input, text);
+}
+/** The entries of `entries` for a Compute ACL: `192.0.2.0/24 BLOCK`; text after `#` is ignored. */
+function parseComputeAclEntries(text, input = 'entries') {
+    const entries = [];
+    forEachLine(text, (body, _comment, line, raw) => {
+        const fail = failure(input, line, raw);
+        if (body.startsWith('!'))
+            fail("'!' negates VCL ACL entries only; a Compute ACL entry ends with ALLOW or BLOCK instead");
+        const match = /^(\S+)\s+(\S+)$/.exec(body);
+        const action = match?.[2]?.toUpperCase();
+        if (!match || (action !== 'ALLOW' && action !== 'BLOCK'))
+            fail('each Compute ACL line is an address or prefix, then ALLOW or BLOCK, e.g. 192.0.2.0/24 BLOCK');
+        entries.push({ ...parseNetwork(match?.[1] ?? '', fail), action: action, line });
+    });
+    return unique(entries, input, text);
+}
+/**
+ * The wanted VCL ACL entries against the current ones: creates, updates
+ * (negation or comment changed, carrying the current id), deletes (only with
+ * `deleteMissing`), batched.
+ */
+function diffVclAcl(wanted, current, deleteMissing) {
+    const byPrefix = new Map();
+    const extra = [];
+    for (const entry of current) {
+        const key = currentPrefix(entry.ip, entry.subnet);
+        if (byPrefix.has(key))
+            extra.push({ key, op: { op: 'delete', id: entry.id } });
+        else
+            byPrefix.set(key, entry);
+    }
+    const creates = [];
+    const updates = [];
+    let unchanged = 0;
+    const named = new Set();
+    for (const want of wanted) {
+        named.add(want.prefix);
+        const fields = { ip: want.ip, subnet: want.bits, negated: want.negated ? 1 : 0, comment: want.comment };
+        const have = byPrefix.get(want.prefix);
+        if (!have)
+            creates.push({ key: want.prefix, op: { op: 'create', ...fields } });
+        else if (have.negated !== want.negated || have.comment !== want.comment)
+            updates.push({ key: want.prefix, op: { op: 'update', id: have.id, ...fields } });
+        else
+            unchanged += 1;
+    }
+    const deletes = deleteMissing
+        ? [...[...byPrefix].filter(([key]) => !named.has(key)).map(([key, entry]) => ({ key, op: { op: 'delete', id: entry.id } })), ...extra]
+        : [];
+    return planOf(creates, updates, deletes, unchanged);
+}
+/** The wanted Compute ACL entries against the current ones; an update is a changed action. */
+function diffComputeAcl(wanted, current, deleteMissing) {
+    const byPrefix = new Map();
+    for (const entry of current)
+        byPrefix.set(computePrefix(entry.prefix), entry);
+    const creates = [];
+    const updates = [];
+    let unchanged = 0;
+    const named = new Set();
+    for (const want of wanted) {
+        named.add(want.prefix);
+        const have = byPrefix.get(want.prefix);
+        if (!have)
+            creates.push({ key: want.prefix, op: { op: 'create', prefix: want.prefix, action: want.action } });
+        else if (have.action !== want.action)
+            updates.push({ key: want.prefix, op: { op: 'update', prefix: have.prefix, action: want.action } });
+        else
+            unchanged += 1;
+    }
+    const deletes = deleteMissing
+        ? [...byPrefix].filter(([key]) => !named.has(key)).map(([key, entry]) => ({ key, op: { op: 'delete', prefix: entry.prefix } }))
+        : [];
+    return planOf(creates, updates, deletes, unchanged);
+}
+function planOf(creates, updates, deletes, unchanged) {
+    const all = [...deletes, ...updates, ...creates];
+    const batches = [];
+    for (let at = 0; at < all.length; at += MAX_ACL_OPS) {
+        const slice = all.slice(at, at + MAX_ACL_OPS);
+        batches.push({ ops: slice.map(c => c.op), keys: slice.map(c => c.key) });
+    }
+    const keys = (list) => list.map(c => c.key);
+    return { created: keys(creates), updated: keys(updates), deleted: keys(deletes), unchanged, batches };
+}
+/** Each line with an entry: its text before `#` (trimmed) and its comment, undefined when it has no `#`. */
+function forEachLine(text, each) {
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const hash = raw.indexOf('#');
+        const body = (hash < 0 ? raw : raw.slice(0, hash)).trim();
+        if (body === '')
+            return;
+        each(body, hash < 0 ? undefined : raw.slice(hash + 1).trim(), index + 1, raw);
+    });
+}
+function failure(input, line, raw) {
+    return why => {
+        throw new InputError(`Input '${input}' line ${line} ('${parsers_shorten(raw.trim(), 80)}'): ${why}`);
+    };
+}
+/** Two lines for one network would leave it unclear which one is wanted. */
+function unique(entries, input, text) {
+    const first = new Map();
+    const lines = text.split(/\r?\n/);
+    for (const entry of entries) {
+        const earlier = first.get(entry.prefix);
+        if (earlier) {
+            throw new InputError(`Input '${input}' line ${entry.line} ('${parsers_shorten((lines[entry.line - 1] ?? '').trim(), 80)}') is the same entry as line ${earlier.line} (${entry.prefix}); keep one`);
+        }
+        first.set(entry.prefix, entry);
+    }
+    return entries;
+}
+/** An address or prefix in canonical form; host bits set under the prefix are refused. */
+function parseNetwork(text, fail) {
+    const slash = text.indexOf('/');
+    const address = slash < 0 ? text : text.slice(0, slash);
+    const v4 = parseIpv4(address);
+    const v6 = v4 === undefined ? parseIpv6(address) : undefined;
+    if (v4 === undefined && v6 === undefined)
+        fail(`'${parsers_shorten(address, 60)}' is not an IPv4 or IPv6 address`);
+    const width = v4 === undefined ? 128 : 32;
+    const value = (v4 ?? v6);
+    const lengthText = slash < 0 ? String(width) : text.slice(slash + 1);
+    if (!/^(0|[1-9]\d{0,2})$/.test(lengthText) || Number(lengthText) > width) {
+        fail(`the prefix length must be a whole number from 0 to ${width}, e.g. ${width === 32 ? '192.0.2.0/24' : '2001:db8::/32'}`);
+    }
+    const bits = Number(lengthText);
+    const hostMask = (1n << BigInt(width - bits)) - 1n;
+    const network = value & ~hostMask;
+    const ip = width === 32 ? formatIpv4(value) : formatIpv6(value);
+    if ((value & hostMask) !== 0n) {
+        const net = width === 32 ? formatIpv4(network) : formatIpv6(network);
+        fail(`${ip}/${bits} has host bits set under its /${bits} prefix; write the network, ${net}/${bits}, or the host alone, ${ip}`);
+    }
+    return { ip, bits, prefix: `${ip}/${bits}` };
+}
+/** A current entry's key; an address that does not parse keeps its text, so it matches nothing wanted. */
+function currentPrefix(ip, subnet) {
+    const raw = subnet === undefined ? ip : `${ip}/${subnet}`;
+    try {
+        return parseNetwork(raw, why => {
+            throw new Error(why);
+        }).prefix;
+    }
+    catch {
+        return raw;
+    }
+}
+function computePrefix(prefix) {
+    const slash = prefix.indexOf('/');
+    return slash < 0 ? currentPrefix(prefix, undefined) : currentPrefix(prefix.slice(0, slash), Number(prefix.slice(slash + 1)));
+}
+function parseIpv4(text) {
+    const parts = text.split('.');
+    if (parts.length !== 4 || !parts.every(p => IPV4_PART.test(p) && Number(p) <= 255))
+        return undefined;
+    return parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n);
+}
+function parseIpv6(text) {
+    // Zone IDs (fe80::1%eth0) name an interface of one host: no ACL can hold them.
+    if (!(0,external_node_net_namespaceObject.isIPv6)(text) || text.includes('%'))
+        return undefined;
+    const [head = '', tail] = text.split('::');
+    const expand = (part) => part === ''
+        ? []
+        : part.split(':').flatMap(group => {
+            const v4 = group.includes('.') ? (parseIpv4(group) ?? 0n) : undefined;
+            return v4 === undefined ? [group] : [(v4 >> 16n).toString(16), (v4 & 0xffffn).toString(16)];
+        });
+    const left = expand(head);
+    const right = tail === undefined ? [] : expand(tail);
+    const all = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+    return all.reduce((acc, group) => (acc << 16n) | BigInt(`0x${group}`), 0n);
+}
+function formatIpv4(value) {
+    return [24n, 16n, 8n, 0n].map(shift => String((value >> shift) & 0xffn)).join('.');
+}
+/** RFC 5952: lower case, no leading zeros, the first longest run of two or more zero groups as `::`. */
+function formatIpv6(value) {
+    const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+    let best = { at: -1, length: 1 };
+    for (let i = 0; i < 8;) {
+        if (groups[i] !== 0) {
+            i += 1;
+            continue;
+        }
+        let j = i;
+        while (j < 8 && groups[j] === 0)
+            j += 1;
+        if (j - i > best.length)
+            best = { at: i, length: j - i };
+        i = j;
+    }
+    const hex = groups.map(g => g.toString(16));
+    if (best.at < 0)
+        return hex.join(':');
+    return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.length).join(':')}`;
+}
+/**
+ * The wanted entries from `entries` and/or `entries-file`, parsed by `parse`
+ * (the VCL or the Compute form). An entry both name is refused like a line
+ * repeated within one: it would be unclear which of the two is wanted.
+ */
+function readWantedAclEntries(read, parse) {
+    const file = read('entries-file');
+    const inline = read('entries');
+    if (file === '' && inline === '') {
+        throw new InputError("Input 'entries' or 'entries-file' is required: ACL entries one per line, e.g. 192.0.2.0/24");
+    }
+    const fromFile = file === '' ? [] : parse(readTextInputFile('entries-file', file), 'entries-file');
+    const fromInline = inline === '' ? [] : parse(inline, 'entries');
+    const inFile = new Map(fromFile.map(entry => [entry.prefix, entry]));
+    for (const entry of fromInline) {
+        const twin = inFile.get(entry.prefix);
+        if (twin) {
+            throw new InputError(`Input 'entries' line ${entry.line} is the same entry as 'entries-file' line ${twin.line} (${entry.prefix}); keep one`);
+        }
+    }
+    return [...fromFile, ...fromInline];
+}
+
+;// CONCATENATED MODULE: ./src/modes/acl/apply.ts
+
+
+
+/**
+ * Writes exactly the plan's batches, one after another; a refused batch fails
+ * its entries and the next one still goes. A batch that failed in doubt (its
+ * answer lost, a 5xx) is judged op by op against a fresh read. A Compute ACL
+ * applies a batch shortly after its 202, so a read right after may lag: an op
+ * not yet visible stays failed, never claimed.
+ */
+async function applyAclPlan(api, plan) {
+    const failed = plan.kind === 'vcl-acl'
+        ? await applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
+        : await applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
+    return { batches: plan.diff.batches.length, failed };
+}
+async function applyBatches(calls, batches) {
+    const failed = [];
+    for (const batch of batches) {
+        try {
+            await calls.patch(batch.ops);
+        }
+        catch (error) {
+            const reason = expectedMessage(error);
+            const done = mayHaveLanded(error) ? await landedOps(calls, batch.ops) : undefined;
+            batch.keys.forEach((key, at) => {
+                if (!done?.has(at))
+                    failed.push({ key, reason });
+            });
+        }
+    }
+    return failed;
+}
+function vclCalls(api, sid, aclId) {
+    return {
+        patch: ops => api.patchVclAclEntries(sid, aclId, ops),
+        read: async () => {
+            const now = await api.listVclAclEntries(sid, aclId);
+            return op => vclDone(op, now);
+        }
+    };
+}
+function computeCalls(api, id) {
+    return {
+        patch: ops => api.patchComputeAclEntries(id, ops),
+        read: async () => {
+            const now = await api.listComputeAclEntries(id);
+            return op => computeDone(op, now);
+        }
+    };
+}
+/** Which ops of a batch the ACL now shows done; undefined when it cannot be read either. */
+async function landedOps(calls, ops) {
+    let done;
+    try {
+        done = await calls.read();
+    }
+    catch {
+        return undefined;
+    }
+    return new Set(ops.flatMap((op, at) => (done(op) ? [at] : [])));
+}
+function vclDone(op, now) {
+    if (op.op === 'delete')
+        return !now.some(entry => entry.id === op.id);
+    const prefix = `${op.ip}/${op.subnet}`;
+    return now.some(entry => currentPrefix(entry.ip, entry.subnet) === prefix && entry.negated === (op.negated === 1) && entry.comment === op.comment);
+}
+function computeDone(op, now) {
+    const target = computePrefix(op.prefix);
+    const entry = now.find(e => computePrefix(e.prefix) === target);
+    return op.op === 'delete' ? entry === undefined : entry?.action === op.action;
+}
+
+;// CONCATENATED MODULE: ./src/modes/acl/plan.ts
+
+
+async function planVclAcl(api, serviceId, target, deleteMissing) {
+    const { activeVersion } = await api.serviceDetails(serviceId);
+    if (activeVersion === undefined) {
+        throw new ActionError(`Service ${serviceId} has no active version, so it has no ACL '${target.name}' to update`);
+    }
+    const acl = await api.findVclAcl(serviceId, activeVersion, target.name);
+    if (!acl) {
+        throw new ActionError(`ACL '${target.name}' not found on service ${serviceId} (active version ${activeVersion}); check 'acl', or create it in a version of the service first`);
+    }
+    const current = await api.listVclAclEntries(serviceId, acl.id);
+    return {
+        kind: 'vcl-acl',
+        asked: target.name,
+        acl,
+        serviceId,
+        version: activeVersion,
+        entriesBefore: current.length,
+        diff: diffVclAcl(target.entries, current, deleteMissing)
+    };
+}
+async function planComputeAcl(api, target, deleteMissing) {
+    const acl = await api.findComputeAcl(target.name);
+    if (!acl)
+        throw new ActionError(`Compute ACL '${target.name}' not found by name or by ID; check 'compute-acl'`);
+    const current = await api.listComputeAclEntries(acl.id);
+    return { kind: 'compute-acl', asked: target.name, acl, entriesBefore: current.length, diff: diffComputeAcl(target.entries, current, deleteMissing) };
+}
+
+;// CONCATENATED MODULE: ./src/modes/acl/update-acl.ts
+
+
+
+
+/**
+ * A VCL ACL on each service in turn (one that fails is reported and the next
+ * still runs), or the one Compute ACL. Each is planned from reads alone, then
+ * exactly that plan is written; an empty plan sends nothing.
+ */
+async function update_acl_run(settings, api) {
+    const { acl } = settings;
+    const targets = acl.kind === 'vcl-acl'
+        ? settings.serviceIds.map(sid => ({ sid, plan: () => planVclAcl(api, sid, acl, settings.deleteMissing) }))
+        : [{ sid: undefined, plan: () => planComputeAcl(api, acl, settings.deleteMissing) }];
+    const stores = [];
+    for (const target of targets) {
+        const sync = newStoreSync(acl.kind, target.sid, acl.name);
+        try {
+            const plan = await target.plan();
+            update_acl_describePlan(sync, plan);
+            const applied = await applyAclPlan(api, plan);
+            sync.batches = applied.batches;
+            sync.failed = [...applied.failed];
+            sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+        }
+        catch (error) {
+            sync.error = expectedMessage(error);
+            sync.status = 'failed';
+        }
+        stores.push(sync);
+    }
+    return { mode: settings.mode, stores };
+}
+function update_acl_describePlan(sync, plan) {
+    const changes = [];
+    for (const batch of plan.diff.batches) {
+        batch.keys.forEach((key, at) => {
+            const op = batch.ops[at];
+            if (op)
+                changes.push(changeOf(key, op));
+        });
+    }
+    // In the order a reader expects, not the order the batches send them in.
+    const rank = { create: 0, update: 1, delete: 2, upsert: 3 };
+    sync.id = plan.acl.id;
+    sync.changes = changes.sort((a, b) => rank[a.action] - rank[b.action]);
+    sync.unchanged = plan.diff.unchanged;
+    sync.before = plan.entriesBefore;
+    sync.after = plan.entriesBefore + plan.diff.created.length - plan.diff.deleted.length;
+}
+/** The entry as a line of `entries` would give it: `!` for negation, `# comment`, or the Compute action. */
+function changeOf(key, op) {
+    if (op.op === 'delete')
+        return { key, action: 'delete' };
+    const value = 'action' in op ? op.action : `${op.negated === 1 ? '!' : ''}${key}${op.comment === '' ? '' : ` # ${op.comment}`}`;
+    return { key, action: op.op, value };
+}
+
 ;// CONCATENATED MODULE: ./src/modes/index.ts
+
+
 
 
 
@@ -4255,6 +5291,10 @@ async function runMode(settings, api, cancel) {
             return { kind: 'items', settings, outcome: await update_config_store_run(settings, api) };
         case 'stats':
             return { kind: 'stats', settings, outcome: await stats_run(settings, api) };
+        case 'update-kv-store':
+            return { kind: 'items', settings, outcome: await update_kv_store_run(settings, api) };
+        case 'update-acl':
+            return { kind: 'items', settings, outcome: await update_acl_run(settings, api) };
     }
 }
 
@@ -4657,6 +5697,7 @@ function presentItems(settings, outcome) {
                     before: s.before ?? null,
                     after: s.after ?? null,
                     batches: s.batches,
+                    ...(s.kind === 'kv-store' ? { keyDeletes: s.singleWrites } : {}),
                     failedCount: s.failed.length,
                     failed,
                     ...(failed.length < s.failed.length ? { failedOmitted: s.failed.length - failed.length } : {}),
@@ -4675,7 +5716,34 @@ function counts(s) {
     return { created: of('create'), updated: of('update'), deleted: of('delete'), upserted: of('upsert'), unchanged: s.unchanged };
 }
 function label(s) {
-    return s.kind === 'dictionary' ? `dictionary '${s.name}' on ${s.serviceId}` : `config store '${s.name}'`;
+    switch (s.kind) {
+        case 'dictionary':
+            return `dictionary '${s.name}' on ${s.serviceId}`;
+        case 'config-store':
+            return `config store '${s.name}'`;
+        case 'kv-store':
+            return `KV store '${s.name}'`;
+        case 'vcl-acl':
+            return `ACL '${s.name}' on ${s.serviceId}`;
+        case 'compute-acl':
+            return `Compute ACL '${s.name}'`;
+    }
+}
+/** What one target of the mode is called, for counts of several. */
+function targetNoun(mode) {
+    if (mode === 'update-dictionary')
+        return ['dictionary', 'dictionaries'];
+    if (mode === 'update-acl')
+        return ['ACL', 'ACLs'];
+    return ['store', 'stores'];
+}
+/** What the mode's targets hold: dictionary and config-store items, KV keys, ACL entries. */
+function itemNoun(mode) {
+    if (mode === 'update-kv-store')
+        return { one: 'key', heading: 'Keys' };
+    if (mode === 'update-acl')
+        return { one: 'entry', heading: 'Entries' };
+    return { one: 'key', heading: 'Items' };
 }
 function items_headline(settings, outcome, failing) {
     const totals = outcome.stores.map(counts).reduce((a, b) => ({
@@ -4690,7 +5758,11 @@ function items_headline(settings, outcome, failing) {
         parts.push(html `${count(totals.upserted)} written blind`);
     parts.push(html `${count(totals.unchanged)} unchanged`);
     const [only] = outcome.stores;
-    const where = outcome.stores.length === 1 && only ? html_escape(label(only)) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
+    const [one, many] = targetNoun(outcome.mode);
+    const where = outcome.stores.length === 1 && only ? html_escape(label(only)) : plural(outcome.stores.length, one, many);
+    const differs = outcome.stores.some(s => s.changes.length > 0);
+    if (failing.length === 0 && !differs)
+        return html `${where} already live: nothing differs, ${count(totals.unchanged)} unchanged`;
     if (settings.dryRun)
         return html `nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
     if (failing.length > 0)
@@ -4699,15 +5771,15 @@ function items_headline(settings, outcome, failing) {
 }
 function items_overview(settings, outcome) {
     const anyBlind = outcome.stores.some(s => s.writeOnly);
-    const head = [html `Target`, html `Created`, html `Updated`, html `Deleted`, ...(anyBlind ? [html `Written blind`] : []), html `Unchanged`, html `Items after`, settings.dryRun ? html `Would send` : html `Batches`, html `Result`];
+    const head = [html `Target`, html `Created`, html `Updated`, html `Deleted`, ...(anyBlind ? [html `Written blind`] : []), html `Unchanged`, html `${html_escape(itemNoun(outcome.mode).heading)} after`, settings.dryRun ? html `Would send` : html `Batches`, html `Result`];
     const rows = outcome.stores.map(s => {
         const c = counts(s);
         const result = s.status === 'synced' ? html `✅ synced` : s.status === 'planned' ? html `🧪 planned` : s.error ? html `❌ stopped` : html `❌ ${count(s.failed.length)} failed`;
-        const target = s.kind === 'dictionary' ? html `${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
+        const target = s.serviceId !== undefined ? html `${code(s.name)} on ${code(s.serviceId)}` : code(s.name);
         return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? html `—` : count(s.after), count(s.batches), result];
     });
     const note = settings.deleteMissing
-        ? html `\n\n<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>`
+        ? html `\n\n<p><code>delete-missing: true</code>: every existing ${html_escape(itemNoun(outcome.mode).one)} the wanted state does not name is deleted.</p>`
         : EMPTY;
     return html `${table(head, rows)}${note}`;
 }
@@ -4744,7 +5816,7 @@ function changesTable(settings, outcome, s, budget) {
     const verb = settings.dryRun ? html `Would be` : html `Change`;
     const word = { create: html `created`, update: html `updated`, delete: html `deleted`, upsert: html `written` };
     const shown = fitting(s.changes.slice(0, VALUES_SHOWN), c => [code(c.key), word[c.action], valueCell(s, c)], budget, ROW_BYTES).shown;
-    const first = table([html `Key`, verb, html `Value`], shown);
+    const first = outcome.mode === 'update-acl' ? table([html `Entry`, verb, html `As written`], shown) : table([html `Key`, verb, html `Value`], shown);
     const rest = s.changes.slice(shown.length);
     if (rest.length === 0)
         return first;
@@ -4758,7 +5830,8 @@ function valueCell(s, c) {
         return html `—`;
     if (s.writeOnly)
         return html `(hidden)`;
-    return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
+    const shown = (text) => code(text.length > MAX_VALUE_SHOWN ? `${text.slice(0, MAX_VALUE_SHOWN)}…` : text);
+    return c.metadata === undefined ? shown(c.value) : html `${shown(c.value)} · metadata ${shown(c.metadata)}`;
 }
 function capWarning(s) {
     if (s.kind !== 'dictionary' || s.after === undefined || s.after <= DICTIONARY_ITEM_CAP)
@@ -4779,7 +5852,10 @@ function items_logLines(settings, outcome, failing) {
         const c = counts(s);
         const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
         const lines = [
-            { level: 'info', text: `${capitalise(label(s))}: ${settings.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
+            {
+                level: 'info',
+                text: `${capitalise(label(s))}: ${settings.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}${singles(s)}`
+            }
         ];
         if (s.changes.length > VALUES_SHOWN) {
             lines.push({ group: `All ${s.changes.length} changes to ${label(s)}`, lines: s.changes.map(change => `${change.action} ${change.key}`) });
@@ -4793,13 +5869,17 @@ function items_logLines(settings, outcome, failing) {
         return lines;
     });
 }
+/** KV deletes go one request a key: said beside the batches, so the request count adds up. */
+function singles(s) {
+    return s.singleWrites > 0 ? ` and ${plural(s.singleWrites, 'single-key delete')}` : '';
+}
 function items_failureMessage(outcome, failing) {
     const [first] = failing;
     if (!first)
         return undefined;
     const why = first.error ??
         `${count(first.failed.length)} of ${plural(first.changes.length, 'change')} to ${label(first)} failed. First: ${first.failed[0]?.key}: ${first.failed[0]?.reason}`;
-    return failing.length === 1 ? why : `${failing.length} of ${outcome.stores.length} ${outcome.mode === 'update-dictionary' ? 'dictionaries' : 'stores'} failed. First: ${why}`;
+    return failing.length === 1 ? why : `${failing.length} of ${outcome.stores.length} ${targetNoun(outcome.mode)[1]} failed. First: ${why}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/purge.ts
@@ -4837,7 +5917,7 @@ function presentPurge(settings, outcome) {
 }
 function purge_headline(settings, outcome, failed) {
     const requested = outcome.targets.reduce((sum, t) => sum + t.requested, 0);
-    const items = itemNoun(settings.mode, requested);
+    const items = purge_itemNoun(settings.mode, requested);
     if (settings.dryRun) {
         const what = settings.mode === 'purge-all' ? html `everything on ${items}` : items;
         return html `nothing was sent; the plan purges ${what}`;
@@ -4848,7 +5928,7 @@ function purge_headline(settings, outcome, failed) {
         return html `everything purged on ${items}`;
     return settings.soft ? html `${items} purged (soft)` : html `${items} purged (hard)`;
 }
-function itemNoun(mode, n) {
+function purge_itemNoun(mode, n) {
     const noun = { 'purge-keys': 'key', 'purge-urls': 'URL', 'purge-all': 'service' }[mode];
     return plural(n, noun);
 }
@@ -5017,7 +6097,7 @@ function purge_logLines(settings, outcome) {
     const how = `${settings.mode === 'purge-all' ? 'hard, purge-all' : settings.soft ? 'soft' : 'hard'}${twice}`;
     const lines = [];
     for (const target of outcome.targets) {
-        const what = settings.mode === 'purge-all' ? 'everything' : itemNoun(settings.mode, target.requested);
+        const what = settings.mode === 'purge-all' ? 'everything' : purge_itemNoun(settings.mode, target.requested);
         const line = settings.dryRun
             ? `${target.name}: would purge ${what} (${how}) in ${plural(target.requests, 'request')}`
             : `${target.name}: purged ${settings.mode === 'purge-all' ? what : `${target.purgedCount} of ${what}`} (${how})` +
@@ -5026,10 +6106,10 @@ function purge_logLines(settings, outcome) {
     }
     const failing = outcome.targets.filter(target => target.failed.length > 0);
     for (const target of failing) {
-        lines.push({ group: `Failed on ${target.name}: ${itemNoun(settings.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
+        lines.push({ group: `Failed on ${target.name}: ${purge_itemNoun(settings.mode, target.failed.length)}`, lines: target.failed.map(failure => `${failure.item}: ${failure.reason}`) });
         // With one failing target the step's own error says the same; annotate each only when there are several.
         if (failing.length > 1) {
-            lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${itemNoun(settings.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
+            lines.push({ level: 'error', text: `${target.name}: ${target.failed.length} of ${purge_itemNoun(settings.mode, target.requested)} failed. First: ${target.failed[0]?.reason}` });
         }
     }
     return lines;
@@ -5041,7 +6121,7 @@ function purge_failureMessage(outcome) {
         return undefined;
     const failed = failing.reduce((sum, target) => sum + target.failed.length, 0);
     const requested = outcome.targets.reduce((sum, target) => sum + target.requested, 0);
-    const what = `${failed} of ${itemNoun(outcome.mode, requested)} failed to purge`;
+    const what = `${failed} of ${purge_itemNoun(outcome.mode, requested)} failed to purge`;
     return failed === 1
         ? `${what}: ${first.item}: ${first.reason}`
         : `${what} (the job summary groups them by reason). First: ${first.item}: ${first.reason}`;
@@ -5556,279 +6636,6 @@ function withoutTrailingSlash(url) {
     return url.replace(/\/+$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/inputs/read-file.ts
-
-
-
-/**
- * Far above any list of keys, URLs, items or VCL a run sends (100,000 long
- * URLs are about 10 MB), and far below what would exhaust the runner's memory.
- */
-const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
-/**
- * The folders a symlink may resolve into: the workspace and the runner's temp
- * folder. Outside a runner neither is set, and the working directory stands in
- * for the job: a link leading anywhere else is refused rather than trusted.
- */
-function jobRoots(env = process.env) {
-    const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP].filter((root) => Boolean(root));
-    return roots.length > 0 ? roots : [process.cwd()];
-}
-/**
- * A file an input names, as text: every file the action reads goes through
- * here. Strict UTF-8 (a wrong byte is refused, not turned into U+FFFD), and a
- * leading byte order mark dropped — Windows editors save one that no one sees.
- */
-function readTextInputFile(inputName, path, options = {}) {
-    const bytes = readInputFile(inputName, path, { maxBytes: MAX_TEXT_FILE_BYTES, ...options });
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        const line = bytes.subarray(0, firstInvalidByte(bytes)).filter(byte => byte === 0x0a).length + 1;
-        throw new InputError(`Input '${inputName}' must name UTF-8 text, but '${path}' is not valid UTF-8 (line ${line}); save it as UTF-8`);
-    }
-}
-/**
- * A file an input names, as bytes. Repository content comes from pull
- * requests, so a symlink on the way (the file, or a folder above it) must
- * lead inside the job's folders: a link to /etc/passwd is never read. A path
- * with no link on the way is the workflow's own choice and is read as given.
- */
-function readInputFile(inputName, path, options = {}) {
-    const { fd, size } = openInputFile(inputName, path, options);
-    try {
-        const bytes = Buffer.alloc(size);
-        let filled = 0;
-        while (filled < bytes.length) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, bytes.length - filled, filled);
-            if (read === 0)
-                break;
-            filled += read;
-        }
-        return bytes.subarray(0, filled);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-/**
- * A file an input names, opened after the symlink and size checks of
- * readInputFile, for a caller that streams it (a package is too large to hold
- * in memory). The caller closes the descriptor.
- */
-function openInputFile(inputName, path, options = {}) {
-    const { maxBytes = Number.POSITIVE_INFINITY, roots = jobRoots() } = options;
-    const real = realPath(inputName, path);
-    if (real !== (0,external_node_path_namespaceObject.resolve)(path) && !roots.some(root => isInside(real, realPathOrSelf(root)))) {
-        throw new InputError(`Input '${inputName}' names '${path}', a symlink (or a path through one) that leads outside the workspace and the runner's temp folder; ` +
-            'only links within the job are followed');
-    }
-    // The path that was checked is the one opened, so a link swapped in between is not followed.
-    const fd = read_file_open(inputName, path, real);
-    try {
-        const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (stat.isDirectory())
-            throw notReadable(inputName, path, 'it is a directory');
-        if (!stat.isFile())
-            throw notReadable(inputName, path, 'not a regular file');
-        if (stat.size > maxBytes) {
-            throw new InputError(`Input '${inputName}' names '${path}', which is ${stat.size} bytes; the limit is ${maxBytes}`);
-        }
-        return { fd, size: stat.size };
-    }
-    catch (error) {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-        throw error;
-    }
-}
-function realPath(inputName, path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch (error) {
-        throw notReadable(inputName, path, why(error));
-    }
-}
-function realPathOrSelf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        return (0,external_node_path_namespaceObject.resolve)(path);
-    }
-}
-function read_file_open(inputName, path, real) {
-    try {
-        return (0,external_node_fs_namespaceObject.openSync)(real, 'r');
-    }
-    catch (error) {
-        throw notReadable(inputName, path, why(error));
-    }
-}
-function isInside(path, root) {
-    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
-    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
-}
-function why(error) {
-    const code = error.code;
-    if (code === 'ENOENT')
-        return 'no such file';
-    if (code === 'EISDIR')
-        return 'it is a directory';
-    if (code === 'EACCES')
-        return 'permission denied';
-    if (code === 'ELOOP')
-        return 'a loop of symlinks';
-    return code ?? 'unreadable';
-}
-function notReadable(inputName, path, reason) {
-    return new InputError(`Input '${inputName}' must be a readable file path, got '${path}' (${reason})`);
-}
-/**
- * Where UTF-8 first breaks: every prefix before it still decodes, so a binary
- * search finds it without a decoder of our own. A file that decodes up to its
- * end was cut off in its last character.
- */
-function firstInvalidByte(bytes) {
-    if (decodesSoFar(bytes))
-        return bytes.length - 1;
-    let good = 0;
-    let bad = bytes.length;
-    while (bad - good > 1) {
-        const middle = Math.floor((good + bad) / 2);
-        if (decodesSoFar(bytes.subarray(0, middle)))
-            good = middle;
-        else
-            bad = middle;
-    }
-    return good;
-}
-function decodesSoFar(bytes) {
-    try {
-        // `stream`: a sequence cut off at the end of the prefix is not yet an error.
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/inputs/parsers.ts
-
-
-/** One entry of a list: anything between commas, whitespace and newlines. */
-const ENTRY = /[^\s,]+/g;
-function readBoolean(read, name, fallback) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    const lower = raw.toLowerCase();
-    if (lower === 'true')
-        return true;
-    if (lower === 'false')
-        return false;
-    throw new InputError(`Input '${name}' must be 'true' or 'false', got '${raw}'`);
-}
-function readInteger(read, name, fallback, range) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
-    const { min, max } = range;
-    if (Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max))
-        return value;
-    const expected = max === undefined ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
-    throw new InputError(`Input '${name}' must be ${expected}, got '${raw}'`);
-}
-function readChoice(read, name, choices) {
-    const raw = read(name);
-    const found = choices.find(choice => choice === raw);
-    if (found)
-        return found;
-    const expected = choices.map(choice => `'${choice}'`).join(', ');
-    throw new InputError(`Input '${name}' must be one of ${expected}, got '${raw}'`);
-}
-/** Splits on commas, whitespace and newlines, dropping empty entries and duplicates (first one kept). */
-function splitList(text) {
-    return [...new Set(text.match(ENTRY))];
-}
-/**
- * The list from an inline input and/or a file input, in that order, each entry
- * passed through `normalise` (which names the input an entry came from in its
- * error), without duplicates. One entry at a time: a file of 100,000 URLs
- * should not pass through five arrays of 100,000 on its way in.
- */
-function readListWithFile(read, inlineName, fileName, normalise = (_, entry) => entry) {
-    const file = read(fileName);
-    const list = new Set();
-    for (const [entry] of read(inlineName).matchAll(ENTRY))
-        list.add(normalise(inlineName, entry));
-    if (file !== '') {
-        for (const [entry] of readTextInputFile(fileName, file).matchAll(ENTRY))
-            list.add(normalise(fileName, entry));
-    }
-    return [...list];
-}
-/** Userinfo in an absolute URL's authority: `//user:secret@`. */
-const CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
-/**
- * An absolute http(s) URL without user credentials: a password in a URL
- * would be printed in the log, the summary and `purge-ids`, so it is refused,
- * and the message does not repeat it.
- */
-function parseHttpUrl(name, raw) {
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        url = undefined;
-    }
-    const shown = escapeControls(raw.replace(CREDENTIALS, '$1***@'));
-    if (url && (url.username !== '' || url.password !== '')) {
-        throw new InputError(`Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`);
-    }
-    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '')
-        return url;
-    throw new InputError(`Input '${name}' must be an absolute http(s) URL, got '${shown}'`);
-}
-/** A URL to purge: the fragment never reaches a server, so `#a` and `#b` of one page are one purge. */
-function purgeUrl(name, raw) {
-    const url = parseHttpUrl(name, raw);
-    url.hash = '';
-    return url.href;
-}
-/** Fastly's limit for one surrogate key. */
-const MAX_SURROGATE_KEY_BYTES = 1024;
-/** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const parsers_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-function surrogateKey(name, key) {
-    const bytes = Buffer.byteLength(key);
-    if (bytes > MAX_SURROGATE_KEY_BYTES) {
-        throw new InputError(`Input '${name}' has a surrogate key of ${bytes} bytes, '${parsers_shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
-    }
-    const control = parsers_CONTROL.exec(key);
-    if (control) {
-        throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${parsers_shorten(key)}'`);
-    }
-    return key;
-}
-/** Untrusted text quoted in an input error: control characters as `\u001b`, at most 40 characters. */
-function parsers_shorten(text, max = 40) {
-    const cut = [...text];
-    return escapeControls(cut.length > max ? `${cut.slice(0, max).join('')}…` : text);
-}
-/** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
-function escapeControls(text) {
-    return text.replace(new RegExp(parsers_CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-function codePoint(char) {
-    return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
 ;// CONCATENATED MODULE: ./src/inputs/vcl-files.ts
 
 
@@ -5932,57 +6739,6 @@ function readRatio(read, name) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/duplicate-keys.ts
-/**
- * The first key that one object of a valid JSON text names twice, at any
- * depth; undefined when there is none. JSON.parse keeps the last value of a
- * repeated key without a word, so the text itself is scanned: strings are
- * skipped whole, and a string followed by ':' inside an object is a key.
- */
-function firstDuplicateKey(json) {
-    // One entry per open bracket: the keys seen so far for an object, undefined for an array.
-    const open = [];
-    for (let at = 0; at < json.length; at++) {
-        const char = json[at];
-        if (char === '{')
-            open.push(new Set());
-        else if (char === '[')
-            open.push(undefined);
-        else if (char === '}' || char === ']')
-            open.pop();
-        else if (char === '"') {
-            const end = closingQuote(json, at);
-            const keys = open.at(-1);
-            if (keys && nextToken(json, end + 1) === ':') {
-                const literal = json.slice(at, end + 1);
-                const key = literal.includes('\\') ? JSON.parse(literal) : literal.slice(1, -1);
-                if (keys.has(key))
-                    return key;
-                keys.add(key);
-            }
-            at = end;
-        }
-    }
-    return undefined;
-}
-function closingQuote(json, opening) {
-    for (let at = opening + 1; at < json.length; at++) {
-        if (json[at] === '\\')
-            at++;
-        else if (json[at] === '"')
-            return at;
-    }
-    return json.length;
-}
-function nextToken(json, from) {
-    for (let at = from; at < json.length; at++) {
-        const char = json[at];
-        if (char !== ' ' && char !== '\t' && char !== '\n' && char !== '\r')
-            return char;
-    }
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/inputs/wanted-items.ts
 
 
@@ -6042,6 +6798,8 @@ function parseItems(name, text, maxKeyLength) {
 
 
 
+
+
 const MODES = [
     'purge-keys',
     'purge-urls',
@@ -6049,7 +6807,9 @@ const MODES = [
     'activate',
     'update-dictionary',
     'update-config-store',
-    'stats'
+    'stats',
+    'update-kv-store',
+    'update-acl'
 ];
 /** Fastly's key limits: dictionaries 256 characters, config stores 255. */
 const MAX_DICTIONARY_KEY = 256;
@@ -6069,19 +6829,25 @@ const INPUT_MODES = {
     'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
     'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
     'purge-twice-delay': ['purge-keys', 'purge-urls', 'purge-all'],
-    'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
+    'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats', 'update-acl'],
     'min-hit-ratio': ['stats'],
     'max-error-ratio': ['stats'],
     dictionary: ['update-dictionary'],
     'config-store': ['update-config-store'],
-    items: ['update-dictionary', 'update-config-store'],
-    'items-file': ['update-dictionary', 'update-config-store']
+    items: ['update-dictionary', 'update-config-store', 'update-kv-store'],
+    'items-file': ['update-dictionary', 'update-config-store', 'update-kv-store'],
+    'kv-store': ['update-kv-store'],
+    acl: ['update-acl'],
+    'compute-acl': ['update-acl'],
+    entries: ['update-acl'],
+    'entries-file': ['update-acl']
 };
 /** Inputs that mean something only next to another setting, to warn when that setting is missing. */
 const INPUT_NEEDS = [
     { name: 'wait-for-text', where: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
     { name: 'purge-twice-delay', where: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
-    { name: 'comment', where: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
+    { name: 'comment', where: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' },
+    { name: 'service-id', where: "with 'compute-acl' (a Compute ACL belongs to the account, not to a service)", missing: read => read('mode') === 'update-acl' && read('compute-acl') !== '' }
 ];
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
 const DAY = 86_400;
@@ -6180,6 +6946,39 @@ function readModeSettings(read, mode, common, nowMs) {
                 minHitRatio: readRatio(read, 'min-hit-ratio'),
                 maxErrorRatio: readRatio(read, 'max-error-ratio')
             };
+        case 'update-kv-store':
+            return readKvStore(read, common);
+        case 'update-acl':
+            return readAcl(read, common);
+    }
+}
+function readKvStore(read, common) {
+    const kvStore = requireInput(read, 'update-kv-store', 'kv-store', 'the KV store name or ID');
+    const items = readWantedKvItems(read);
+    const deleteMissing = readBoolean(read, 'delete-missing', false);
+    refuseEmptied(read, deleteMissing, ![...items.values()].some(value => value !== null), "'items' and 'items-file' keep no key", 'key in the store');
+    return { ...common, mode: 'update-kv-store', kvStore, items, deleteMissing };
+}
+function readAcl(read, common) {
+    const vclName = read('acl');
+    const computeName = read('compute-acl');
+    if (vclName === '' && computeName === '') {
+        throw new InputError("Input 'acl' or 'compute-acl' is required for mode 'update-acl': the name of a VCL service's ACL (with 'service-id'), or a Compute ACL's name or ID");
+    }
+    if (vclName !== '' && computeName !== '') {
+        throw new InputError("Inputs 'acl' and 'compute-acl' are both set; set exactly one: 'acl' for a VCL service's ACL, 'compute-acl' for a Compute ACL");
+    }
+    const acl = vclName !== ''
+        ? { kind: 'vcl-acl', name: vclName, entries: readWantedAclEntries(read, parseVclAclEntries) }
+        : { kind: 'compute-acl', name: computeName, entries: readWantedAclEntries(read, parseComputeAclEntries) };
+    const deleteMissing = readBoolean(read, 'delete-missing', false);
+    refuseEmptied(read, deleteMissing, acl.entries.length === 0, "'entries' and 'entries-file' hold no entry", 'entry in the ACL');
+    return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : { ...common, serviceIds: [] }), mode: 'update-acl', acl, deleteMissing };
+}
+function refuseEmptied(read, deleteMissing, keepsNone, what, thing) {
+    const allowEmpty = readBoolean(read, 'allow-empty', false);
+    if (deleteMissing && keepsNone && !allowEmpty) {
+        throw new InputError(`Input 'delete-missing' is 'true' but ${what}, so every ${thing} would be deleted; set 'allow-empty: true' if emptying it is meant`);
     }
 }
 /**
@@ -6289,7 +7088,9 @@ const REQUIRED_SCOPE = {
     activate: 'global',
     'update-dictionary': 'global',
     'update-config-store': 'global',
-    stats: 'global:read'
+    stats: 'global:read',
+    'update-kv-store': 'global',
+    'update-acl': 'global'
 };
 const EXPIRY_WARNING_DAYS = 7;
 const DAY_MS = 86_400_000;

@@ -13,7 +13,9 @@ export const REQUIRED_SCOPE: Readonly<Record<Mode, Scope>> = {
   activate: 'global',
   'update-dictionary': 'global',
   'update-config-store': 'global',
-  stats: 'global:read'
+  stats: 'global:read',
+  'update-kv-store': 'global',
+  'update-acl': 'global'
 };
 
 const EXPIRY_WARNING_DAYS = 7;

@@ -46,7 +46,7 @@ const EMPTIED = "Input 'delete-missing' is 'true' but 'items' and 'items-file' k
 const CREDENTIALS = (name: string, shown: string) =>
   `Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`;
 
-const MODE_CHOICES = "'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats'";
+const MODE_CHOICES = "'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', 'update-kv-store', 'update-acl'";
 const NO_KEYS = "Input 'keys' or 'keys-file' must name at least one surrogate key (separated by commas, spaces or newlines)";
 const NO_URLS = "Input 'urls' or 'urls-file' must name at least one URL (separated by commas, spaces or newlines)";
 const NO_ITEMS = 'Input \'items\' or \'items-file\' is required: a JSON object such as {"key": "value", "gone": null}';
@@ -63,6 +63,14 @@ const NOT_A_TIME = (name: string, value: string) =>
 const STAGING_URLS_NEED_SERVICE =
   "Input 'service-id' is required for mode 'purge-urls' with 'environment: staging': a URL is purged on staging by a PURGE sent to the staging IP of its host, read from the service's domains";
 const NO_SERVICE = (mode: string) => `Input 'service-id' is required for mode '${mode}': one or more Fastly service IDs`;
+
+const KV_NO_ITEMS = 'Input \'items\' or \'items-file\' is required: a JSON object such as {"/old": "/new", "flag": {"value": "on", "metadata": "…"}, "gone": null}';
+const KV_KEY = (key: string, why: string) => `Input 'items' key '${key}' ${why}; rename the key`;
+const KV_VALUE = (key: string) => `Input 'items' key '${key}'`;
+const KV_EMPTIED = "Input 'delete-missing' is 'true' but 'items' and 'items-file' keep no key, so every key in the store would be deleted; set 'allow-empty: true' if emptying it is meant";
+const ACL_LINE = (line: number, text: string, why: string, input = 'entries') => `Input '${input}' line ${line} ('${text}'): ${why}`;
+const ACL_EMPTIED = "Input 'delete-missing' is 'true' but 'entries' and 'entries-file' hold no entry, so every entry in the ACL would be deleted; set 'allow-empty: true' if emptying it is meant";
+const NOT_AN_ADDRESS = (address: string) => `'${address}' is not an IPv4 or IPv6 address`;
 
 /** The bad input, its value, the one error the step must end with, and any other inputs the case needs. */
 type Row = readonly [input: string, value: string, message: string, also?: Readonly<Record<string, string>>];
@@ -262,6 +270,72 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['config-store', '', "Input 'config-store' is required for mode 'update-config-store': the config store name or ID"],
       ['items', JSON.stringify({ ['k'.repeat(256)]: 'x' }), `Input 'items' key '${'k'.repeat(40)}…' is 256 characters; the limit is 255`],
       ...ITEMS_COMMON
+    ]
+  },
+  'update-kv-store': {
+    valid: { mode: 'update-kv-store', 'service-id': '', 'kv-store': 'redirects', items: '{"a": "1"}' },
+    rows: [
+      ['kv-store', '', "Input 'kv-store' is required for mode 'update-kv-store': the KV store name or ID"],
+      ['items', '', KV_NO_ITEMS],
+      ['items', 'not json', 'Input \'items\' must be valid JSON: Unexpected token \'o\', "not json" is not valid JSON'],
+      ['items', '[]', 'Input \'items\' must be a JSON object of keys, e.g. {"/old": "/new", "gone": null}'],
+      ['items', '{"a": 1}', `${KV_VALUE('a')} must be a string, null (to delete it) or {"value": "…", "metadata": "…", "ttl": 3600}, got 1`],
+      ['items', '{"a": {"metadata": "m"}}', `${KV_VALUE('a')} needs a string "value"`],
+      ['items', '{"a": {"value": "v", "expires": 60}}', `${KV_VALUE('a')} has the field 'expires'; only "value", "metadata" and "ttl" are known`],
+      ['items', '{"a": {"value": "v", "metadata": {"k": 1}}}', `${KV_VALUE('a')} has a "metadata" that is not a string; metadata is text, e.g. a JSON string`],
+      ['items', JSON.stringify({ a: { value: 'v', metadata: 'm'.repeat(2001) } }), `${KV_VALUE('a')} has metadata of 2001 bytes; Fastly's limit is 2000`],
+      ['items', JSON.stringify({ a: { value: 'v', metadata: 'line\nbreak' } }), `${KV_VALUE('a')} has control characters (such as a line break) in its metadata; remove them`],
+      ['items', '{"a": {"value": "v", "ttl": 0}}', `${KV_VALUE('a')} has a "ttl" of 0; it must be a whole number of seconds above 0`],
+      ['items', '{"a": {"value": "v", "ttl": "1h"}}', `${KV_VALUE('a')} has a "ttl" of "1h"; it must be a whole number of seconds above 0`],
+      ['items', '{"": "x"}', KV_KEY('', 'is not a key name Fastly accepts ("", "." and ".." are reserved)')],
+      ['items', '{"..": "x"}', KV_KEY('..', 'is not a key name Fastly accepts ("", "." and ".." are reserved)')],
+      ['items', '{".well-known/acme-challenge/t": "x"}', KV_KEY('.well-known/acme-challenge/t', 'starts with .well-known/acme-challenge/, which Fastly reserves')],
+      ['items', '{"a|b": "x"}', KV_KEY('a|b', 'contains "|"; Fastly refuses keys with # ; ? ^ | or a line break')],
+      ['items', '{"a\\nb": "x"}', KV_KEY('a\\u000ab', 'contains "\\n"; Fastly refuses keys with # ; ? ^ | or a line break')],
+      ['items', JSON.stringify({ ['é'.repeat(513)]: 'x' }), KV_KEY(`${'é'.repeat(60)}…`, "is 1026 bytes in UTF-8; Fastly's limit is 1024")],
+      ['items', '{"a": "1", "a": "2"}', "Input 'items' names the key 'a' twice; JSON would keep only the last value, so keep one"],
+      ['items-file', MISSING, NOT_A_FILE('items-file', MISSING, 'no such file')],
+      ['items-file', file('kv-latin1.json', LATIN1('{', '"caf\u00e9": "1"}')), NOT_UTF8('items-file', join(files, 'kv-latin1.json'), 2)],
+      ['items-file', file('kv-bad-key.json', '{"ok": "1", "a;b": "2"}'), "Input 'items-file' key 'a;b' contains \";\"; Fastly refuses keys with # ; ? ^ | or a line break; rename the key", { items: '' }],
+      ['delete-missing', 'maybe', NOT_A_BOOLEAN('delete-missing', 'maybe')],
+      ['delete-missing', 'true', KV_EMPTIED, { items: '{}' }],
+      ['delete-missing', 'true', KV_EMPTIED, { items: '{"gone": null}' }],
+      ['allow-empty', 'yes', NOT_A_BOOLEAN('allow-empty', 'yes')]
+    ]
+  },
+  'update-acl (acl)': {
+    valid: { mode: 'update-acl', acl: 'blocklist', entries: '192.0.2.0/24' },
+    rows: [
+      ['acl', '', "Input 'acl' or 'compute-acl' is required for mode 'update-acl': the name of a VCL service's ACL (with 'service-id'), or a Compute ACL's name or ID"],
+      ['compute-acl', 'edge', "Inputs 'acl' and 'compute-acl' are both set; set exactly one: 'acl' for a VCL service's ACL, 'compute-acl' for a Compute ACL"],
+      ['service-id', '', NO_SERVICE('update-acl')],
+      ['entries', '', "Input 'entries' or 'entries-file' is required: ACL entries one per line, e.g. 192.0.2.0/24"],
+      ['entries', '192.0.2.256', ACL_LINE(1, '192.0.2.256', NOT_AN_ADDRESS('192.0.2.256'))],
+      ['entries', '192.0.2.0/24\nexample.com', ACL_LINE(2, 'example.com', NOT_AN_ADDRESS('example.com'))],
+      ['entries', 'fe80::1%eth0', ACL_LINE(1, 'fe80::1%eth0', NOT_AN_ADDRESS('fe80::1%eth0'))],
+      ['entries', '192.0.2.0/33', ACL_LINE(1, '192.0.2.0/33', 'the prefix length must be a whole number from 0 to 32, e.g. 192.0.2.0/24')],
+      ['entries', '2001:db8::/129', ACL_LINE(1, '2001:db8::/129', 'the prefix length must be a whole number from 0 to 128, e.g. 2001:db8::/32')],
+      ['entries', '192.0.2.0/24\n192.0.2.5/24 # typo', ACL_LINE(2, '192.0.2.5/24 # typo', '192.0.2.5/24 has host bits set under its /24 prefix; write the network, 192.0.2.0/24, or the host alone, 192.0.2.5')],
+      ['entries', '2001:db8::1/32', ACL_LINE(1, '2001:db8::1/32', '2001:db8::1/32 has host bits set under its /32 prefix; write the network, 2001:db8::/32, or the host alone, 2001:db8::1')],
+      ['entries', '192.0.2.0/24 BLOCK', ACL_LINE(1, '192.0.2.0/24 BLOCK', 'a line holds one address or prefix, then an optional # comment (ALLOW and BLOCK are for compute-acl)')],
+      ['entries', '192.0.2.1\n! 192.0.2.1/32 # again', "Input 'entries' line 2 ('! 192.0.2.1/32 # again') is the same entry as line 1 (192.0.2.1/32); keep one"],
+      ['entries-file', MISSING, NOT_A_FILE('entries-file', MISSING, 'no such file')],
+      ['entries-file', file('acl-bad.txt', '# blocklist\n10.0.0.0/8\n10.0.0.1/8\n'), ACL_LINE(3, '10.0.0.1/8', '10.0.0.1/8 has host bits set under its /8 prefix; write the network, 10.0.0.0/8, or the host alone, 10.0.0.1', 'entries-file')],
+      ['entries-file', file('acl-twice.txt', '10.0.0.0/8\n192.0.2.0/24\n'), "Input 'entries' line 1 is the same entry as 'entries-file' line 2 (192.0.2.0/24); keep one"],
+      ['entries-file', file('acl-latin1.txt', LATIN1('10.0.0.0/8', '192.0.2.0/24 # caf\u00e9')), NOT_UTF8('entries-file', join(files, 'acl-latin1.txt'), 2)],
+      ['delete-missing', 'sure', NOT_A_BOOLEAN('delete-missing', 'sure')],
+      ['delete-missing', 'true', ACL_EMPTIED, { entries: '# nothing left\n' }],
+      ['allow-empty', 'no way', NOT_A_BOOLEAN('allow-empty', 'no way')]
+    ]
+  },
+  'update-acl (compute-acl)': {
+    valid: { mode: 'update-acl', 'service-id': '', 'compute-acl': 'edge', entries: '192.0.2.0/24 BLOCK' },
+    rows: [
+      ['entries', '192.0.2.0/24', ACL_LINE(1, '192.0.2.0/24', 'each Compute ACL line is an address or prefix, then ALLOW or BLOCK, e.g. 192.0.2.0/24 BLOCK')],
+      ['entries', '192.0.2.0/24 DENY', ACL_LINE(1, '192.0.2.0/24 DENY', 'each Compute ACL line is an address or prefix, then ALLOW or BLOCK, e.g. 192.0.2.0/24 BLOCK')],
+      ['entries', '!192.0.2.0/24 BLOCK', ACL_LINE(1, '!192.0.2.0/24 BLOCK', "'!' negates VCL ACL entries only; a Compute ACL entry ends with ALLOW or BLOCK instead")],
+      ['entries', '192.0.2.9/24 ALLOW', ACL_LINE(1, '192.0.2.9/24 ALLOW', '192.0.2.9/24 has host bits set under its /24 prefix; write the network, 192.0.2.0/24, or the host alone, 192.0.2.9')],
+      ['delete-missing', 'true', ACL_EMPTIED, { entries: '', 'entries-file': file('acl-empty.txt', '\n# all gone\n') }]
     ]
   },
   stats: {

@@ -30,6 +30,9 @@ interface Accounting {
 const ITEMS = '{"a": "1", "b": "2", "c": "3"}';
 const WANTED: Record<string, string> = { a: '1', b: '2', c: '3' };
 const URLS = ['https://a.example/1', 'https://a.example/2', 'https://a.example/3'];
+/** An update of the entry there, and two creates: the entries end up with the comment (or action) asked for. */
+const ACL_ENTRIES = ['192.0.2.1 # wanted', '198.51.100.0/24 # wanted', '2001:db8::/32 # wanted'];
+const ACL_PREFIXES = ['192.0.2.1/32', '198.51.100.0/24', '2001:db8::/32'];
 
 const MODES: WritingMode[] = [
   {
@@ -102,6 +105,45 @@ const MODES: WritingMode[] = [
     },
     accounted: (inputs, r) => storeAccounting(ctx.fake.configStoreItems(inputs['config-store'] ?? ''), r),
     safeToRepeat: true
+  },
+  {
+    name: 'update-kv-store',
+    setup: () => {
+      const name = `fm-kv-${++serial}`;
+      ctx.fake.addKvStore({ name, id: name, keys: { a: 'old' } });
+      return { inputs: { mode: 'update-kv-store', 'api-token': TOKEN, 'service-id': '', 'kv-store': name, items: ITEMS }, write: { method: 'PUT', path: /\/batch$/ } };
+    },
+    accounted: (inputs, r) => {
+      const keys = ctx.fake.kvStoreKeys(inputs['kv-store'] ?? '');
+      return storeAccounting(Object.fromEntries(Object.entries(keys).map(([key, entry]) => [key, entry.value])), r);
+    },
+    safeToRepeat: true
+  },
+  {
+    name: 'update-acl (VCL)',
+    setup: () => {
+      const sid = `FM${++serial}ACL`;
+      ctx.fake.addService({ id: sid, name: 'fm', versions: [{ active: true }] });
+      ctx.fake.addAcl(sid, { name: 'block', entries: [{ ip: '192.0.2.1', subnet: 32, comment: 'old' }] });
+      return { inputs: { mode: 'update-acl', 'api-token': TOKEN, 'service-id': sid, acl: 'block', entries: ACL_ENTRIES.join('\n') }, write: { method: 'PATCH', path: /\/entries$/ } };
+    },
+    accounted: (inputs, r) =>
+      aclAccounting(new Set(ctx.fake.aclEntries(inputs['service-id'] ?? '', 'block').filter(e => e.comment === 'wanted').map(e => `${e.ip}/${e.subnet ?? 32}`)), r),
+    safeToRepeat: true
+  },
+  {
+    name: 'update-acl (Compute)',
+    setup: () => {
+      const name = `fm-acl-${++serial}`;
+      ctx.fake.addComputeAcl({ name, id: name, entries: { '192.0.2.1/32': 'ALLOW' } });
+      return {
+        inputs: { mode: 'update-acl', 'api-token': TOKEN, 'service-id': '', 'compute-acl': name, entries: ACL_ENTRIES.map(e => `${e.replace(/ #.*/, '')} BLOCK`).join('\n') },
+        write: { method: 'PATCH', path: /\/entries$/ }
+      };
+    },
+    accounted: (inputs, r) =>
+      aclAccounting(new Set(Object.entries(ctx.fake.computeAclEntries(inputs['compute-acl'] ?? '')).filter(([, action]) => action === 'BLOCK').map(([prefix]) => prefix)), r),
+    safeToRepeat: true
   }
 ];
 
@@ -124,6 +166,18 @@ function storeAccounting(state: Record<string, string>, result: Record<string, n
     reallyDone: new Set(Object.keys(WANTED).filter(key => state[key] === WANTED[key])),
     reportedDone: stopped ? 0 : changes - failed.size,
     reportedFailed: stopped ? new Set(Object.keys(WANTED)) : failed
+  };
+}
+
+function aclAccounting(reallyDone: ReadonlySet<string>, result: Record<string, never>): Accounting {
+  const [s] = (result as unknown as { stores: { created: number; updated: number; failed: { key: string }[]; error?: string }[] }).stores;
+  const failed = new Set(s?.failed.map(f => f.key) ?? []);
+  const stopped = s?.error !== undefined;
+  return {
+    asked: ACL_PREFIXES,
+    reallyDone,
+    reportedDone: stopped ? 0 : (s?.created ?? 0) + (s?.updated ?? 0) - failed.size,
+    reportedFailed: stopped ? new Set(ACL_PREFIXES) : failed
   };
 }
 
@@ -158,6 +212,9 @@ const BAD_BODIES = [
   { name: 'an object missing its keys', text: '{"id":"x"}', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (has no "status": "ok"|did not confirm 3 of 3 keys|is not the version object)/ }
 ];
 
+const KV_BATCH_UNCONFIRMED = /Fastly answered HTTP 200 to PUT \/resources\/stores\/kv\/[\w-]+\/batch but its answer is not the batch result it returns/;
+const COMPUTE_ACL_UNCONFIRMED = /Fastly answered HTTP 200 to PATCH \/resources\/acls\/[\w-]+\/entries but a good answer here is HTTP 202/;
+
 const inSeconds = (s: number) => String(Math.ceil(Date.now() / 1000) + s);
 
 const FAULTS: Fault[] = [
@@ -182,12 +239,13 @@ const FAULTS: Fault[] = [
     says: /Fastly answered HTTP 200 to \w+ \S+ but its answer is not JSON \(502 Bad Gateway\)/
   },
   ...BAD_BODIES.map(
-    ({ name, text, says }): Fault => ({
+    ({ name, text, says: bodySays }): Fault => ({
       name: `a 200 with ${name}, every time`,
       apply: write => ctx.fake.fault({ ...write, times: Infinity, kind: 'raw', text, headers: text.startsWith('<') ? { 'Content-Type': 'text/html' } : {} }),
       inputs: { 'max-retries': '1' },
       passes: 'never',
-      says
+      // A KV batch answers its own result; a Compute ACL batch is confirmed by its 202 alone, whatever the body.
+      says: new RegExp(`${bodySays.source}|${KV_BATCH_UNCONFIRMED.source}|${COMPUTE_ACL_UNCONFIRMED.source}`)
     })
   )
 ];

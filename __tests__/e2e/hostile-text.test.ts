@@ -155,4 +155,36 @@ describe('hostile text stays text', () => {
     expect(run.code).toBe(1);
     expectHarmless(run);
   });
+
+  it('update-kv-store: key names, values and metadata, and keys already there that delete-missing deletes', async () => {
+    // KV keys may not hold # ; ? ^ | or line breaks: the payloads without them.
+    const keyable = PAYLOADS.map(p => p.replace(/[#;?^|\r\n]/g, '_'));
+    const name = `kv${++serial}<!--`;
+    const id = ctx.fake.addKvStore({ name, keys: Object.fromEntries(keyable.map(p => [`old ${p}`, 'v'])) });
+    const wanted = Object.fromEntries(keyable.map(p => [`${p} </details>`, { value: `${HOSTILE} ${'y'.repeat(7000)}`, metadata: p }]));
+    const run = await runAction(inputs({ mode: 'update-kv-store', 'service-id': '', 'kv-store': name, items: JSON.stringify(wanted), 'delete-missing': 'true' }));
+
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expectHarmless(run);
+    expectShownAsText(run, `KV store '${name}'`);
+    expect(Object.keys(ctx.fake.kvStoreKeys(id)).sort()).toEqual(Object.keys(wanted).sort());
+  });
+
+  it('update-acl: comments and an ACL name, and a Compute ACL name that is not there', async () => {
+    const sid = `HOSTILEACL${++serial}`;
+    const name = 'block<!--';
+    ctx.fake.addService({ id: sid, name: HOSTILE, versions: [{ active: true }] });
+    ctx.fake.addAcl(sid, { name, entries: [] });
+    const entries = PAYLOADS.map((p, i) => `192.0.2.${i} # ${p} ::error::x`).join('\n');
+    const run = await runAction(inputs({ mode: 'update-acl', 'service-id': sid, acl: name, entries }));
+    expect(run.code).toBe(0);
+    expectHarmless(run);
+    expectShownAsText(run, `ACL 'block<!--' on ${sid}`);
+    expect(ctx.fake.aclEntries(sid, name).map(e => e.comment)).toEqual(PAYLOADS.map(p => `${p} ::error::x`));
+
+    const missing = await runAction(inputs({ mode: 'update-acl', 'service-id': '', 'compute-acl': `acl${PAYLOADS[5]}`, entries: '192.0.2.0/24 BLOCK' }));
+    expect(missing.code).toBe(1);
+    expectHarmless(missing);
+  });
 });

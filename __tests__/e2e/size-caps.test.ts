@@ -103,4 +103,23 @@ describe('GitHub size caps, in bytes, for the whole run', () => {
     for (const value of Object.values(run.outputs)) expect(bytes(value)).toBeLessThan(1_000_000);
     for (const sid of sids) expect(ctx.fake.service(sid).activeVersion).toBe(2);
   });
+
+  it('keeps the summary and result within the caps for 1,500 failed KV keys of 1,000 bytes that escape to 4 bytes a character, and the log lists them all', async () => {
+    const keys = Array.from({ length: 1500 }, (_, i) => `${String(i).padStart(4, '0')}${'<'.repeat(996)}`);
+    const id = ctx.fake.addKvStore({ name: 'size-kv', keys: {} });
+    ctx.fake.setKv({ maxValueBytes: 1, batchCommits: false });
+    const file = join(scratch(), 'kv.json');
+    writeFileSync(file, JSON.stringify(Object.fromEntries(keys.map(key => [key, 'too long']))));
+    const run = await runAction(ctx.inputs({ 'api-token': TOKEN, mode: 'update-kv-store', 'service-id': '', 'kv-store': 'size-kv', 'items-file': file }));
+
+    expect(run.code).toBe(1);
+    expect(ctx.fake.kvStoreKeys(id)).toEqual({});
+    expect(bytes(run.summary)).toBeLessThan(MiB);
+    expect(bytes(run.summary)).toBeGreaterThan(500_000);
+    for (const value of Object.values(run.outputs)) expect(bytes(value)).toBeLessThan(1_000_000);
+    const store = JSON.parse(run.outputs.result ?? '{}').stores[0];
+    expect(store.failedCount).toBe(1500);
+    expect(store.failed.length + (store.failedOmitted ?? 0)).toBe(1500);
+    for (const key of keys) expect(run.stdout).toContain(`${key}: value larger than 1 bytes (HTTP 413)`);
+  });
 });

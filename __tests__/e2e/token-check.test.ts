@@ -99,4 +99,15 @@ describe('token check', () => {
     }
     expect(PURGE_TOKEN).not.toBe(TOKEN);
   });
+
+  it.each([
+    ['update-kv-store', () => ({ 'service-id': '', 'kv-store': ctx.fake.addKvStore({ name: 'token-kv', keys: { a: '1' } }), items: '{"a": "2"}' })],
+    ['update-acl', () => ({ 'service-id': '', 'compute-acl': ctx.fake.addComputeAcl({ name: 'token-acl', entries: {} }), entries: '192.0.2.0/24 BLOCK' })]
+  ])('refuses a read-only token for %s, which needs global, with zero writes', async (mode, setup) => {
+    ctx.fake.addToken({ token: 'read-only-store-token', scopes: ['global:read'] });
+    const run = await runAction(ctx.inputs({ mode, 'api-token': 'read-only-store-token', ...setup() }));
+    expect(run.code).toBe(1);
+    expect(ctx.fake.writes()).toHaveLength(0);
+    expect(run.errors).toEqual([`The token in 'api-token' has 'global:read', but mode '${mode}' needs the 'global' scope (or 'global'); create a token with 'global'.`]);
+  });
 });

@@ -38,7 +38,7 @@ function readmeOutputs(): Record<string, string> {
 describe('action.yml, as the Marketplace shows it', () => {
   it('has a description under 125 characters that names every kind of mode', () => {
     expect(action.description.length).toBeLessThan(125);
-    for (const what of [/purge/, /VCL/, /dictionar/, /config store/, /stats/]) expect(action.description).toMatch(what);
+    for (const what of [/purge/, /VCL/, /dictionar/, /config store/, /KV store/, /ACL/, /stats/]) expect(action.description).toMatch(what);
   });
 
   it("names as author the README's owner, which the README says to replace", () => {

@@ -19,7 +19,7 @@ function read(inputs: Record<string, string>) {
 
 describe('readSettings refuses bad inputs, naming the input', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', got 'purge-everything'$/],
+    ['unknown mode', { mode: 'purge-everything' }, /^Input 'mode' must be one of 'purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'update-config-store', 'stats', 'update-kv-store', 'update-acl', got 'purge-everything'$/],
     ['empty mode', { mode: '' }, /^Input 'mode' must be one of/],
     ['missing token', { 'api-token': '' }, /^Input 'api-token' is required/],
     ['bad boolean', { 'soft-purge': 'yes' }, /^Input 'soft-purge' must be 'true' or 'false', got 'yes'$/],
@@ -364,5 +364,53 @@ describe('readSettings lets through what only looks odd', () => {
     [{ 'stats-from': 'now', 'stats-to': '2026-11-24T00:00:00Z' }, /^Input 'stats-from' is 2026-11-23T12:00:00.000Z, not in the past/]
   ])('refuses the stats window %j', (inputs, message) => {
     expect(() => stats(inputs)).toThrow(message);
+  });
+});
+
+describe('readSettings for update-kv-store and update-acl', () => {
+  const kv = { 'api-token': 'tok', mode: 'update-kv-store', 'kv-store': 'redirects' };
+  const acl = { 'api-token': 'tok', mode: 'update-acl', 'service-id': 'SVC1', acl: 'blocklist' };
+
+  it('merges a KV items-file and items, inline winning, with metadata and TTL kept', () => {
+    const file = join(dir, 'kv.json');
+    writeFileSync(file, JSON.stringify({ a: 'file', b: { value: 'v', metadata: 'm', ttl: 60 }, c: null }));
+    const { settings, warnings } = read({ ...kv, 'items-file': file, items: '{"a": "inline"}' });
+    expect(warnings).toEqual([]);
+    expect(settings).toMatchObject({ mode: 'update-kv-store', kvStore: 'redirects', deleteMissing: false });
+    expect(settings.mode === 'update-kv-store' && [...settings.items]).toEqual([
+      ['a', { value: 'inline', metadata: '', ttl: undefined }],
+      ['b', { value: 'v', metadata: 'm', ttl: 60 }],
+      ['c', null]
+    ]);
+  });
+
+  it('warns that service-id means nothing to a KV store', () => {
+    expect(read({ ...kv, items: '{}', 'service-id': 'SVC1' }).warnings).toEqual(["Input 'service-id' is not used by mode 'update-kv-store' and was ignored"]);
+  });
+
+  it('reads entries-file then entries for a VCL ACL, normalised, a line without # without a comment', () => {
+    const file = join(dir, 'blocklist.txt');
+    writeFileSync(file, '# header\n192.0.2.7\n!2001:0DB8::/32 # lab\n');
+    const { settings } = read({ ...acl, 'entries-file': file, entries: '10.0.0.0/8 #' });
+    expect(settings.mode === 'update-acl' && settings.acl).toEqual({
+      kind: 'vcl-acl',
+      name: 'blocklist',
+      entries: [
+        { ip: '192.0.2.7', bits: 32, prefix: '192.0.2.7/32', negated: false, comment: '', line: 2 },
+        { ip: '2001:db8::', bits: 32, prefix: '2001:db8::/32', negated: true, comment: 'lab', line: 3 },
+        { ip: '10.0.0.0', bits: 8, prefix: '10.0.0.0/8', negated: false, comment: '', line: 1 }
+      ]
+    });
+  });
+
+  it('needs no service for a Compute ACL, and warns that one given is ignored', () => {
+    const { settings, warnings } = read({ ...acl, acl: '', 'compute-acl': 'edge', entries: '192.0.2.0/24 block' });
+    expect(settings).toMatchObject({ mode: 'update-acl', serviceIds: [], acl: { kind: 'compute-acl', name: 'edge', entries: [{ prefix: '192.0.2.0/24', action: 'BLOCK' }] } });
+    expect(warnings).toEqual(["Input 'service-id' is not used with 'compute-acl' (a Compute ACL belongs to the account, not to a service) and was ignored"]);
+  });
+
+  it('lets allow-empty empty a store or an ACL on purpose', () => {
+    expect(read({ ...kv, items: '{}', 'delete-missing': 'true', 'allow-empty': 'true' }).settings).toMatchObject({ deleteMissing: true });
+    expect(read({ ...acl, entries: '# none left', 'delete-missing': 'true', 'allow-empty': 'true' }).settings).toMatchObject({ deleteMissing: true, acl: { entries: [] } });
   });
 });

@@ -248,6 +248,12 @@ describe('Compute ACL calls', () => {
     expect(ctx.fake.computeAclEntries(id)['10.1.0.0/16']).toBeUndefined();
     ctx.fake.fault({ path: `/resources/acls/${id}/entries`, method: 'PATCH', kind: 'raw', status: 202, times: 3, text: '<html>Accepted</html>' });
     expect(await failure(api.patchComputeAclEntries(id, [{ op: 'delete', prefix: '10.2.0.0/16' }]))).toBeInstanceOf(FastlyUnconfirmedError);
+    // The body confirms nothing: a 200, even empty, is not Fastly's 202.
+    ctx.fake.fault({ path: `/resources/acls/${id}/entries`, method: 'PATCH', kind: 'raw', status: 200, times: 3, text: '' });
+    const unconfirmed = await failure(api.patchComputeAclEntries(id, [{ op: 'delete', prefix: '10.2.0.0/16' }]));
+    expect(unconfirmed).toBeInstanceOf(FastlyUnconfirmedError);
+    expect((unconfirmed as Error).message).toContain('a good answer here is HTTP 202');
+    expect(ctx.fake.computeAclEntries(id)['10.2.0.0/16']).toBe('BLOCK');
     api.dispose();
   });
 

@@ -103,10 +103,14 @@ export function aclCalls(transport: Transport) {
       return entries;
     },
 
-    /** Fastly answers 202 with no body (anything but empty or JSON fails in the transport) and applies the batch shortly after. */
+    /**
+     * Fastly answers 202 with no body and applies the batch shortly after. The
+     * body confirms nothing, so only a 202 does: a 200 from anything else
+     * (a proxy's page) is treated as unconfirmed.
+     */
     async patchComputeAclEntries(id: string, ops: readonly ComputeAclOp[]): Promise<void> {
       checkOps(ops);
-      await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops } });
+      await transport.send({ method: 'PATCH', path: `${computeAcl(id)}/entries`, json: { entries: ops }, status: 202 });
     }
   };
 }

@@ -59,6 +59,8 @@ export interface ApiRequest {
    * FastlyUnconfirmedError. A body that is not JSON fails every request.
    */
   readonly verify?: (body: unknown) => string | undefined;
+  /** The one 2xx status a good answer has, when the body cannot tell (a Compute ACL batch: 202, no body); any other is treated like a failed `verify`. */
+  readonly status?: number;
 }
 
 /** A 2xx answer as received, for a call whose answer is not JSON (a KV value). Header names are lower case. */
@@ -258,7 +260,10 @@ export class Transport {
       }
       if (answer.status >= 200 && answer.status < 300) {
         const parsed = body === '' ? undefined : parseJson(body);
-        const doubt = unconfirmedReason(body, parsed, request.verify);
+        const doubt =
+          request.status !== undefined && answer.status !== request.status
+            ? `a good answer here is HTTP ${request.status}`
+            : unconfirmedReason(body, parsed, request.verify);
         if (doubt === undefined) return { body: parsed, link: header(answer, 'link') };
         if (!canRepeat) throw new FastlyUnconfirmedError(method, path, answer.status, doubt, retry, parsed);
         const wait = backoffMs(retry, random);

@@ -2,7 +2,8 @@ import { isIPv6 } from 'node:net';
 import { InputError } from '../errors.js';
 import type { ComputeAclAction, ComputeAclEntry, ComputeAclOp, VclAclEntry, VclAclOp } from '../fastly/acls.js';
 import { MAX_ACL_OPS } from '../fastly/acls.js';
-import { shorten } from './parsers.js';
+import { type InputReader, shorten } from './parsers.js';
+import { readTextInputFile } from './read-file.js';
 
 /** One wanted entry, its address in canonical form: `prefix` is the key entries are matched by. */
 export interface Network {
@@ -204,7 +205,7 @@ export function parseNetwork(text: string, fail: Fail): Network {
 }
 
 /** A current entry's key; an address that does not parse keeps its text, so it matches nothing wanted. */
-function currentPrefix(ip: string, subnet: number | undefined): string {
+export function currentPrefix(ip: string, subnet: number | undefined): string {
   const raw = subnet === undefined ? ip : `${ip}/${subnet}`;
   try {
     return parseNetwork(raw, why => {
@@ -215,7 +216,7 @@ function currentPrefix(ip: string, subnet: number | undefined): string {
   }
 }
 
-function computePrefix(prefix: string): string {
+export function computePrefix(prefix: string): string {
   const slash = prefix.indexOf('/');
   return slash < 0 ? currentPrefix(prefix, undefined) : currentPrefix(prefix.slice(0, slash), Number(prefix.slice(slash + 1)));
 }
@@ -264,4 +265,27 @@ function formatIpv6(value: bigint): string {
   const hex = groups.map(g => g.toString(16));
   if (best.at < 0) return hex.join(':');
   return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.length).join(':')}`;
+}
+
+/**
+ * The wanted entries from `entries` and/or `entries-file`, parsed by `parse`
+ * (the VCL or the Compute form). An entry both name is refused like a line
+ * repeated within one: it would be unclear which of the two is wanted.
+ */
+export function readWantedAclEntries<T extends WantedVclEntry | WantedComputeEntry>(read: InputReader, parse: (text: string, input: string) => T[]): T[] {
+  const file = read('entries-file');
+  const inline = read('entries');
+  if (file === '' && inline === '') {
+    throw new InputError("Input 'entries' or 'entries-file' is required: ACL entries one per line, e.g. 192.0.2.0/24");
+  }
+  const fromFile = file === '' ? [] : parse(readTextInputFile('entries-file', file), 'entries-file');
+  const fromInline = inline === '' ? [] : parse(inline, 'entries');
+  const inFile = new Map(fromFile.map(entry => [entry.prefix, entry]));
+  for (const entry of fromInline) {
+    const twin = inFile.get(entry.prefix);
+    if (twin) {
+      throw new InputError(`Input 'entries' line ${entry.line} is the same entry as 'entries-file' line ${twin.line} (${entry.prefix}); keep one`);
+    }
+  }
+  return [...fromFile, ...fromInline];
 }

@@ -1,6 +1,8 @@
-import { InputError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 import { type KvWrite, kvBatchLine } from '../fastly/kv-stores.js';
-import { shorten } from './parsers.js';
+import { firstDuplicateKey } from './duplicate-keys.js';
+import { type InputReader, escapeControls, shorten } from './parsers.js';
+import { readTextInputFile } from './read-file.js';
 
 /** What a key should hold: `metadata` '' is none (a plain string value). */
 export interface WantedKvValue {
@@ -144,4 +146,33 @@ function batchesOf(writes: readonly KvWrite[]): KvWrite[][] {
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
+}
+
+/**
+ * The KV wanted state from `items` and/or `items-file`, `items` winning on a
+ * key both name; every key and value checked here, before any request.
+ */
+export function readWantedKvItems(read: InputReader): WantedKvItems {
+  const file = read('items-file');
+  const inline = read('items');
+  if (file === '' && inline === '') {
+    throw new InputError(`Input 'items' or 'items-file' is required: a JSON object such as {"/old": "/new", "flag": {"value": "on", "metadata": "…"}, "gone": null}`);
+  }
+  const fromFile = file === '' ? new Map() : kvWantedFrom('items-file', parseObject('items-file', readTextInputFile('items-file', file)));
+  const fromInline = inline === '' ? new Map() : kvWantedFrom('items', parseObject('items', inline));
+  return new Map([...fromFile, ...fromInline]);
+}
+
+function parseObject(name: string, text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(messageOf(error))}`);
+  }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new InputError(`Input '${name}' names the key '${shorten(duplicate)}' twice; JSON would keep only the last value, so keep one`);
+  }
+  return parsed;
 }

@@ -15,6 +15,8 @@ import {
 import { type VclFile, readVclFiles } from './vcl-files.js';
 import { type StatsWindow, readRatio, readStatsWindow } from './stats-window.js';
 import { type WantedItems, readWantedItems } from './wanted-items.js';
+import { type WantedKvItems, readWantedKvItems } from './kv-items.js';
+import { type WantedComputeEntry, type WantedVclEntry, parseComputeAclEntries, parseVclAclEntries, readWantedAclEntries } from './acl-entries.js';
 
 export const MODES = [
   'purge-keys',
@@ -23,7 +25,9 @@ export const MODES = [
   'activate',
   'update-dictionary',
   'update-config-store',
-  'stats'
+  'stats',
+  'update-kv-store',
+  'update-acl'
 ] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -110,6 +114,25 @@ export interface StatsSettings extends CommonSettings {
   readonly maxErrorRatio: number | undefined;
 }
 
+export interface UpdateKvStoreSettings extends CommonSettings {
+  readonly mode: 'update-kv-store';
+  /** A name or an ID: looked up by name first. */
+  readonly kvStore: string;
+  readonly items: WantedKvItems;
+  readonly deleteMissing: boolean;
+}
+
+/** `acl`: a VCL service's ACL, on the active version of each service; `compute-acl`: an account's Compute ACL. */
+export type AclTarget =
+  | { readonly kind: 'vcl-acl'; readonly name: string; readonly entries: readonly WantedVclEntry[] }
+  | { readonly kind: 'compute-acl'; readonly name: string; readonly entries: readonly WantedComputeEntry[] };
+
+export interface UpdateAclSettings extends CommonSettings {
+  readonly mode: 'update-acl';
+  readonly acl: AclTarget;
+  readonly deleteMissing: boolean;
+}
+
 export type PurgeSettings = PurgeKeysSettings | PurgeUrlsSettings | PurgeAllSettings;
 
 export type Settings =
@@ -119,7 +142,9 @@ export type Settings =
   | ActivateSettings
   | UpdateDictionarySettings
   | UpdateConfigStoreSettings
-  | StatsSettings;
+  | StatsSettings
+  | UpdateKvStoreSettings
+  | UpdateAclSettings;
 
 /** Fastly's key limits: dictionaries 256 characters, config stores 255. */
 const MAX_DICTIONARY_KEY = 256;
@@ -140,20 +165,26 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
   'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
   'purge-twice-delay': ['purge-keys', 'purge-urls', 'purge-all'],
-  'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats'],
+  'service-id': ['purge-keys', 'purge-urls', 'purge-all', 'activate', 'update-dictionary', 'stats', 'update-acl'],
   'min-hit-ratio': ['stats'],
   'max-error-ratio': ['stats'],
   dictionary: ['update-dictionary'],
   'config-store': ['update-config-store'],
-  items: ['update-dictionary', 'update-config-store'],
-  'items-file': ['update-dictionary', 'update-config-store']
+  items: ['update-dictionary', 'update-config-store', 'update-kv-store'],
+  'items-file': ['update-dictionary', 'update-config-store', 'update-kv-store'],
+  'kv-store': ['update-kv-store'],
+  acl: ['update-acl'],
+  'compute-acl': ['update-acl'],
+  entries: ['update-acl'],
+  'entries-file': ['update-acl']
 };
 
 /** Inputs that mean something only next to another setting, to warn when that setting is missing. */
 const INPUT_NEEDS: readonly { name: string; where: string; missing: (read: InputReader) => boolean }[] = [
   { name: 'wait-for-text', where: "without 'wait-for-url'", missing: read => read('wait-for-url') === '' },
   { name: 'purge-twice-delay', where: "without 'purge-twice: true'", missing: read => read('purge-twice').toLowerCase() !== 'true' },
-  { name: 'comment', where: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' }
+  { name: 'comment', where: "with 'clone: false' (the version is not a new clone)", missing: read => read('clone').toLowerCase() === 'false' },
+  { name: 'service-id', where: "with 'compute-acl' (a Compute ACL belongs to the account, not to a service)", missing: read => read('mode') === 'update-acl' && read('compute-acl') !== '' }
 ];
 
 const SERVICE_ID = /^[A-Za-z0-9]+$/;
@@ -273,6 +304,45 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
         minHitRatio: readRatio(read, 'min-hit-ratio'),
         maxErrorRatio: readRatio(read, 'max-error-ratio')
       };
+    case 'update-kv-store':
+      return readKvStore(read, common);
+    case 'update-acl':
+      return readAcl(read, common);
+  }
+}
+
+function readKvStore(read: InputReader, common: CommonSettings): UpdateKvStoreSettings {
+  const kvStore = requireInput(read, 'update-kv-store', 'kv-store', 'the KV store name or ID');
+  const items = readWantedKvItems(read);
+  const deleteMissing = readBoolean(read, 'delete-missing', false);
+  refuseEmptied(read, deleteMissing, ![...items.values()].some(value => value !== null), "'items' and 'items-file' keep no key", 'key in the store');
+  return { ...common, mode: 'update-kv-store', kvStore, items, deleteMissing };
+}
+
+function readAcl(read: InputReader, common: CommonSettings): UpdateAclSettings {
+  const vclName = read('acl');
+  const computeName = read('compute-acl');
+  if (vclName === '' && computeName === '') {
+    throw new InputError(
+      "Input 'acl' or 'compute-acl' is required for mode 'update-acl': the name of a VCL service's ACL (with 'service-id'), or a Compute ACL's name or ID"
+    );
+  }
+  if (vclName !== '' && computeName !== '') {
+    throw new InputError("Inputs 'acl' and 'compute-acl' are both set; set exactly one: 'acl' for a VCL service's ACL, 'compute-acl' for a Compute ACL");
+  }
+  const acl: AclTarget =
+    vclName !== ''
+      ? { kind: 'vcl-acl', name: vclName, entries: readWantedAclEntries(read, parseVclAclEntries) }
+      : { kind: 'compute-acl', name: computeName, entries: readWantedAclEntries(read, parseComputeAclEntries) };
+  const deleteMissing = readBoolean(read, 'delete-missing', false);
+  refuseEmptied(read, deleteMissing, acl.entries.length === 0, "'entries' and 'entries-file' hold no entry", 'entry in the ACL');
+  return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : { ...common, serviceIds: [] }), mode: 'update-acl', acl, deleteMissing };
+}
+
+function refuseEmptied(read: InputReader, deleteMissing: boolean, keepsNone: boolean, what: string, thing: string): void {
+  const allowEmpty = readBoolean(read, 'allow-empty', false);
+  if (deleteMissing && keepsNone && !allowEmpty) {
+    throw new InputError(`Input 'delete-missing' is 'true' but ${what}, so every ${thing} would be deleted; set 'allow-empty: true' if emptying it is meant`);
   }
 }
 

@@ -1,6 +1,15 @@
 import type { Cancellation } from '../cancel.js';
 import type { FastlyApi } from '../fastly/client.js';
-import type { ActivateSettings, PurgeSettings, Settings, StatsSettings, UpdateConfigStoreSettings, UpdateDictionarySettings } from '../inputs/settings.js';
+import type {
+  ActivateSettings,
+  PurgeSettings,
+  Settings,
+  StatsSettings,
+  UpdateAclSettings,
+  UpdateConfigStoreSettings,
+  UpdateDictionarySettings,
+  UpdateKvStoreSettings
+} from '../inputs/settings.js';
 import type { ActivateOutcome } from './activate/outcome.js';
 import { run as activate } from './activate/activate.js';
 import type { ItemsOutcome } from './items/outcome.js';
@@ -13,6 +22,8 @@ import { run as purgeUrls } from './purge/purge-urls.js';
 import { run as stats } from './stats/stats.js';
 import { run as updateConfigStore } from './items/update-config-store.js';
 import { run as updateDictionary } from './items/update-dictionary.js';
+import { run as updateKvStore } from './kv/update-kv-store.js';
+import { run as updateAcl } from './acl/update-acl.js';
 
 export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutcome;
 
@@ -23,7 +34,11 @@ export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutco
 export type ModeRun =
   | { readonly kind: 'purge'; readonly settings: PurgeSettings; readonly outcome: PurgeOutcome }
   | { readonly kind: 'activate'; readonly settings: ActivateSettings; readonly outcome: ActivateOutcome }
-  | { readonly kind: 'items'; readonly settings: UpdateDictionarySettings | UpdateConfigStoreSettings; readonly outcome: ItemsOutcome }
+  | {
+      readonly kind: 'items';
+      readonly settings: UpdateDictionarySettings | UpdateConfigStoreSettings | UpdateKvStoreSettings | UpdateAclSettings;
+      readonly outcome: ItemsOutcome;
+    }
   | { readonly kind: 'stats'; readonly settings: StatsSettings; readonly outcome: StatsOutcome };
 
 /**
@@ -46,5 +61,9 @@ export async function runMode(settings: Settings, api: FastlyApi, cancel: Cancel
       return { kind: 'items', settings, outcome: await updateConfigStore(settings, api) };
     case 'stats':
       return { kind: 'stats', settings, outcome: await stats(settings, api) };
+    case 'update-kv-store':
+      return { kind: 'items', settings, outcome: await updateKvStore(settings, api) };
+    case 'update-acl':
+      return { kind: 'items', settings, outcome: await updateAcl(settings, api) };
   }
 }

@@ -14,7 +14,10 @@ const KEYS_PER_REASON = 50;
 /** A table row's own tags, counted with its cells. */
 const ROW_BYTES = 40;
 
-export function presentItems(settings: ItemsSettings, outcome: ItemsOutcome): Presented {
+/** What the report reads of the settings of every store-syncing mode. */
+type SyncSettings = Pick<ItemsSettings, 'dryRun' | 'deleteMissing'>;
+
+export function presentItems(settings: SyncSettings, outcome: ItemsOutcome): Presented {
   const failing = outcome.stores.filter(s => s.status === 'failed');
   const lists = new ByteBudget(SUMMARY_LIST_BYTES);
   const resultLists = new ByteBudget(RESULT_LIST_BYTES);
@@ -39,6 +42,7 @@ export function presentItems(settings: ItemsSettings, outcome: ItemsOutcome): Pr
           before: s.before ?? null,
           after: s.after ?? null,
           batches: s.batches,
+          ...(s.kind === 'kv-store' ? { keyDeletes: s.singleWrites } : {}),
           failedCount: s.failed.length,
           failed,
           ...(failed.length < s.failed.length ? { failedOmitted: s.failed.length - failed.length } : {}),
@@ -59,10 +63,35 @@ function counts(s: StoreSync) {
 }
 
 function label(s: StoreSync): string {
-  return s.kind === 'dictionary' ? `dictionary '${s.name}' on ${s.serviceId}` : `config store '${s.name}'`;
+  switch (s.kind) {
+    case 'dictionary':
+      return `dictionary '${s.name}' on ${s.serviceId}`;
+    case 'config-store':
+      return `config store '${s.name}'`;
+    case 'kv-store':
+      return `KV store '${s.name}'`;
+    case 'vcl-acl':
+      return `ACL '${s.name}' on ${s.serviceId}`;
+    case 'compute-acl':
+      return `Compute ACL '${s.name}'`;
+  }
 }
 
-function headline(settings: ItemsSettings, outcome: ItemsOutcome, failing: readonly StoreSync[]): Html {
+/** What one target of the mode is called, for counts of several. */
+function targetNoun(mode: ItemsOutcome['mode']): [string, string] {
+  if (mode === 'update-dictionary') return ['dictionary', 'dictionaries'];
+  if (mode === 'update-acl') return ['ACL', 'ACLs'];
+  return ['store', 'stores'];
+}
+
+/** What the mode's targets hold: dictionary and config-store items, KV keys, ACL entries. */
+function itemNoun(mode: ItemsOutcome['mode']): { one: string; heading: string } {
+  if (mode === 'update-kv-store') return { one: 'key', heading: 'Keys' };
+  if (mode === 'update-acl') return { one: 'entry', heading: 'Entries' };
+  return { one: 'key', heading: 'Items' };
+}
+
+function headline(settings: SyncSettings, outcome: ItemsOutcome, failing: readonly StoreSync[]): Html {
   const totals = outcome.stores.map(counts).reduce((a, b) => ({
     created: a.created + b.created,
     updated: a.updated + b.updated,
@@ -74,28 +103,31 @@ function headline(settings: ItemsSettings, outcome: ItemsOutcome, failing: reado
   if (totals.upserted > 0) parts.push(html`${count(totals.upserted)} written blind`);
   parts.push(html`${count(totals.unchanged)} unchanged`);
   const [only] = outcome.stores;
-  const where = outcome.stores.length === 1 && only ? escape(label(only)) : plural(outcome.stores.length, outcome.mode === 'update-dictionary' ? 'dictionary' : 'store', 'dictionaries');
+  const [one, many] = targetNoun(outcome.mode);
+  const where = outcome.stores.length === 1 && only ? escape(label(only)) : plural(outcome.stores.length, one, many);
+  const differs = outcome.stores.some(s => s.changes.length > 0);
+  if (failing.length === 0 && !differs) return html`${where} already live: nothing differs, ${count(totals.unchanged)} unchanged`;
   if (settings.dryRun) return html`nothing was changed; the plan for ${where}: ${join(parts, ', ')}`;
   if (failing.length > 0) return failing.length === 1 && outcome.stores.length === 1 ? html`${where}: failed` : html`${where}: ${count(failing.length)} failed`;
   return html`${where} in the wanted state: ${join(parts, ', ')}`;
 }
 
-function overview(settings: ItemsSettings, outcome: ItemsOutcome): Html {
+function overview(settings: SyncSettings, outcome: ItemsOutcome): Html {
   const anyBlind = outcome.stores.some(s => s.writeOnly);
-  const head = [html`Target`, html`Created`, html`Updated`, html`Deleted`, ...(anyBlind ? [html`Written blind`] : []), html`Unchanged`, html`Items after`, settings.dryRun ? html`Would send` : html`Batches`, html`Result`];
+  const head = [html`Target`, html`Created`, html`Updated`, html`Deleted`, ...(anyBlind ? [html`Written blind`] : []), html`Unchanged`, html`${escape(itemNoun(outcome.mode).heading)} after`, settings.dryRun ? html`Would send` : html`Batches`, html`Result`];
   const rows = outcome.stores.map(s => {
     const c = counts(s);
     const result = s.status === 'synced' ? html`✅ synced` : s.status === 'planned' ? html`🧪 planned` : s.error ? html`❌ stopped` : html`❌ ${count(s.failed.length)} failed`;
-    const target = s.kind === 'dictionary' ? html`${code(s.name)} on ${code(s.serviceId ?? '')}` : code(s.name);
+    const target = s.serviceId !== undefined ? html`${code(s.name)} on ${code(s.serviceId)}` : code(s.name);
     return [target, count(c.created), count(c.updated), count(c.deleted), ...(anyBlind ? [count(c.upserted)] : []), count(c.unchanged), s.after === undefined ? html`—` : count(s.after), count(s.batches), result];
   });
   const note = settings.deleteMissing
-    ? html`\n\n<p><code>delete-missing: true</code>: every existing key the wanted state does not name is deleted.</p>`
+    ? html`\n\n<p><code>delete-missing: true</code>: every existing ${escape(itemNoun(outcome.mode).one)} the wanted state does not name is deleted.</p>`
     : EMPTY;
   return html`${table(head, rows)}${note}`;
 }
 
-function storeSection(settings: ItemsSettings, outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
+function storeSection(settings: SyncSettings, outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
   const parts: Html[] = [];
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
   if (s.writeOnly) parts.push(html`<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
@@ -121,11 +153,11 @@ function storeSection(settings: ItemsSettings, outcome: ItemsOutcome, s: StoreSy
   return parts.length > 0 ? join([html`#### ${capitalisedLabel(s)}`, ...parts], '\n\n') : EMPTY;
 }
 
-function changesTable(settings: ItemsSettings, outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
+function changesTable(settings: SyncSettings, outcome: ItemsOutcome, s: StoreSync, budget: ByteBudget): Html {
   const verb = settings.dryRun ? html`Would be` : html`Change`;
   const word = { create: html`created`, update: html`updated`, delete: html`deleted`, upsert: html`written` } as const;
   const shown = fitting(s.changes.slice(0, VALUES_SHOWN), c => [code(c.key), word[c.action], valueCell(s, c)], budget, ROW_BYTES).shown;
-  const first = table([html`Key`, verb, html`Value`], shown);
+  const first = outcome.mode === 'update-acl' ? table([html`Entry`, verb, html`As written`], shown) : table([html`Key`, verb, html`Value`], shown);
   const rest = s.changes.slice(shown.length);
   if (rest.length === 0) return first;
   const listed = fitting(rest.slice(0, MAX_KEYS_LISTED), c => html`${code(c.key)} (${word[c.action]})`, budget, 2).shown;
@@ -137,7 +169,8 @@ function changesTable(settings: ItemsSettings, outcome: ItemsOutcome, s: StoreSy
 function valueCell(s: StoreSync, c: ItemChange): Html {
   if (c.value === undefined) return html`—`;
   if (s.writeOnly) return html`(hidden)`;
-  return code(c.value.length > MAX_VALUE_SHOWN ? `${c.value.slice(0, MAX_VALUE_SHOWN)}…` : c.value);
+  const shown = (text: string) => code(text.length > MAX_VALUE_SHOWN ? `${text.slice(0, MAX_VALUE_SHOWN)}…` : text);
+  return c.metadata === undefined ? shown(c.value) : html`${shown(c.value)} · metadata ${shown(c.metadata)}`;
 }
 
 function capWarning(s: StoreSync): string[] {
@@ -156,12 +189,15 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function logLines(settings: ItemsSettings, outcome: ItemsOutcome, failing: readonly StoreSync[]): LogLine[] {
+function logLines(settings: SyncSettings, outcome: ItemsOutcome, failing: readonly StoreSync[]): LogLine[] {
   return outcome.stores.flatMap(s => {
     const c = counts(s);
     const blind = c.upserted > 0 ? `, ${c.upserted} written blind (write-only)` : '';
     const lines: LogLine[] = [
-      { level: 'info', text: `${capitalise(label(s))}: ${settings.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}` }
+      {
+        level: 'info',
+        text: `${capitalise(label(s))}: ${settings.dryRun ? 'would make ' : ''}${c.created} created, ${c.updated} updated, ${c.deleted} deleted${blind}, ${c.unchanged} unchanged, in ${plural(s.batches, 'batch', 'batches')}${singles(s)}`
+      }
     ];
     if (s.changes.length > VALUES_SHOWN) {
       lines.push({ group: `All ${s.changes.length} changes to ${label(s)}`, lines: s.changes.map(change => `${change.action} ${change.key}`) });
@@ -176,11 +212,16 @@ function logLines(settings: ItemsSettings, outcome: ItemsOutcome, failing: reado
   });
 }
 
+/** KV deletes go one request a key: said beside the batches, so the request count adds up. */
+function singles(s: StoreSync): string {
+  return s.singleWrites > 0 ? ` and ${plural(s.singleWrites, 'single-key delete')}` : '';
+}
+
 function failureMessage(outcome: ItemsOutcome, failing: readonly StoreSync[]): string | undefined {
   const [first] = failing;
   if (!first) return undefined;
   const why =
     first.error ??
     `${count(first.failed.length)} of ${plural(first.changes.length, 'change')} to ${label(first)} failed. First: ${first.failed[0]?.key}: ${first.failed[0]?.reason}`;
-  return failing.length === 1 ? why : `${failing.length} of ${outcome.stores.length} ${outcome.mode === 'update-dictionary' ? 'dictionaries' : 'stores'} failed. First: ${why}`;
+  return failing.length === 1 ? why : `${failing.length} of ${outcome.stores.length} ${targetNoun(outcome.mode)[1]} failed. First: ${why}`;
 }

@@ -6,11 +6,13 @@ export interface ItemChange {
   readonly action: ItemAction;
   /** The new value; absent for deletes. */
   readonly value?: string;
+  /** A KV key's new metadata, when it has any. */
+  readonly metadata?: string;
 }
 
 export interface StoreSync {
-  readonly kind: 'dictionary' | 'config-store';
-  /** The service, for dictionaries. */
+  readonly kind: 'dictionary' | 'config-store' | 'kv-store' | 'vcl-acl' | 'compute-acl';
+  /** The service, for dictionaries and VCL ACLs. */
   readonly serviceId: string | undefined;
   /** The name asked for (dictionary name, or config store name or ID). */
   readonly name: string;
@@ -25,12 +27,14 @@ export interface StoreSync {
   /** Items once every change is applied; undefined for a write-only dictionary. */
   after: number | undefined;
   batches: number;
+  /** Requests that write one key each (KV deletes: Fastly has no batch delete). */
+  singleWrites: number;
   failed: { key: string; reason: string }[];
   /** Why the store could not be worked on at all. */
   error: string | undefined;
 }
 
 export interface ItemsOutcome {
-  readonly mode: 'update-dictionary' | 'update-config-store';
+  readonly mode: 'update-dictionary' | 'update-config-store' | 'update-kv-store' | 'update-acl';
   readonly stores: readonly StoreSync[];
 }

@@ -18,6 +18,7 @@ export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefi
     before: undefined,
     after: undefined,
     batches: 0,
+    singleWrites: 0,
     failed: [],
     error: undefined
   };
@@ -65,7 +66,7 @@ export async function syncItems(
  * Fastly failed with a 5xx, or a retry was refused (a 404 for a delete, a
  * conflict for a create) after an attempt whose answer never came back.
  */
-function mayHaveLanded(error: unknown): boolean {
+export function mayHaveLanded(error: unknown): boolean {
   if (error instanceof FastlyNetworkError || error instanceof FastlyUnconfirmedError) return true;
   if (!(error instanceof FastlyError)) return false;
   return error.status >= 500 || (error.retries > 0 && error.status !== 429);

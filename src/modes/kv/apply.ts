@@ -1,0 +1,73 @@
+import { expectedMessage } from '../../errors.js';
+import type { FastlyApi } from '../../fastly/client.js';
+import type { KvLineFailure, KvWrite } from '../../fastly/kv-stores.js';
+import { forEachLimited } from '../../pool.js';
+import type { KvStorePlan } from './plan.js';
+import { KV_READS_IN_FLIGHT } from './plan.js';
+
+/** Deletes are one request a key and spend no write budget; a few go at once. */
+const DELETES_IN_FLIGHT = 8;
+
+export interface KvApplied {
+  readonly batches: number;
+  readonly deletes: number;
+  readonly failed: readonly { readonly key: string; readonly reason: string }[];
+}
+
+/**
+ * Writes exactly the plan: its batches one after another, then its deletes.
+ * A batch that fails leaves every line of it in doubt (Fastly does not say
+ * whether the good lines landed), so each key of it is read back and judged
+ * by what the store really holds. A dry run sends nothing (the transport
+ * records each write) and judges nothing.
+ */
+export async function applyKvStorePlan(api: FastlyApi, plan: KvStorePlan): Promise<KvApplied> {
+  const id = plan.store.id;
+  const failed: { key: string; reason: string }[] = [];
+  for (const batch of plan.diff.batches) {
+    let refused: readonly KvLineFailure[];
+    let batchError: string | undefined;
+    try {
+      refused = await api.upsertKvBatch(id, batch);
+    } catch (error) {
+      refused = [];
+      batchError = expectedMessage(error);
+    }
+    if (refused.length > 0 || batchError !== undefined) failed.push(...(await judgeBatch(api, id, batch, refused, batchError)));
+  }
+  await forEachLimited(plan.diff.deleted, DELETES_IN_FLIGHT, async key => {
+    try {
+      await api.deleteKvKey(id, key);
+    } catch (error) {
+      failed.push({ key, reason: expectedMessage(error) });
+    }
+  });
+  return { batches: plan.diff.batches.length, deletes: plan.diff.deleted.length, failed };
+}
+
+/** Each key of a failed batch by what is really there: written as wanted is done, whatever the answer said. */
+async function judgeBatch(
+  api: FastlyApi,
+  id: string,
+  batch: readonly KvWrite[],
+  refused: readonly KvLineFailure[],
+  batchError: string | undefined
+): Promise<{ key: string; reason: string }[]> {
+  const lineReason = new Map(refused.map(line => [line.key, line.code === '' ? line.reason : `${line.reason} (HTTP ${line.code})`]));
+  const firstRefused = refused[0];
+  const otherLine = firstRefused ? `not written: Fastly refused the batch because of another line (key '${firstRefused.key}': ${firstRefused.reason})` : '';
+  const failed: { key: string; reason: string }[] = [];
+  await forEachLimited(batch, KV_READS_IN_FLIGHT, async write => {
+    const why = lineReason.get(write.key) ?? batchError ?? otherLine;
+    try {
+      const now = await api.getKvValue(id, write.key);
+      if (now && now.value === write.value && now.metadata === (write.metadata ?? '')) return;
+      failed.push({ key: write.key, reason: why });
+    } catch (error) {
+      failed.push({ key: write.key, reason: `${why}; reading the key back failed too: ${expectedMessage(error)}` });
+    }
+  });
+  // Read back concurrently: keep the batch's order for the report.
+  const order = new Map(batch.map((write, index) => [write.key, index]));
+  return failed.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+}

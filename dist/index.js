@@ -1,29 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(931);
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 931:
+/***/ 916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
-});
-
-;// CONCATENATED MODULE: ./src/errors.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   UB: () => (/* binding */ expectedMessage),
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
 /**
  * A failure the action expects and explains: the step fails with this message
  * alone. Anything else reaching main.ts is a defect and gets its stack in the
@@ -50,6 +36,341 @@ function expectedMessage(error) {
     throw error;
 }
 
+
+/***/ }),
+
+/***/ 407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(931);
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 165:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GC: () => (/* binding */ surrogateKey),
+/* harmony export */   JI: () => (/* binding */ readInteger),
+/* harmony export */   JU: () => (/* binding */ purgeUrl),
+/* harmony export */   Kf: () => (/* binding */ readChoice),
+/* harmony export */   UN: () => (/* binding */ escapeControls),
+/* harmony export */   Vf: () => (/* binding */ readBoolean),
+/* harmony export */   bu: () => (/* binding */ readListWithFile),
+/* harmony export */   f$: () => (/* binding */ parseHttpUrl),
+/* harmony export */   ml: () => (/* binding */ shorten),
+/* harmony export */   ry: () => (/* binding */ splitList)
+/* harmony export */ });
+/* unused harmony export MAX_SURROGATE_KEY_BYTES */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(404);
+
+
+/** One entry of a list: anything between commas, whitespace and newlines. */
+const ENTRY = /[^\s,]+/g;
+function readBoolean(read, name, fallback) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    const lower = raw.toLowerCase();
+    if (lower === 'true')
+        return true;
+    if (lower === 'false')
+        return false;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' must be 'true' or 'false', got '${raw}'`);
+}
+function readInteger(read, name, fallback, range) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
+    const { min, max } = range;
+    if (Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max))
+        return value;
+    const expected = max === undefined ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' must be ${expected}, got '${raw}'`);
+}
+function readChoice(read, name, choices) {
+    const raw = read(name);
+    const found = choices.find(choice => choice === raw);
+    if (found)
+        return found;
+    const expected = choices.map(choice => `'${choice}'`).join(', ');
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' must be one of ${expected}, got '${raw}'`);
+}
+/** Splits on commas, whitespace and newlines, dropping empty entries and duplicates (first one kept). */
+function splitList(text) {
+    return [...new Set(text.match(ENTRY))];
+}
+/**
+ * The list from an inline input and/or a file input, in that order, each entry
+ * passed through `normalise` (which names the input an entry came from in its
+ * error), without duplicates. One entry at a time: a file of 100,000 URLs
+ * should not pass through five arrays of 100,000 on its way in.
+ */
+function readListWithFile(read, inlineName, fileName, normalise = (_, entry) => entry) {
+    const file = read(fileName);
+    const list = new Set();
+    for (const [entry] of read(inlineName).matchAll(ENTRY))
+        list.add(normalise(inlineName, entry));
+    if (file !== '') {
+        for (const [entry] of (0,_read_file_js__WEBPACK_IMPORTED_MODULE_0__/* .readTextInputFile */ .YV)(fileName, file).matchAll(ENTRY))
+            list.add(normalise(fileName, entry));
+    }
+    return [...list];
+}
+/** Userinfo in an absolute URL's authority: `//user:secret@`. */
+const CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
+/**
+ * An absolute http(s) URL without user credentials: a password in a URL
+ * would be printed in the log, the summary and `purge-ids`, so it is refused,
+ * and the message does not repeat it.
+ */
+function parseHttpUrl(name, raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        url = undefined;
+    }
+    const shown = escapeControls(raw.replace(CREDENTIALS, '$1***@'));
+    if (url && (url.username !== '' || url.password !== '')) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`);
+    }
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '')
+        return url;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' must be an absolute http(s) URL, got '${shown}'`);
+}
+/** A URL to purge: the fragment never reaches a server, so `#a` and `#b` of one page are one purge. */
+function purgeUrl(name, raw) {
+    const url = parseHttpUrl(name, raw);
+    url.hash = '';
+    return url.href;
+}
+/** Fastly's limit for one surrogate key. */
+const MAX_SURROGATE_KEY_BYTES = 1024;
+/** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+function surrogateKey(name, key) {
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_SURROGATE_KEY_BYTES) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' has a surrogate key of ${bytes} bytes, '${shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
+    }
+    const control = CONTROL.exec(key);
+    if (control) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${shorten(key)}'`);
+    }
+    return key;
+}
+/** Untrusted text quoted in an input error: control characters as `\u001b`, at most 40 characters. */
+function shorten(text, max = 40) {
+    const cut = [...text];
+    return escapeControls(cut.length > max ? `${cut.slice(0, max).join('')}…` : text);
+}
+/** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
+function escapeControls(text) {
+    return text.replace(new RegExp(CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function codePoint(char) {
+    return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+
+/***/ }),
+
+/***/ 404:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hd: () => (/* binding */ openInputFile),
+/* harmony export */   YV: () => (/* binding */ readTextInputFile)
+/* harmony export */ });
+/* unused harmony exports MAX_TEXT_FILE_BYTES, jobRoots, readInputFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
+
+
+
+/**
+ * Far above any list of keys, URLs, items or VCL a run sends (100,000 long
+ * URLs are about 10 MB), and far below what would exhaust the runner's memory.
+ */
+const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * The folders a symlink may resolve into: the workspace and the runner's temp
+ * folder. Outside a runner neither is set, and the working directory stands in
+ * for the job: a link leading anywhere else is refused rather than trusted.
+ */
+function jobRoots(env = process.env) {
+    const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP].filter((root) => Boolean(root));
+    return roots.length > 0 ? roots : [process.cwd()];
+}
+/**
+ * A file an input names, as text: every file the action reads goes through
+ * here. Strict UTF-8 (a wrong byte is refused, not turned into U+FFFD), and a
+ * leading byte order mark dropped — Windows editors save one that no one sees.
+ */
+function readTextInputFile(inputName, path, options = {}) {
+    const bytes = readInputFile(inputName, path, { maxBytes: MAX_TEXT_FILE_BYTES, ...options });
+    try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        const line = bytes.subarray(0, firstInvalidByte(bytes)).filter(byte => byte === 0x0a).length + 1;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`Input '${inputName}' must name UTF-8 text, but '${path}' is not valid UTF-8 (line ${line}); save it as UTF-8`);
+    }
+}
+/**
+ * A file an input names, as bytes. Repository content comes from pull
+ * requests, so a symlink on the way (the file, or a folder above it) must
+ * lead inside the job's folders: a link to /etc/passwd is never read. A path
+ * with no link on the way is the workflow's own choice and is read as given.
+ */
+function readInputFile(inputName, path, options = {}) {
+    const { fd, size } = openInputFile(inputName, path, options);
+    try {
+        const bytes = Buffer.alloc(size);
+        let filled = 0;
+        while (filled < bytes.length) {
+            const read = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, bytes, filled, bytes.length - filled, filled);
+            if (read === 0)
+                break;
+            filled += read;
+        }
+        return bytes.subarray(0, filled);
+    }
+    finally {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+    }
+}
+/**
+ * A file an input names, opened after the symlink and size checks of
+ * readInputFile, for a caller that streams it (a package is too large to hold
+ * in memory). The caller closes the descriptor.
+ */
+function openInputFile(inputName, path, options = {}) {
+    const { maxBytes = Number.POSITIVE_INFINITY, roots = jobRoots() } = options;
+    const real = realPath(inputName, path);
+    if (real !== (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(path) && !roots.some(root => isInside(real, realPathOrSelf(root)))) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`Input '${inputName}' names '${path}', a symlink (or a path through one) that leads outside the workspace and the runner's temp folder; ` +
+            'only links within the job are followed');
+    }
+    // The path that was checked is the one opened, so a link swapped in between is not followed.
+    const fd = open(inputName, path, real);
+    try {
+        const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fstatSync)(fd);
+        if (stat.isDirectory())
+            throw notReadable(inputName, path, 'it is a directory');
+        if (!stat.isFile())
+            throw notReadable(inputName, path, 'not a regular file');
+        if (stat.size > maxBytes) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`Input '${inputName}' names '${path}', which is ${stat.size} bytes; the limit is ${maxBytes}`);
+        }
+        return { fd, size: stat.size };
+    }
+    catch (error) {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        throw error;
+    }
+}
+function realPath(inputName, path) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(path);
+    }
+    catch (error) {
+        throw notReadable(inputName, path, why(error));
+    }
+}
+function realPathOrSelf(path) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(path);
+    }
+    catch {
+        return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(path);
+    }
+}
+function open(inputName, path, real) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(real, 'r');
+    }
+    catch (error) {
+        throw notReadable(inputName, path, why(error));
+    }
+}
+function isInside(path, root) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(root, path);
+    return rel === '' || (!rel.startsWith('..') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rel));
+}
+function why(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'no such file';
+    if (code === 'EISDIR')
+        return 'it is a directory';
+    if (code === 'EACCES')
+        return 'permission denied';
+    if (code === 'ELOOP')
+        return 'a loop of symlinks';
+    return code ?? 'unreadable';
+}
+function notReadable(inputName, path, reason) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`Input '${inputName}' must be a readable file path, got '${path}' (${reason})`);
+}
+/**
+ * Where UTF-8 first breaks: every prefix before it still decodes, so a binary
+ * search finds it without a decoder of our own. A file that decodes up to its
+ * end was cut off in its last character.
+ */
+function firstInvalidByte(bytes) {
+    if (decodesSoFar(bytes))
+        return bytes.length - 1;
+    let good = 0;
+    let bad = bytes.length;
+    while (bad - good > 1) {
+        const middle = Math.floor((good + bad) / 2);
+        if (decodesSoFar(bytes.subarray(0, middle)))
+            good = middle;
+        else
+            bad = middle;
+    }
+    return good;
+}
+function decodesSoFar(bytes) {
+    try {
+        // `stream`: a sequence cut off at the end of the prefix is not yet an error.
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 931:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ main_run)
+});
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
 ;// CONCATENATED MODULE: ./src/cancel.ts
 
 /** In-flight requests get this long to finish after the signal. */
@@ -99,7 +420,7 @@ function sleepUnless(ms, signal) {
 /** The reason every item the run did not get to carries. */
 const NOT_SENT_CANCELLED = 'Not sent: the run was cancelled';
 /** A request the transport refused to start, or cut in flight, because the run was cancelled. */
-class CancelledError extends ActionError {
+class CancelledError extends errors/* ActionError */.lZ {
     method;
     path;
     inFlight;
@@ -116,8 +437,8 @@ class CancelledError extends ActionError {
     }
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -250,8 +571,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -265,10 +586,10 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -299,7 +620,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -322,7 +643,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -587,7 +908,7 @@ function getInput(name) {
     return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
 function info(line) {
-    process.stdout.write(line + external_node_os_namespaceObject.EOL);
+    process.stdout.write(line + external_node_os_.EOL);
 }
 function command(name, message, properties = {}) {
     issueCommand(name, toCommandProperties(properties), message);
@@ -604,7 +925,7 @@ function setOutput(name, value) {
         issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
         return;
     }
-    process.stdout.write(external_node_os_namespaceObject.EOL);
+    process.stdout.write(external_node_os_.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 function fail(message) {
@@ -751,7 +1072,7 @@ const USER_AGENT = `fastly-deploy-action/${ACTION_VERSION}`;
 ;// CONCATENATED MODULE: ./src/fastly/errors.ts
 
 /** Fastly answered, and the answer was a refusal. */
-class FastlyError extends ActionError {
+class FastlyError extends errors/* ActionError */.lZ {
     method;
     path;
     status;
@@ -787,7 +1108,7 @@ function proxyRefusal(status) {
  * Fastly answered 2xx, but not with what the call returns (not JSON, an HTML
  * page, {"status":"error"}, a missing field): whether it acted is unknown.
  */
-class FastlyUnconfirmedError extends ActionError {
+class FastlyUnconfirmedError extends errors/* ActionError */.lZ {
     method;
     path;
     status;
@@ -808,7 +1129,7 @@ class FastlyUnconfirmedError extends ActionError {
     }
 }
 /** No answer at all: reset, refused, timed out. */
-class FastlyNetworkError extends ActionError {
+class FastlyNetworkError extends errors/* ActionError */.lZ {
     method;
     path;
     reason;
@@ -821,7 +1142,7 @@ class FastlyNetworkError extends ActionError {
     }
 }
 /** Fastly's rate limit stopped a request, and waiting is not an option. */
-class FastlyRateLimitError extends ActionError {
+class FastlyRateLimitError extends errors/* ActionError */.lZ {
     method;
     path;
     resetAt;
@@ -1562,10 +1883,10 @@ async function walkPages(endpoint, first, maxPages, fetchPage) {
     let at = first;
     while (at !== undefined) {
         if (seen.has(at)) {
-            throw new ActionError(`Fastly's list at GET ${endpoint} came back to a page already read (${at.slice(0, 100)}); the list cannot be trusted, so nothing was changed`);
+            throw new errors/* ActionError */.lZ(`Fastly's list at GET ${endpoint} came back to a page already read (${at.slice(0, 100)}); the list cannot be trusted, so nothing was changed`);
         }
         if (seen.size === maxPages) {
-            throw new ActionError(`Fastly's list at GET ${endpoint} ran past ${maxPages} pages; the list cannot be trusted, so nothing was changed`);
+            throw new errors/* ActionError */.lZ(`Fastly's list at GET ${endpoint} ran past ${maxPages} pages; the list cannot be trusted, so nothing was changed`);
         }
         seen.add(at);
         at = await fetchPage(at);
@@ -1780,10 +2101,10 @@ function itemCalls(transport) {
             }
             while (path) {
                 if (seen.has(path)) {
-                    throw new ActionError(`Fastly's item list at GET ${endpoint} links back to a page already read (${path}); the list cannot be trusted, so nothing was changed`);
+                    throw new errors/* ActionError */.lZ(`Fastly's item list at GET ${endpoint} links back to a page already read (${path}); the list cannot be trusted, so nothing was changed`);
                 }
                 if (seen.size === MAX_PAGES) {
-                    throw new ActionError(`Fastly's item list at GET ${endpoint} has more than ${MAX_PAGES} pages of ${PER_PAGE} (over the 25,000 items a dictionary holds); the list cannot be trusted, so nothing was changed`);
+                    throw new errors/* ActionError */.lZ(`Fastly's item list at GET ${endpoint} has more than ${MAX_PAGES} pages of ${PER_PAGE} (over the 25,000 items a dictionary holds); the list cannot be trusted, so nothing was changed`);
                 }
                 seen.add(path);
                 const page = await transport.sendForPage({ method: 'GET', path, verify: itemList });
@@ -1969,14 +2290,14 @@ function lineFailures(body, writes) {
     return failures;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(75);
 ;// CONCATENATED MODULE: ./src/fastly/packages.ts
 
 
@@ -2022,21 +2343,21 @@ function packageCalls(transport) {
  * afresh for each attempt.
  */
 function multipartFile(field, path) {
-    const boundary = `fastly-deploy-action-${(0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')}`;
+    const boundary = `fastly-deploy-action-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
     // The file name is informational; quotes and line breaks would end the header early.
-    const filename = (0,external_node_path_namespaceObject.basename)(path).replace(/["\r\n\\]/g, '_');
+    const filename = (0,external_node_path_.basename)(path).replace(/["\r\n\\]/g, '_');
     const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
         'Content-Type: application/octet-stream\r\n\r\n');
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const size = (0,external_node_fs_namespaceObject.statSync)(path).size;
+    const size = (0,external_node_fs_.statSync)(path).size;
     return {
         type: `multipart/form-data; boundary=${boundary}`,
         length: head.length + size + tail.length,
-        open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
+        open: () => external_node_stream_.Readable.from((async function* () {
             yield head;
             // No further than the length sent: a file that grew since would break the request midway.
             if (size > 0)
-                yield* (0,external_node_fs_namespaceObject.createReadStream)(path, { start: 0, end: size - 1 });
+                yield* (0,external_node_fs_.createReadStream)(path, { start: 0, end: size - 1 });
             yield tail;
         })())
     };
@@ -2094,14 +2415,14 @@ class StagingPurger {
         }
         catch (error) {
             if (error instanceof RequestTimeout)
-                throw new ActionError(`${where}: no answer within ${this.options.timeoutMs / 1000} s`);
+                throw new errors/* ActionError */.lZ(`${where}: no answer within ${this.options.timeoutMs / 1000} s`);
             if (error instanceof RequestAborted)
-                throw new ActionError(`${where}: cancelled`);
+                throw new errors/* ActionError */.lZ(`${where}: cancelled`);
             const { code, message } = error;
-            throw new ActionError(`${where}: ${this.scrub(code ?? message)}`);
+            throw new errors/* ActionError */.lZ(`${where}: ${this.scrub(code ?? message)}`);
         }
         if (answer.status < 200 || answer.status >= 300)
-            throw new ActionError(`${where}: HTTP ${answer.status} ${this.scrub(answer.statusText)}`.trimEnd());
+            throw new errors/* ActionError */.lZ(`${where}: HTTP ${answer.status} ${this.scrub(answer.statusText)}`.trimEnd());
         return idOf(answer.body);
     }
     dispose() {
@@ -2129,7 +2450,7 @@ function statsCalls(transport) {
             const body = await transport.send({ method: 'GET', path });
             if (!isRecord(body) || body.status !== 'success' || !Array.isArray(body.data)) {
                 const why = isRecord(body) && typeof body.msg === 'string' ? body.msg : 'not a stats answer';
-                throw new ActionError(`Fastly answered GET ${path} without stats: ${why}`);
+                throw new errors/* ActionError */.lZ(`Fastly answered GET ${path} without stats: ${why}`);
             }
             return body.data.filter(isRecord).map(bucket => ({
                 start: num(bucket.start_time),
@@ -2167,6 +2488,7 @@ function versionCalls(transport) {
             return {
                 id: sid,
                 name: typeof body.name === 'string' ? body.name : sid,
+                type: typeof body.type === 'string' ? body.type : undefined,
                 activeVersion: active ?? versions.find(v => v.active)?.number,
                 versions
             };
@@ -2262,7 +2584,7 @@ function versionCalls(transport) {
     };
 }
 /** Fastly made a clone (it said 200) but not which: the caller must find the draft it left. */
-class CloneWithoutNumber extends ActionError {
+class CloneWithoutNumber extends errors/* ActionError */.lZ {
     name = 'CloneWithoutNumber';
     constructor(sid, base) {
         super(`Fastly answered the clone of version ${base} of ${sid} without a version number`);
@@ -2476,7 +2798,7 @@ function noStagingAddress(sid, version, domains, hostname) {
     const listed = named.length === 0 ? 'it has no domains' : `its domains are ${named.slice(0, 10).join(', ')}${named.length > 10 ? ', …' : ''}`;
     const known = domains.some(d => d.name.toLowerCase() === hostname.toLowerCase());
     const why = known ? `Fastly gave no staging IP for ${hostname}` : `${hostname} is not a domain of it (${listed})`;
-    return new ActionError(`No staging IP for ${hostname} on version ${version} of ${sid}: ${why}. Use a URL on one of the service's domains, or production`);
+    return new errors/* ActionError */.lZ(`No staging IP for ${hostname} on version ${version} of ${sid}: ${why}. Use a URL on one of the service's domains, or production`);
 }
 
 ;// CONCATENATED MODULE: ./src/origin/poll-url.ts
@@ -3287,7 +3609,55 @@ function lineCount(text) {
     return text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
+;// CONCATENATED MODULE: ./src/modes/activate/package.ts
+
+/**
+ * A Compute package as a content step, in the shape of the VCL one: read what
+ * is live, plan against it, upload into the clone. The live read comes before
+ * the clone, because an unchanged package deploys nothing at all.
+ */
+async function planPackage(api, sid, base, wanted) {
+    const live = await api.getPackage(sid, base);
+    const before = live && factsOf(live);
+    const same = before?.filesHash !== undefined && before.filesHash === wanted.filesHash;
+    return { path: wanted.path, before, after: factsOf(wanted), action: same ? 'unchanged' : 'upload', uploaded: false };
+}
+/**
+ * Uploads into the clone what the plan says differs. Sending it again into
+ * the same draft only replaces the draft's package, so the client may repeat
+ * it; Fastly's files hash must then be the one computed here, or the draft
+ * holds something else than what was read and is not activated.
+ */
+async function uploadPackage(api, sid, clone, base, wanted, plan) {
+    if (plan.action === 'unchanged')
+        return plan;
+    const left = `version ${clone}, cloned from ${base}, was left as a draft and nothing was activated`;
+    let answer;
+    try {
+        answer = await api.uploadPackage(sid, clone, wanted.path);
+    }
+    catch (error) {
+        throw new errors/* ActionError */.lZ(`Uploading the package '${wanted.path}' failed: ${(0,errors/* messageOf */.bD)(error)}; ${left}`);
+    }
+    if (answer === undefined)
+        return plan;
+    if (answer.filesHash !== wanted.filesHash) {
+        throw new errors/* ActionError */.lZ(`Fastly took the package '${wanted.path}' into version ${clone} of ${sid} with the files hash ${package_short(answer.filesHash)}, ` +
+            `but it hashes to ${package_short(wanted.filesHash)} here: the upload is not the package that was read; ${left}. ` +
+            'Re-run the deploy; if it happens again, rebuild the package.');
+    }
+    return { ...plan, after: { ...factsOf(answer), filesHash: answer.filesHash }, uploaded: true };
+}
+/** The first 12 hex digits: enough to tell packages apart at a glance; the result output has the whole hash. */
+function package_short(hash) {
+    return hash === undefined ? 'unknown' : hash.slice(0, 12);
+}
+function factsOf(metadata) {
+    return { name: metadata.name, language: metadata.language, size: metadata.size, filesHash: metadata.filesHash };
+}
+
 ;// CONCATENATED MODULE: ./src/modes/activate/activate.ts
+
 
 
 
@@ -3302,7 +3672,7 @@ async function run(settings, api, cancel = NOT_CANCELLABLE) {
         services.push(await deploy(settings, api, cancel, serviceId));
     return { mode: 'activate', services };
 }
-class ConflictError extends ActionError {
+class ConflictError extends errors/* ActionError */.lZ {
 }
 async function deploy(settings, api, cancel, serviceId) {
     let known = emptyKnown(serviceId);
@@ -3322,6 +3692,20 @@ async function deploy(settings, api, cancel, serviceId) {
                 return finish({ kind: 'unchanged' });
             if (settings.dryRun)
                 return finish({ kind: 'planned' });
+        }
+        else if (settings.package) {
+            const change = await planPackage(api, serviceId, base, settings.package);
+            known = { ...known, package: change };
+            // The live version already has these files: the plan is empty, and nothing is cloned.
+            if (change.action === 'unchanged' && base === previousVersion)
+                return finish({ kind: 'unchanged' });
+            if (settings.dryRun)
+                return finish({ kind: 'planned' });
+            const clone = await cloneOnce(api, details, base);
+            version = clone;
+            known = { ...known, newVersion: clone };
+            known = { ...known, package: await uploadPackage(api, serviceId, clone, base, settings.package, change) };
+            comment = commentBeside(api, serviceId, clone, base, settings.comment);
         }
         else if (settings.dryRun) {
             const current = settings.vclFiles.length > 0 ? await api.listVcl(serviceId, base) : [];
@@ -3347,10 +3731,7 @@ async function deploy(settings, api, cancel, serviceId) {
                 known = { ...known, ...plan };
                 await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
             }
-            // The comment changes nothing Fastly validates: it is written while the clone is validated, one write at a time still.
-            comment = () => api.setComment(serviceId, clone, settings.comment).catch((error) => {
-                throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
-            });
+            comment = commentBeside(api, serviceId, clone, base, settings.comment);
         }
         const checked = await activateChecked(settings, api, cancel, known, version, comment);
         known = { ...known, ...checked.learned };
@@ -3381,7 +3762,7 @@ function verdict(settings, known, end, active) {
             return { status: 'invalid', error, activeVersion: active };
         }
         case 'failed':
-            return { status: end.error instanceof ConflictError ? 'conflict' : 'failed', error: expectedMessage(end.error), activeVersion: active };
+            return { status: end.error instanceof ConflictError ? 'conflict' : 'failed', error: (0,errors/* expectedMessage */.UB)(end.error), activeVersion: active };
         case 'unhealthy':
             return unhealthyVerdict(end, sid, env, active);
     }
@@ -3432,6 +3813,12 @@ function unhealthyVerdict(end, sid, env, active) {
         }
     }
 }
+/** The comment changes nothing Fastly validates: it is written while the clone is validated, one write at a time still. */
+function commentBeside(api, sid, clone, base, text) {
+    return () => api.setComment(sid, clone, text).catch((error) => {
+        throw new errors/* ActionError */.lZ(`${(0,errors/* messageOf */.bD)(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+    });
+}
 function emptyKnown(serviceId) {
     return {
         serviceId,
@@ -3441,6 +3828,7 @@ function emptyKnown(serviceId) {
         newVersion: undefined,
         vcl: [],
         mainVcl: undefined,
+        package: undefined,
         validation: undefined,
         warning: undefined,
         notes: [],
@@ -3456,25 +3844,25 @@ function pickBase(details, wanted) {
     const numbers = details.versions.map(v => v.number);
     if (wanted === 'latest') {
         if (numbers.length === 0)
-            throw new ActionError(`Service ${details.id} has no version to start from`);
+            throw new errors/* ActionError */.lZ(`Service ${details.id} has no version to start from`);
         return Math.max(...numbers);
     }
     if (wanted === 'active') {
         if (details.activeVersion === undefined) {
-            throw new ActionError(`Service ${details.id} has no active version; set 'version' to 'latest' or a version number`);
+            throw new errors/* ActionError */.lZ(`Service ${details.id} has no active version; set 'version' to 'latest' or a version number`);
         }
         return details.activeVersion;
     }
     if (wanted === 'staged') {
         const staged = activeOn(details, 'staging');
         if (staged === undefined) {
-            throw new ActionError(`Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`);
+            throw new errors/* ActionError */.lZ(`Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`);
         }
         return staged;
     }
     if (!numbers.includes(wanted)) {
         const range = numbers.length > 0 ? ` (it has versions ${Math.min(...numbers)}–${Math.max(...numbers)})` : '';
-        throw new ActionError(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);
+        throw new errors/* ActionError */.lZ(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);
     }
     return wanted;
 }
@@ -3496,7 +3884,7 @@ async function cloneOnce(api, details, base) {
         const maybe = made.length > 0
             ? `Fastly now has version ${made.join(', ')}, which may be that clone (left as a draft).`
             : after ? 'No new version appeared.' : 'The versions could not be re-read to check.';
-        throw new ActionError(`${error.message}. A clone is not safe to repeat, so it was not retried; nothing was activated. ${maybe}`);
+        throw new errors/* ActionError */.lZ(`${error.message}. A clone is not safe to repeat, so it was not retried; nothing was activated. ${maybe}`);
     }
 }
 /** Which files are new, changed or the same as in `current`, and the VCL to make main when that changes. */
@@ -3538,8 +3926,9 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
     let learned = {};
     let end = { kind: 'activated' };
     const previous = known.previousVersion;
-    // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
-    const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
+    // Fastly's diff compares two versions, not what is active: it is read while the new one is validated. A Compute
+    // service has no generated VCL to compare.
+    const diffing = previous === undefined || settings.package ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
     try {
         const [validated, beside, address] = await Promise.allSettled([
             api.validateVersion(sid, version),
@@ -3558,7 +3947,7 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
         }
         if (address.status === 'rejected') {
             const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
-            throw new ActionError(`${messageOf(address.reason)}; ${kept}`);
+            throw new errors/* ActionError */.lZ(`${(0,errors/* messageOf */.bD)(address.reason)}; ${kept}`);
         }
         const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
         learned = { ...learned, warning: activation.warning, notes: [...known.notes, ...activation.notes] };
@@ -3633,7 +4022,7 @@ async function activateGuarded(api, sid, version, env, expected) {
             warning = answer.warning ?? warning;
             if (answer.confirmed)
                 return { warning, notes: doubt ? [`Activated on attempt ${retry + 1}; before it: ${doubt.message}`] : [] };
-            doubt = new ActionError(`Fastly answered the activation of version ${version} of ${sid} with HTTP 2xx but did not confirm it active on ${env}`);
+            doubt = new errors/* ActionError */.lZ(`Fastly answered the activation of version ${version} of ${sid} with HTTP 2xx but did not confirm it active on ${env}`);
         }
         catch (error) {
             if (!(error instanceof Error))
@@ -3661,7 +4050,7 @@ function isRetryable(error) {
         return error.why === 'retries-spent';
     if (error instanceof FastlyError)
         return error.status >= 500;
-    return error instanceof FastlyNetworkError || error instanceof ActionError;
+    return error instanceof FastlyNetworkError || error instanceof errors/* ActionError */.lZ;
 }
 /**
  * A version that activates but breaks the site must not stay: go back to the
@@ -3681,7 +4070,7 @@ async function rollBack(api, sid, env, version, previous) {
     catch (error) {
         if (error instanceof Superseded)
             return { result: { kind: 'superseded', active: error.active }, notes: [] };
-        return { result: { kind: 'failed', to: previous, why: messageOf(error) }, notes: [] };
+        return { result: { kind: 'failed', to: previous, why: (0,errors/* messageOf */.bD)(error) }, notes: [] };
     }
 }
 /**
@@ -3699,7 +4088,7 @@ async function offStaging(api, sid, version) {
     }
     catch (error) {
         const after = await staged().catch(() => version);
-        return after === undefined ? { kind: 'deactivated' } : { kind: 'failed', to: undefined, why: messageOf(error) };
+        return after === undefined ? { kind: 'deactivated' } : { kind: 'failed', to: undefined, why: (0,errors/* messageOf */.bD)(error) };
     }
 }
 function repositoryDiff(current, base, files, changes) {
@@ -3768,7 +4157,7 @@ class TargetTally {
             }
         }
         catch (error) {
-            const reason = expectedMessage(error);
+            const reason = (0,errors/* expectedMessage */.UB)(error);
             for (const item of items)
                 this.failed.push({ item, reason });
         }
@@ -3857,10 +4246,10 @@ async function waitForOrigin(waitFor, stop, clock = realClock) {
     if (reached)
         return { tries: tries.length, durationMs };
     if (stopped)
-        throw new ActionError(`The run was cancelled while waiting for ${waitFor.url} to serve '${waitFor.text}'. Nothing was purged.`);
+        throw new errors/* ActionError */.lZ(`The run was cancelled while waiting for ${waitFor.url} to serve '${waitFor.text}'. Nothing was purged.`);
     const last = tries.at(-1);
     const saw = last ? `${answerOf(last)}${last.excerpt ? `: '${last.excerpt}'` : ''}` : 'nothing';
-    throw new ActionError(`${waitFor.url} did not serve '${waitFor.text}' on ${MATCH_STREAK} consecutive tries within ${Math.round(waitFor.timeoutMs / 1000)} s ` +
+    throw new errors/* ActionError */.lZ(`${waitFor.url} did not serve '${waitFor.text}' on ${MATCH_STREAK} consecutive tries within ${Math.round(waitFor.timeoutMs / 1000)} s ` +
         `(wait-timeout); it last answered ${saw}. Nothing was purged.`);
 }
 
@@ -3946,13 +4335,13 @@ async function stagedDomains(api, serviceIds) {
             const details = await api.serviceDetails(sid);
             const version = details.versions.find(v => v.staging)?.number;
             if (version === undefined) {
-                throw new ActionError(`Nothing is staged on service ${sid}, so it has no staging cache to purge; stage a version first (mode: activate, environment: staging) or purge on production`);
+                throw new errors/* ActionError */.lZ(`Nothing is staged on service ${sid}, so it has no staging cache to purge; stage a version first (mode: activate, environment: staging) or purge on production`);
             }
             found.push({ sid, version, domains: await api.listDomains(sid, version) });
         }
         catch (error) {
             if (error instanceof FastlyError && error.status === 403) {
-                throw new ActionError(`${error.message}. Purging URLs on staging reads the staged version's domains (their staging IPs), ` +
+                throw new errors/* ActionError */.lZ(`${error.message}. Purging URLs on staging reads the staged version's domains (their staging IPs), ` +
                     "so the token needs scope 'global:read' besides 'purge_select'");
             }
             throw error;
@@ -3967,7 +4356,7 @@ async function stagedDomains(api, serviceIds) {
                 known = hit ?? (found.length === 1 && found[0] ? noStagingAddress(found[0].sid, found[0].version, found[0].domains, hostname) : noneOf(found, hostname));
                 cache.set(hostname, known);
             }
-            if (known instanceof ActionError)
+            if (known instanceof errors/* ActionError */.lZ)
                 throw known;
             return known;
         }
@@ -3975,7 +4364,7 @@ async function stagedDomains(api, serviceIds) {
 }
 function noneOf(found, hostname) {
     const where = found.map(f => `version ${f.version} of ${f.sid}`).join(', ');
-    return new ActionError(`No staging IP for ${hostname}: it is not a domain with a staging IP on the staged ${where}. Use a URL on one of the services' domains, or production`);
+    return new errors/* ActionError */.lZ(`No staging IP for ${hostname}: it is not a domain with a staging IP on the staged ${where}. Use a URL on one of the services' domains, or production`);
 }
 
 ;// CONCATENATED MODULE: ./src/modes/stats/outcome.ts
@@ -4026,7 +4415,7 @@ async function stats_run(settings, api) {
             judge(settings, stats);
         }
         catch (error) {
-            stats.error = expectedMessage(error);
+            stats.error = (0,errors/* expectedMessage */.UB)(error);
         }
         services.push(stats);
     }
@@ -4094,7 +4483,7 @@ async function syncItems(sync, current, wanted, options) {
             await options.patch(batch);
         }
         catch (error) {
-            const reason = expectedMessage(error);
+            const reason = (0,errors/* expectedMessage */.UB)(error);
             const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
             const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
             sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
@@ -4171,7 +4560,7 @@ async function update_config_store_run(settings, api) {
     try {
         const store = await api.findConfigStore(settings.configStore);
         if (!store) {
-            throw new ActionError(`Config store '${settings.configStore}' not found by name or by ID; check 'config-store'`);
+            throw new errors/* ActionError */.lZ(`Config store '${settings.configStore}' not found by name or by ID; check 'config-store'`);
         }
         sync.id = store.id;
         const read = () => api.listConfigStoreItems(store.id);
@@ -4183,7 +4572,7 @@ async function update_config_store_run(settings, api) {
         });
     }
     catch (error) {
-        sync.error = expectedMessage(error);
+        sync.error = (0,errors/* expectedMessage */.UB)(error);
         sync.status = 'failed';
     }
     return { mode: settings.mode, stores: [sync] };
@@ -4201,7 +4590,7 @@ async function update_dictionary_run(settings, api) {
             await syncDictionary(settings, api, sync, serviceId);
         }
         catch (error) {
-            sync.error = expectedMessage(error);
+            sync.error = (0,errors/* expectedMessage */.UB)(error);
             sync.status = 'failed';
         }
         stores.push(sync);
@@ -4211,17 +4600,17 @@ async function update_dictionary_run(settings, api) {
 async function syncDictionary(settings, api, sync, serviceId) {
     const { activeVersion } = await api.serviceDetails(serviceId);
     if (activeVersion === undefined) {
-        throw new ActionError(`Service ${serviceId} has no active version, so it has no edge dictionary '${settings.dictionary}' to update`);
+        throw new errors/* ActionError */.lZ(`Service ${serviceId} has no active version, so it has no edge dictionary '${settings.dictionary}' to update`);
     }
     const dictionary = await api.findDictionary(serviceId, activeVersion, settings.dictionary);
     if (!dictionary) {
-        throw new ActionError(`Edge dictionary '${settings.dictionary}' not found on service ${serviceId} (active version ${activeVersion}); ` +
+        throw new errors/* ActionError */.lZ(`Edge dictionary '${settings.dictionary}' not found on service ${serviceId} (active version ${activeVersion}); ` +
             "check 'dictionary', or create it in a version of the service first");
     }
     sync.id = dictionary.id;
     sync.writeOnly = dictionary.writeOnly;
     if (dictionary.writeOnly && settings.deleteMissing) {
-        throw new ActionError(`Edge dictionary '${settings.dictionary}' on ${serviceId} is write-only: its keys cannot be read, so 'delete-missing: true' cannot know what to delete`);
+        throw new errors/* ActionError */.lZ(`Edge dictionary '${settings.dictionary}' on ${serviceId} is write-only: its keys cannot be read, so 'delete-missing: true' cannot know what to delete`);
     }
     // A write-only dictionary's values cannot be read back, so a doubtful batch stays failed.
     const read = dictionary.writeOnly ? undefined : () => api.listDictionaryItems(serviceId, dictionary.id);
@@ -4284,279 +4673,10 @@ function nextToken(json, from) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/read-file.ts
-
-
-
-/**
- * Far above any list of keys, URLs, items or VCL a run sends (100,000 long
- * URLs are about 10 MB), and far below what would exhaust the runner's memory.
- */
-const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
-/**
- * The folders a symlink may resolve into: the workspace and the runner's temp
- * folder. Outside a runner neither is set, and the working directory stands in
- * for the job: a link leading anywhere else is refused rather than trusted.
- */
-function jobRoots(env = process.env) {
-    const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP].filter((root) => Boolean(root));
-    return roots.length > 0 ? roots : [process.cwd()];
-}
-/**
- * A file an input names, as text: every file the action reads goes through
- * here. Strict UTF-8 (a wrong byte is refused, not turned into U+FFFD), and a
- * leading byte order mark dropped — Windows editors save one that no one sees.
- */
-function readTextInputFile(inputName, path, options = {}) {
-    const bytes = readInputFile(inputName, path, { maxBytes: MAX_TEXT_FILE_BYTES, ...options });
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        const line = bytes.subarray(0, firstInvalidByte(bytes)).filter(byte => byte === 0x0a).length + 1;
-        throw new InputError(`Input '${inputName}' must name UTF-8 text, but '${path}' is not valid UTF-8 (line ${line}); save it as UTF-8`);
-    }
-}
-/**
- * A file an input names, as bytes. Repository content comes from pull
- * requests, so a symlink on the way (the file, or a folder above it) must
- * lead inside the job's folders: a link to /etc/passwd is never read. A path
- * with no link on the way is the workflow's own choice and is read as given.
- */
-function readInputFile(inputName, path, options = {}) {
-    const { fd, size } = openInputFile(inputName, path, options);
-    try {
-        const bytes = Buffer.alloc(size);
-        let filled = 0;
-        while (filled < bytes.length) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, bytes.length - filled, filled);
-            if (read === 0)
-                break;
-            filled += read;
-        }
-        return bytes.subarray(0, filled);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-/**
- * A file an input names, opened after the symlink and size checks of
- * readInputFile, for a caller that streams it (a package is too large to hold
- * in memory). The caller closes the descriptor.
- */
-function openInputFile(inputName, path, options = {}) {
-    const { maxBytes = Number.POSITIVE_INFINITY, roots = jobRoots() } = options;
-    const real = realPath(inputName, path);
-    if (real !== (0,external_node_path_namespaceObject.resolve)(path) && !roots.some(root => isInside(real, realPathOrSelf(root)))) {
-        throw new InputError(`Input '${inputName}' names '${path}', a symlink (or a path through one) that leads outside the workspace and the runner's temp folder; ` +
-            'only links within the job are followed');
-    }
-    // The path that was checked is the one opened, so a link swapped in between is not followed.
-    const fd = read_file_open(inputName, path, real);
-    try {
-        const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (stat.isDirectory())
-            throw notReadable(inputName, path, 'it is a directory');
-        if (!stat.isFile())
-            throw notReadable(inputName, path, 'not a regular file');
-        if (stat.size > maxBytes) {
-            throw new InputError(`Input '${inputName}' names '${path}', which is ${stat.size} bytes; the limit is ${maxBytes}`);
-        }
-        return { fd, size: stat.size };
-    }
-    catch (error) {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-        throw error;
-    }
-}
-function realPath(inputName, path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch (error) {
-        throw notReadable(inputName, path, why(error));
-    }
-}
-function realPathOrSelf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        return (0,external_node_path_namespaceObject.resolve)(path);
-    }
-}
-function read_file_open(inputName, path, real) {
-    try {
-        return (0,external_node_fs_namespaceObject.openSync)(real, 'r');
-    }
-    catch (error) {
-        throw notReadable(inputName, path, why(error));
-    }
-}
-function isInside(path, root) {
-    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
-    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
-}
-function why(error) {
-    const code = error.code;
-    if (code === 'ENOENT')
-        return 'no such file';
-    if (code === 'EISDIR')
-        return 'it is a directory';
-    if (code === 'EACCES')
-        return 'permission denied';
-    if (code === 'ELOOP')
-        return 'a loop of symlinks';
-    return code ?? 'unreadable';
-}
-function notReadable(inputName, path, reason) {
-    return new InputError(`Input '${inputName}' must be a readable file path, got '${path}' (${reason})`);
-}
-/**
- * Where UTF-8 first breaks: every prefix before it still decodes, so a binary
- * search finds it without a decoder of our own. A file that decodes up to its
- * end was cut off in its last character.
- */
-function firstInvalidByte(bytes) {
-    if (decodesSoFar(bytes))
-        return bytes.length - 1;
-    let good = 0;
-    let bad = bytes.length;
-    while (bad - good > 1) {
-        const middle = Math.floor((good + bad) / 2);
-        if (decodesSoFar(bytes.subarray(0, middle)))
-            good = middle;
-        else
-            bad = middle;
-    }
-    return good;
-}
-function decodesSoFar(bytes) {
-    try {
-        // `stream`: a sequence cut off at the end of the prefix is not yet an error.
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/inputs/parsers.ts
-
-
-/** One entry of a list: anything between commas, whitespace and newlines. */
-const ENTRY = /[^\s,]+/g;
-function readBoolean(read, name, fallback) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    const lower = raw.toLowerCase();
-    if (lower === 'true')
-        return true;
-    if (lower === 'false')
-        return false;
-    throw new InputError(`Input '${name}' must be 'true' or 'false', got '${raw}'`);
-}
-function readInteger(read, name, fallback, range) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
-    const { min, max } = range;
-    if (Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max))
-        return value;
-    const expected = max === undefined ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
-    throw new InputError(`Input '${name}' must be ${expected}, got '${raw}'`);
-}
-function readChoice(read, name, choices) {
-    const raw = read(name);
-    const found = choices.find(choice => choice === raw);
-    if (found)
-        return found;
-    const expected = choices.map(choice => `'${choice}'`).join(', ');
-    throw new InputError(`Input '${name}' must be one of ${expected}, got '${raw}'`);
-}
-/** Splits on commas, whitespace and newlines, dropping empty entries and duplicates (first one kept). */
-function splitList(text) {
-    return [...new Set(text.match(ENTRY))];
-}
-/**
- * The list from an inline input and/or a file input, in that order, each entry
- * passed through `normalise` (which names the input an entry came from in its
- * error), without duplicates. One entry at a time: a file of 100,000 URLs
- * should not pass through five arrays of 100,000 on its way in.
- */
-function readListWithFile(read, inlineName, fileName, normalise = (_, entry) => entry) {
-    const file = read(fileName);
-    const list = new Set();
-    for (const [entry] of read(inlineName).matchAll(ENTRY))
-        list.add(normalise(inlineName, entry));
-    if (file !== '') {
-        for (const [entry] of readTextInputFile(fileName, file).matchAll(ENTRY))
-            list.add(normalise(fileName, entry));
-    }
-    return [...list];
-}
-/** Userinfo in an absolute URL's authority: `//user:secret@`. */
-const CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
-/**
- * An absolute http(s) URL without user credentials: a password in a URL
- * would be printed in the log, the summary and `purge-ids`, so it is refused,
- * and the message does not repeat it.
- */
-function parseHttpUrl(name, raw) {
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        url = undefined;
-    }
-    const shown = escapeControls(raw.replace(CREDENTIALS, '$1***@'));
-    if (url && (url.username !== '' || url.password !== '')) {
-        throw new InputError(`Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`);
-    }
-    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '')
-        return url;
-    throw new InputError(`Input '${name}' must be an absolute http(s) URL, got '${shown}'`);
-}
-/** A URL to purge: the fragment never reaches a server, so `#a` and `#b` of one page are one purge. */
-function purgeUrl(name, raw) {
-    const url = parseHttpUrl(name, raw);
-    url.hash = '';
-    return url.href;
-}
-/** Fastly's limit for one surrogate key. */
-const MAX_SURROGATE_KEY_BYTES = 1024;
-/** C0 controls, DEL and C1 controls: invisible in a log, and no key or name of Fastly's needs one. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const parsers_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-function surrogateKey(name, key) {
-    const bytes = Buffer.byteLength(key);
-    if (bytes > MAX_SURROGATE_KEY_BYTES) {
-        throw new InputError(`Input '${name}' has a surrogate key of ${bytes} bytes, '${parsers_shorten(key)}'; Fastly's limit is ${MAX_SURROGATE_KEY_BYTES} bytes`);
-    }
-    const control = parsers_CONTROL.exec(key);
-    if (control) {
-        throw new InputError(`Input '${name}' has a surrogate key with the control character ${codePoint(control[0])}, '${parsers_shorten(key)}'`);
-    }
-    return key;
-}
-/** Untrusted text quoted in an input error: control characters as `\u001b`, at most 40 characters. */
-function parsers_shorten(text, max = 40) {
-    const cut = [...text];
-    return escapeControls(cut.length > max ? `${cut.slice(0, max).join('')}…` : text);
-}
-/** Control characters as `\u001b`: an ESC in an input error must not reach the terminal as one. */
-function escapeControls(text) {
-    return text.replace(new RegExp(parsers_CONTROL.source, 'g'), char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-function codePoint(char) {
-    return `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
+// EXTERNAL MODULE: ./src/inputs/parsers.ts
+var parsers = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/inputs/read-file.ts
+var read_file = __nccwpck_require__(404);
 ;// CONCATENATED MODULE: ./src/inputs/kv-items.ts
 
 
@@ -4592,14 +4712,14 @@ function kvKeyProblem(key) {
  */
 function kvWantedFrom(input, parsed) {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new InputError(`Input '${input}' must be a JSON object of keys, e.g. {"/old": "/new", "gone": null}`);
+        throw new errors/* InputError */.dz(`Input '${input}' must be a JSON object of keys, e.g. {"/old": "/new", "gone": null}`);
     }
     const wanted = new Map();
     for (const [key, raw] of Object.entries(parsed)) {
-        const name = `Input '${input}' key '${parsers_shorten(key, 60)}'`;
+        const name = `Input '${input}' key '${(0,parsers/* shorten */.ml)(key, 60)}'`;
         const problem = kvKeyProblem(key);
         if (problem !== undefined)
-            throw new InputError(`${name} ${problem}; rename the key`);
+            throw new errors/* InputError */.dz(`${name} ${problem}; rename the key`);
         wanted.set(key, wantedValue(name, raw));
     }
     return wanted;
@@ -4610,26 +4730,26 @@ function wantedValue(name, raw) {
     if (typeof raw === 'string')
         return { value: raw, metadata: '', ttl: undefined };
     if (typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new InputError(`${name} must be a string, null (to delete it) or {"value": "…", "metadata": "…", "ttl": 3600}, got ${parsers_shorten(JSON.stringify(raw), 60)}`);
+        throw new errors/* InputError */.dz(`${name} must be a string, null (to delete it) or {"value": "…", "metadata": "…", "ttl": 3600}, got ${(0,parsers/* shorten */.ml)(JSON.stringify(raw), 60)}`);
     }
     const fields = raw;
     const unknown = Object.keys(fields).find(field => !FIELDS.has(field));
     if (unknown !== undefined)
-        throw new InputError(`${name} has the field '${parsers_shorten(unknown)}'; only "value", "metadata" and "ttl" are known`);
+        throw new errors/* InputError */.dz(`${name} has the field '${(0,parsers/* shorten */.ml)(unknown)}'; only "value", "metadata" and "ttl" are known`);
     const { value, metadata = '', ttl } = fields;
     if (typeof value !== 'string')
-        throw new InputError(`${name} needs a string "value"`);
+        throw new errors/* InputError */.dz(`${name} needs a string "value"`);
     if (typeof metadata !== 'string')
-        throw new InputError(`${name} has a "metadata" that is not a string; metadata is text, e.g. a JSON string`);
+        throw new errors/* InputError */.dz(`${name} has a "metadata" that is not a string; metadata is text, e.g. a JSON string`);
     const metaBytes = Buffer.byteLength(metadata, 'utf8');
     if (metaBytes > MAX_KV_METADATA_BYTES)
-        throw new InputError(`${name} has metadata of ${metaBytes} bytes; Fastly's limit is ${MAX_KV_METADATA_BYTES}`);
+        throw new errors/* InputError */.dz(`${name} has metadata of ${metaBytes} bytes; Fastly's limit is ${MAX_KV_METADATA_BYTES}`);
     // Fastly answers metadata in an HTTP header, which cannot carry these: it could never be read back as written.
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(metadata))
-        throw new InputError(`${name} has control characters (such as a line break) in its metadata; remove them`);
+        throw new errors/* InputError */.dz(`${name} has control characters (such as a line break) in its metadata; remove them`);
     if (ttl !== undefined && !(typeof ttl === 'number' && Number.isSafeInteger(ttl) && ttl > 0)) {
-        throw new InputError(`${name} has a "ttl" of ${parsers_shorten(JSON.stringify(ttl), 30)}; it must be a whole number of seconds above 0`);
+        throw new errors/* InputError */.dz(`${name} has a "ttl" of ${(0,parsers/* shorten */.ml)(JSON.stringify(ttl), 30)}; it must be a whole number of seconds above 0`);
     }
     return { value, metadata, ttl: ttl };
 }
@@ -4696,9 +4816,9 @@ function readWantedKvItems(read) {
     const file = read('items-file');
     const inline = read('items');
     if (file === '' && inline === '') {
-        throw new InputError(`Input 'items' or 'items-file' is required: a JSON object such as {"/old": "/new", "flag": {"value": "on", "metadata": "…"}, "gone": null}`);
+        throw new errors/* InputError */.dz(`Input 'items' or 'items-file' is required: a JSON object such as {"/old": "/new", "flag": {"value": "on", "metadata": "…"}, "gone": null}`);
     }
-    const fromFile = file === '' ? new Map() : kvWantedFrom('items-file', parseObject('items-file', readTextInputFile('items-file', file)));
+    const fromFile = file === '' ? new Map() : kvWantedFrom('items-file', parseObject('items-file', (0,read_file/* readTextInputFile */.YV)('items-file', file)));
     const fromInline = inline === '' ? new Map() : kvWantedFrom('items', parseObject('items', inline));
     return new Map([...fromFile, ...fromInline]);
 }
@@ -4708,11 +4828,11 @@ function parseObject(name, text) {
         parsed = JSON.parse(text);
     }
     catch (error) {
-        throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(messageOf(error))}`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be valid JSON: ${(0,parsers/* escapeControls */.UN)((0,errors/* messageOf */.bD)(error))}`);
     }
     const duplicate = firstDuplicateKey(text);
     if (duplicate !== undefined) {
-        throw new InputError(`Input '${name}' names the key '${parsers_shorten(duplicate)}' twice; JSON would keep only the last value, so keep one`);
+        throw new errors/* InputError */.dz(`Input '${name}' names the key '${(0,parsers/* shorten */.ml)(duplicate)}' twice; JSON would keep only the last value, so keep one`);
     }
     return parsed;
 }
@@ -4726,7 +4846,7 @@ const KV_READS_IN_FLIGHT = 16;
 async function planKvStore(api, asked, wanted, deleteMissing) {
     const store = await api.findKvStore(asked);
     if (!store)
-        throw new ActionError(`KV store '${asked}' not found by name or by ID; check 'kv-store'`);
+        throw new errors/* ActionError */.lZ(`KV store '${asked}' not found by name or by ID; check 'kv-store'`);
     const keys = await api.listKvKeys(store.id);
     const listed = new Set(keys);
     // Only keys that could be unchanged or updated need their value; a key to delete or create does not.
@@ -4774,7 +4894,7 @@ async function applyKvStorePlan(api, plan) {
         }
         catch (error) {
             refused = [];
-            batchError = expectedMessage(error);
+            batchError = (0,errors/* expectedMessage */.UB)(error);
         }
         if (refused.length > 0 || batchError !== undefined)
             failed.push(...(await judgeBatch(api, id, batch, refused, batchError)));
@@ -4784,7 +4904,7 @@ async function applyKvStorePlan(api, plan) {
             await api.deleteKvKey(id, key);
         }
         catch (error) {
-            failed.push({ key, reason: expectedMessage(error) });
+            failed.push({ key, reason: (0,errors/* expectedMessage */.UB)(error) });
         }
     });
     return { batches: plan.diff.batches.length, deletes: plan.diff.deleted.length, failed };
@@ -4804,7 +4924,7 @@ async function judgeBatch(api, id, batch, refused, batchError) {
             failed.push({ key: write.key, reason: why });
         }
         catch (error) {
-            failed.push({ key: write.key, reason: `${why}; reading the key back failed too: ${expectedMessage(error)}` });
+            failed.push({ key: write.key, reason: `${why}; reading the key back failed too: ${(0,errors/* expectedMessage */.UB)(error)}` });
         }
     });
     // Read back concurrently: keep the batch's order for the report.
@@ -4830,7 +4950,7 @@ async function update_kv_store_run(settings, api) {
         sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
     }
     catch (error) {
-        sync.error = expectedMessage(error);
+        sync.error = (0,errors/* expectedMessage */.UB)(error);
         sync.status = 'failed';
     }
     return { mode: settings.mode, stores: [sync] };
@@ -4970,7 +5090,7 @@ function forEachLine(text, each) {
 }
 function failure(input, line, raw) {
     return why => {
-        throw new InputError(`Input '${input}' line ${line} ('${parsers_shorten(raw.trim(), 80)}'): ${why}`);
+        throw new errors/* InputError */.dz(`Input '${input}' line ${line} ('${(0,parsers/* shorten */.ml)(raw.trim(), 80)}'): ${why}`);
     };
 }
 /** Two lines for one network would leave it unclear which one is wanted. */
@@ -4980,7 +5100,7 @@ function unique(entries, input, text) {
     for (const entry of entries) {
         const earlier = first.get(entry.prefix);
         if (earlier) {
-            throw new InputError(`Input '${input}' line ${entry.line} ('${parsers_shorten((lines[entry.line - 1] ?? '').trim(), 80)}') is the same entry as line ${earlier.line} (${entry.prefix}); keep one`);
+            throw new errors/* InputError */.dz(`Input '${input}' line ${entry.line} ('${(0,parsers/* shorten */.ml)((lines[entry.line - 1] ?? '').trim(), 80)}') is the same entry as line ${earlier.line} (${entry.prefix}); keep one`);
         }
         first.set(entry.prefix, entry);
     }
@@ -4993,7 +5113,7 @@ function parseNetwork(text, fail) {
     const v4 = parseIpv4(address);
     const v6 = v4 === undefined ? parseIpv6(address) : undefined;
     if (v4 === undefined && v6 === undefined)
-        fail(`'${parsers_shorten(address, 60)}' is not an IPv4 or IPv6 address`);
+        fail(`'${(0,parsers/* shorten */.ml)(address, 60)}' is not an IPv4 or IPv6 address`);
     const width = v4 === undefined ? 128 : 32;
     const value = (v4 ?? v6);
     const lengthText = slash < 0 ? String(width) : text.slice(slash + 1);
@@ -5081,15 +5201,15 @@ function readWantedAclEntries(read, parse) {
     const file = read('entries-file');
     const inline = read('entries');
     if (file === '' && inline === '') {
-        throw new InputError("Input 'entries' or 'entries-file' is required: ACL entries one per line, e.g. 192.0.2.0/24");
+        throw new errors/* InputError */.dz("Input 'entries' or 'entries-file' is required: ACL entries one per line, e.g. 192.0.2.0/24");
     }
-    const fromFile = file === '' ? [] : parse(readTextInputFile('entries-file', file), 'entries-file');
+    const fromFile = file === '' ? [] : parse((0,read_file/* readTextInputFile */.YV)('entries-file', file), 'entries-file');
     const fromInline = inline === '' ? [] : parse(inline, 'entries');
     const inFile = new Map(fromFile.map(entry => [entry.prefix, entry]));
     for (const entry of fromInline) {
         const twin = inFile.get(entry.prefix);
         if (twin) {
-            throw new InputError(`Input 'entries' line ${entry.line} is the same entry as 'entries-file' line ${twin.line} (${entry.prefix}); keep one`);
+            throw new errors/* InputError */.dz(`Input 'entries' line ${entry.line} is the same entry as 'entries-file' line ${twin.line} (${entry.prefix}); keep one`);
         }
     }
     return [...fromFile, ...fromInline];
@@ -5119,7 +5239,7 @@ async function applyBatches(calls, batches) {
             await calls.patch(batch.ops);
         }
         catch (error) {
-            const reason = expectedMessage(error);
+            const reason = (0,errors/* expectedMessage */.UB)(error);
             const done = mayHaveLanded(error) ? await landedOps(calls, batch.ops) : undefined;
             batch.keys.forEach((key, at) => {
                 if (!done?.has(at))
@@ -5176,11 +5296,11 @@ function computeDone(op, now) {
 async function planVclAcl(api, serviceId, target, deleteMissing) {
     const { activeVersion } = await api.serviceDetails(serviceId);
     if (activeVersion === undefined) {
-        throw new ActionError(`Service ${serviceId} has no active version, so it has no ACL '${target.name}' to update`);
+        throw new errors/* ActionError */.lZ(`Service ${serviceId} has no active version, so it has no ACL '${target.name}' to update`);
     }
     const acl = await api.findVclAcl(serviceId, activeVersion, target.name);
     if (!acl) {
-        throw new ActionError(`ACL '${target.name}' not found on service ${serviceId} (active version ${activeVersion}); check 'acl', or create it in a version of the service first`);
+        throw new errors/* ActionError */.lZ(`ACL '${target.name}' not found on service ${serviceId} (active version ${activeVersion}); check 'acl', or create it in a version of the service first`);
     }
     const current = await api.listVclAclEntries(serviceId, acl.id);
     return {
@@ -5196,7 +5316,7 @@ async function planVclAcl(api, serviceId, target, deleteMissing) {
 async function planComputeAcl(api, target, deleteMissing) {
     const acl = await api.findComputeAcl(target.name);
     if (!acl)
-        throw new ActionError(`Compute ACL '${target.name}' not found by name or by ID; check 'compute-acl'`);
+        throw new errors/* ActionError */.lZ(`Compute ACL '${target.name}' not found by name or by ID; check 'compute-acl'`);
     const current = await api.listComputeAclEntries(acl.id);
     return { kind: 'compute-acl', asked: target.name, acl, entriesBefore: current.length, diff: diffComputeAcl(target.entries, current, deleteMissing) };
 }
@@ -5228,7 +5348,7 @@ async function update_acl_run(settings, api) {
             sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
         }
         catch (error) {
-            sync.error = expectedMessage(error);
+            sync.error = (0,errors/* expectedMessage */.UB)(error);
             sync.status = 'failed';
         }
         stores.push(sync);
@@ -5409,7 +5529,64 @@ function utc(date) {
     return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+;// CONCATENATED MODULE: ./src/report/package.ts
+
+
+/** The package rows of a service's section: before and after, and what became of the upload. */
+function packageSection(s, dryRun, environment) {
+    const change = s.package;
+    if (!change)
+        return EMPTY;
+    const base = s.baseVersion === undefined ? html `the base version` : html `version ${count(s.baseVersion)}`;
+    const rows = ['name', 'language', 'size', 'filesHash'].map(field => [
+        FIELD_LABEL[field],
+        change.before ? fact(change.before, field) : html `—`,
+        fact(change.after, field)
+    ]);
+    const facts = table([html `Package`, html `Before (${base})`, html `After (${code(change.path)})`], rows);
+    return html `<p>${what(s, change, dryRun, environment)}</p>\n\n${facts}`;
+}
+function what(s, change, dryRun, environment) {
+    const live = html `version ${s.previousVersion === undefined ? html `none` : count(s.previousVersion)}`;
+    if (s.status === 'unchanged') {
+        return html `➖ This package is already live on ${html_escape(environment)} (${live} has the same files hash): nothing was cloned, uploaded or activated.`;
+    }
+    if (change.action === 'unchanged')
+        return html `➖ The clone keeps the package it has from its base: the files hash is the same, so nothing was uploaded.`;
+    if (change.uploaded)
+        return html `📦 The package was uploaded into the clone, and Fastly's files hash matches the one computed here.`;
+    if (dryRun)
+        return html `📦 A real run would upload this package into the clone.`;
+    return html `📦 The package was not uploaded.`;
+}
+const FIELD_LABEL = {
+    name: html `Name`,
+    language: html `Language`,
+    size: html `Size`,
+    filesHash: html `Files hash`
+};
+function fact(facts, field) {
+    if (field === 'size')
+        return facts.size === undefined ? html `—` : html `${count(facts.size)} bytes`;
+    if (field === 'filesHash')
+        return facts.filesHash === undefined ? html `—` : code(package_short(facts.filesHash));
+    const value = facts[field];
+    return value === undefined ? html `—` : html_escape(value);
+}
+/** The dry run's step for the package. */
+function packageStep(change) {
+    return change.action === 'upload'
+        ? html `upload the package ${code(change.path)} (files hash ${code(package_short(change.after.filesHash))}) and check Fastly's files hash is the same`
+        : html `keep the base's package (same files hash ${code(package_short(change.after.filesHash))})`;
+}
+/** The `result` output's view of it: whole hashes, for a script to compare. */
+function packageResult(change) {
+    const plain = (facts) => ({ name: facts.name ?? null, language: facts.language ?? null, size: facts.size ?? null, filesHash: facts.filesHash ?? null });
+    return { before: change.before ? plain(change.before) : null, after: plain(change.after), action: change.action, uploaded: change.uploaded };
+}
+
 ;// CONCATENATED MODULE: ./src/report/activate.ts
+
 
 
 
@@ -5448,6 +5625,7 @@ function presentActivation(settings, outcome) {
                 activeVersion: s.activeVersion ?? null,
                 vcl: s.vcl.map(({ name, action }) => ({ name, action })),
                 ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
+                ...(s.package ? { package: packageResult(s.package) } : {}),
                 ...(s.validation ? { validation: s.validation } : {}),
                 ...(s.warning ? { warning: s.warning } : {}),
                 ...(s.notes.length > 0 ? { notes: s.notes } : {}),
@@ -5460,7 +5638,8 @@ function presentActivation(settings, outcome) {
             version: perService(outcome, s => s.activeVersion),
             'previous-version': perService(outcome, s => s.previousVersion),
             'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back')),
-            'version-url': perService(outcome, s => (s.activeVersion === undefined ? undefined : versionUrl(s.serviceId, s.activeVersion)))
+            'version-url': perService(outcome, s => (s.activeVersion === undefined ? undefined : versionUrl(s.serviceId, s.activeVersion))),
+            ...(settings.package ? { 'package-uploaded': perService(outcome, s => s.package?.uploaded === true) } : {})
         },
         warnings: outcome.services.flatMap(s => [
             ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
@@ -5493,6 +5672,9 @@ function headline(settings, outcome, failing) {
         if (outcome.services.length === 1 && only)
             return html `${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
         return html `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
+    }
+    if (outcome.services.length === 1 && only?.status === 'unchanged' && only.package) {
+        return html `the package is already live: version ${version(only.activeVersion)} on ${env} has it`;
     }
     if (outcome.services.length === 1 && only) {
         return only.status === 'unchanged'
@@ -5538,6 +5720,7 @@ function serviceSection(settings, outcome, s, diffs) {
         parts.push(activate_plan(settings, outcome, s));
     else if (settings.clone && s.newVersion !== undefined)
         parts.push(html `<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
+    parts.push(packageSection(s, settings.dryRun, settings.environment));
     if (s.vcl.length > 0) {
         const change = { create: html `created`, update: html `updated`, unchanged: html `unchanged` };
         const rows = s.vcl.map(v => [code(v.path), code(v.name), html `${change[v.action]}${v.name === s.mainVcl ? html `, made main` : EMPTY}`]);
@@ -5595,6 +5778,7 @@ function activate_plan(settings, outcome, s) {
         ? [
             html `clone version ${version(s.baseVersion)} (${s.baseVersion === s.previousVersion ? html `active on ${env}` : html `not the active one`})`,
             html `comment the clone ${code(settings.comment)}`,
+            ...(s.package ? [packageStep(s.package)] : []),
             ...(s.vcl.length > 0 ? [html `upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? html `, making ${code(s.mainVcl)} main` : EMPTY}`] : []),
             html `validate it`,
             html `activate it on ${env}`,
@@ -6540,7 +6724,7 @@ const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  * called (not at import), from what it is given, and refuses a payload that is
  * there but unreadable instead of silently treating it as empty.
  */
-function readRunContext({ env = process.env, readFile = path => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') } = {}) {
+function readRunContext({ env = process.env, readFile = path => (0,external_node_fs_.readFileSync)(path, 'utf8') } = {}) {
     const repository = repositoryOf(env.GITHUB_REPOSITORY);
     const eventName = nonEmpty(env.GITHUB_EVENT_NAME);
     const payload = payloadOf(env.GITHUB_EVENT_PATH, readFile);
@@ -6597,7 +6781,7 @@ function payloadOf(path, readFile) {
         text = readFile(path);
     }
     catch (error) {
-        throw new ActionError(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${messageOf(error)}`);
+        throw new errors/* ActionError */.lZ(`Cannot read the event payload GITHUB_EVENT_PATH names, '${path}': ${(0,errors/* messageOf */.bD)(error)}`);
     }
     try {
         const parsed = JSON.parse(text);
@@ -6607,7 +6791,7 @@ function payloadOf(path, readFile) {
     catch {
         // Answered below, with the path.
     }
-    throw new ActionError(`The event payload GITHUB_EVENT_PATH names, '${path}', is not a JSON object`);
+    throw new errors/* ActionError */.lZ(`The event payload GITHUB_EVENT_PATH names, '${path}', is not a JSON object`);
 }
 function repositoryOf(value) {
     const match = REPOSITORY.exec(value ?? '');
@@ -6645,23 +6829,23 @@ function withoutTrailingSlash(url) {
 /** Expands the `vcl-files` paths and globs, reads every file, and refuses what Fastly could not take. */
 function readVclFiles(input) {
     const byName = new Map();
-    for (const pattern of splitList(input)) {
-        const paths = (0,external_node_fs_namespaceObject.globSync)(pattern).filter(isFile).sort();
+    for (const pattern of (0,parsers/* splitList */.ry)(input)) {
+        const paths = (0,external_node_fs_.globSync)(pattern).filter(isFile).sort();
         if (paths.length === 0) {
-            throw new InputError(`Input 'vcl-files' must name existing .vcl files; '${pattern}' matches no file`);
+            throw new errors/* InputError */.dz(`Input 'vcl-files' must name existing .vcl files; '${pattern}' matches no file`);
         }
         for (const path of paths) {
             if (!path.endsWith('.vcl')) {
-                throw new InputError(`Input 'vcl-files' must name .vcl files, got '${path}'`);
+                throw new errors/* InputError */.dz(`Input 'vcl-files' must name .vcl files, got '${path}'`);
             }
-            const name = (0,external_node_path_namespaceObject.basename)(path, '.vcl');
+            const name = (0,external_node_path_.basename)(path, '.vcl');
             const clash = byName.get(name);
             if (clash && clash.path !== path) {
-                throw new InputError(`Input 'vcl-files' names two files that would both be the VCL '${name}': '${clash.path}' and '${path}'`);
+                throw new errors/* InputError */.dz(`Input 'vcl-files' names two files that would both be the VCL '${name}': '${clash.path}' and '${path}'`);
             }
-            const content = readTextInputFile('vcl-files', path);
+            const content = (0,read_file/* readTextInputFile */.YV)('vcl-files', path);
             if (content.trim() === '')
-                throw new InputError(`Input 'vcl-files' names an empty file, '${path}'`);
+                throw new errors/* InputError */.dz(`Input 'vcl-files' names an empty file, '${path}'`);
             byName.set(name, { name, path, content });
         }
     }
@@ -6669,7 +6853,7 @@ function readVclFiles(input) {
 }
 /** A link to nowhere matches a glob but cannot be uploaded: it counts as no file. */
 function isFile(path) {
-    return (0,external_node_fs_namespaceObject.statSync)(path, { throwIfNoEntry: false })?.isFile() ?? false;
+    return (0,external_node_fs_.statSync)(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/stats-window.ts
@@ -6684,20 +6868,20 @@ function readStatsWindow(read, nowMs) {
     const from = parseTime(read, 'stats-from', '1 day ago', nowMs);
     const to = parseTime(read, 'stats-to', 'now', nowMs);
     if (from >= to) {
-        throw new InputError(`Input 'stats-from' must be before 'stats-to', got ${new Date(from * 1000).toISOString()} → ${new Date(to * 1000).toISOString()}`);
+        throw new errors/* InputError */.dz(`Input 'stats-from' must be before 'stats-to', got ${new Date(from * 1000).toISOString()} → ${new Date(to * 1000).toISOString()}`);
     }
     const by = read('stats-by') || 'hour';
     if (by !== 'minute' && by !== 'hour' && by !== 'day') {
-        throw new InputError(`Input 'stats-by' must be one of 'minute', 'hour', 'day', got '${by}'`);
+        throw new errors/* InputError */.dz(`Input 'stats-by' must be one of 'minute', 'hour', 'day', got '${by}'`);
     }
     const now = Math.floor(nowMs / 1000);
     const start = new Date(from * 1000).toISOString();
     if (from >= now) {
-        throw new InputError(`Input 'stats-from' is ${start}, not in the past: Fastly has no stats yet for a window that starts now or later`);
+        throw new errors/* InputError */.dz(`Input 'stats-from' is ${start}, not in the past: Fastly has no stats yet for a window that starts now or later`);
     }
     const kept = KEPT_DAYS[by];
     if (kept !== undefined && from < now - kept * UNIT_SECONDS.day) {
-        throw new InputError(`Input 'stats-from' is ${start}, older than the ${kept} days Fastly keeps ${by}ly stats; ` +
+        throw new errors/* InputError */.dz(`Input 'stats-from' is ${start}, older than the ${kept} days Fastly keeps ${by}ly stats; ` +
             `start within the last ${kept} days or choose a coarser 'stats-by'`);
     }
     return { from, to, by };
@@ -6707,7 +6891,7 @@ function parseTime(read, name, fallback, nowMs) {
     const now = Math.floor(nowMs / 1000);
     if (/^\d+$/.test(raw)) {
         if (Number(raw) > LATEST_UNIX_SECONDS) {
-            throw new InputError(`Input '${name}' must be Unix time in seconds, got '${raw}' (milliseconds? drop the last three digits)`);
+            throw new errors/* InputError */.dz(`Input '${name}' must be Unix time in seconds, got '${raw}' (milliseconds? drop the last three digits)`);
         }
         return Number(raw);
     }
@@ -6720,7 +6904,7 @@ function parseTime(read, name, fallback, nowMs) {
     const ms = iso && isCalendarDate(iso[1] ?? '') ? Date.parse(raw) : NaN;
     if (!Number.isNaN(ms))
         return Math.floor(ms / 1000);
-    throw new InputError(`Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${raw}'`);
+    throw new errors/* InputError */.dz(`Input '${name}' must be Unix seconds, an ISO 8601 time (2026-11-23T08:00:00Z) or a relative time ('2 hours ago', 'now'), got '${raw}'`);
 }
 /** Date.parse rolls 2026-02-30 over to March; a date that does not exist is a typo. */
 function isCalendarDate(date) {
@@ -6734,7 +6918,7 @@ function readRatio(read, name) {
         return undefined;
     const value = /^(0|1|0?\.\d+|1\.0*)$/.test(raw) ? Number(raw) : NaN;
     if (Number.isNaN(value) || value < 0 || value > 1) {
-        throw new InputError(`Input '${name}' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '${raw}'`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be a number from 0 to 1 (e.g. 0.9 for 90%), got '${raw}'`);
     }
     return value;
 }
@@ -6752,10 +6936,10 @@ const MAX_VALUE_LENGTH = 8000;
  */
 function readWantedItems(read, maxKeyLength) {
     const file = read('items-file');
-    const fromFile = file === '' ? {} : parseItems('items-file', readTextInputFile('items-file', file), maxKeyLength);
+    const fromFile = file === '' ? {} : parseItems('items-file', (0,read_file/* readTextInputFile */.YV)('items-file', file), maxKeyLength);
     const inline = read('items') === '' ? {} : parseItems('items', read('items'), maxKeyLength);
     if (file === '' && read('items') === '') {
-        throw new InputError(`Input 'items' or 'items-file' is required: a JSON object such as {"key": "value", "gone": null}`);
+        throw new errors/* InputError */.dz(`Input 'items' or 'items-file' is required: a JSON object such as {"key": "value", "gone": null}`);
     }
     return new Map(Object.entries({ ...fromFile, ...inline }));
 }
@@ -6765,27 +6949,27 @@ function parseItems(name, text, maxKeyLength) {
         parsed = JSON.parse(text);
     }
     catch (error) {
-        throw new InputError(`Input '${name}' must be valid JSON: ${escapeControls(messageOf(error))}`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be valid JSON: ${(0,parsers/* escapeControls */.UN)((0,errors/* messageOf */.bD)(error))}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         const got = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
-        throw new InputError(`Input '${name}' must be a JSON object of string values, e.g. {"key": "value"}; got ${got}`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be a JSON object of string values, e.g. {"key": "value"}; got ${got}`);
     }
     const duplicate = firstDuplicateKey(text);
     if (duplicate !== undefined) {
-        throw new InputError(`Input '${name}' names the key '${parsers_shorten(duplicate)}' twice; JSON would keep only the last value, so keep one`);
+        throw new errors/* InputError */.dz(`Input '${name}' names the key '${(0,parsers/* shorten */.ml)(duplicate)}' twice; JSON would keep only the last value, so keep one`);
     }
     for (const [key, value] of Object.entries(parsed)) {
         if (key.trim() === '')
-            throw new InputError(`Input '${name}' has an empty key; every key needs a name`);
+            throw new errors/* InputError */.dz(`Input '${name}' has an empty key; every key needs a name`);
         if (key.length > maxKeyLength) {
-            throw new InputError(`Input '${name}' key '${escapeControls(key.slice(0, 40))}…' is ${key.length} characters; the limit is ${maxKeyLength}`);
+            throw new errors/* InputError */.dz(`Input '${name}' key '${(0,parsers/* escapeControls */.UN)(key.slice(0, 40))}…' is ${key.length} characters; the limit is ${maxKeyLength}`);
         }
         if (value !== null && typeof value !== 'string') {
-            throw new InputError(`Input '${name}' key '${parsers_shorten(key)}' must have a string value (or null to delete it), got ${parsers_shorten(JSON.stringify(value), 80)}`);
+            throw new errors/* InputError */.dz(`Input '${name}' key '${(0,parsers/* shorten */.ml)(key)}' must have a string value (or null to delete it), got ${(0,parsers/* shorten */.ml)(JSON.stringify(value), 80)}`);
         }
         if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
-            throw new InputError(`Input '${name}' key '${parsers_shorten(key)}' has a value of ${value.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
+            throw new errors/* InputError */.dz(`Input '${name}' key '${(0,parsers/* shorten */.ml)(key)}' has a value of ${value.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
         }
     }
     return parsed;
@@ -6825,6 +7009,7 @@ const INPUT_MODES = {
     'urls-file': ['purge-urls'],
     comment: ['activate'],
     'vcl-files': ['activate'],
+    package: ['activate'],
     'health-check-url': ['activate'],
     'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
     'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
@@ -6853,6 +7038,19 @@ const SERVICE_ID = /^[A-Za-z0-9]+$/;
 const DAY = 86_400;
 /** With backoff capped at 20 s a retry, 20 retries already outlast any real outage a step should wait through. */
 const MAX_RETRIES = 20;
+/**
+ * readSettings, then what can only be read streamed: the Compute package is
+ * gunzipped, unpacked and hashed here, still before any request is sent. Its
+ * reader (tar, gzip, TOML) is loaded only by a run that has a package.
+ */
+async function readInputs(read, nowMs = Date.now()) {
+    const parsed = readSettings(read, nowMs);
+    const path = read('package');
+    if (parsed.settings.mode !== 'activate' || path === '')
+        return parsed;
+    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(395), __nccwpck_require__.e(885)]).then(__nccwpck_require__.bind(__nccwpck_require__, 885));
+    return { ...parsed, settings: { ...parsed.settings, package: await readComputePackage(path) } };
+}
 function readSettings(read, nowMs = Date.now()) {
     const mode = readMode(read);
     const common = readCommon(read);
@@ -6866,33 +7064,33 @@ function readSettings(read, nowMs = Date.now()) {
     return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 function readMode(read) {
-    return readChoice(read, 'mode', MODES);
+    return (0,parsers/* readChoice */.Kf)(read, 'mode', MODES);
 }
 function readCommon(read) {
     const token = read('api-token');
     if (token === '') {
-        throw new InputError("Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}");
+        throw new errors/* InputError */.dz("Input 'api-token' is required: a Fastly API token, e.g. ${{ secrets.FASTLY_API_TOKEN }}");
     }
     if (/\s/.test(token)) {
-        throw new InputError("Input 'api-token' must be one token without spaces or line breaks; check the secret's value");
+        throw new errors/* InputError */.dz("Input 'api-token' must be one token without spaces or line breaks; check the secret's value");
     }
     // Node refuses such a header at the first request, with an error that blames the network.
     if (/[^\x21-\x7e]/.test(token)) {
-        throw new InputError("Input 'api-token' holds a character an HTTP header cannot carry (a token is letters, digits and punctuation); check the secret's value");
+        throw new errors/* InputError */.dz("Input 'api-token' holds a character an HTTP header cannot carry (a token is letters, digits and punctuation); check the secret's value");
     }
-    const apiUrl = parseHttpUrl('api-url', read('api-url') || 'https://api.fastly.com');
-    const serviceIds = splitList(read('service-id'));
+    const apiUrl = (0,parsers/* parseHttpUrl */.f$)('api-url', read('api-url') || 'https://api.fastly.com');
+    const serviceIds = (0,parsers/* splitList */.ry)(read('service-id'));
     const badId = serviceIds.find(id => !SERVICE_ID.test(id));
     if (badId !== undefined) {
-        throw new InputError(`Input 'service-id' must be Fastly service IDs (letters and digits), got '${badId}'`);
+        throw new errors/* InputError */.dz(`Input 'service-id' must be Fastly service IDs (letters and digits), got '${badId}'`);
     }
     return {
         token,
         apiUrl: apiUrl.href.replace(/\/+$/, ''),
         serviceIds,
-        dryRun: readBoolean(read, 'dry-run', false),
-        tokenCheck: readBoolean(read, 'token-check', true),
-        maxRetries: readInteger(read, 'max-retries', 5, { min: 0, max: MAX_RETRIES }),
+        dryRun: (0,parsers/* readBoolean */.Vf)(read, 'dry-run', false),
+        tokenCheck: (0,parsers/* readBoolean */.Vf)(read, 'token-check', true),
+        maxRetries: (0,parsers/* readInteger */.JI)(read, 'max-retries', 5, { min: 0, max: MAX_RETRIES }),
         requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000
     };
 }
@@ -6903,21 +7101,21 @@ function readModeSettings(read, mode, common, nowMs) {
                 ...requireServices(common, mode),
                 ...readPurgeCommon(read, mode),
                 mode,
-                keys: requireItems(readListWithFile(read, 'keys', 'keys-file', surrogateKey), 'keys', 'surrogate key'),
-                soft: readBoolean(read, 'soft-purge', true)
+                keys: requireItems((0,parsers/* readListWithFile */.bu)(read, 'keys', 'keys-file', parsers/* surrogateKey */.GC), 'keys', 'surrogate key'),
+                soft: (0,parsers/* readBoolean */.Vf)(read, 'soft-purge', true)
             };
         case 'purge-urls': {
             const purge = readPurgeCommon(read, mode);
             if (purge.environment === 'staging' && common.serviceIds.length === 0) {
-                throw new InputError("Input 'service-id' is required for mode 'purge-urls' with 'environment: staging': a URL is purged on staging by a PURGE sent to the staging IP of its host, read from the service's domains");
+                throw new errors/* InputError */.dz("Input 'service-id' is required for mode 'purge-urls' with 'environment: staging': a URL is purged on staging by a PURGE sent to the staging IP of its host, read from the service's domains");
             }
             return {
                 ...common,
                 ...purge,
                 mode,
-                urls: requireItems(readListWithFile(read, 'urls', 'urls-file', purgeUrl), 'urls', 'URL'),
-                soft: readBoolean(read, 'soft-purge', true),
-                concurrency: readInteger(read, 'concurrency', 16, { min: 1, max: 64 })
+                urls: requireItems((0,parsers/* readListWithFile */.bu)(read, 'urls', 'urls-file', parsers/* purgeUrl */.JU), 'urls', 'URL'),
+                soft: (0,parsers/* readBoolean */.Vf)(read, 'soft-purge', true),
+                concurrency: (0,parsers/* readInteger */.JI)(read, 'concurrency', 16, { min: 1, max: 64 })
             };
         }
         case 'purge-all':
@@ -6955,7 +7153,7 @@ function readModeSettings(read, mode, common, nowMs) {
 function readKvStore(read, common) {
     const kvStore = requireInput(read, 'update-kv-store', 'kv-store', 'the KV store name or ID');
     const items = readWantedKvItems(read);
-    const deleteMissing = readBoolean(read, 'delete-missing', false);
+    const deleteMissing = (0,parsers/* readBoolean */.Vf)(read, 'delete-missing', false);
     refuseEmptied(read, deleteMissing, ![...items.values()].some(value => value !== null), "'items' and 'items-file' keep no key", 'key in the store');
     return { ...common, mode: 'update-kv-store', kvStore, items, deleteMissing };
 }
@@ -6963,22 +7161,22 @@ function readAcl(read, common) {
     const vclName = read('acl');
     const computeName = read('compute-acl');
     if (vclName === '' && computeName === '') {
-        throw new InputError("Input 'acl' or 'compute-acl' is required for mode 'update-acl': the name of a VCL service's ACL (with 'service-id'), or a Compute ACL's name or ID");
+        throw new errors/* InputError */.dz("Input 'acl' or 'compute-acl' is required for mode 'update-acl': the name of a VCL service's ACL (with 'service-id'), or a Compute ACL's name or ID");
     }
     if (vclName !== '' && computeName !== '') {
-        throw new InputError("Inputs 'acl' and 'compute-acl' are both set; set exactly one: 'acl' for a VCL service's ACL, 'compute-acl' for a Compute ACL");
+        throw new errors/* InputError */.dz("Inputs 'acl' and 'compute-acl' are both set; set exactly one: 'acl' for a VCL service's ACL, 'compute-acl' for a Compute ACL");
     }
     const acl = vclName !== ''
         ? { kind: 'vcl-acl', name: vclName, entries: readWantedAclEntries(read, parseVclAclEntries) }
         : { kind: 'compute-acl', name: computeName, entries: readWantedAclEntries(read, parseComputeAclEntries) };
-    const deleteMissing = readBoolean(read, 'delete-missing', false);
+    const deleteMissing = (0,parsers/* readBoolean */.Vf)(read, 'delete-missing', false);
     refuseEmptied(read, deleteMissing, acl.entries.length === 0, "'entries' and 'entries-file' hold no entry", 'entry in the ACL');
     return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : { ...common, serviceIds: [] }), mode: 'update-acl', acl, deleteMissing };
 }
 function refuseEmptied(read, deleteMissing, keepsNone, what, thing) {
-    const allowEmpty = readBoolean(read, 'allow-empty', false);
+    const allowEmpty = (0,parsers/* readBoolean */.Vf)(read, 'allow-empty', false);
     if (deleteMissing && keepsNone && !allowEmpty) {
-        throw new InputError(`Input 'delete-missing' is 'true' but ${what}, so every ${thing} would be deleted; set 'allow-empty: true' if emptying it is meant`);
+        throw new errors/* InputError */.dz(`Input 'delete-missing' is 'true' but ${what}, so every ${thing} would be deleted; set 'allow-empty: true' if emptying it is meant`);
     }
 }
 /**
@@ -6987,11 +7185,11 @@ function refuseEmptied(read, deleteMissing, keepsNone, what, thing) {
  */
 function readItems(read, maxKeyLength) {
     const items = readWantedItems(read, maxKeyLength);
-    const deleteMissing = readBoolean(read, 'delete-missing', false);
-    const allowEmpty = readBoolean(read, 'allow-empty', false);
+    const deleteMissing = (0,parsers/* readBoolean */.Vf)(read, 'delete-missing', false);
+    const allowEmpty = (0,parsers/* readBoolean */.Vf)(read, 'allow-empty', false);
     const keepsNone = ![...items.values()].some(value => value !== null);
     if (deleteMissing && keepsNone && !allowEmpty) {
-        throw new InputError("Input 'delete-missing' is 'true' but 'items' and 'items-file' keep no key, so every item in the store would be deleted; " +
+        throw new errors/* InputError */.dz("Input 'delete-missing' is 'true' but 'items' and 'items-file' keep no key, so every item in the store would be deleted; " +
             "set 'allow-empty: true' if emptying it is meant");
     }
     return { items, deleteMissing };
@@ -6999,30 +7197,30 @@ function readItems(read, maxKeyLength) {
 function requireInput(read, mode, name, what) {
     const value = read(name);
     if (value === '')
-        throw new InputError(`Input '${name}' is required for mode '${mode}': ${what}`);
+        throw new errors/* InputError */.dz(`Input '${name}' is required for mode '${mode}': ${what}`);
     return value;
 }
 /** Fastly's purging guide: about 2 s between passes for URL and key purges, about 30 s for purge-all. */
 function readPurgeCommon(read, mode) {
     const environment = readEnvironment(read);
-    const twice = readBoolean(read, 'purge-twice', false);
+    const twice = (0,parsers/* readBoolean */.Vf)(read, 'purge-twice', false);
     const delay = readSeconds(read, 'purge-twice-delay', mode === 'purge-all' ? 30 : 2, { min: 0, max: DAY });
     const url = read('wait-for-url');
     // Below a second the origin cannot answer the 3 consecutive tries a wait needs.
     const timeout = readSeconds(read, 'wait-timeout', 600, { min: 1, max: DAY });
     let waitFor;
     if (url !== '') {
-        const href = parseHttpUrl('wait-for-url', url).href;
+        const href = (0,parsers/* parseHttpUrl */.f$)('wait-for-url', url).href;
         const text = read('wait-for-text') || process.env.GITHUB_SHA || '';
         if (text === '') {
-            throw new InputError("Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)");
+            throw new errors/* InputError */.dz("Input 'wait-for-text' is required with 'wait-for-url' when the run has no commit SHA (GITHUB_SHA)");
         }
         waitFor = { url: href, text, timeoutMs: timeout * 1000 };
     }
     return { environment, waitFor, secondPassDelayMs: twice ? delay * 1000 : undefined };
 }
 function readEnvironment(read) {
-    return read('environment') === '' ? 'production' : readChoice(read, 'environment', ['production', 'staging']);
+    return read('environment') === '' ? 'production' : (0,parsers/* readChoice */.Kf)(read, 'environment', ['production', 'staging']);
 }
 function readSeconds(read, name, fallback, range) {
     const raw = read(name);
@@ -7031,12 +7229,20 @@ function readSeconds(read, name, fallback, range) {
     const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
     if (value >= range.min && value <= range.max)
         return value;
-    throw new InputError(`Input '${name}' must be a number of seconds from ${range.min} to ${range.max}, got '${raw}'`);
+    throw new errors/* InputError */.dz(`Input '${name}' must be a number of seconds from ${range.min} to ${range.max}, got '${raw}'`);
 }
 function readActivate(read, common) {
-    const clone = readBoolean(read, 'clone', true);
+    const clone = (0,parsers/* readBoolean */.Vf)(read, 'clone', true);
     if (read('vcl-files') !== '' && !clone) {
-        throw new InputError("Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version");
+        throw new errors/* InputError */.dz("Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version");
+    }
+    if (read('package') !== '') {
+        if (read('vcl-files') !== '') {
+            throw new errors/* InputError */.dz("Inputs 'package' and 'vcl-files' exclude each other: a Compute service deploys a package, a VCL service its VCL; set one");
+        }
+        if (!clone) {
+            throw new errors/* InputError */.dz("Input 'package' needs 'clone: true': a package is uploaded into a new clone, never into an existing version");
+        }
     }
     const vclFiles = readVclFiles(read('vcl-files'));
     return {
@@ -7047,9 +7253,10 @@ function readActivate(read, common) {
         comment: read('comment') || defaultComment(),
         vclFiles,
         vclMain: read('vcl-main') || 'main',
+        package: undefined,
         environment: readEnvironment(read),
-        healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
-        healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
+        healthCheckUrl: read('health-check-url') === '' ? undefined : (0,parsers/* parseHttpUrl */.f$)('health-check-url', read('health-check-url')).href,
+        healthCheckTimeoutMs: (0,parsers/* readInteger */.JI)(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
     };
 }
 function readVersion(read) {
@@ -7058,17 +7265,17 @@ function readVersion(read) {
         return raw;
     if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw)))
         return Number(raw);
-    throw new InputError(`Input 'version' must be 'active', 'latest', 'staged' or a version number, got '${raw}'`);
+    throw new errors/* InputError */.dz(`Input 'version' must be 'active', 'latest', 'staged' or a version number, got '${raw}'`);
 }
 function requireServices(common, mode) {
     if (common.serviceIds.length === 0) {
-        throw new InputError(`Input 'service-id' is required for mode '${mode}': one or more Fastly service IDs`);
+        throw new errors/* InputError */.dz(`Input 'service-id' is required for mode '${mode}': one or more Fastly service IDs`);
     }
     return common;
 }
 function requireItems(items, name, what) {
     if (items.length === 0) {
-        throw new InputError(`Input '${name}' or '${name}-file' must name at least one ${what} (separated by commas, spaces or newlines)`);
+        throw new errors/* InputError */.dz(`Input '${name}' or '${name}-file' must name at least one ${what} (separated by commas, spaces or newlines)`);
     }
     return items;
 }
@@ -7078,6 +7285,7 @@ function defaultComment() {
 }
 
 ;// CONCATENATED MODULE: ./src/token-check.ts
+
 
 
 /** The contract's table: the least scope each mode needs. */
@@ -7097,9 +7305,25 @@ const DAY_MS = 86_400_000;
 /**
  * Looks the token up before any write so a wrong token fails with a reason
  * instead of half a deploy. Throws for what would fail anyway; warns for what
- * works but should not be so.
+ * works but should not be so. A package is for Compute services only: every
+ * service's type is checked here too, token-check or not, so a VCL service
+ * among several stops the run before the first service is deployed.
  */
 async function checkToken(api, settings, now) {
+    const [checked] = await Promise.all([checkTokenSelf(api, settings, now), refuseNonCompute(api, settings)]);
+    return checked;
+}
+async function refuseNonCompute(api, settings) {
+    if (settings.mode !== 'activate' || !settings.package)
+        return;
+    const services = await Promise.all(settings.serviceIds.map(id => api.serviceDetails(id)));
+    const wrong = services.find(service => service.type !== undefined && service.type !== 'wasm');
+    if (!wrong)
+        return;
+    throw new errors/* ActionError */.lZ(`Service '${wrong.id}' is a ${wrong.type === 'vcl' ? 'VCL' : `'${(0,parsers/* shorten */.ml)(wrong.type ?? '', 40)}'`} service, but 'package' deploys to a Compute (wasm) service; ` +
+        "check 'service-id', or deploy a VCL service with 'vcl-files'. Nothing was changed.");
+}
+async function checkTokenSelf(api, settings, now) {
     if (!settings.tokenCheck)
         return { status: 'skipped', token: undefined, warnings: [], notices: [] };
     let token;
@@ -7108,7 +7332,7 @@ async function checkToken(api, settings, now) {
     }
     catch (error) {
         if (error instanceof FastlyError && error.status === 401) {
-            throw new ActionError(`Fastly refused the token in 'api-token' (HTTP 401: ${error.reason}): it is unknown, revoked or expired. ` +
+            throw new errors/* ActionError */.lZ(`Fastly refused the token in 'api-token' (HTTP 401: ${error.reason}): it is unknown, revoked or expired. ` +
                 'Create a token in Fastly (Account → API tokens) and update the secret.');
         }
         if (error instanceof FastlyError && error.status === 403) {
@@ -7126,16 +7350,16 @@ function grants(scopes, needed) {
 function refuseUnusable(token, settings, now) {
     const needed = REQUIRED_SCOPE[settings.mode];
     if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) {
-        throw new ActionError(`The token in 'api-token' expired at ${token.expiresAt.toISOString()}; create a new one and update the secret.`);
+        throw new errors/* ActionError */.lZ(`The token in 'api-token' expired at ${token.expiresAt.toISOString()}; create a new one and update the secret.`);
     }
     if (!grants(token.scopes, needed)) {
         const has = token.scopes.length > 0 ? token.scopes.map(s => `'${s}'`).join(', ') : 'no scope';
-        throw new ActionError(`The token in 'api-token' has ${has}, but mode '${settings.mode}' needs the '${needed}' scope (or 'global'); ` +
+        throw new errors/* ActionError */.lZ(`The token in 'api-token' has ${has}, but mode '${settings.mode}' needs the '${needed}' scope (or 'global'); ` +
             `create a token with '${needed}'.`);
     }
     const outside = settings.serviceIds.filter(id => token.services.length > 0 && !token.services.includes(id));
     if (outside.length > 0) {
-        throw new ActionError(`The token in 'api-token' is not allowed on service ${outside.map(id => `'${id}'`).join(', ')} ` +
+        throw new errors/* ActionError */.lZ(`The token in 'api-token' is not allowed on service ${outside.map(id => `'${id}'`).join(', ')} ` +
             `(it is limited to ${token.services.join(', ')}); add the service to the token or use another token.`);
     }
 }
@@ -7178,7 +7402,7 @@ async function main_run() {
     let ran;
     let error;
     try {
-        const read = readSettings(name => getInput(name));
+        const read = await readInputs(name => getInput(name));
         const settings = read.settings;
         ({ dryRun } = settings);
         warnings = read.warnings;
@@ -7233,11 +7457,11 @@ async function main_run() {
     }
 }
 function main_describe(error) {
-    if (error instanceof ActionError)
+    if (error instanceof errors/* ActionError */.lZ)
         return error.message;
     // Not expected: keep the log clean, but give whoever reports it the stack.
     debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return `Unexpected error (please report it): ${messageOf(error)}`;
+    return `Unexpected error (please report it): ${(0,errors/* messageOf */.bD)(error)}`;
 }
 
 
@@ -7254,6 +7478,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -7275,6 +7506,62 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 75:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+
+/***/ }),
+
+/***/ 522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
@@ -7397,6 +7684,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -5,7 +5,7 @@ import { type FastlyApi, createFastlyClient } from './fastly/client.js';
 import { type ModeRun, runMode } from './modes/index.js';
 import { publish } from './report/publish.js';
 import { getInput } from './runner.js';
-import { readSettings } from './inputs/settings.js';
+import { readInputs } from './inputs/settings.js';
 import { type TokenCheck, checkToken } from './token-check.js';
 
 /** settings → token check → mode → outputs and summary. The only place that fails the step. */
@@ -22,7 +22,7 @@ export async function run(): Promise<void> {
   let ran: ModeRun | undefined;
   let error: string | undefined;
   try {
-    const read = readSettings(name => getInput(name));
+    const read = await readInputs(name => getInput(name));
     const settings = read.settings;
     ({ dryRun } = settings);
     warnings = read.warnings;

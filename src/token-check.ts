@@ -1,6 +1,7 @@
 import { ActionError } from './errors.js';
 import type { FastlyApi, TokenInfo } from './fastly/client.js';
 import { FastlyError } from './fastly/errors.js';
+import { shorten } from './inputs/parsers.js';
 import type { Mode, Settings } from './inputs/settings.js';
 
 export type Scope = 'global' | 'global:read' | 'purge_select' | 'purge_all';
@@ -32,9 +33,27 @@ export interface TokenCheck {
 /**
  * Looks the token up before any write so a wrong token fails with a reason
  * instead of half a deploy. Throws for what would fail anyway; warns for what
- * works but should not be so.
+ * works but should not be so. A package is for Compute services only: every
+ * service's type is checked here too, token-check or not, so a VCL service
+ * among several stops the run before the first service is deployed.
  */
 export async function checkToken(api: FastlyApi, settings: Settings, now: Date): Promise<TokenCheck> {
+  const [checked] = await Promise.all([checkTokenSelf(api, settings, now), refuseNonCompute(api, settings)]);
+  return checked;
+}
+
+async function refuseNonCompute(api: FastlyApi, settings: Settings): Promise<void> {
+  if (settings.mode !== 'activate' || !settings.package) return;
+  const services = await Promise.all(settings.serviceIds.map(id => api.serviceDetails(id)));
+  const wrong = services.find(service => service.type !== undefined && service.type !== 'wasm');
+  if (!wrong) return;
+  throw new ActionError(
+    `Service '${wrong.id}' is a ${wrong.type === 'vcl' ? 'VCL' : `'${shorten(wrong.type ?? '', 40)}'`} service, but 'package' deploys to a Compute (wasm) service; ` +
+      "check 'service-id', or deploy a VCL service with 'vcl-files'. Nothing was changed."
+  );
+}
+
+async function checkTokenSelf(api: FastlyApi, settings: Settings, now: Date): Promise<TokenCheck> {
   if (!settings.tokenCheck) return { status: 'skipped', token: undefined, warnings: [], notices: [] };
   let token: TokenInfo;
   try {

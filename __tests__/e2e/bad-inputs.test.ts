@@ -1,6 +1,8 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { cliEntries, writePackage } from '../packages.js';
 import { useFakeFastly } from './e2e-fake.js';
 import { expectNoStackTrace, expectRefusedBeforeAnyRequest, runAction, scratch } from './run-action.js';
 
@@ -42,6 +44,16 @@ const LINKED_OUT = (name: string, path: string) =>
   `Input '${name}' names '${path}', a symlink (or a path through one) that leads outside the workspace and the runner's temp folder; only links within the job are followed`;
 const NOT_UTF8 = (name: string, path: string, line: number) =>
   `Input '${name}' must name UTF-8 text, but '${path}' is not valid UTF-8 (line ${line}); save it as UTF-8`;
+const PACKAGE = await writePackage(cliEntries(), files);
+const NO_MANIFEST = await writePackage(cliEntries().filter(e => !e.name.endsWith('fastly.toml')), files);
+const NO_WASM = await writePackage(cliEntries().filter(e => !e.name.endsWith('main.wasm')), files);
+const NOT_GZIP = file('not-gzip.tar.gz', 'fastly.toml main.wasm');
+const NOT_TAR = file('not-tar.tar.gz', gzipSync('just text, no tar header here'.repeat(40)));
+const HUGE_PACKAGE = file('huge.tar.gz', '');
+// Sparse: the size is refused before a byte is read.
+truncateSync(HUGE_PACKAGE, 100_000_001);
+const LAYOUT = "a Compute package holds <name>/fastly.toml and <name>/bin/main.wasm, as 'fastly compute build' makes it";
+const NOT_A_PACKAGE = (path: string, why: string) => `Input 'package' must name a Compute package (.tar.gz), but '${path}' is not one: ${why}`;
 const EMPTIED = "Input 'delete-missing' is 'true' but 'items' and 'items-file' keep no key, so every item in the store would be deleted; set 'allow-empty: true' if emptying it is meant";
 const CREDENTIALS = (name: string, shown: string) =>
   `Input '${name}' must not carry user credentials (user:password@), got '${shown}'; a URL is shown in the log and the summary`;
@@ -237,6 +249,15 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['vcl-files', file('latin1.vcl', LATIN1('sub vcl_recv {', '  # caf\u00e9\n}')), NOT_UTF8('vcl-files', join(files, 'latin1.vcl'), 2)],
       ['vcl-files', linkOut('passwd.vcl'), LINKED_OUT('vcl-files', join(files, 'passwd.vcl'))],
       ['vcl-files', join(files, 'vcl-link', 'main.vcl'), LINKED_OUT('vcl-files', join(files, 'vcl-link', 'main.vcl'))],
+      ['package', PACKAGE, "Inputs 'package' and 'vcl-files' exclude each other: a Compute service deploys a package, a VCL service its VCL; set one", { 'vcl-files': MAIN_VCL }],
+      ['package', PACKAGE, "Input 'package' needs 'clone: true': a package is uploaded into a new clone, never into an existing version", { clone: 'false' }],
+      ['package', MISSING, NOT_A_FILE('package', MISSING, 'no such file')],
+      ['package', NOT_GZIP, NOT_A_PACKAGE(NOT_GZIP, `it is not gzip-compressed; ${LAYOUT}`)],
+      ['package', NOT_TAR, NOT_A_PACKAGE(NOT_TAR, `it is gzip-compressed but not a tar archive (or a cut-short one); ${LAYOUT}`)],
+      ['package', NO_MANIFEST, NOT_A_PACKAGE(NO_MANIFEST, `it holds no fastly.toml; ${LAYOUT}`)],
+      ['package', NO_WASM, NOT_A_PACKAGE(NO_WASM, `it holds no main.wasm; ${LAYOUT}`)],
+      ['package', HUGE_PACKAGE, `Input 'package' names '${HUGE_PACKAGE}', which is 100000001 bytes; the limit is 100000000`],
+      ['package', linkOut('passwd.tar.gz'), LINKED_OUT('package', join(files, 'passwd.tar.gz'))],
       ['health-check-timeout', '0', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '0'"],
       ['health-check-timeout', '3601', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '3601'"],
       ['health-check-timeout', '1.5', "Input 'health-check-timeout' must be a whole number from 1 to 3600, got '1.5'"],

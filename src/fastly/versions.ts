@@ -16,6 +16,8 @@ export interface VersionInfo {
 export interface ServiceDetails {
   readonly id: string;
   readonly name: string;
+  /** `vcl`, or `wasm` for a Compute service; undefined when Fastly did not say. */
+  readonly type: string | undefined;
   /** Active on production; undefined for a service never activated. */
   readonly activeVersion: number | undefined;
   readonly versions: readonly VersionInfo[];
@@ -59,6 +61,7 @@ export function versionCalls(transport: Transport) {
       return {
         id: sid,
         name: typeof body.name === 'string' ? body.name : sid,
+        type: typeof body.type === 'string' ? body.type : undefined,
         activeVersion: active ?? versions.find(v => v.active)?.number,
         versions
       };

@@ -12,6 +12,7 @@ import {
   splitList,
   surrogateKey
 } from './parsers.js';
+import type { ComputePackage } from './compute-package.js';
 import { type VclFile, readVclFiles } from './vcl-files.js';
 import { type StatsWindow, readRatio, readStatsWindow } from './stats-window.js';
 import { type WantedItems, readWantedItems } from './wanted-items.js';
@@ -85,6 +86,8 @@ export interface ActivateSettings extends CommonSettings {
   /** Read and checked before any request. */
   readonly vclFiles: readonly VclFile[];
   readonly vclMain: string;
+  /** Read by readInputs (streamed, before any request); readSettings leaves it undefined. */
+  readonly package: ComputePackage | undefined;
   readonly environment: Environment;
   /** Checked after activating; a failed check re-activates the previous version. */
   readonly healthCheckUrl: string | undefined;
@@ -161,6 +164,7 @@ const INPUT_MODES: Readonly<Record<string, readonly Mode[]>> = {
   'urls-file': ['purge-urls'],
   comment: ['activate'],
   'vcl-files': ['activate'],
+  package: ['activate'],
   'health-check-url': ['activate'],
   'wait-for-url': ['purge-keys', 'purge-urls', 'purge-all'],
   'wait-for-text': ['purge-keys', 'purge-urls', 'purge-all'],
@@ -196,6 +200,19 @@ export interface ReadSettings {
   readonly settings: Settings;
   /** Inputs that were set but mean nothing for the chosen mode. */
   readonly warnings: readonly string[];
+}
+
+/**
+ * readSettings, then what can only be read streamed: the Compute package is
+ * gunzipped, unpacked and hashed here, still before any request is sent. Its
+ * reader (tar, gzip, TOML) is loaded only by a run that has a package.
+ */
+export async function readInputs(read: InputReader, nowMs: number = Date.now()): Promise<ReadSettings> {
+  const parsed = readSettings(read, nowMs);
+  const path = read('package');
+  if (parsed.settings.mode !== 'activate' || path === '') return parsed;
+  const { readComputePackage } = await import('./compute-package.js');
+  return { ...parsed, settings: { ...parsed.settings, package: await readComputePackage(path) } };
 }
 
 export function readSettings(read: InputReader, nowMs: number = Date.now()): ReadSettings {
@@ -407,6 +424,14 @@ function readActivate(read: InputReader, common: CommonSettings): ActivateSettin
   if (read('vcl-files') !== '' && !clone) {
     throw new InputError("Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version");
   }
+  if (read('package') !== '') {
+    if (read('vcl-files') !== '') {
+      throw new InputError("Inputs 'package' and 'vcl-files' exclude each other: a Compute service deploys a package, a VCL service its VCL; set one");
+    }
+    if (!clone) {
+      throw new InputError("Input 'package' needs 'clone: true': a package is uploaded into a new clone, never into an existing version");
+    }
+  }
   const vclFiles = readVclFiles(read('vcl-files'));
   return {
     ...common,
@@ -416,6 +441,7 @@ function readActivate(read: InputReader, common: CommonSettings): ActivateSettin
     comment: read('comment') || defaultComment(),
     vclFiles,
     vclMain: read('vcl-main') || 'main',
+    package: undefined,
     environment: readEnvironment(read),
     healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
     healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000

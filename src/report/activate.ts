@@ -3,6 +3,7 @@ import { answerOf } from '../origin/poll-url.js';
 import type { ActivateSettings } from '../inputs/settings.js';
 import { ByteBudget, SUMMARY_LIST_BYTES, bytes } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
+import { packageResult, packageSection, packageStep } from './package.js';
 import type { LogLine, Presented } from './presented.js';
 
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
@@ -41,6 +42,7 @@ export function presentActivation(settings: ActivateSettings, outcome: ActivateO
         activeVersion: s.activeVersion ?? null,
         vcl: s.vcl.map(({ name, action }) => ({ name, action })),
         ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
+        ...(s.package ? { package: packageResult(s.package) } : {}),
         ...(s.validation ? { validation: s.validation } : {}),
         ...(s.warning ? { warning: s.warning } : {}),
         ...(s.notes.length > 0 ? { notes: s.notes } : {}),
@@ -53,7 +55,8 @@ export function presentActivation(settings: ActivateSettings, outcome: ActivateO
       version: perService(outcome, s => s.activeVersion),
       'previous-version': perService(outcome, s => s.previousVersion),
       'rolled-back': String(outcome.services.some(s => s.status === 'rolled-back')),
-      'version-url': perService(outcome, s => (s.activeVersion === undefined ? undefined : versionUrl(s.serviceId, s.activeVersion)))
+      'version-url': perService(outcome, s => (s.activeVersion === undefined ? undefined : versionUrl(s.serviceId, s.activeVersion))),
+      ...(settings.package ? { 'package-uploaded': perService(outcome, s => s.package?.uploaded === true) } : {})
     },
     warnings: outcome.services.flatMap(s => [
       ...(s.warning ? [`${s.serviceId}: Fastly warns on activating version ${s.newVersion}: ${s.warning}`] : []),
@@ -84,6 +87,9 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
     }
     if (outcome.services.length === 1 && only) return html`${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
     return html`${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
+  }
+  if (outcome.services.length === 1 && only?.status === 'unchanged' && only.package) {
+    return html`the package is already live: version ${version(only.activeVersion)} on ${env} has it`;
   }
   if (outcome.services.length === 1 && only) {
     return only.status === 'unchanged'
@@ -131,6 +137,7 @@ function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s:
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
   if (settings.dryRun) parts.push(plan(settings, outcome, s));
   else if (settings.clone && s.newVersion !== undefined) parts.push(html`<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
+  parts.push(packageSection(s, settings.dryRun, settings.environment));
   if (s.vcl.length > 0) {
     const change = { create: html`created`, update: html`updated`, unchanged: html`unchanged` };
     const rows = s.vcl.map(v => [code(v.path), code(v.name), html`${change[v.action]}${v.name === s.mainVcl ? html`, made main` : EMPTY}`]);
@@ -188,6 +195,7 @@ function plan(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceAc
     ? [
         html`clone version ${version(s.baseVersion)} (${s.baseVersion === s.previousVersion ? html`active on ${env}` : html`not the active one`})`,
         html`comment the clone ${code(settings.comment)}`,
+        ...(s.package ? [packageStep(s.package)] : []),
         ...(s.vcl.length > 0 ? [html`upload ${plural(s.vcl.filter(v => v.action !== 'unchanged').length, 'changed VCL file')}${s.mainVcl ? html`, making ${code(s.mainVcl)} main` : EMPTY}`] : []),
         html`validate it`,
         html`activate it on ${env}`,
@@ -216,7 +224,7 @@ function versionLink(serviceId: string, n: number | undefined): Html {
 }
 
 /** One service: the value. Several: a JSON object service ID → value. */
-function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => number | string | undefined): string {
+function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => number | string | boolean | undefined): string {
   const [only] = outcome.services;
   if (outcome.services.length === 1 && only) return String(pick(only) ?? '');
   return JSON.stringify(Object.fromEntries(outcome.services.map(s => [s.serviceId, pick(s) ?? null])));

@@ -9,6 +9,7 @@ import type { ActivateSettings } from '../../inputs/settings.js';
 import type { VclFile } from '../../inputs/vcl-files.js';
 import { unifiedDiff } from '../../unified-diff.js';
 import type { ActivateOutcome, ServiceActivation, VclChange } from './outcome.js';
+import { planPackage, uploadPackage } from './package.js';
 
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
 export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation = NOT_CANCELLABLE): Promise<ActivateOutcome> {
@@ -58,6 +59,17 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
       known = { ...known, newVersion: base };
       if (base === previousVersion) return finish({ kind: 'unchanged' });
       if (settings.dryRun) return finish({ kind: 'planned' });
+    } else if (settings.package) {
+      const change = await planPackage(api, serviceId, base, settings.package);
+      known = { ...known, package: change };
+      // The live version already has these files: the plan is empty, and nothing is cloned.
+      if (change.action === 'unchanged' && base === previousVersion) return finish({ kind: 'unchanged' });
+      if (settings.dryRun) return finish({ kind: 'planned' });
+      const clone = await cloneOnce(api, details, base);
+      version = clone;
+      known = { ...known, newVersion: clone };
+      known = { ...known, package: await uploadPackage(api, serviceId, clone, base, settings.package, change) };
+      comment = commentBeside(api, serviceId, clone, base, settings.comment);
     } else if (settings.dryRun) {
       const current = settings.vclFiles.length > 0 ? await api.listVcl(serviceId, base) : [];
       const plan = planVcl(settings, current);
@@ -79,11 +91,7 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
         known = { ...known, ...plan };
         await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
       }
-      // The comment changes nothing Fastly validates: it is written while the clone is validated, one write at a time still.
-      comment = () =>
-        api.setComment(serviceId, clone, settings.comment).catch((error: unknown) => {
-          throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
-        });
+      comment = commentBeside(api, serviceId, clone, base, settings.comment);
     }
     const checked = await activateChecked(settings, api, cancel, known, version, comment);
     known = { ...known, ...checked.learned };
@@ -169,6 +177,14 @@ function unhealthyVerdict(end: Extract<End, { kind: 'unhealthy' }>, sid: string,
   }
 }
 
+/** The comment changes nothing Fastly validates: it is written while the clone is validated, one write at a time still. */
+function commentBeside(api: FastlyApi, sid: string, clone: number, base: number, text: string): () => Promise<void> {
+  return () =>
+    api.setComment(sid, clone, text).catch((error: unknown) => {
+      throw new ActionError(`${messageOf(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
+    });
+}
+
 function emptyKnown(serviceId: string): Known {
   return {
     serviceId,
@@ -178,6 +194,7 @@ function emptyKnown(serviceId: string): Known {
     newVersion: undefined,
     vcl: [],
     mainVcl: undefined,
+    package: undefined,
     validation: undefined,
     warning: undefined,
     notes: [],
@@ -293,8 +310,10 @@ async function activateChecked(
   let learned: Partial<Known> = {};
   let end: End = { kind: 'activated' };
   const previous = known.previousVersion;
-  // Fastly's diff compares two versions, not what is active: it is read while the new one is validated.
-  const diffing = previous === undefined ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
+  // Fastly's diff compares two versions, not what is active: it is read while the new one is validated. A Compute
+  // service has no generated VCL to compare.
+  const diffing =
+    previous === undefined || settings.package ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
   try {
     const [validated, beside, address] = await Promise.allSettled([
       api.validateVersion(sid, version),

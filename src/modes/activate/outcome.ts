@@ -8,6 +8,28 @@ export interface VclChange {
   readonly path: string;
 }
 
+/** What Fastly's package metadata (or the package read here) says of a Compute package. */
+export interface PackageFacts {
+  readonly name: string | undefined;
+  readonly language: string | undefined;
+  /** Bytes of the `.tar.gz`. */
+  readonly size: number | undefined;
+  readonly filesHash: string | undefined;
+}
+
+export interface PackageChange {
+  /** The `package` input. */
+  readonly path: string;
+  /** The base version's package; undefined when it has none. */
+  readonly before: PackageFacts | undefined;
+  /** The package read here; after an upload, as Fastly answered it. */
+  readonly after: PackageFacts;
+  /** 'unchanged': the base already has these files (same files hash), so the clone keeps them. */
+  readonly action: 'upload' | 'unchanged';
+  /** Sent and confirmed by Fastly's files hash. */
+  readonly uploaded: boolean;
+}
+
 /**
  * 'activated': the new (or rollback) version is active; 'unchanged': it already was;
  * 'planned': dry run; 'invalid': validation failed; 'conflict': another deploy
@@ -44,6 +66,8 @@ export interface ServiceActivation {
   readonly vcl: readonly VclChange[];
   /** The VCL made main, when that changes. */
   readonly mainVcl: string | undefined;
+  /** With `package`: the base's package against the one read. */
+  readonly package: PackageChange | undefined;
   readonly validation: Validation | undefined;
   /** Fastly's warning with the activation. */
   readonly warning: string | undefined;

@@ -7310,8 +7310,13 @@ const DAY_MS = 86_400_000;
  * among several stops the run before the first service is deployed.
  */
 async function checkToken(api, settings, now) {
-    const [checked] = await Promise.all([checkTokenSelf(api, settings, now), refuseNonCompute(api, settings)]);
-    return checked;
+    // Both settle: a refused token must be told as such, not as whichever read failed first.
+    const [checked, types] = await Promise.allSettled([checkTokenSelf(api, settings, now), refuseNonCompute(api, settings)]);
+    if (checked.status === 'rejected')
+        throw checked.reason;
+    if (types.status === 'rejected')
+        throw types.reason;
+    return checked.value;
 }
 async function refuseNonCompute(api, settings) {
     if (settings.mode !== 'activate' || !settings.package)

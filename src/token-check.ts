@@ -38,8 +38,11 @@ export interface TokenCheck {
  * among several stops the run before the first service is deployed.
  */
 export async function checkToken(api: FastlyApi, settings: Settings, now: Date): Promise<TokenCheck> {
-  const [checked] = await Promise.all([checkTokenSelf(api, settings, now), refuseNonCompute(api, settings)]);
-  return checked;
+  // Both settle: a refused token must be told as such, not as whichever read failed first.
+  const [checked, types] = await Promise.allSettled([checkTokenSelf(api, settings, now), refuseNonCompute(api, settings)]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (types.status === 'rejected') throw types.reason;
+  return checked.value;
 }
 
 async function refuseNonCompute(api: FastlyApi, settings: Settings): Promise<void> {

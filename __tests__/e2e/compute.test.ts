@@ -184,6 +184,47 @@ describe('activate with package: a Compute service through the same pipeline', (
     expect(summary).toContain(`<code>${LIVE_HASH.slice(0, 12)}</code>`);
   });
 
+  it('activates the new package on staging when asked, production untouched', async () => {
+    const sid = await computeService();
+    const run = await deploy(sid, await writePackage(NEW), { environment: 'staging' });
+
+    expect(run.code).toBe(0);
+    expect(writes()).toEqual([
+      `PUT /service/${sid}/version/2/clone`,
+      `PUT /service/${sid}/version/3/package`,
+      `PUT /service/${sid}/version/3`,
+      `PUT /service/${sid}/version/3/activate/staging`
+    ]);
+    expect(ctx.fake.service(sid).activeVersion).toBe(2);
+    expect(ctx.fake.service(sid).stagingVersion).toBe(3);
+    expect(run.outputs['package-uploaded']).toBe('true');
+  });
+
+  it('an upload Fastly refuses leaves the draft, activates nothing and says which package', async () => {
+    const sid = await computeService();
+    const path = await writePackage(NEW);
+    ctx.fake.fault({ method: 'PUT', path: `/service/${sid}/version/3/package`, kind: 'status', status: 400, body: { msg: 'Bad request', detail: 'Failed to extract metadata from package' } });
+    const run = await deploy(sid, path);
+
+    expect(run.code).toBe(1);
+    expect(writes()).toEqual([`PUT /service/${sid}/version/2/clone`, `PUT /service/${sid}/version/3/package`]);
+    expect(ctx.fake.service(sid).activeVersion).toBe(2);
+    expect(run.errors).toEqual([expect.stringMatching(new RegExp(`^Uploading the package '${path}' failed: .*Failed to extract metadata from package.*; version 3, cloned from 2, was left as a draft and nothing was activated$`))]);
+    expectNoStackTrace(run);
+  });
+
+  it("escapes what fastly.toml says: a hostile name or language reaches the summary as text", async () => {
+    const sid = await computeService();
+    const hostile = cliEntries({ name: '<img src=x onerror=alert(1)>', language: '<b>rust</b>', wasm: 'hostile' });
+    const run = await deploy(sid, await writePackage(hostile), { 'dry-run': 'true' });
+
+    expect(run.code).toBe(0);
+    expect(run.summary).not.toContain('<img src=x');
+    expect(run.summary).not.toContain('<b>rust</b>');
+    // Shown as text: there once decoded, absent as markup above.
+    expect(readable(run.summary)).toContain('<td>Name</td><td>edge-app</td><td><img src=x onerror=alert(1)></td>');
+  });
+
   it('refuses a VCL service before any write, even beside a Compute one', async () => {
     const sid = await computeService();
     const run = await runAction(

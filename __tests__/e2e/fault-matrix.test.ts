@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { cliEntries, expectedFilesHash, packageBytes, writePackage } from '../packages.js';
 import { PURGE_ALL_TOKEN, PURGE_TOKEN, TOKEN, useFakeFastly } from './e2e-fake.js';
 import { readable, runAction } from './run-action.js';
 
@@ -33,6 +34,10 @@ const URLS = ['https://a.example/1', 'https://a.example/2', 'https://a.example/3
 /** An update of the entry there, and two creates: the entries end up with the comment (or action) asked for. */
 const ACL_ENTRIES = ['192.0.2.1 # wanted', '198.51.100.0/24 # wanted', '2001:db8::/32 # wanted'];
 const ACL_PREFIXES = ['192.0.2.1/32', '198.51.100.0/24', '2001:db8::/32'];
+
+const LIVE_PACKAGE = await packageBytes(cliEntries({ wasm: 'live' }));
+const NEW_PACKAGE = cliEntries({ wasm: 'new' });
+const NEW_PACKAGE_PATH = await writePackage(NEW_PACKAGE);
 
 const MODES: WritingMode[] = [
   {
@@ -84,6 +89,30 @@ const MODES: WritingMode[] = [
       };
     },
     safeToRepeat: false
+  },
+  {
+    // The fault goes on the upload: into the same draft again, it is safe to repeat (the clone before it is not).
+    name: 'activate with package',
+    setup: () => {
+      const sid = `FM${++serial}PKG`;
+      ctx.fake.addService({ id: sid, name: 'fm', type: 'wasm', versions: [{ active: true }] });
+      ctx.fake.setPackage(sid, 1, LIVE_PACKAGE);
+      return { inputs: { mode: 'activate', 'api-token': TOKEN, 'service-id': sid, package: NEW_PACKAGE_PATH }, write: { method: 'PUT', path: /\/version\/2\/package$/ } };
+    },
+    accounted: (inputs, r) => {
+      const sid = inputs['service-id'] ?? '';
+      const s = (r as unknown as { services: { status: string }[] }).services[0];
+      const activated = s?.status === 'activated';
+      const after = ctx.fake.service(sid);
+      const live = after.versions.find(v => v.number === after.activeVersion);
+      return {
+        asked: [sid],
+        reallyDone: new Set(after.activeVersion === 2 && live?.package?.files_hash === expectedFilesHash(NEW_PACKAGE) ? [sid] : []),
+        reportedDone: activated ? 1 : 0,
+        reportedFailed: new Set(activated ? [] : [sid])
+      };
+    },
+    safeToRepeat: true
   },
   {
     name: 'update-dictionary',
@@ -207,9 +236,9 @@ const CLONE_UNCONFIRMED = /Fastly answered the clone of version 1 of \w+ without
 const BAD_BODIES = [
   { name: 'malformed JSON', text: '{"status": "ok", "a": "1234-', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer is not JSON \(\{"status": "ok", "a": "1234-\)/ },
   { name: 'an HTML page', text: '<html><body><h1>Fastly</h1><p>Welcome</p></body></html>', says: /but its answer is not JSON \(Fastly Welcome\)/ },
-  { name: 'an empty body', text: '', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (has no "status": "ok"|is not the (object of purge IDs|version object))/ },
-  { name: '{"status":"error"}', text: '{"status":"error"}', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (said "status": "error", not "ok"|did not confirm 3 of 3 keys|is not the version object)/ },
-  { name: 'an object missing its keys', text: '{"id":"x"}', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (has no "status": "ok"|did not confirm 3 of 3 keys|is not the version object)/ }
+  { name: 'an empty body', text: '', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (has no "status": "ok"|is not the (object of purge IDs|version object|package it returns))/ },
+  { name: '{"status":"error"}', text: '{"status":"error"}', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (said "status": "error", not "ok"|did not confirm 3 of 3 keys|is not the (version object|package it returns))/ },
+  { name: 'an object missing its keys', text: '{"id":"x"}', says: /Fastly answered HTTP 200 to \w+ \S+ but its answer (has no "status": "ok"|did not confirm 3 of 3 keys|is not the (version object|package it returns))/ }
 ];
 
 const KV_BATCH_UNCONFIRMED = /Fastly answered HTTP 200 to PUT \/resources\/stores\/kv\/[\w-]+\/batch but its answer is not the batch result it returns/;
@@ -262,7 +291,7 @@ describe('fault matrix: every writing mode under every fault', () => {
 
     expect(run.code).toBe(passes ? 0 : 1);
     expectTruthful(mode.accounted(inputs, JSON.parse(run.outputs.result ?? '{}')), passes);
-    if (mode.name === 'activate') {
+    if (mode.name.startsWith('activate')) {
       // Nothing unsafe repeated: at most one clone call that Fastly acted on (a 429 is refused before acting), never two activations.
       const clones = ctx.fake.requests.filter(r => r.path.endsWith('/clone'));
       expect(clones.filter(r => r.status !== 429).length).toBeLessThanOrEqual(1);

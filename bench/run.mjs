@@ -220,6 +220,38 @@ try {
     fake.setLatency(0);
   }
 
+  {
+    // An unchanged 50 MB Compute package should cost a hash and a few reads; a changed one, the upload besides.
+    // The packages are built by __tests__/packages.ts, which Node 24 runs as it is (type stripping).
+    const PKG_SERVICE = 'BENCHPKG';
+    const MB = 50 * 2 ** 20;
+    const live = join(scratch, 'live.tar.gz');
+    const changed = join(scratch, 'changed.tar.gz');
+    const build = `import { writeLargePackage } from ${JSON.stringify(resolve('__tests__/packages.ts'))};
+      await writeLargePackage(${JSON.stringify(live)}, ${MB}, 'live');
+      await writeLargePackage(${JSON.stringify(changed)}, ${MB}, 'changed');`;
+    await new Promise((done, fail) =>
+      spawn(NODE24, ['--input-type=module', '-e', build], { stdio: 'inherit' }).on('close', code => (code === 0 ? done(undefined) : fail(new Error(`building the bench packages exited ${code}`))))
+    );
+    fake.addService({ id: PKG_SERVICE, name: 'bench-pkg', type: 'wasm', versions: [{ active: true }] });
+    fake.setPackage(PKG_SERVICE, 1, readFileSync(live));
+    /** @param {string} what @param {string} path */
+    const deploy = async (what, path) => {
+      fake.reset();
+      const run = await runAction(fake.url, { 'api-token': DICT_TOKEN, 'service-id': PKG_SERVICE, mode: 'activate', package: path });
+      const sent = fake.requests.reduce((n, r) => n + (r.bytes?.length ?? 0), 0);
+      const uploads = fake.requests.filter(r => r.path.endsWith('/package') && r.method === 'PUT').length;
+      return { what, run, sent, uploads, requests: fake.requests.length, writes: fake.writes().length };
+    };
+    const same = await deploy('activate with an unchanged 50 MB package', live);
+    const other = await deploy('activate with a changed 50 MB package', changed);
+    /** @param {Awaited<ReturnType<typeof deploy>>} d */
+    const measured = d => `${(d.run.ms / 1000).toFixed(2)} s, ${d.requests} requests (${d.writes} writes), ${d.sent.toLocaleString('en-US')} bytes of request bodies sent (exit ${d.run.code})`;
+    rows.push({ what: same.what, measured: measured(same), goal: 'no write, < 10 KB sent', met: same.run.code === 0 && same.writes === 0 && same.sent < 10_000 });
+    rows.push({ what: other.what, measured: measured(other), goal: 'one upload of the package, the rest as for VCL', met: other.run.code === 0 && other.uploads === 1 && other.sent >= MB });
+    fake.reset();
+  }
+
   const urls = file('urls-1000.txt', Array.from({ length: 1000 }, (_, i) => `https://www.example.com/page/${i}`));
   fake.setLatency(25);
   fake.reset();

@@ -3637,7 +3637,10 @@ async function uploadPackage(api, sid, clone, base, wanted, plan) {
         answer = await api.uploadPackage(sid, clone, wanted.path);
     }
     catch (error) {
-        throw new errors/* ActionError */.lZ(`Uploading the package '${wanted.path}' failed: ${(0,errors/* messageOf */.bD)(error)}; ${left}`);
+        // A defect stays one, for main.ts to report with its stack.
+        if (!(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        throw new errors/* ActionError */.lZ(`Uploading the package '${wanted.path}' failed: ${error.message}; ${left}`);
     }
     if (answer === undefined)
         return plan;
@@ -5579,6 +5582,14 @@ function packageStep(change) {
         ? html `upload the package ${code(change.path)} (files hash ${code(package_short(change.after.filesHash))}) and check Fastly's files hash is the same`
         : html `keep the base's package (same files hash ${code(package_short(change.after.filesHash))})`;
 }
+function packageLogLine(change) {
+    const hash = `files hash ${package_short(change.after.filesHash)}`;
+    if (change.uploaded)
+        return `package '${change.path}' uploaded (${hash}, confirmed by Fastly)`;
+    if (change.action === 'unchanged')
+        return `package '${change.path}' not uploaded: the version it starts from already has it (${hash})`;
+    return `package '${change.path}' not uploaded (${hash}; was ${package_short(change.before?.filesHash)})`;
+}
 /** The `result` output's view of it: whole hashes, for a script to compare. */
 function packageResult(change) {
     const plain = (facts) => ({ name: facts.name ?? null, language: facts.language ?? null, size: facts.size ?? null, filesHash: facts.filesHash ?? null });
@@ -5814,6 +5825,7 @@ function perService(outcome, pick) {
 function logLines(settings, outcome, failing) {
     return outcome.services.flatMap((s) => [
         { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+        ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` }] : []),
         ...(s.validation?.ok === false ? s.validation.errors : []).map((message) => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
         ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error }] : [])
     ]);

@@ -75,6 +75,7 @@ describe('activate with package: a Compute service through the same pipeline', (
     expect(summary).toContain(`<code>${LIVE_HASH.slice(0, 12)}</code>`);
     expect(summary).toContain(`<code>${NEW_HASH.slice(0, 12)}</code>`);
     expect(summary).toMatch(/✅ Health check of <code>[^<]+<\/code>: healthy/);
+    expect(run.stdout).toContain(`${sid}: package '${path}' uploaded (files hash ${NEW_HASH.slice(0, 12)}, confirmed by Fastly)`);
   });
 
   it('rolls back to the version before when the new package fails its health check', async () => {
@@ -114,6 +115,7 @@ describe('activate with package: a Compute service through the same pipeline', (
     const summary = readable(run.summary);
     expect(summary).toContain('the package is already live: version 2 on production has it');
     expect(summary).toContain('➖ This package is already live on production (version 2 has the same files hash): nothing was cloned, uploaded or activated.');
+    expect(run.stdout).toContain(`${sid}: package '${path}' not uploaded: the version it starts from already has it (files hash ${LIVE_HASH.slice(0, 12)})`);
   });
 
   it('a package Fastly hashes differently is not activated: the draft is left and the step fails saying so', async () => {

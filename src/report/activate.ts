@@ -3,7 +3,7 @@ import { answerOf } from '../origin/poll-url.js';
 import type { ActivateSettings } from '../inputs/settings.js';
 import { ByteBudget, SUMMARY_LIST_BYTES, bytes } from './budget.js';
 import { EMPTY, type Html, code, count, details, escape, html, join, plural, table } from './html.js';
-import { packageResult, packageSection, packageStep } from './package.js';
+import { packageLogLine, packageResult, packageSection, packageStep } from './package.js';
 import type { LogLine, Presented } from './presented.js';
 
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
@@ -233,6 +233,7 @@ function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => nu
 function logLines(settings: ActivateSettings, outcome: ActivateOutcome, failing: readonly ServiceActivation[]): LogLine[] {
   return outcome.services.flatMap((s): LogLine[] => [
     { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+    ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` } as const] : []),
     ...(s.validation?.ok === false ? s.validation.errors : []).map((message): LogLine => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
     ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error } as const] : [])
   ]);

@@ -48,6 +48,13 @@ export function packageStep(change: PackageChange): Html {
     : html`keep the base's package (same files hash ${code(short(change.after.filesHash))})`;
 }
 
+export function packageLogLine(change: PackageChange): string {
+  const hash = `files hash ${short(change.after.filesHash)}`;
+  if (change.uploaded) return `package '${change.path}' uploaded (${hash}, confirmed by Fastly)`;
+  if (change.action === 'unchanged') return `package '${change.path}' not uploaded: the version it starts from already has it (${hash})`;
+  return `package '${change.path}' not uploaded (${hash}; was ${short(change.before?.filesHash)})`;
+}
+
 /** The `result` output's view of it: whole hashes, for a script to compare. */
 export function packageResult(change: PackageChange): Record<string, unknown> {
   const plain = (facts: PackageFacts) => ({ name: facts.name ?? null, language: facts.language ?? null, size: facts.size ?? null, filesHash: facts.filesHash ?? null });

@@ -1,4 +1,4 @@
-import { ActionError, messageOf } from '../../errors.js';
+import { ActionError } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { PackageMetadata } from '../../fastly/packages.js';
 import type { ComputePackage } from '../../inputs/compute-package.js';
@@ -29,7 +29,9 @@ export async function uploadPackage(api: FastlyApi, sid: string, clone: number, 
   try {
     answer = await api.uploadPackage(sid, clone, wanted.path);
   } catch (error) {
-    throw new ActionError(`Uploading the package '${wanted.path}' failed: ${messageOf(error)}; ${left}`);
+    // A defect stays one, for main.ts to report with its stack.
+    if (!(error instanceof ActionError)) throw error;
+    throw new ActionError(`Uploading the package '${wanted.path}' failed: ${error.message}; ${left}`);
   }
   if (answer === undefined) return plan;
   if (answer.filesHash !== wanted.filesHash) {

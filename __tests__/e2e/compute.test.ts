@@ -227,6 +227,19 @@ describe('activate with package: a Compute service through the same pipeline', (
     expect(readable(run.summary)).toContain('<td>Name</td><td>edge-app</td><td><img src=x onerror=alert(1)></td>');
   });
 
+  it('several services: each judged on its own live package, package-uploaded per service', async () => {
+    const changed = await computeService();
+    const same = await computeService();
+    ctx.fake.setPackage(same, 2, await packageBytes(NEW));
+    const run = await runAction(ctx.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': `${changed} ${same}`, package: await writePackage(NEW) }));
+
+    expect(run.code).toBe(0);
+    expect(writes().filter(w => w.includes(same))).toEqual([]);
+    expect(writes().filter(w => w.includes(changed))).toHaveLength(4);
+    expect(JSON.parse(run.outputs['package-uploaded'] ?? '')).toEqual({ [changed]: true, [same]: false });
+    expect(JSON.parse(run.outputs.version ?? '')).toEqual({ [changed]: 3, [same]: 2 });
+  });
+
   it('refuses a VCL service before any write, even beside a Compute one', async () => {
     const sid = await computeService();
     const run = await runAction(

@@ -5536,10 +5536,7 @@ function utc(date) {
 
 
 /** The package rows of a service's section: before and after, and what became of the upload. */
-function packageSection(s, dryRun, environment) {
-    const change = s.package;
-    if (!change)
-        return EMPTY;
+function packageSection(s, change, dryRun, environment) {
     const base = s.baseVersion === undefined ? html `the base version` : html `version ${count(s.baseVersion)}`;
     const rows = ['name', 'language', 'size', 'filesHash'].map(field => [
         FIELD_LABEL[field],
@@ -5560,7 +5557,7 @@ function what(s, change, dryRun, environment) {
         return html `📦 The package was uploaded into the clone, and Fastly's files hash matches the one computed here.`;
     if (dryRun)
         return html `📦 A real run would upload this package into the clone.`;
-    return html `📦 The package was not uploaded.`;
+    return html `📦 This package was not deployed.`;
 }
 const FIELD_LABEL = {
     name: html `Name`,
@@ -5731,7 +5728,8 @@ function serviceSection(settings, outcome, s, diffs) {
         parts.push(activate_plan(settings, outcome, s));
     else if (settings.clone && s.newVersion !== undefined)
         parts.push(html `<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
-    parts.push(packageSection(s, settings.dryRun, settings.environment));
+    if (s.package)
+        parts.push(packageSection(s, s.package, settings.dryRun, settings.environment));
     if (s.vcl.length > 0) {
         const change = { create: html `created`, update: html `updated`, unchanged: html `unchanged` };
         const rows = s.vcl.map(v => [code(v.path), code(v.name), html `${change[v.action]}${v.name === s.mainVcl ? html `, made main` : EMPTY}`]);

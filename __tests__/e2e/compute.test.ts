@@ -142,6 +142,7 @@ describe('activate with package: a Compute service through the same pipeline', (
       )
     ]);
     expect(run.outputs['package-uploaded']).toBe('false');
+    expect(readable(run.summary)).toContain('📦 This package was not deployed.');
     expectNoStackTrace(run);
   });
 

@@ -137,7 +137,7 @@ function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s:
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
   if (settings.dryRun) parts.push(plan(settings, outcome, s));
   else if (settings.clone && s.newVersion !== undefined) parts.push(html`<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
-  parts.push(packageSection(s, settings.dryRun, settings.environment));
+  if (s.package) parts.push(packageSection(s, s.package, settings.dryRun, settings.environment));
   if (s.vcl.length > 0) {
     const change = { create: html`created`, update: html`updated`, unchanged: html`unchanged` };
     const rows = s.vcl.map(v => [code(v.path), code(v.name), html`${change[v.action]}${v.name === s.mainVcl ? html`, made main` : EMPTY}`]);

@@ -1,11 +1,9 @@
 import type { PackageChange, PackageFacts, ServiceActivation } from '../modes/activate/outcome.js';
 import { short } from '../modes/activate/package.js';
-import { EMPTY, type Html, code, count, escape, html, table } from './html.js';
+import { type Html, code, count, escape, html, table } from './html.js';
 
 /** The package rows of a service's section: before and after, and what became of the upload. */
-export function packageSection(s: ServiceActivation, dryRun: boolean, environment: string): Html {
-  const change = s.package;
-  if (!change) return EMPTY;
+export function packageSection(s: ServiceActivation, change: PackageChange, dryRun: boolean, environment: string): Html {
   const base = s.baseVersion === undefined ? html`the base version` : html`version ${count(s.baseVersion)}`;
   const rows = (['name', 'language', 'size', 'filesHash'] as const).map(field => [
     FIELD_LABEL[field],
@@ -24,7 +22,7 @@ function what(s: ServiceActivation, change: PackageChange, dryRun: boolean, envi
   if (change.action === 'unchanged') return html`➖ The clone keeps the package it has from its base: the files hash is the same, so nothing was uploaded.`;
   if (change.uploaded) return html`📦 The package was uploaded into the clone, and Fastly's files hash matches the one computed here.`;
   if (dryRun) return html`📦 A real run would upload this package into the clone.`;
-  return html`📦 The package was not uploaded.`;
+  return html`📦 This package was not deployed.`;
 }
 
 const FIELD_LABEL: Readonly<Record<keyof PackageFacts, Html>> = {

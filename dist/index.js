@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 916:
+/***/ 4533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39,11 +39,11 @@ function expectedMessage(error) {
 
 /***/ }),
 
-/***/ 407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(931);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4004);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -52,7 +52,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 165:
+/***/ 1152:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68,8 +68,8 @@ __webpack_async_result__();
 /* harmony export */   ry: () => (/* binding */ splitList)
 /* harmony export */ });
 /* unused harmony export MAX_SURROGATE_KEY_BYTES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(404);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4533);
+/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(269);
 
 
 /** One entry of a list: anything between commas, whitespace and newlines. */
@@ -186,7 +186,7 @@ function codePoint(char) {
 
 /***/ }),
 
-/***/ 404:
+/***/ 269:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -194,11 +194,11 @@ function codePoint(char) {
 /* harmony export */   YV: () => (/* binding */ readTextInputFile)
 /* harmony export */ });
 /* unused harmony exports MAX_TEXT_FILE_BYTES, jobRoots, readInputFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4533);
 
 
 
@@ -360,7 +360,7 @@ function decodesSoFar(bytes) {
 
 /***/ }),
 
-/***/ 931:
+/***/ 4004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -370,7 +370,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
+var errors = __nccwpck_require__(4533);
 ;// CONCATENATED MODULE: ./src/cancel.ts
 
 /** In-flight requests get this long to finish after the signal. */
@@ -438,10 +438,10 @@ class CancelledError extends errors/* ActionError */.lZ {
 }
 
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -477,7 +477,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -515,7 +515,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function issue(name, message = '') {
     issueCommand(name, {}, message);
@@ -572,8 +572,8 @@ function escapeProperty(s) {
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -589,7 +589,7 @@ function issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -605,10 +605,10 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -739,7 +739,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1044,6 +1044,14 @@ function log_warning(text) {
 function error(text) {
     command('error', oneLine(text));
 }
+/** An annotation on a repository file, at a line (and column) when known: GitHub shows it beside that line. */
+function annotate(level, text, where) {
+    command(level, oneLine(text), {
+        file: oneLine(where.file),
+        ...(where.line === undefined ? {} : { startLine: where.line }),
+        ...(where.column === undefined ? {} : { startColumn: where.column })
+    });
+}
 /** The step's failure: an `::error::` annotation and exit code 1. */
 function log_fail(text) {
     fail(oneLine(text));
@@ -1264,9 +1272,9 @@ function packageWithHash(body) {
     return typeof hash === 'string' && hash !== '' ? undefined : 'its package metadata has no "files_hash" to check the upload by';
 }
 
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -1372,8 +1380,8 @@ async function agentFor(baseUrl) {
     const proxy = getProxyUrl(baseUrl);
     const secure = baseUrl.protocol === 'https:';
     if (!proxy?.hostname)
-        return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new external_node_http_namespaceObject.Agent({ keepAlive: true });
-    const tunnel = await __nccwpck_require__.e(/* import() */ 770).then(__nccwpck_require__.t.bind(__nccwpck_require__, 770, 19));
+        return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new external_node_http_.Agent({ keepAlive: true });
+    const tunnel = await __nccwpck_require__.e(/* import() */ 408).then(__nccwpck_require__.t.bind(__nccwpck_require__, 408, 19));
     const auth = proxy.username || proxy.password ? { proxyAuth: `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` } : {};
     const options = { maxSockets: 100, keepAlive: true, proxy: { ...auth, host: proxy.hostname, port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) } };
     const overHttps = proxy.protocol === 'https:';
@@ -1424,7 +1432,7 @@ class Exchange {
         this.base = new URL(baseUrl);
         this.agent = agentFor(this.base);
         // node:https loads TLS (about 5 MB): only a run that speaks it pays for it.
-        this.send = this.base.protocol === 'https:' ? process.getBuiltinModule('node:https').request : external_node_http_namespaceObject.request;
+        this.send = this.base.protocol === 'https:' ? process.getBuiltinModule('node:https').request : external_node_http_.request;
     }
     async request(method, path, headers, body, limits) {
         const { hostname, port, pathname } = this.base;
@@ -1678,9 +1686,10 @@ class Transport {
     async exchangeWithRetries(request, raw = false) {
         const { method, path } = request;
         const { maxRetries, now, random, sleep, log } = this.options;
-        if (method !== 'GET' && this.books.writeGate)
+        const writes = method !== 'GET' && request.changesNothing !== true;
+        if (writes && this.books.writeGate)
             await this.books.writeGate;
-        if (this.options.dryRun && method !== 'GET')
+        if (this.options.dryRun && writes)
             return { body: this.plan(request), link: undefined };
         let rateLimitWaitMs = 0;
         for (let retry = 0;; retry++) {
@@ -2290,14 +2299,80 @@ function lineFailures(body, writes) {
     return failures;
 }
 
+;// CONCATENATED MODULE: ./src/fastly/lint.ts
+
+function lintCalls(transport) {
+    return {
+        async lintVcl(sid, vcl) {
+            const path = `/service/${encodeURIComponent(sid)}/lint`;
+            try {
+                return lintResult(await transport.send({ method: 'POST', path, json: { vcl }, changesNothing: true, verify: lintAnswer }));
+            }
+            catch (error) {
+                // No recording shows how invalid VCL is answered: a refusal that carries the linter's answer is read as one.
+                if (error instanceof FastlyError && (error.status === 400 || error.status === 422)) {
+                    const parsed = parsedBody(error.body);
+                    const result = parsed === undefined || lintAnswer(parsed) !== undefined ? undefined : lintResult(parsed);
+                    return result && !result.ok ? result : { ok: false, errors: [error.reason], warnings: result?.warnings ?? [] };
+                }
+                throw error;
+            }
+        }
+    };
+}
+/** The SDKs' ValidatorResult wraps the answer in data.attributes; Fastly's reference page shows it bare. */
+function attributesOf(body) {
+    if (!isRecord(body))
+        return undefined;
+    const data = body.data;
+    if (isRecord(data) && isRecord(data.attributes))
+        return data.attributes;
+    return body;
+}
+function lintAnswer(body) {
+    const attributes = attributesOf(body);
+    const known = attributes && (attributes.status === 'ok' || attributes.status === 'error' || Array.isArray(attributes.errors) || Array.isArray(attributes.messages));
+    return known ? undefined : 'its answer has no lint "status", "errors" or "messages", so what the linter found is unknown';
+}
+function lintResult(body) {
+    const attributes = attributesOf(body) ?? {};
+    let errors = strings(attributes.errors);
+    let warnings = strings(attributes.warnings);
+    // `messages` repeats the two lists with a flag each; it is read only when they are absent.
+    if (errors.length === 0 && warnings.length === 0 && Array.isArray(attributes.messages)) {
+        const messages = attributes.messages.filter(isRecord);
+        errors = messages.filter(m => m.warning !== true && m.type !== 'warning').flatMap(m => strings(m.message));
+        warnings = messages.filter(m => m.warning === true || m.type === 'warning').flatMap(m => strings(m.message));
+    }
+    const failed = attributes.status === 'error' || errors.length > 0;
+    if (failed && errors.length === 0)
+        errors = strings(attributes.msg).length > 0 ? strings(attributes.msg) : ['Fastly\'s linter answered "status": "error" without a message'];
+    return { ok: !failed, errors, warnings };
+}
+function parsedBody(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function strings(value) {
+    if (typeof value === 'string')
+        return value.trim() === '' ? [] : [value];
+    if (!Array.isArray(value))
+        return [];
+    return value.flatMap(item => (isRecord(item) ? strings(item.message ?? item.msg) : strings(item)));
+}
+
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(75);
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/fastly/packages.ts
 
 
@@ -2548,9 +2623,9 @@ function versionCalls(transport) {
                 throw error;
             }
             // `errors` carries the detail (line numbers); `msg` is its headline, so only one is kept.
-            const detailed = strings(body.errors);
-            const errors = detailed.length > 0 ? detailed : strings(body.msg);
-            return { ok: body.status === 'ok', errors, warnings: [...strings(body.warnings), ...strings(body.messages)] };
+            const detailed = versions_strings(body.errors);
+            const errors = detailed.length > 0 ? detailed : versions_strings(body.msg);
+            return { ok: body.status === 'ok', errors, warnings: [...versions_strings(body.warnings), ...versions_strings(body.messages)] };
         },
         /**
          * One attempt, never repeated by the transport: the caller re-reads the
@@ -2623,15 +2698,16 @@ function record(value) {
     return isRecord(value) ? value : {};
 }
 /** A string, an array of strings, or objects with a message: Fastly's validation shapes are not all confirmed. */
-function strings(value) {
+function versions_strings(value) {
     if (typeof value === 'string')
         return value.trim() === '' ? [] : [value];
     if (!Array.isArray(value))
         return [];
-    return value.flatMap(item => (isRecord(item) ? strings(item.message ?? item.msg ?? item.detail ?? item.title) : strings(item)));
+    return value.flatMap(item => (isRecord(item) ? versions_strings(item.message ?? item.msg ?? item.detail ?? item.title) : versions_strings(item)));
 }
 
 ;// CONCATENATED MODULE: ./src/fastly/client.ts
+
 
 
 
@@ -2666,6 +2742,7 @@ function apiOver(transport, staging) {
     const purgeHeaders = (isSoft, environment) => environment === 'staging' ? (isSoft ? SOFT_ON_STAGING : ON_STAGING) : soft(isSoft);
     return {
         ...versionCalls(transport),
+        ...lintCalls(transport),
         ...packageCalls(transport),
         ...itemCalls(transport),
         ...kvStoreCalls(transport),
@@ -2774,8 +2851,8 @@ function stringOr(value, fallback) {
     return typeof value === 'string' ? value : fallback;
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/fastly/staging-address.ts
 
 
@@ -2790,7 +2867,7 @@ function stagingAddressOf(domains, hostname) {
     const exact = domains.find(d => d.name.toLowerCase() === host);
     const wildcard = domains.find(d => d.name.startsWith('*.') && host.endsWith(d.name.slice(1).toLowerCase()) && !host.slice(0, -d.name.length + 1).includes('.'));
     const ip = (exact ?? wildcard)?.stagingIp;
-    return ip !== undefined && (0,external_node_net_namespaceObject.isIP)(ip) !== 0 ? ip : undefined;
+    return ip !== undefined && (0,external_node_net_.isIP)(ip) !== 0 ? ip : undefined;
 }
 /** Why `hostname` has no staging IP on `sid`, and what to do about it. */
 function noStagingAddress(sid, version, domains, hostname) {
@@ -2903,7 +2980,57 @@ function describe(tries, durationMs, healthy) {
     return kinds.size === 1 ? `${answerOf(last)} for ${seconds}` : `${answerOf(last)} at the end of ${seconds} (${tries.length} tries: ${[...kinds].join(', ')})`;
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/base.js
+;// CONCATENATED MODULE: ./src/modes/activate/package.ts
+
+/**
+ * A Compute package as a content step, in the shape of the VCL one: read what
+ * is live, plan against it, upload into the clone. The live read comes before
+ * the clone, because an unchanged package deploys nothing at all.
+ */
+async function planPackage(api, sid, base, wanted) {
+    const live = await api.getPackage(sid, base);
+    const before = live && factsOf(live);
+    const same = before?.filesHash !== undefined && before.filesHash === wanted.filesHash;
+    return { path: wanted.path, before, after: factsOf(wanted), action: same ? 'unchanged' : 'upload', uploaded: false };
+}
+/**
+ * Uploads into the clone what the plan says differs. Sending it again into
+ * the same draft only replaces the draft's package, so the client may repeat
+ * it; Fastly's files hash must then be the one computed here, or the draft
+ * holds something else than what was read and is not activated.
+ */
+async function uploadPackage(api, sid, clone, base, wanted, plan) {
+    if (plan.action === 'unchanged')
+        return plan;
+    const left = `version ${clone}, cloned from ${base}, was left as a draft and nothing was activated`;
+    let answer;
+    try {
+        answer = await api.uploadPackage(sid, clone, wanted.path);
+    }
+    catch (error) {
+        // A defect stays one, for main.ts to report with its stack.
+        if (!(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        throw new errors/* ActionError */.lZ(`Uploading the package '${wanted.path}' failed: ${error.message}; ${left}`);
+    }
+    if (answer === undefined)
+        return plan;
+    if (answer.filesHash !== wanted.filesHash) {
+        throw new errors/* ActionError */.lZ(`Fastly took the package '${wanted.path}' into version ${clone} of ${sid} with the files hash ${package_short(answer.filesHash)}, ` +
+            `but it hashes to ${package_short(wanted.filesHash)} here: the upload is not the package that was read; ${left}. ` +
+            'Re-run the deploy; if it happens again, rebuild the package.');
+    }
+    return { ...plan, after: { ...factsOf(answer), filesHash: answer.filesHash }, uploaded: true };
+}
+/** The first 12 hex digits: enough to tell packages apart at a glance; the result output has the whole hash. */
+function package_short(hash) {
+    return hash === undefined ? 'unknown' : hash.slice(0, 12);
+}
+function factsOf(metadata) {
+    return { name: metadata.name, language: metadata.language, size: metadata.size, filesHash: metadata.filesHash };
+}
+
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/base.js
 class Diff {
     diff(oldStr, newStr, 
     // Type below is not accurate/complete - see above for full possibilities - but it compiles
@@ -3158,7 +3285,7 @@ class Diff {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/line.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/line.js
 
 
 class LineDiff extends Diff {
@@ -3225,7 +3352,7 @@ function tokenize(value, options) {
     return retLines;
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/patch/create.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/patch/create.js
 
 /**
  * Returns true if the filename contains characters that require C-style
@@ -3609,54 +3736,133 @@ function lineCount(text) {
     return text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
-;// CONCATENATED MODULE: ./src/modes/activate/package.ts
+;// CONCATENATED MODULE: ./src/modes/activate/vcl-plan.ts
+
+
+
+/** Lint requests in flight at once per service. */
+const LINT_CONCURRENCY = 8;
+function planVclContent(files, vclMain, current, base) {
+    const byName = new Map(current.map(vcl => [vcl.name, vcl]));
+    const planned = files.map((file) => {
+        const existing = byName.get(file.name);
+        const action = !existing ? 'create' : existing.content === file.content ? 'unchanged' : 'update';
+        return { name: file.name, path: file.path, action, sha256: (0,external_node_crypto_.createHash)('sha256').update(file.content, 'utf8').digest('hex') };
+    });
+    const wantsMain = files.some(file => file.name === vclMain);
+    const alreadyMain = current.some(v => v.main && v.name === vclMain);
+    const mainVcl = wantsMain && !alreadyMain ? vclMain : undefined;
+    const diff = repositoryDiff(current, base, files, planned);
+    return { files: planned, mainVcl, diff, same: mainVcl === undefined && planned.every(f => f.action === 'unchanged') };
+}
+/**
+ * Every file through Fastly's linter for the service. Positions are read from
+ * the message text: `Line 12 Pos 5` (also `line 12, column 5` or `col 5`), any case.
+ */
+async function lintVclFiles(api, sid, files) {
+    const results = files.map(() => []);
+    await forEachLimited(files.keys(), LINT_CONCURRENCY, async (i) => {
+        const file = files[i];
+        const result = await api.lintVcl(sid, file.content);
+        results[i] = [
+            ...result.errors.map(message => finding(file.path, 'error', message)),
+            ...result.warnings.map(message => finding(file.path, 'warning', message))
+        ];
+    });
+    return results.flat();
+}
+function finding(path, severity, message) {
+    const line = /\bline\s*:?\s*(\d+)/i.exec(message);
+    const column = line ? /\b(?:pos|col|column)\s*:?\s*(\d+)/i.exec(message.slice(line.index)) : null;
+    return { path, severity, message, line: line ? Number(line[1]) : undefined, column: column ? Number(column[1]) : undefined };
+}
+function repositoryDiff(current, base, files, changes) {
+    const parts = changes
+        .filter(change => change.action !== 'unchanged')
+        .map(change => {
+        const before = current.find(vcl => vcl.name === change.name);
+        const file = files.find(f => f.name === change.name);
+        return unifiedDiff(before && { name: `${before.name} (version ${base})`, text: before.content }, { name: change.path, text: file?.content ?? '' });
+    });
+    return parts.length > 0 ? parts.join('\n') : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/modes/activate/plan.ts
+
 
 /**
- * A Compute package as a content step, in the shape of the VCL one: read what
- * is live, plan against it, upload into the clone. The live read comes before
- * the clone, because an unchanged package deploys nothing at all.
+ * Reads only: the service's versions with lint beside them, then the base's
+ * VCL when files are given. Nothing here writes (lint changes nothing).
  */
-async function planPackage(api, sid, base, wanted) {
-    const live = await api.getPackage(sid, base);
-    const before = live && factsOf(live);
-    const same = before?.filesHash !== undefined && before.filesHash === wanted.filesHash;
-    return { path: wanted.path, before, after: factsOf(wanted), action: same ? 'unchanged' : 'upload', uploaded: false };
-}
-/**
- * Uploads into the clone what the plan says differs. Sending it again into
- * the same draft only replaces the draft's package, so the client may repeat
- * it; Fastly's files hash must then be the one computed here, or the draft
- * holds something else than what was read and is not activated.
- */
-async function uploadPackage(api, sid, clone, base, wanted, plan) {
-    if (plan.action === 'unchanged')
-        return plan;
-    const left = `version ${clone}, cloned from ${base}, was left as a draft and nothing was activated`;
-    let answer;
+async function planService(settings, api, serviceId) {
+    let part = {
+        kind: 'vcl-service',
+        serviceId,
+        serviceName: serviceId,
+        environment: settings.environment,
+        activeVersion: undefined,
+        baseVersion: undefined,
+        clone: settings.clone,
+        files: [],
+        mainVcl: undefined,
+        diff: undefined,
+        lint: [],
+        alreadyLive: false,
+        error: undefined
+    };
+    const files = settings.vclFiles;
+    const linting = settings.lint && files.length > 0 ? lintVclFiles(api, serviceId, files) : Promise.resolve([]);
     try {
-        answer = await api.uploadPackage(sid, clone, wanted.path);
+        const [read, linted] = await Promise.allSettled([api.serviceDetails(serviceId), linting]);
+        if (read.status === 'rejected')
+            throw read.reason;
+        const details = read.value;
+        const active = activeOn(details, settings.environment);
+        const base = pickBase(details, settings.version);
+        part = { ...part, serviceName: details.name, activeVersion: active, baseVersion: base };
+        if (linted.status === 'rejected')
+            throw linted.reason;
+        part = { ...part, lint: linted.value };
+        if (!settings.clone)
+            return { part: { ...part, alreadyLive: base === active }, details, failure: undefined };
+        if (files.length > 0) {
+            const content = planVclContent(files, settings.vclMain, await api.listVcl(serviceId, base), base);
+            part = { ...part, files: content.files, mainVcl: content.mainVcl, diff: content.diff, alreadyLive: content.same && base === active };
+        }
+        return { part, details, failure: undefined };
     }
     catch (error) {
-        // A defect stays one, for main.ts to report with its stack.
-        if (!(error instanceof errors/* ActionError */.lZ))
-            throw error;
-        throw new errors/* ActionError */.lZ(`Uploading the package '${wanted.path}' failed: ${error.message}; ${left}`);
+        return { part: { ...part, error: (0,errors/* expectedMessage */.UB)(error) }, details: undefined, failure: error };
     }
-    if (answer === undefined)
-        return plan;
-    if (answer.filesHash !== wanted.filesHash) {
-        throw new errors/* ActionError */.lZ(`Fastly took the package '${wanted.path}' into version ${clone} of ${sid} with the files hash ${package_short(answer.filesHash)}, ` +
-            `but it hashes to ${package_short(wanted.filesHash)} here: the upload is not the package that was read; ${left}. ` +
-            'Re-run the deploy; if it happens again, rebuild the package.');
+}
+function activeOn(details, environment) {
+    return environment === 'staging' ? details.versions.find(v => v.staging)?.number : details.activeVersion;
+}
+function pickBase(details, wanted) {
+    const numbers = details.versions.map(v => v.number);
+    if (wanted === 'latest') {
+        if (numbers.length === 0)
+            throw new errors/* ActionError */.lZ(`Service ${details.id} has no version to start from`);
+        return Math.max(...numbers);
     }
-    return { ...plan, after: { ...factsOf(answer), filesHash: answer.filesHash }, uploaded: true };
-}
-/** The first 12 hex digits: enough to tell packages apart at a glance; the result output has the whole hash. */
-function package_short(hash) {
-    return hash === undefined ? 'unknown' : hash.slice(0, 12);
-}
-function factsOf(metadata) {
-    return { name: metadata.name, language: metadata.language, size: metadata.size, filesHash: metadata.filesHash };
+    if (wanted === 'active') {
+        if (details.activeVersion === undefined) {
+            throw new errors/* ActionError */.lZ(`Service ${details.id} has no active version; set 'version' to 'latest' or a version number`);
+        }
+        return details.activeVersion;
+    }
+    if (wanted === 'staged') {
+        const staged = activeOn(details, 'staging');
+        if (staged === undefined) {
+            throw new errors/* ActionError */.lZ(`Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`);
+        }
+        return staged;
+    }
+    if (!numbers.includes(wanted)) {
+        const range = numbers.length > 0 ? ` (it has versions ${Math.min(...numbers)}–${Math.max(...numbers)})` : '';
+        throw new errors/* ActionError */.lZ(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);
+    }
+    return wanted;
 }
 
 ;// CONCATENATED MODULE: ./src/modes/activate/activate.ts
@@ -3668,73 +3874,73 @@ function factsOf(metadata) {
 
 
 
-/** Services one after another: writes to one service are never concurrent, and neither are deploys. */
-async function run(settings, api, cancel = NOT_CANCELLABLE) {
+/** Reads only: each service's starting version, the VCL files against it, lint. */
+async function plan(settings, api) {
     const services = [];
     for (const serviceId of settings.serviceIds)
-        services.push(await deploy(settings, api, cancel, serviceId));
+        services.push(await planService(settings, api, serviceId));
+    return { services };
+}
+function planParts(planned) {
+    return planned.services.map(s => s.part);
+}
+/** Services one after another: writes to one service are never concurrent, and neither are deploys. */
+async function apply(settings, api, planned, cancel = NOT_CANCELLABLE) {
+    const services = [];
+    for (const service of planned.services)
+        services.push(await deploy(settings, api, cancel, service));
     return { mode: 'activate', services };
 }
 class ConflictError extends errors/* ActionError */.lZ {
 }
-async function deploy(settings, api, cancel, serviceId) {
-    let known = emptyKnown(serviceId);
-    let active;
+/** Executes one service's plan: nothing when it is already live or lint failed; otherwise clone, upload, validate, activate. */
+async function deploy(settings, api, cancel, planned) {
+    const { part, details } = planned;
+    let known = knownOf(part);
+    let active = part.activeVersion;
     let end;
     let comment;
+    if (!details || part.baseVersion === undefined)
+        return finish({ kind: 'failed', error: planned.failure });
+    if (part.lint.some(f => f.severity === 'error'))
+        return finish({ kind: 'lint-failed' });
+    const base = part.baseVersion;
     try {
-        const details = await api.serviceDetails(serviceId);
-        const previousVersion = activeOn(details, settings.environment);
-        active = previousVersion;
-        const base = pickBase(details, settings.version);
-        known = { ...known, serviceName: details.name, previousVersion, baseVersion: base };
         let version = base;
         if (!settings.clone) {
             known = { ...known, newVersion: base };
-            if (base === previousVersion)
+            if (part.alreadyLive)
                 return finish({ kind: 'unchanged' });
             if (settings.dryRun)
                 return finish({ kind: 'planned' });
         }
         else if (settings.package) {
-            const change = await planPackage(api, serviceId, base, settings.package);
+            const change = await planPackage(api, part.serviceId, base, settings.package);
             known = { ...known, package: change };
             // The live version already has these files: the plan is empty, and nothing is cloned.
-            if (change.action === 'unchanged' && base === previousVersion)
+            if (change.action === 'unchanged' && base === part.activeVersion)
                 return finish({ kind: 'unchanged' });
             if (settings.dryRun)
                 return finish({ kind: 'planned' });
             const clone = await cloneOnce(api, details, base);
             version = clone;
             known = { ...known, newVersion: clone };
-            known = { ...known, package: await uploadPackage(api, serviceId, clone, base, settings.package, change) };
-            comment = commentBeside(api, serviceId, clone, base, settings.comment);
+            known = { ...known, package: await uploadPackage(api, part.serviceId, clone, base, settings.package, change) };
+            comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
+        }
+        else if (part.alreadyLive) {
+            return finish({ kind: 'unchanged' });
         }
         else if (settings.dryRun) {
-            const current = settings.vclFiles.length > 0 ? await api.listVcl(serviceId, base) : [];
-            const plan = planVcl(settings, current);
-            known = { ...known, ...plan, diffTitle: `Repository VCL against version ${base}`, diff: repositoryDiff(current, base, settings.vclFiles, plan.vcl) };
+            known = { ...known, diffTitle: `Repository VCL against version ${base}`, diff: part.diff };
             return finish({ kind: 'planned' });
         }
         else {
-            // A fresh clone's VCL is the base's: it is read while the clone is made, and only what differs from it is sent.
-            const [cloned, read] = await Promise.allSettled([
-                cloneOnce(api, details, base),
-                settings.vclFiles.length > 0 ? api.listVcl(serviceId, base) : Promise.resolve(undefined)
-            ]);
-            if (cloned.status === 'rejected')
-                throw cloned.reason;
-            const clone = cloned.value;
+            const clone = await cloneOnce(api, details, base);
             version = clone;
             known = { ...known, newVersion: clone };
-            if (read.status === 'rejected')
-                throw read.reason;
-            if (read.value) {
-                const plan = planVcl(settings, read.value);
-                known = { ...known, ...plan };
-                await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
-            }
-            comment = commentBeside(api, serviceId, clone, base, settings.comment);
+            await uploadVcl(api, part.serviceId, clone, settings.vclFiles, part);
+            comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
         }
         const checked = await activateChecked(settings, api, cancel, known, version, comment);
         known = { ...known, ...checked.learned };
@@ -3750,6 +3956,25 @@ async function deploy(settings, api, cancel, serviceId) {
         return { ...known, ...verdict(settings, known, ending, active) };
     }
 }
+function knownOf(part) {
+    return {
+        serviceId: part.serviceId,
+        serviceName: part.serviceName,
+        previousVersion: part.activeVersion,
+        baseVersion: part.baseVersion,
+        newVersion: undefined,
+        vcl: part.files.map(({ name, action, path }) => ({ name, action, path })),
+        mainVcl: part.mainVcl,
+        package: undefined,
+        lint: part.lint,
+        validation: undefined,
+        warning: undefined,
+        notes: [],
+        diff: undefined,
+        diffTitle: undefined,
+        health: undefined
+    };
+}
 /** The one place a deploy's status and error are decided. */
 function verdict(settings, known, end, active) {
     const sid = known.serviceId;
@@ -3759,6 +3984,12 @@ function verdict(settings, known, end, active) {
         case 'planned':
         case 'activated':
             return { status: end.kind, error: undefined, activeVersion: active };
+        case 'lint-failed': {
+            const errors = known.lint.filter(f => f.severity === 'error');
+            const paths = [...new Set(errors.map(f => f.path))].join(', ');
+            const error = `Fastly's linter found ${errors.length} ${errors.length === 1 ? 'error' : 'errors'} in ${paths} for ${sid}; nothing was cloned and ${env} stays on version ${known.previousVersion ?? 'none'}`;
+            return { status: 'lint-failed', error, activeVersion: active };
+        }
         case 'invalid': {
             const kept = settings.clone ? `version ${end.version} was left as a draft` : `version ${end.version} was not activated`;
             const error = `Fastly found version ${end.version} of ${sid} invalid; ${kept} and ${env} stays on version ${known.previousVersion ?? 'none'}`;
@@ -3822,53 +4053,6 @@ function commentBeside(api, sid, clone, base, text) {
         throw new errors/* ActionError */.lZ(`${(0,errors/* messageOf */.bD)(error)}; version ${clone}, cloned from ${base} but not commented, was left as a draft and nothing was activated`);
     });
 }
-function emptyKnown(serviceId) {
-    return {
-        serviceId,
-        serviceName: serviceId,
-        previousVersion: undefined,
-        baseVersion: undefined,
-        newVersion: undefined,
-        vcl: [],
-        mainVcl: undefined,
-        package: undefined,
-        validation: undefined,
-        warning: undefined,
-        notes: [],
-        diff: undefined,
-        diffTitle: undefined,
-        health: undefined
-    };
-}
-function activeOn(details, environment) {
-    return environment === 'staging' ? details.versions.find(v => v.staging)?.number : details.activeVersion;
-}
-function pickBase(details, wanted) {
-    const numbers = details.versions.map(v => v.number);
-    if (wanted === 'latest') {
-        if (numbers.length === 0)
-            throw new errors/* ActionError */.lZ(`Service ${details.id} has no version to start from`);
-        return Math.max(...numbers);
-    }
-    if (wanted === 'active') {
-        if (details.activeVersion === undefined) {
-            throw new errors/* ActionError */.lZ(`Service ${details.id} has no active version; set 'version' to 'latest' or a version number`);
-        }
-        return details.activeVersion;
-    }
-    if (wanted === 'staged') {
-        const staged = activeOn(details, 'staging');
-        if (staged === undefined) {
-            throw new errors/* ActionError */.lZ(`Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`);
-        }
-        return staged;
-    }
-    if (!numbers.includes(wanted)) {
-        const range = numbers.length > 0 ? ` (it has versions ${Math.min(...numbers)}–${Math.max(...numbers)})` : '';
-        throw new errors/* ActionError */.lZ(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);
-    }
-    return wanted;
-}
 /**
  * Each clone call makes a new version, so a clone whose answer was lost is
  * not repeated: the versions are re-read to say what Fastly may have made.
@@ -3890,20 +4074,8 @@ async function cloneOnce(api, details, base) {
         throw new errors/* ActionError */.lZ(`${error.message}. A clone is not safe to repeat, so it was not retried; nothing was activated. ${maybe}`);
     }
 }
-/** Which files are new, changed or the same as in `current`, and the VCL to make main when that changes. */
-function planVcl(settings, current) {
-    const byName = new Map(current.map(vcl => [vcl.name, vcl]));
-    const vcl = settings.vclFiles.map((file) => {
-        const existing = byName.get(file.name);
-        const action = !existing ? 'create' : existing.content === file.content ? 'unchanged' : 'update';
-        return { name: file.name, action, path: file.path };
-    });
-    const wantsMain = settings.vclFiles.some(file => file.name === settings.vclMain);
-    const alreadyMain = current.some(v => v.main && v.name === settings.vclMain);
-    return { vcl, mainVcl: wantsMain && !alreadyMain ? settings.vclMain : undefined };
-}
 async function uploadVcl(api, sid, version, files, plan) {
-    for (const change of plan.vcl) {
+    for (const change of plan.files) {
         const file = files.find(f => f.name === change.name);
         if (!file || change.action === 'unchanged')
             continue;
@@ -3914,7 +4086,7 @@ async function uploadVcl(api, sid, version, files, plan) {
             await api.updateVcl(sid, version, file.name, file.content);
         }
     }
-    const mainIsNew = plan.vcl.some(change => change.name === plan.mainVcl && change.action === 'create');
+    const mainIsNew = plan.files.some(change => change.name === plan.mainVcl && change.action === 'create');
     if (plan.mainVcl && !mainIsNew)
         await api.setMainVcl(sid, version, plan.mainVcl);
 }
@@ -4094,16 +4266,6 @@ async function offStaging(api, sid, version) {
         return after === undefined ? { kind: 'deactivated' } : { kind: 'failed', to: undefined, why: (0,errors/* messageOf */.bD)(error) };
     }
 }
-function repositoryDiff(current, base, files, changes) {
-    const parts = changes
-        .filter(change => change.action !== 'unchanged')
-        .map(change => {
-        const before = current.find(vcl => vcl.name === change.name);
-        const file = files.find(f => f.name === change.name);
-        return unifiedDiff(before && { name: `${before.name} (version ${base})`, text: before.content }, { name: change.path, text: file?.content ?? '' });
-    });
-    return parts.length > 0 ? parts.join('\n') : undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/modes/purge/outcome.ts
 
@@ -4186,7 +4348,7 @@ class TargetTally {
 
 ;// CONCATENATED MODULE: ./src/modes/purge/purge-all.ts
 
-async function purge_all_run(settings, api, cancel) {
+async function run(settings, api, cancel) {
     const targets = [];
     for (const serviceId of settings.serviceIds) {
         const tally = new TargetTally('service', serviceId, settings.dryRun);
@@ -4444,7 +4606,305 @@ function judge(settings, stats) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/kinds/read-back.ts
+/** Reading a canonical state back from a plan comment: its shape is not trusted, so nothing here throws. */
+function read_back_record(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+}
+function field(value, name) {
+    return Object.hasOwn(value, name) ? value[name] : undefined;
+}
+function list(value) {
+    return Array.isArray(value) ? value : [];
+}
+function numberOr(n) {
+    return n === undefined ? 'none' : String(n);
+}
+
+;// CONCATENATED MODULE: ./src/plan/kinds/items-store.ts
+
+const STORE_NAMES = {
+    dictionary: 'edge dictionary',
+    'config-store': 'config store',
+    'kv-store': 'KV store',
+    'vcl-acl': 'ACL',
+    'compute-acl': 'Compute ACL'
+};
+/** Keys named in one sentence at most; the rest are counted. */
+const KEYS_NAMED = 5;
+const itemsStore = {
+    target: part => (part.serviceId === undefined ? part.name : `${part.serviceId}/${part.name}`),
+    changesNothing: part => part.error === undefined && part.changes.length === 0,
+    encode: part => ({
+        store: part.store,
+        id: part.id ?? null,
+        before: part.before ?? null,
+        state: part.beforeSha256 ?? null,
+        changes: [...part.changes].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(c => ({ key: c.key, action: c.action, value: c.valueSha256 ?? null })),
+        error: part.error ?? null
+    }),
+    differences(reviewed, fresh) {
+        const was = read_back_record(reviewed);
+        const what = `${STORE_NAMES[fresh.store]} '${fresh.name}'${fresh.serviceId ? ` of ${fresh.serviceId}` : ''}`;
+        const out = [];
+        if (field(was, 'id') !== (fresh.id ?? null))
+            out.push(`the ${what} is another store than the one reviewed`);
+        if (field(was, 'state') !== (fresh.beforeSha256 ?? null)) {
+            const then = field(was, 'before');
+            out.push(`the items of the ${what} changed since the review (${typeof then === 'number' ? then : 'unknown'} then, ${fresh.before ?? 'unknown'} now)`);
+        }
+        const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [String(field(read_back_record(c), 'key')), read_back_record(c)]));
+        const more = fresh.changes.length - reviewedChanges.size;
+        if (more !== 0)
+            out.push(`${Math.abs(more)} ${Math.abs(more) === 1 ? 'item change' : 'item changes'} ${more > 0 ? 'more' : 'fewer'} than reviewed`);
+        const differing = [];
+        for (const change of fresh.changes) {
+            const before = reviewedChanges.get(change.key);
+            reviewedChanges.delete(change.key);
+            if (!before)
+                differing.push(`'${change.key}' (${change.action}, not reviewed)`);
+            else if (field(before, 'action') !== change.action)
+                differing.push(`'${change.key}' (${change.action}, reviewed as ${String(field(before, 'action'))})`);
+            else if (field(before, 'value') !== (change.valueSha256 ?? null))
+                differing.push(`'${change.key}' (another value than reviewed)`);
+        }
+        for (const key of reviewedChanges.keys())
+            differing.push(`'${key}' (reviewed, no longer changed)`);
+        if (differing.length > 0) {
+            const rest = differing.length > KEYS_NAMED ? ` and ${differing.length - KEYS_NAMED} more` : '';
+            out.push(`keys that differ: ${differing.slice(0, KEYS_NAMED).join(', ')}${rest}`);
+        }
+        return out;
+    },
+    headline(part) {
+        const name = STORE_NAMES[part.store];
+        const what = `${name.charAt(0).toUpperCase()}${name.slice(1)} ${part.name}${part.serviceId ? ` (${part.serviceId})` : ''}`;
+        if (part.error !== undefined)
+            return `${what}: no plan: ${part.error}`;
+        const from = part.before === undefined ? 'write-only, items unknown' : `${part.before} ${part.before === 1 ? 'item' : 'items'}`;
+        if (part.changes.length === 0)
+            return `${what}: ${from}: already live, nothing to change`;
+        const counts = ['create', 'update', 'upsert', 'delete']
+            .map(action => [action, part.changes.filter(c => c.action === action).length])
+            .filter(([, n]) => n > 0)
+            .map(([action, n]) => `${n} to ${action}`);
+        return `${what}: ${from}: ${counts.join(', ')}, ${part.unchanged} unchanged`;
+    },
+    sections(part) {
+        if (part.changes.length === 0)
+            return [];
+        const text = part.changes.map(c => `${c.action === 'delete' ? '-' : c.action === 'create' ? '+' : '~'} ${c.key} (${c.action})`).join('\n');
+        return [{ title: `Keys of ${itemsStore.target(part)}`, code: { language: 'diff', text }, collapsed: true }];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/report/html.ts
+
+/**
+ * Escapes text for a job summary: HTML's specials, and Markdown's, since
+ * GitHub still parses Markdown between inline tags. The secret goes first,
+ * before its characters turn into references.
+ */
+function html_escape(text) {
+    return scrub(text).replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`);
+}
+/** The action's own markup: the literal parts are trusted, every value must be Html already (or a number). */
+function html(literals, ...values) {
+    return literals.reduce((out, literal, i) => out + (i === 0 ? '' : String(values[i - 1])) + literal, '');
+}
+/** Text inside a Mermaid chart's quoted label or list: Mermaid has no escapes, so only harmless characters are kept. */
+function mermaidText(text) {
+    return scrub(text).replace(/[^\w .:,-]/g, '');
+}
+function join(parts, separator) {
+    return parts.join(separator);
+}
+/** A headline is one line: a line break in a service name or an error would end the heading. */
+function flat(text) {
+    return text.replace(/\s+/g, ' ');
+}
+const EMPTY = '';
+/** `cells` are Html: escape what goes in. */
+function table(head, rows) {
+    const headRow = `<tr>${head.map(cell => `<th>${cell}</th>`).join('')}</tr>`;
+    const bodyRows = rows.map(row => `<tr>${row.map(cell => `<td>${cell}</td>`).join('')}</tr>`);
+    return `<table>${[headRow, ...bodyRows].join('')}</table>`;
+}
+function details(summary, body, open = false) {
+    return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+function code(text) {
+    return html `<code>${html_escape(text)}</code>`;
+}
+/** 12,345 as en-US writes it, without toLocaleString: its first call starts ICU, about 9 ms of every run. */
+function count(n) {
+    const rounded = Math.round(n * 1000) / 1000;
+    const [whole = '', fraction] = String(Math.abs(rounded)).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+/** `one` and `many` are the action's own words. */
+function plural(n, one, many = `${one}s`) {
+    return `${count(n)} ${html_escape(n === 1 ? one : many)}`;
+}
+/** 2026-11-23 21:00:00 UTC: readable, and unambiguous on a runner in any zone. */
+function utc(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+;// CONCATENATED MODULE: ./src/plan/kinds/vcl-service.ts
+
+
+const vclService = {
+    target: part => part.serviceId,
+    changesNothing: part => part.error === undefined && part.alreadyLive,
+    encode: part => ({
+        environment: part.environment,
+        active: part.activeVersion ?? null,
+        base: part.baseVersion ?? null,
+        clone: part.clone,
+        files: [...part.files].sort((a, b) => (a.name < b.name ? -1 : 1)).map(f => ({ name: f.name, action: f.action, sha256: f.sha256 })),
+        main: part.mainVcl ?? null,
+        error: part.error ?? null
+    }),
+    differences(reviewed, fresh) {
+        const was = read_back_record(reviewed);
+        const now = read_back_record(vclService.encode(fresh));
+        const env = fresh.environment;
+        const out = [];
+        const version = (n) => (typeof n === 'number' ? `version ${n}` : 'no version');
+        if (field(was, 'environment') !== env)
+            out.push(`the reviewed plan was for ${String(field(was, 'environment'))}, this run deploys to ${env}`);
+        if (field(was, 'active') !== field(now, 'active')) {
+            out.push(`${env} of ${fresh.serviceId} moved from ${version(field(was, 'active'))} to ${version(field(now, 'active'))} since the review`);
+        }
+        else if (field(was, 'base') !== field(now, 'base')) {
+            out.push(`${fresh.serviceId} starts from ${version(field(now, 'base'))}, not ${version(field(was, 'base'))} as reviewed`);
+        }
+        if (field(was, 'clone') !== fresh.clone)
+            out.push(`clone is ${String(fresh.clone)} now, ${String(field(was, 'clone'))} when reviewed`);
+        const reviewedFiles = new Map(list(field(was, 'files')).map(f => [String(field(read_back_record(f), 'name')), read_back_record(f)]));
+        for (const file of fresh.files) {
+            const before = reviewedFiles.get(file.name);
+            reviewedFiles.delete(file.name);
+            if (!before)
+                out.push(`${file.path} was not in the reviewed plan`);
+            else if (field(before, 'sha256') !== file.sha256)
+                out.push(`${file.path} differs from what was reviewed`);
+            else if (field(before, 'action') !== file.action)
+                out.push(`${file.path} would now be ${describeAction(file.action)}, ${describeAction(String(field(before, 'action')))} when reviewed`);
+        }
+        for (const name of reviewedFiles.keys())
+            out.push(`the VCL '${name}' was in the reviewed plan but is not in this run`);
+        if (field(was, 'main') !== field(now, 'main'))
+            out.push(`the VCL made main is ${String(field(now, 'main') ?? 'unchanged')} now, ${String(field(was, 'main') ?? 'unchanged')} when reviewed`);
+        if (out.length === 0 && field(was, 'error') !== field(now, 'error'))
+            out.push(`the plan of ${fresh.serviceId} failed differently`);
+        return out;
+    },
+    headline(part) {
+        const who = `${part.serviceName} (${part.serviceId})`;
+        if (part.error !== undefined)
+            return `${who}: no plan: ${part.error}`;
+        const from = `from version ${numberOr(part.baseVersion)}${part.baseVersion === part.activeVersion ? `, active on ${part.environment}` : ` (${part.environment} is on ${numberOr(part.activeVersion)})`}`;
+        const lint = lintStatus(part);
+        if (part.alreadyLive)
+            return `${who}: already live on ${part.environment} (version ${numberOr(part.activeVersion)}): nothing to deploy${lint}`;
+        if (!part.clone)
+            return `${who}: activate version ${numberOr(part.baseVersion)} on ${part.environment} (now ${numberOr(part.activeVersion)})`;
+        const counts = ['create', 'update', 'unchanged']
+            .map(action => [action, part.files.filter(f => f.action === action).length])
+            .filter(([, n]) => n > 0)
+            .map(([action, n]) => `${n} ${describeAction(action)}`);
+        const files = part.files.length > 0 ? `: VCL ${counts.join(', ')}` : ': no VCL files';
+        const main = part.mainVcl ? `; '${part.mainVcl}' made main` : '';
+        return `${who}: clone ${from}${files}${main}${lint}`;
+    },
+    sections(part) {
+        const sections = [];
+        if (part.lint.length > 0) {
+            const items = part.lint.map(f => {
+                const at = f.line === undefined ? '' : `:${f.line}${f.column === undefined ? '' : `:${f.column}`}`;
+                return html `<li>${f.severity === 'error' ? html `❌` : html `⚠️`} <code>${html_escape(`${f.path}${at}`)}</code> ${html_escape(f.message)}</li>`;
+            });
+            sections.push({ title: `Lint of ${part.serviceId}`, markdown: html `<ul>${join(items, '')}</ul>` });
+        }
+        if (part.diff)
+            sections.push({ title: `VCL of ${part.serviceId}: the repository against version ${numberOr(part.baseVersion)}`, code: { language: 'diff', text: part.diff }, collapsed: true });
+        return sections;
+    }
+};
+function lintStatus(part) {
+    if (part.files.length === 0)
+        return '';
+    const errors = part.lint.filter(f => f.severity === 'error').length;
+    const warnings = part.lint.length - errors;
+    if (errors > 0)
+        return `; lint failed: ${errors} ${errors === 1 ? 'error' : 'errors'}${warnings > 0 ? `, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : ''}`;
+    if (warnings > 0)
+        return `; lint passed with ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`;
+    return '; lint passed';
+}
+function describeAction(action) {
+    return action === 'create' ? 'created' : action === 'update' ? 'updated' : action === 'unchanged' ? 'unchanged' : action;
+}
+
+;// CONCATENATED MODULE: ./src/plan/kinds.ts
+
+
+/** One entry per kind of part: a mode that brings a new kind adds its module here. */
+const KINDS = {
+    'vcl-service': vclService,
+    'items-store': itemsStore
+};
+function kindOf(part) {
+    return KINDS[part.kind];
+}
+
+;// CONCATENATED MODULE: ./src/plan/canonical.ts
+
+
+/**
+ * The plan's canonical form: the mode and, per target in a stable order, what
+ * its kind's encoder keeps (starting state and content changes, never a
+ * comment, a commit, a run or a time).
+ */
+function canonicalPlan(plan) {
+    const parts = plan.parts.map(canonicalPart).sort((a, b) => compare(`${a.kind}\u0000${a.target}`, `${b.kind}\u0000${b.target}`));
+    return { mode: plan.mode, parts };
+}
+function canonicalPart(part) {
+    const kind = kindOf(part);
+    return { kind: part.kind, target: kind.target(part), state: kind.encode(part) };
+}
+/** JSON with every object's keys in code-point order and no spaces: the same value always gives the same text. */
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object')
+        return JSON.stringify(value);
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => compare(a, b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+/** SHA-256 (hex) of the canonical form: `plan-digest`. */
+function planDigest(plan) {
+    const canonical = isCanonical(plan) ? plan : canonicalPlan(plan);
+    return sha256(canonicalJson(canonical));
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+function isCanonical(plan) {
+    return plan.parts.every(part => 'state' in part);
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./src/modes/items/sync-items.ts
+
 
 
 
@@ -4464,19 +4924,33 @@ function newStoreSync(kind, serviceId, name) {
         batches: 0,
         singleWrites: 0,
         failed: [],
-        error: undefined
+        error: undefined,
+        read: undefined
     };
 }
+/** Each store's planned changes, store after store; a store whose plan failed stays failed. */
+async function applyPlan(plan, dryRun) {
+    for (const { sync, patch, read } of plan.stores) {
+        if (patch === undefined)
+            continue;
+        try {
+            await applyItems(sync, { dryRun, patch, read });
+        }
+        catch (error) {
+            sync.error = (0,errors/* expectedMessage */.UB)(error);
+            sync.status = 'failed';
+        }
+    }
+    return { mode: plan.mode, stores: plan.stores.map(s => s.sync) };
+}
 /**
- * Diffs the wanted state against the current items (undefined: unreadable,
- * so every wanted value is upserted) and sends the changes in batches of at
- * most 1000, one after another. A refused batch fails its keys and the next
- * batch still goes. A batch that failed in doubt (see `mayHaveLanded`) is
- * checked against a fresh read, when `read` can give one: an op whose key is
- * now in its wanted state is done, whatever the answers said.
+ * Sends the planned changes in batches of at most 1000, one after another. A
+ * refused batch fails its keys and the next batch still goes. A batch that
+ * failed in doubt (see `mayHaveLanded`) is checked against a fresh read, when
+ * `read` can give one: an op whose key is now in its wanted state is done,
+ * whatever the answers said. No change sends nothing.
  */
-async function syncItems(sync, current, wanted, options) {
-    plan(sync, current, wanted, options.deleteMissing);
+async function applyItems(sync, options) {
     // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
     const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
     for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
@@ -4493,6 +4967,21 @@ async function syncItems(sync, current, wanted, options) {
         }
     }
     sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+/** The plan part of a store: what was read (as a digest) and every change, values as digests. */
+function itemsPart(sync) {
+    return {
+        kind: 'items-store',
+        store: sync.kind,
+        serviceId: sync.serviceId,
+        name: sync.name,
+        id: sync.id,
+        before: sync.before,
+        beforeSha256: sync.read === undefined ? undefined : sha256(canonicalJson(Object.fromEntries(sync.read))),
+        changes: sync.changes.map(c => ({ key: c.key, action: c.action, valueSha256: c.value === undefined ? undefined : sha256(c.value) })),
+        unchanged: sync.unchanged,
+        error: sync.error
+    };
 }
 /**
  * An earlier attempt may have been applied: its answer was lost or unreadable,
@@ -4518,7 +5007,9 @@ async function reread(read) {
 function inWantedState(op, items) {
     return op.op === 'delete' ? !items.has(op.item_key) : items.get(op.item_key) === op.item_value;
 }
-function plan(sync, current, wanted, deleteMissing) {
+/** What changes, from the items read (undefined: unreadable, so every wanted value is upserted): the store's plan. */
+function planItems(sync, current, wanted, deleteMissing) {
+    sync.read = current;
     const changes = [];
     let unchanged = 0;
     for (const [key, value] of wanted) {
@@ -4558,8 +5049,10 @@ function toOp(change) {
 ;// CONCATENATED MODULE: ./src/modes/items/update-config-store.ts
 
 
-async function update_config_store_run(settings, api) {
+/** Reads only: the store and its items, and what changes. */
+async function update_config_store_plan(settings, api) {
     const sync = newStoreSync('config-store', undefined, settings.configStore);
+    let planned = { sync, patch: undefined, read: undefined };
     try {
         const store = await api.findConfigStore(settings.configStore);
         if (!store) {
@@ -4567,40 +5060,37 @@ async function update_config_store_run(settings, api) {
         }
         sync.id = store.id;
         const read = () => api.listConfigStoreItems(store.id);
-        await syncItems(sync, await read(), settings.items, {
-            deleteMissing: settings.deleteMissing,
-            dryRun: settings.dryRun,
-            patch: ops => api.patchConfigStoreItems(store.id, ops),
-            read
-        });
+        planItems(sync, await read(), settings.items, settings.deleteMissing);
+        planned = { sync, patch: ops => api.patchConfigStoreItems(store.id, ops), read };
     }
     catch (error) {
         sync.error = (0,errors/* expectedMessage */.UB)(error);
         sync.status = 'failed';
     }
-    return { mode: settings.mode, stores: [sync] };
+    return { mode: settings.mode, stores: [planned] };
 }
 
 ;// CONCATENATED MODULE: ./src/modes/items/update-dictionary.ts
 
 
-/** Services one after another; a service that fails is reported and the next one still runs. */
-async function update_dictionary_run(settings, api) {
+/** Reads only, service after service; a service that fails is reported and the next one still gets its plan. */
+async function update_dictionary_plan(settings, api) {
     const stores = [];
     for (const serviceId of settings.serviceIds) {
         const sync = newStoreSync('dictionary', serviceId, settings.dictionary);
+        let planned = { sync, patch: undefined, read: undefined };
         try {
-            await syncDictionary(settings, api, sync, serviceId);
+            planned = await planDictionary(settings, api, sync, serviceId);
         }
         catch (error) {
             sync.error = (0,errors/* expectedMessage */.UB)(error);
             sync.status = 'failed';
         }
-        stores.push(sync);
+        stores.push(planned);
     }
     return { mode: settings.mode, stores };
 }
-async function syncDictionary(settings, api, sync, serviceId) {
+async function planDictionary(settings, api, sync, serviceId) {
     const { activeVersion } = await api.serviceDetails(serviceId);
     if (activeVersion === undefined) {
         throw new errors/* ActionError */.lZ(`Service ${serviceId} has no active version, so it has no edge dictionary '${settings.dictionary}' to update`);
@@ -4617,12 +5107,8 @@ async function syncDictionary(settings, api, sync, serviceId) {
     }
     // A write-only dictionary's values cannot be read back, so a doubtful batch stays failed.
     const read = dictionary.writeOnly ? undefined : () => api.listDictionaryItems(serviceId, dictionary.id);
-    await syncItems(sync, await read?.(), settings.items, {
-        deleteMissing: settings.deleteMissing,
-        dryRun: settings.dryRun,
-        patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops),
-        read
-    });
+    planItems(sync, await read?.(), settings.items, settings.deleteMissing);
+    return { sync, patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops), read };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/duplicate-keys.ts
@@ -4677,9 +5163,9 @@ function nextToken(json, from) {
 }
 
 // EXTERNAL MODULE: ./src/inputs/parsers.ts
-var parsers = __nccwpck_require__(165);
+var parsers = __nccwpck_require__(1152);
 // EXTERNAL MODULE: ./src/inputs/read-file.ts
-var read_file = __nccwpck_require__(404);
+var read_file = __nccwpck_require__(269);
 ;// CONCATENATED MODULE: ./src/inputs/kv-items.ts
 
 
@@ -5157,7 +5643,7 @@ function parseIpv4(text) {
 }
 function parseIpv6(text) {
     // Zone IDs (fe80::1%eth0) name an interface of one host: no ACL can hold them.
-    if (!(0,external_node_net_namespaceObject.isIPv6)(text) || text.includes('%'))
+    if (!(0,external_node_net_.isIPv6)(text) || text.includes('%'))
         return undefined;
     const [head = '', tail] = text.split('::');
     const expand = (part) => part === ''
@@ -5394,31 +5880,48 @@ function changeOf(key, op) {
 
 
 
+
+/** Modes that change configuration: they plan before any write, and take the plan comment and the reviewed-plan gate. */
+const PLANNED_MODES = (/* unused pure expression or super */ null && (['activate', 'update-dictionary', 'update-config-store']));
 /**
  * A cancel ends each mode early with what it did; what it did not do is in
  * its outcome as not sent (the transport refuses every request after it).
  */
-async function runMode(settings, api, cancel) {
+async function prepareMode(settings, api, cancel) {
     switch (settings.mode) {
-        case 'purge-keys':
-            return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_keys_run) };
-        case 'purge-urls':
-            return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_urls_run) };
-        case 'purge-all':
-            return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_all_run) };
-        case 'activate':
-            return { kind: 'activate', settings, outcome: await run(settings, api, cancel) };
+        case 'activate': {
+            const planned = await plan(settings, api);
+            return {
+                plan: { mode: settings.mode, parts: planParts(planned) },
+                apply: async () => ({ kind: 'activate', settings, outcome: await apply(settings, api, planned, cancel) })
+            };
+        }
         case 'update-dictionary':
-            return { kind: 'items', settings, outcome: await update_dictionary_run(settings, api) };
+            return itemsMode(settings, await update_dictionary_plan(settings, api));
         case 'update-config-store':
-            return { kind: 'items', settings, outcome: await update_config_store_run(settings, api) };
+            return itemsMode(settings, await update_config_store_plan(settings, api));
+        case 'purge-keys':
+            return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_keys_run) }));
+        case 'purge-urls':
+            return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purge_urls_run) }));
+        case 'purge-all':
+            return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, run) }));
         case 'stats':
-            return { kind: 'stats', settings, outcome: await stats_run(settings, api) };
+            return unplanned(async () => ({ kind: 'stats', settings, outcome: await stats_run(settings, api) }));
         case 'update-kv-store':
-            return { kind: 'items', settings, outcome: await update_kv_store_run(settings, api) };
+            return unplanned(async () => ({ kind: 'items', settings, outcome: await update_kv_store_run(settings, api) }));
         case 'update-acl':
-            return { kind: 'items', settings, outcome: await update_acl_run(settings, api) };
+            return unplanned(async () => ({ kind: 'items', settings, outcome: await update_acl_run(settings, api) }));
     }
+}
+function itemsMode(settings, planned) {
+    return {
+        plan: { mode: settings.mode, parts: planned.stores.map(s => itemsPart(s.sync)) },
+        apply: async () => ({ kind: 'items', settings, outcome: await applyPlan(planned, settings.dryRun) })
+    };
+}
+function unplanned(apply) {
+    return { plan: undefined, apply };
 }
 
 ;// CONCATENATED MODULE: ./src/modes/activate/outcome.ts
@@ -5476,60 +5979,6 @@ function fitting(items, render, budget, overhead = 1) {
         shown.push(rendered);
     }
     return { shown, omitted: items.length - shown.length };
-}
-
-;// CONCATENATED MODULE: ./src/report/html.ts
-
-/**
- * Escapes text for a job summary: HTML's specials, and Markdown's, since
- * GitHub still parses Markdown between inline tags. The secret goes first,
- * before its characters turn into references.
- */
-function html_escape(text) {
-    return scrub(text).replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`);
-}
-/** The action's own markup: the literal parts are trusted, every value must be Html already (or a number). */
-function html(literals, ...values) {
-    return literals.reduce((out, literal, i) => out + (i === 0 ? '' : String(values[i - 1])) + literal, '');
-}
-/** Text inside a Mermaid chart's quoted label or list: Mermaid has no escapes, so only harmless characters are kept. */
-function mermaidText(text) {
-    return scrub(text).replace(/[^\w .:,-]/g, '');
-}
-function join(parts, separator) {
-    return parts.join(separator);
-}
-/** A headline is one line: a line break in a service name or an error would end the heading. */
-function flat(text) {
-    return text.replace(/\s+/g, ' ');
-}
-const EMPTY = '';
-/** `cells` are Html: escape what goes in. */
-function table(head, rows) {
-    const headRow = `<tr>${head.map(cell => `<th>${cell}</th>`).join('')}</tr>`;
-    const bodyRows = rows.map(row => `<tr>${row.map(cell => `<td>${cell}</td>`).join('')}</tr>`);
-    return `<table>${[headRow, ...bodyRows].join('')}</table>`;
-}
-function details(summary, body, open = false) {
-    return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-function code(text) {
-    return html `<code>${html_escape(text)}</code>`;
-}
-/** 12,345 as en-US writes it, without toLocaleString: its first call starts ICU, about 9 ms of every run. */
-function count(n) {
-    const rounded = Math.round(n * 1000) / 1000;
-    const [whole = '', fraction] = String(Math.abs(rounded)).split('.');
-    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
-}
-/** `one` and `many` are the action's own words. */
-function plural(n, one, many = `${one}s`) {
-    return `${count(n)} ${html_escape(n === 1 ? one : many)}`;
-}
-/** 2026-11-23 21:00:00 UTC: readable, and unambiguous on a runner in any zone. */
-function utc(date) {
-    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/package.ts
@@ -5599,12 +6048,14 @@ function packageResult(change) {
 
 
 
+
 /** A diff longer than this is cut in the summary; Fastly's web interface shows it whole. */
 const MAX_DIFF_CHARS = 60_000;
 const RESULT_LABEL = {
     activated: html `✅ activated`,
-    unchanged: html `➖ already active`,
+    unchanged: html `➖ already live`,
     planned: html `🧪 planned`,
+    'lint-failed': html `❌ lint failed: nothing cloned`,
     invalid: html `❌ invalid: not activated`,
     conflict: html `⚠️ another deploy: not activated`,
     'rolled-back': html `↩️ unhealthy: rolled back`,
@@ -5660,8 +6111,11 @@ function presentActivation(settings, outcome) {
 function headline(settings, outcome, failing) {
     const env = html_escape(settings.environment);
     const [only] = outcome.services;
-    if (settings.dryRun)
+    if (settings.dryRun) {
+        if (outcome.services.every(s => s.status === 'unchanged'))
+            return html `already live: nothing to deploy`;
         return html `nothing was changed; the plan follows`;
+    }
     if (failing.length > 0) {
         if (outcome.services.length === 1 && only?.status === 'rolled-back') {
             if (only.activeVersion === undefined)
@@ -5686,7 +6140,7 @@ function headline(settings, outcome, failing) {
     }
     if (outcome.services.length === 1 && only) {
         return only.status === 'unchanged'
-            ? html `version ${version(only.activeVersion)} was already active on ${env}`
+            ? html `already live: version ${version(only.activeVersion)} on ${env} has it all, nothing was cloned or activated`
             : html `version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
     }
     return html `${plural(outcome.services.length, 'service')} active on ${env}`;
@@ -5724,6 +6178,8 @@ function serviceSection(settings, outcome, s, diffs) {
     const newVersion = version(s.newVersion);
     if (s.error)
         parts.push(html `<p>❌ ${html_escape(s.error)}</p>`);
+    if (s.status === 'unchanged')
+        parts.push(alreadyLive(settings, s));
     if (settings.dryRun)
         parts.push(activate_plan(settings, outcome, s));
     else if (settings.clone && s.newVersion !== undefined)
@@ -5735,6 +6191,10 @@ function serviceSection(settings, outcome, s, diffs) {
         const rows = s.vcl.map(v => [code(v.path), code(v.name), html `${change[v.action]}${v.name === s.mainVcl ? html `, made main` : EMPTY}`]);
         parts.push(table([html `File`, html `Custom VCL`, settings.dryRun ? html `Would be` : html `Change`], rows));
     }
+    if (s.lint.length > 0)
+        parts.push(lintSection(s));
+    else if (settings.lint && s.vcl.length > 0)
+        parts.push(html `<p>✅ Fastly's linter found nothing in ${plural(s.vcl.length, 'file')}.</p>`);
     if (s.validation) {
         parts.push(s.validation.ok
             ? html `<p>✅ Fastly validated version ${newVersion}.</p>`
@@ -5796,6 +6256,23 @@ function activate_plan(settings, outcome, s) {
         : [html `validate version ${version(s.newVersion)}`, html `activate it on ${env} (a rollback from ${version(s.previousVersion)})`, ...healthStep(settings, outcome, s)];
     return html `<p>A real run would:</p>\n<ol>${join(steps.map(step => html `<li>${step}</li>`), '')}</ol>`;
 }
+function alreadyLive(settings, s) {
+    const env = html_escape(settings.environment);
+    if (s.vcl.length > 0) {
+        return html `<p>➖ Already live: every VCL file is as version ${version(s.previousVersion)} on ${env} has it, so nothing was cloned, uploaded or activated.</p>`;
+    }
+    return html `<p>➖ Already live: version ${version(s.newVersion)} is the one active on ${env}, so nothing was sent.</p>`;
+}
+function lintSection(s) {
+    const rows = s.lint.map(f => [
+        f.severity === 'error' ? html `❌ error` : html `⚠️ warning`,
+        code(f.line === undefined ? f.path : `${f.path}:${f.line}${f.column === undefined ? '' : `:${f.column}`}`),
+        html `<pre>${html_escape(f.message)}</pre>`
+    ]);
+    return html `<p>Fastly's linter:</p>
+
+${table([html `Finding`, html `Where`, html `Message`], rows)}`;
+}
 function healthStep(settings, outcome, s) {
     if (!settings.healthCheckUrl)
         return [];
@@ -5824,9 +6301,18 @@ function logLines(settings, outcome, failing) {
     return outcome.services.flatMap((s) => [
         { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
         ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` }] : []),
+        ...s.lint.map((f) => ({ annotate: f.severity, text: `Fastly's linter (${s.serviceId}): ${f.message}`, file: repositoryPath(f.path), line: f.line, column: f.column })),
         ...(s.validation?.ok === false ? s.validation.errors : []).map((message) => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
         ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error }] : [])
     ]);
+}
+/** An annotation names a file relative to the repository: a path under GITHUB_WORKSPACE loses that prefix. */
+function repositoryPath(path) {
+    const workspace = process.env.GITHUB_WORKSPACE;
+    if (!workspace || !(0,external_node_path_.isAbsolute)(path))
+        return path.replace(/^\.\//, '');
+    const inside = (0,external_node_path_.relative)(workspace, path);
+    return inside === '' || inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside) ? path : inside.split(external_node_path_.sep).join('/');
 }
 function failureMessage(outcome, failing) {
     const [first] = failing;
@@ -5985,6 +6471,8 @@ function storeSection(settings, outcome, s, budget) {
         parts.push(html `<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
     if (s.changes.length > 0)
         parts.push(changesTable(settings, outcome, s, budget));
+    else if (!s.error)
+        parts.push(html `<p>➖ Already live: every wanted ${html_escape(itemNoun(outcome.mode).one)} is as ${html_escape(label(s))} has it, so nothing was sent.</p>`);
     const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
     if (groups.length > 0) {
         let hidden = 0;
@@ -6527,6 +7015,10 @@ async function publish(report) {
         log_warning(warning);
     for (const warning of presented?.warnings ?? [])
         log_warning(warning);
+    for (const warning of report.review?.warnings ?? [])
+        log_warning(warning);
+    if (report.review)
+        log_info(`Plan digest: ${report.review.digest}${report.review.note ? ` (${report.review.note})` : ''}`);
     const rateLimit = report.rateLimit;
     if (isRateLimitLow(rateLimit) && rateLimit?.remaining !== undefined) {
         const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
@@ -6554,6 +7046,9 @@ function writeLog(lines) {
             for (const text of line.lines)
                 log_info(text);
             log_endGroup();
+        }
+        else if ('annotate' in line) {
+            annotate(line.annotate, line.text, line);
         }
         else if (line.level === 'error') {
             error(line.text);
@@ -6593,6 +7088,7 @@ function outputsFor(report, presented) {
             }
         }),
         ...presented?.outputs,
+        ...(report.review ? { 'plan-digest': report.review.digest, 'plan-comment-url': report.review.commentUrl ?? '' } : {}),
         'rate-limit-remaining': report.rateLimit?.remaining === undefined ? '' : String(report.rateLimit.remaining),
         'rate-limit-reset': report.rateLimit?.reset?.toISOString() ?? ''
     };
@@ -6625,6 +7121,8 @@ function renderSummary(report, presented) {
         parts.push(html `<p>❌ ${html_escape(report.error)}</p>`);
     if (presented)
         parts.push(...presented.sections);
+    if (report.review)
+        parts.push(reviewSection(report.review));
     if (report.dryRun && report.planned)
         parts.push(planSection(report.planned.shown, report.planned.total));
     parts.push(tokenSection(report.tokenCheck), ...warningLines(report), usageLine(report), rateLimitLine(report));
@@ -6677,6 +7175,12 @@ function planSection(shown, total) {
     const more = total - blocks.length;
     const tail = more > 0 ? html `\n\n<p>… and ${plural(more, 'more request')} of the same form.</p>` : EMPTY;
     return html `#### Plan: ${plural(total, 'request')} that a real run would send\n\n${join(blocks, '\n')}${tail}`;
+}
+function reviewSection(review) {
+    const link = review.commentUrl && /^https?:\/\//.test(review.commentUrl) ? html ` (<a href="${html_escape(review.commentUrl)}">the plan comment</a>)` : EMPTY;
+    const note = review.note ? html ` ${html_escape(review.note)}` : EMPTY;
+    const warnings = review.warnings.map(w => html `\n\n<p>⚠️ ${html_escape(w)}</p>`);
+    return html `<p>Plan digest ${code(review.digest)}.${note}${link}</p>${join(warnings, '')}`;
 }
 function shortBody(body) {
     return body.length > MAX_BODY_SHOWN ? `${body.slice(0, MAX_BODY_SHOWN)}… (${count(body.length)} characters in all)` : body;
@@ -7058,7 +7562,7 @@ async function readInputs(read, nowMs = Date.now()) {
     const path = read('package');
     if (parsed.settings.mode !== 'activate' || path === '')
         return parsed;
-    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(395), __nccwpck_require__.e(885)]).then(__nccwpck_require__.bind(__nccwpck_require__, 885));
+    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(799), __nccwpck_require__.e(292)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7292));
     return { ...parsed, settings: { ...parsed.settings, package: await readComputePackage(path) } };
 }
 function readSettings(read, nowMs = Date.now()) {
@@ -7101,8 +7605,17 @@ function readCommon(read) {
         dryRun: (0,parsers/* readBoolean */.Vf)(read, 'dry-run', false),
         tokenCheck: (0,parsers/* readBoolean */.Vf)(read, 'token-check', true),
         maxRetries: (0,parsers/* readInteger */.JI)(read, 'max-retries', 5, { min: 0, max: MAX_RETRIES }),
-        requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000
+        requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000,
+        review: readReview(read)
     };
+}
+function readReview(read) {
+    const githubToken = read('github-token');
+    if (/[^\x21-\x7e]/.test(githubToken)) {
+        throw new errors/* InputError */.dz("Input 'github-token' must be one token without spaces or line breaks; the default, ${{ github.token }}, is the job's own");
+    }
+    const planComment = read('plan-comment') === '' ? 'auto' : (0,parsers/* readChoice */.Kf)(read, 'plan-comment', ['auto', 'true', 'false']);
+    return { githubToken, planComment, requireReviewedPlan: (0,parsers/* readBoolean */.Vf)(read, 'require-reviewed-plan', false) };
 }
 function readModeSettings(read, mode, common, nowMs) {
     switch (mode) {
@@ -7266,7 +7779,8 @@ function readActivate(read, common) {
         package: undefined,
         environment: readEnvironment(read),
         healthCheckUrl: read('health-check-url') === '' ? undefined : (0,parsers/* parseHttpUrl */.f$)('health-check-url', read('health-check-url')).href,
-        healthCheckTimeoutMs: (0,parsers/* readInteger */.JI)(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
+        healthCheckTimeoutMs: (0,parsers/* readInteger */.JI)(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000,
+        lint: (0,parsers/* readBoolean */.Vf)(read, 'lint', true)
     };
 }
 function readVersion(read) {
@@ -7292,6 +7806,655 @@ function requireItems(items, name, what) {
 /** The comment needs nothing from the event payload: one that cannot be read must not stop an activation. */
 function defaultComment() {
     return versionComment(readRunContext({ env: { ...process.env, GITHUB_EVENT_PATH: undefined } }));
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/github/errors.ts
+
+/** A GitHub API call that failed: what was asked, and GitHub's reason, never the token. */
+class GitHubError extends errors/* ActionError */.lZ {
+    method;
+    path;
+    status;
+    name = 'GitHubError';
+    constructor(method, path, 
+    /** undefined when no answer came. */
+    status, message) {
+        super(message);
+        this.method = method;
+        this.path = path;
+        this.status = status;
+    }
+}
+/**
+ * The token may not do this (a fork's pull request gets a read-only token
+ * whatever the workflow asks). The caller can warn with this message and go on.
+ */
+class GitHubPermissionError extends GitHubError {
+    permission;
+    name = 'GitHubPermissionError';
+    constructor(method, path, reason, 
+    /** As a workflow writes it, e.g. `pull-requests: write`. */
+    permission, accepted) {
+        const grants = accepted ? `; GitHub accepts ${accepted}` : '';
+        super(method, path, 403, `GitHub API ${method} ${path}: HTTP 403 (${reason}): the github-token lacks permission${grants}. `
+            + `Give the job 'permissions: ${permission}'; a pull request from a fork gets a read-only token whatever the workflow asks`);
+        this.permission = permission;
+    }
+}
+/** GitHub's rate limit outlasted the retries or the wait the action allows. */
+class GitHubRateLimitError extends GitHubError {
+    name = 'GitHubRateLimitError';
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+
+
+const DEFAULT_RETRIES = 2;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Past this, a rate-limited request fails instead of waiting: a plan comment is not worth holding a deploy up. */
+const client_MAX_RATE_LIMIT_WAIT_MS = 120_000;
+/** GitHub asks for at least a minute when a secondary limit names no retry-after. */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+const READ_BACKOFF_MS = 1_000;
+const client_MAX_REASON = 300;
+/**
+ * GitHub's REST API through @actions/github's octokit, which is loaded (about
+ * 1 MB of octokit and undici) on the first request only: runs that never call
+ * GitHub never load it. Secondary rate limits (403 or 429 with retry-after) are
+ * waited out a few times with the injected sleep; reads also retry outages.
+ */
+class GitHub {
+    options;
+    octokit;
+    scrub;
+    origin;
+    constructor(options) {
+        this.options = options;
+        this.scrub = scrubberFor(options.token);
+        this.origin = new URL(options.apiUrl).origin;
+    }
+    async request(request) {
+        const { maxRetries = DEFAULT_RETRIES, sleep, log } = this.options;
+        const shown = this.pathOf(request.url);
+        const octokit = await this.client();
+        let waited = 0;
+        for (let retry = 0;; retry++) {
+            let failure;
+            try {
+                const answer = await octokit.request({
+                    method: request.method,
+                    url: request.url,
+                    ...(request.json === undefined ? {} : { data: request.json }),
+                    request: { signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }
+                });
+                return { status: answer.status, data: answer.data, headers: answer.headers };
+            }
+            catch (error) {
+                failure = failureOf(error);
+            }
+            const wait = this.rateLimitWait(failure);
+            const canRetry = retry < maxRetries;
+            if (wait !== undefined) {
+                if (!canRetry || waited + wait > client_MAX_RATE_LIMIT_WAIT_MS) {
+                    throw new GitHubRateLimitError(request.method, shown, failure.status, `GitHub API ${request.method} ${shown}: rate limited (HTTP ${failure.status}, ${this.reason(failure)}) `
+                        + `after ${retry} ${retry === 1 ? 'retry' : 'retries'}; GitHub asked to wait ${Math.ceil(wait / 1000)} s more`);
+                }
+                waited += wait;
+                log?.(`GitHub API ${request.method} ${shown}: rate limited; retry ${retry + 1} of ${maxRetries} in ${Math.ceil(wait / 1000)} s`);
+                await sleep(wait);
+                continue;
+            }
+            // A write that got no answer, or a 5xx, may have happened: repeating it could post a second comment.
+            const outage = failure.status === undefined || failure.status >= 500;
+            if (outage && request.method === 'GET' && canRetry) {
+                const backoff = READ_BACKOFF_MS * 2 ** retry;
+                log?.(`GitHub API GET ${shown}: ${this.reason(failure)}; retry ${retry + 1} of ${maxRetries} in ${backoff / 1000} s`);
+                await sleep(backoff);
+                continue;
+            }
+            throw this.errorOf(request, shown, failure, retry);
+        }
+    }
+    /** The path a Link header's `next` names, when it stays on the API's host: the token goes nowhere else. */
+    nextPage(answer) {
+        const link = answer.headers.link;
+        if (typeof link !== 'string')
+            return undefined;
+        for (const part of link.split(',')) {
+            const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+            if (!match || !/\brel="?([^"]*\s)?next(\s[^"]*)?"?/.test(match[2]))
+                continue;
+            const url = new URL(match[1], this.options.apiUrl);
+            if (url.origin !== this.origin) {
+                throw new GitHubError('GET', this.pathOf(url.pathname), undefined, `GitHub API paging link leads off the API's host (${this.scrub(url.origin)}, not ${this.origin}): not followed, so the github-token goes nowhere else`);
+            }
+            return url.href;
+        }
+        return undefined;
+    }
+    client() {
+        // octokit's own warnings (a deprecation header GitHub sends) would reach the console unescaped.
+        const say = (message) => this.options.log?.(`GitHub API: ${this.scrub(message)}`);
+        const log = { debug: () => undefined, info: () => undefined, warn: say, error: say };
+        this.octokit ??= __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
+        return this.octokit;
+    }
+    rateLimitWait(failure) {
+        const { status, headers } = failure;
+        if (status !== 403 && status !== 429)
+            return undefined;
+        const retryAfter = Number(headers['retry-after']);
+        if (headers['retry-after'] !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0)
+            return retryAfter * 1000;
+        if (String(headers['x-ratelimit-remaining']) === '0') {
+            const reset = Number(headers['x-ratelimit-reset']) * 1000;
+            const now = (this.options.now ?? Date.now)();
+            return Number.isFinite(reset) && reset > now ? reset - now : SECONDARY_LIMIT_WAIT_MS;
+        }
+        if (status === 429 || /secondary rate limit/i.test(failure.message))
+            return SECONDARY_LIMIT_WAIT_MS;
+        return undefined;
+    }
+    errorOf(request, shown, failure, retries) {
+        const { method } = request;
+        const reason = this.reason(failure);
+        const { status } = failure;
+        if (status === 403) {
+            const accepted = failure.headers['x-accepted-github-permissions'];
+            return new GitHubPermissionError(method, shown, reason, request.permission, accepted === undefined ? undefined : this.scrub(String(accepted)).slice(0, client_MAX_REASON));
+        }
+        if (status === undefined) {
+            const tries = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+            return new GitHubError(method, shown, undefined, `GitHub API ${method} ${shown}: no answer (${reason})${tries}`);
+        }
+        const hint = status === 401
+            ? `: the github-token is not valid; pass a working token in 'github-token' (the default, \${{ github.token }}, works within its own repository)`
+            : status === 404
+                ? `: the repository, pull request or comment does not exist, or the github-token may not see it ('permissions: ${request.permission}')`
+                : '';
+        return new GitHubError(method, shown, status, `GitHub API ${method} ${shown}: HTTP ${status} (${reason})${hint}`);
+    }
+    reason(failure) {
+        const text = this.scrub(failure.message).replace(/\s+/g, ' ').trim();
+        return text.length > client_MAX_REASON ? `${text.slice(0, client_MAX_REASON)}…` : text || 'no reason given';
+    }
+    pathOf(url) {
+        const parsed = new URL(url, this.options.apiUrl);
+        const base = new URL(this.options.apiUrl).pathname.replace(/\/+$/, '');
+        const path = parsed.pathname.startsWith(`${base}/`) ? parsed.pathname.slice(base.length) : parsed.pathname;
+        return this.scrub(path);
+    }
+}
+/** octokit's RequestError, read by shape: its class lives in the module that is loaded late. */
+function failureOf(error) {
+    const shaped = error;
+    const response = shaped?.response;
+    if (response === undefined || typeof shaped.status !== 'number') {
+        const cause = shaped?.cause;
+        const detail = [shaped?.message, cause?.code, cause?.message].filter(part => typeof part === 'string' && part !== '');
+        return { status: undefined, headers: {}, message: [...new Set(detail)].join(': ') || String(error) };
+    }
+    return { status: shaped.status, headers: response.headers ?? {}, message: messageOf(response.data) };
+}
+function messageOf(data) {
+    if (typeof data === 'string')
+        return data;
+    if (typeof data !== 'object' || data === null)
+        return '';
+    const { message, errors } = data;
+    const details = Array.isArray(errors)
+        ? errors.map(e => (typeof e === 'string' ? e : e?.message)).filter((m) => typeof m === 'string')
+        : [];
+    return [typeof message === 'string' ? message : '', ...details].filter(Boolean).join(': ');
+}
+
+;// CONCATENATED MODULE: ./src/github/plan-comment.ts
+
+
+/** GitHub refuses a longer comment body (counted in characters; UTF-16 units here, never fewer). */
+const COMMENT_LIMIT = 65_536;
+/** The plan blob failed to read back: edited by hand, or written for another mode or target. */
+class PlanDataError extends errors/* ActionError */.lZ {
+    name = 'PlanDataError';
+}
+const MARKER_PREFIX = '<!-- fastly-deploy-action plan:';
+const DATA_PREFIX = '<!-- fastly-deploy-action plan-data:';
+const DATA_LINE = /^<!-- fastly-deploy-action plan-data: ([A-Za-z0-9+/=]*) -->$/m;
+const plan_comment_PER_PAGE = 100;
+/** 100,000 comments: past this a Link header that never ends is a loop. */
+const plan_comment_MAX_PAGES = 1000;
+const NOTICE_TITLES = 10;
+const NOTICE_TITLE_CHARS = 100;
+const WRITE = 'pull-requests: write';
+const READ = 'pull-requests: read';
+const isBot = (author) => author.type === 'Bot';
+/**
+ * The hidden first line that names a plan comment. Targets are sorted and
+ * percent-encoded, so no name can end the HTML comment early or pass for another.
+ */
+function planMarker({ mode, targets }) {
+    const names = [...new Set(targets)].sort().map(encodeURIComponent).join(',');
+    return `${MARKER_PREFIX} ${encodeURIComponent(mode)} ${names} -->`;
+}
+/**
+ * The comment body: the marker, the plan blob, the headline, as many sections as
+ * fit in GitHub's limit (the one that does not fit cut at a line when it is code),
+ * a notice saying what was cut, and the footer.
+ */
+function renderPlanComment(content, limit = COMMENT_LIMIT) {
+    const hidden = `${planMarker(content.key)}\n${DATA_PREFIX} ${planBlob(content)} -->`;
+    const head = [hidden, noMentions(content.headline)];
+    const footer = noMentions(content.footer);
+    const fixed = plan_comment_join([...head, footer]).length;
+    if (fixed > limit) {
+        throw new PlanDataError(`The plan comment cannot fit GitHub's ${plan_comment_count(limit)}-character limit: its plan data, headline and footer alone take ${plan_comment_count(fixed)}`);
+    }
+    const rendered = content.sections.map(section => renderSection(section));
+    if (plan_comment_join([...head, ...rendered, footer]).length <= limit)
+        return { body: plan_comment_join([...head, ...rendered, footer]), cut: undefined };
+    for (let reserve = 0;;) {
+        const { parts, cut } = fit(content.sections, rendered, limit - fixed - reserve);
+        const notice = cutNotice(cut, content.fullPlanUrl);
+        // Separators: one before the notice, and one per part, bounded by what `fixed` did not count.
+        const body = plan_comment_join([...head, ...parts, notice, footer]);
+        if (body.length <= limit)
+            return { body, cut };
+        reserve += body.length - limit;
+    }
+}
+/** The plan a found comment holds, checked against the mode and target it is read for. */
+function readPlanData(body, key) {
+    const first = body.split('\n', 1)[0];
+    const match = DATA_LINE.exec(body);
+    const fix = 'run the pull request\'s workflow again to write it afresh';
+    if (first !== planMarker(key))
+        throw new PlanDataError(`The plan comment is not for ${plan_comment_describe(key)}: ${fix}`);
+    if (!match)
+        throw new PlanDataError(`The plan comment for ${plan_comment_describe(key)} holds no plan data (edited by hand?): ${fix}`);
+    let data;
+    try {
+        data = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8'));
+    }
+    catch {
+        throw new PlanDataError(`The plan comment for ${plan_comment_describe(key)} holds plan data that does not read back (edited by hand?): ${fix}`);
+    }
+    const { mode, targets, plan } = (data ?? {});
+    if (mode !== key.mode || !Array.isArray(targets) || planMarker({ mode: key.mode, targets }) !== planMarker(key) || plan === undefined) {
+        throw new PlanDataError(`The plan comment for ${plan_comment_describe(key)} holds plan data for another mode or target (edited by hand?): ${fix}`);
+    }
+    return plan;
+}
+/** The plan comment for `key` on the pull request, paging through every comment until it is found. */
+async function findPlanComment(github, pull, key, { trust = isBot } = {}) {
+    const marker = planMarker(key);
+    let url = `${repoPath(pull)}/issues/${pull.number}/comments?per_page=${plan_comment_PER_PAGE}`;
+    const seen = new Set();
+    for (let page = 0; url !== undefined && page < plan_comment_MAX_PAGES && !seen.has(url); page++) {
+        seen.add(url);
+        const answer = await github.request({ method: 'GET', url, permission: READ });
+        if (!Array.isArray(answer.data))
+            throw new errors/* ActionError */.lZ(`GitHub answered the comments of pull request #${pull.number} with something other than a list`);
+        for (const raw of answer.data) {
+            const comment = commentOf(raw);
+            if (comment && (comment.body === marker || comment.body.startsWith(`${marker}\n`)) && trust(comment.author))
+                return comment;
+        }
+        url = github.nextPage(answer);
+    }
+    return undefined;
+}
+/** Creates the plan comment, or updates the one found in place (sending nothing when it reads the same). */
+async function writePlanComment(github, pull, content, options = {}) {
+    const { body, cut } = renderPlanComment(content);
+    const found = await findPlanComment(github, pull, content.key, options);
+    if (found && found.body === body)
+        return { comment: found, action: 'unchanged', cut };
+    const answer = found
+        ? await github.request({ method: 'PATCH', url: `${repoPath(pull)}/issues/comments/${found.id}`, json: { body }, permission: WRITE })
+        : await github.request({ method: 'POST', url: `${repoPath(pull)}/issues/${pull.number}/comments`, json: { body }, permission: WRITE });
+    const comment = commentOf(answer.data);
+    if (!comment)
+        throw new errors/* ActionError */.lZ(`GitHub answered the plan comment's ${found ? 'update' : 'creation'} without the comment`);
+    return { comment, action: found ? 'updated' : 'created', cut };
+}
+function planBlob({ key, plan }) {
+    const targets = [...new Set(key.targets)].sort();
+    return Buffer.from(JSON.stringify({ mode: key.mode, targets, plan }), 'utf8').toString('base64');
+}
+/** `text`: the part of the section's code to show. */
+function renderSection(section, text = section.code?.text) {
+    const title = noMentions(html_escape(section.title.replace(/\s+/g, ' ')));
+    const body = [section.markdown === undefined ? '' : noMentions(section.markdown), text === undefined ? '' : codeBlock(section.code?.language ?? '', text, section.code?.text ?? '')]
+        .filter(Boolean).join('\n\n');
+    return section.collapsed
+        ? `<details><summary>${title}</summary>\n\n${body}\n\n</details>`
+        : `#### ${title}${body === '' ? '' : `\n\n${body}`}`;
+}
+/** The sections that fit in `room`; the first that does not is cut at a line if it is code, and the rest are left out. */
+function fit(sections, rendered, room) {
+    const parts = [];
+    let left = room;
+    for (const [i, section] of sections.entries()) {
+        const whole = rendered[i];
+        if (whole.length + 2 <= left) {
+            parts.push(whole);
+            left -= whole.length + 2;
+            continue;
+        }
+        const omitted = sections.slice(i + 1).map(s => s.title);
+        const code = section.code;
+        if (code !== undefined) {
+            const lines = code.text.split('\n');
+            const frame = renderSection(section, '').length + 2;
+            const shown = prefixWithin(code.text, left - frame);
+            const shownLines = shown === '' ? 0 : shown.split('\n').length;
+            if (shownLines > 0) {
+                parts.push(renderSection(section, shown));
+                return { parts, cut: { partial: { title: section.title, shownLines, totalLines: lines.length }, omitted } };
+            }
+        }
+        return { parts, cut: { partial: undefined, omitted: [section.title, ...omitted] } };
+    }
+    return { parts, cut: { partial: undefined, omitted: [] } };
+}
+/** The longest start of `text` within `room` characters, ending at a line break when one fits. */
+function prefixWithin(text, room) {
+    if (room <= 0)
+        return '';
+    if (text.length <= room)
+        return text;
+    const lineEnd = text.lastIndexOf('\n', room);
+    if (lineEnd > 0)
+        return text.slice(0, lineEnd);
+    // One line longer than the room: cut inside it, never between the halves of a surrogate pair.
+    const at = /[\uD800-\uDBFF]/.test(text.charAt(room - 1)) ? room - 1 : room;
+    return text.slice(0, at);
+}
+function cutNotice(cut, fullPlanUrl) {
+    const parts = [];
+    if (cut.partial) {
+        const { title, shownLines, totalLines } = cut.partial;
+        parts.push(`${plan_comment_count(shownLines)} of ${plan_comment_count(totalLines)} lines of ${quoted(title)} are shown`);
+    }
+    if (cut.omitted.length > 0) {
+        const named = cut.omitted.slice(0, NOTICE_TITLES).map(quoted).join(', ');
+        const more = cut.omitted.length > NOTICE_TITLES ? ` and ${plan_comment_count(cut.omitted.length - NOTICE_TITLES)} more` : '';
+        parts.push(`left out: ${named}${more}`);
+    }
+    const where = fullPlanUrl && /^https?:\/\//.test(fullPlanUrl)
+        ? ` The whole plan is in the job summary of [the run](${encodeURI(fullPlanUrl).replace(/[()]/g, c => encodeURIComponent(c))}).`
+        : ' The whole plan is in the job summary of the run.';
+    return `> **Cut to fit GitHub's ${plan_comment_count(COMMENT_LIMIT)}-character comment limit:** ${parts.join('; ')}.${where} The plan data and digest cover everything.`;
+}
+function quoted(title) {
+    const flat = title.replace(/\s+/g, ' ');
+    const short = flat.length > NOTICE_TITLE_CHARS ? `${flat.slice(0, NOTICE_TITLE_CHARS)}…` : flat;
+    return `“${noMentions(html_escape(short))}”`;
+}
+/** A fence longer than any run of backticks in the text, so no line of it can close the block. */
+function codeBlock(language, text, whole) {
+    const longest = Math.max(0, ...[...whole.matchAll(/`+/g)].map(m => m[0].length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    const info = language.replace(/[^\w+-]/g, '');
+    return `${fence}${info}\n${text}\n${fence}`;
+}
+/**
+ * An @ before a name would notify that user or team when the comment is posted;
+ * a word joiner after it keeps the text and drops the mention. Code blocks never mention.
+ */
+function noMentions(markdown) {
+    return markdown.replace(/@(?=[A-Za-z0-9])/g, '@\u2060');
+}
+function commentOf(raw) {
+    if (typeof raw !== 'object' || raw === null)
+        return undefined;
+    const { id, html_url: url, body, user } = raw;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || typeof url !== 'string')
+        return undefined;
+    return {
+        id,
+        url,
+        body: typeof body === 'string' ? body : '',
+        author: { login: typeof user?.login === 'string' ? user.login : '', type: typeof user?.type === 'string' ? user.type : '' }
+    };
+}
+function repoPath({ owner, repo }) {
+    return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+}
+function plan_comment_describe({ mode, targets }) {
+    return `mode '${mode}' on ${[...new Set(targets)].sort().join(', ')}`;
+}
+function plan_comment_join(parts) {
+    return parts.filter(part => part !== '').join('\n\n');
+}
+function plan_comment_count(n) {
+    return n.toLocaleString('en-US');
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+
+const pulls_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const HOW_TO = 'Deploy with require-reviewed-plan from the push that merges a reviewed pull request '
+    + '(its pull_request run writes the plan comment), or set require-reviewed-plan: false';
+/**
+ * The pull request a pushed commit came from: the one merged as this very
+ * commit, else the one whose head it is. A commit pushed straight to a branch,
+ * or the head of several open pull requests, has none the action can trust.
+ */
+async function pullRequestOfCommit(github, { owner, repo }, sha) {
+    if (!pulls_SHA.test(sha))
+        throw new errors/* ActionError */.lZ(`Cannot look up the pull request of commit '${sha}': not a full commit SHA`);
+    const short = sha.slice(0, 7);
+    const answer = await github.request({
+        method: 'GET',
+        url: `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/commits/${sha}/pulls?per_page=100`,
+        permission: 'pull-requests: read'
+    });
+    if (!Array.isArray(answer.data))
+        throw new errors/* ActionError */.lZ(`GitHub answered the pull requests of commit ${short} with something other than a list`);
+    const pulls = answer.data.flatMap(raw => {
+        const pull = pullOf(raw);
+        return pull ? [pull] : [];
+    });
+    const merged = pulls.find(p => p.mergedAt !== undefined && p.mergeCommitSha === sha);
+    if (merged)
+        return { kind: 'found', pull: merged.pull, how: 'merged' };
+    const heads = pulls.filter(p => p.pull.headSha === sha);
+    const [head, ...others] = heads;
+    if (head && others.length === 0)
+        return { kind: 'found', pull: head.pull, how: 'head' };
+    const where = `${owner}/${repo}`;
+    if (head) {
+        return { kind: 'none', message: `Commit ${short} is the head of ${heads.length} pull requests of ${where} (${numbers(heads)}), so which one was reviewed is unclear. ${HOW_TO}` };
+    }
+    if (pulls.length > 0) {
+        return {
+            kind: 'none',
+            message: `Commit ${short} is in pull requests ${numbers(pulls)} of ${where}, but none was merged as it and none has it as head: it was pushed outside a pull request. ${HOW_TO}`
+        };
+    }
+    return { kind: 'none', message: `Commit ${short} came from no pull request of ${where} that GitHub knows. ${HOW_TO}` };
+}
+function pullOf(raw) {
+    if (typeof raw !== 'object' || raw === null)
+        return undefined;
+    const { number, html_url: url, state, merged_at: mergedAt, merge_commit_sha: mergeCommitSha, head } = raw;
+    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number <= 0 || typeof url !== 'string')
+        return undefined;
+    const headSha = head?.sha;
+    const merged = typeof mergedAt === 'string' && mergedAt !== '' ? mergedAt : undefined;
+    return {
+        pull: { number, url, state: typeof state === 'string' ? state : 'unknown', mergedAt: merged, headSha: typeof headSha === 'string' ? headSha : undefined },
+        mergedAt: merged,
+        mergeCommitSha: typeof mergeCommitSha === 'string' ? mergeCommitSha : undefined
+    };
+}
+function numbers(pulls) {
+    return pulls.map(p => `#${p.pull.number}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/plan/comment-content.ts
+
+
+
+/** One comment per mode and target, whichever workflow writes it. */
+function planKey(plan) {
+    return { mode: plan.mode, targets: plan.parts.map(part => canonicalPart(part).target) };
+}
+/** What the comment holds: a headline per target, each kind's sections (diffs folded), the digest and the run. */
+function planCommentContent(plan, digest, context) {
+    const lines = plan.parts.map(part => html `<li>${html_escape(kindOf(part).headline(part))}</li>`);
+    const headline = html `### Fastly ${html_escape(plan.mode)}: the plan\n\n<ul>${join(lines, '')}</ul>`;
+    const run = context.runUrl ? html ` · written by <a href="${html_escape(context.runUrl)}">this run</a>` : EMPTY;
+    const footer = html `Plan digest ${code(digest)}${run}. A deploy with <code>require-reviewed-plan: true</code> goes ahead only with this same plan.`;
+    return {
+        key: planKey(plan),
+        plan: { digest, canonical: canonicalPlan(plan) },
+        headline,
+        sections: plan.parts.flatMap(part => kindOf(part).sections(part)),
+        footer,
+        ...(context.runUrl ? { fullPlanUrl: context.runUrl } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/plan/differences.ts
+
+
+
+/**
+ * What differs between a reviewed plan (its canonical form, read back from a
+ * plan comment, so untrusted in shape) and the fresh one, as sentences: a
+ * target added or gone, and per target what its kind finds.
+ */
+function planDifferences(reviewed, fresh) {
+    const was = read_back_record(reviewed);
+    const out = [];
+    if (field(was, 'mode') !== fresh.mode)
+        out.push(`the reviewed plan is for mode '${String(field(was, 'mode'))}'`);
+    const reviewedParts = new Map(list(field(was, 'parts')).map(p => [`${String(field(read_back_record(p), 'kind'))}\u0000${String(field(read_back_record(p), 'target'))}`, read_back_record(p)]));
+    for (const part of fresh.parts) {
+        const { kind, target } = canonicalPart(part);
+        const key = `${kind}\u0000${target}`;
+        const before = reviewedParts.get(key);
+        reviewedParts.delete(key);
+        if (!before)
+            out.push(`${target} was not in the reviewed plan`);
+        else
+            out.push(...kindOf(part).differences(field(before, 'state'), part));
+    }
+    for (const before of reviewedParts.values())
+        out.push(`${String(field(before, 'target'))} was in the reviewed plan but is not in this run`);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/review.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The deploy does not match what was reviewed (or nothing was): zero writes. */
+class PlanRefused extends errors/* ActionError */.lZ {
+    review;
+    name = 'PlanRefused';
+    constructor(message, review) {
+        super(message);
+        this.review = review;
+    }
+}
+const EVENTS_WITH_PULL = new Set(['pull_request', 'pull_request_target']);
+/**
+ * Between plan and apply: the digest; on a pull request's dry run, the plan
+ * comment; with require-reviewed-plan, the gate. GitHub is called (and
+ * @actions/github loaded) only for those two.
+ */
+async function reviewPlan(settings, plan, env = process.env) {
+    const digest = planDigest(plan);
+    const base = { digest, commentUrl: undefined, note: undefined, warnings: [] };
+    const { planComment, requireReviewedPlan, githubToken } = settings.review;
+    const gate = requireReviewedPlan && !settings.dryRun;
+    const comment = !gate && (planComment === 'true' || (planComment === 'auto' && settings.dryRun && EVENTS_WITH_PULL.has(env.GITHUB_EVENT_NAME ?? '')));
+    if (!gate && !comment)
+        return base;
+    if (gate && plan.parts.every(part => kindOf(part).changesNothing(part))) {
+        return { ...base, note: 'Nothing differs from what is live, so nothing is written and no reviewed plan was needed.' };
+    }
+    const context = readRunContext({ env });
+    if (githubToken === '') {
+        const why = "Input 'github-token' is empty, so GitHub cannot be asked; leave it at its default, ${{ github.token }}";
+        if (gate)
+            throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}`, base);
+        return { ...base, warnings: [`The plan was not written on the pull request: ${why}. The plan is in this job summary.`] };
+    }
+    const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => (0,promises_namespaceObject.setTimeout)(ms) });
+    try {
+        return gate ? await checkReviewed(github, context, plan, base) : await writeComment(github, context, plan, base, planComment === 'true');
+    }
+    catch (error) {
+        // The digest is reported whatever stopped the run here.
+        if (error instanceof PlanRefused || !(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        throw new PlanRefused(gate ? `Refusing to deploy with require-reviewed-plan: ${error.message}. Nothing was written.` : error.message, base);
+    }
+}
+async function writeComment(github, context, plan, base, required) {
+    const pull = pullRequestOfRun(context);
+    if (!pull) {
+        const why = `no plan comment was written: ${noPullRequestReason(context)}`;
+        if (required)
+            throw new errors/* ActionError */.lZ(`Input 'plan-comment' is 'true' but ${why}; set plan-comment to 'auto' to comment only on pull requests`);
+        return { ...base, warnings: [`The plan stays in this job summary; ${why}`] };
+    }
+    try {
+        const written = await writePlanComment(github, pull, planCommentContent(plan, base.digest, context));
+        const how = written.action === 'created' ? 'written on' : written.action === 'updated' ? 'updated on' : 'already on';
+        return { ...base, commentUrl: written.comment.url, note: `The plan is ${how} pull request #${pull.number}.` };
+    }
+    catch (error) {
+        // A reviewer still has the summary; a comment GitHub refused must not fail the pull request's check.
+        if (!(error instanceof GitHubError))
+            throw error;
+        return { ...base, warnings: [`The plan was not written on pull request #${pull.number}, it stays in this job summary: ${error.message}`] };
+    }
+}
+async function checkReviewed(github, context, plan, base) {
+    const refuse = (why, commentUrl) => {
+        throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}. Nothing was written.`, { ...base, commentUrl });
+    };
+    const how = "run the pull request's workflow with dry-run: true and plan-comment: auto (it writes the plan comment), review it, then merge";
+    let pull = pullRequestOfRun(context);
+    if (!pull) {
+        if (!context.repository)
+            return refuse(`${noPullRequestReason(context)}; ${how}`);
+        if (!context.sha)
+            return refuse(`GITHUB_SHA names no commit, so the pull request it came from cannot be found; ${how}`);
+        const found = await pullRequestOfCommit(github, context.repository, context.sha);
+        if (found.kind === 'none')
+            return refuse(found.message);
+        pull = { ...context.repository, number: found.pull.number };
+    }
+    const key = planKey(plan);
+    const comment = await findPlanComment(github, pull, key);
+    const where = `pull request #${pull.number}`;
+    if (!comment)
+        return refuse(`${where} has no plan comment for mode '${plan.mode}' on ${key.targets.join(', ')}; ${how}`);
+    const data = readPlanData(comment.body, key);
+    // The digest is taken afresh of the reviewed canonical form: the one written beside it is not trusted.
+    const reviewedDigest = data.canonical === undefined ? undefined : sha256(canonicalJson(data.canonical));
+    if (reviewedDigest !== base.digest) {
+        const differences = planDifferences(data.canonical, plan);
+        const what = differences.length > 0 ? differences.join('; ') : 'the plan differs from the reviewed one';
+        return refuse(`this plan (digest ${base.digest.slice(0, 12)}) is not the one reviewed on ${where} (${comment.url}): ${what}. Re-run the pull request's workflow to review the plan as it is now`, comment.url);
+    }
+    return { ...base, commentUrl: comment.url, note: `This is the plan reviewed on ${where}: same digest.` };
 }
 
 ;// CONCATENATED MODULE: ./src/token-check.ts
@@ -7403,7 +8566,8 @@ function warningsFor(token, mode, now) {
 
 
 
-/** settings → token check → mode → outputs and summary. The only place that fails the step. */
+
+/** settings → token check → plan → (comment | reviewed gate) → apply → outputs and summary. The only place that fails the step. */
 async function main_run() {
     const token = getInput('api-token');
     if (token !== '')
@@ -7415,6 +8579,7 @@ async function main_run() {
     let api;
     let tokenCheck;
     let ran;
+    let review;
     let error;
     try {
         const read = await readInputs(name => getInput(name));
@@ -7433,9 +8598,22 @@ async function main_run() {
         api = client;
         const checking = checkToken(client, settings, new Date());
         client.holdWritesUntil(checking);
-        // The other modes read first, meanwhile (the writes wait for the check); a purge only writes, and waiting for
+        // The other modes plan meanwhile (reads only; the writes wait for the check); a purge only writes, and waiting for
         // its origin must not hide a bad token for minutes.
-        const running = settings.mode.startsWith('purge-') ? checking.then(() => runMode(settings, client, cancel)) : runMode(settings, client, cancel);
+        const preparing = settings.mode.startsWith('purge-') ? checking.then(() => prepareMode(settings, client, cancel)) : prepareMode(settings, client, cancel);
+        const running = preparing.then(async (prepared) => {
+            if (prepared.plan) {
+                try {
+                    review = await reviewPlan(settings, prepared.plan);
+                }
+                catch (refused) {
+                    if (refused instanceof PlanRefused)
+                        review = refused.review;
+                    throw refused;
+                }
+            }
+            return prepared.apply();
+        });
         const [checked, done] = await Promise.allSettled([checking, running]);
         // A failed check explains whatever the mode then failed at.
         if (checked.status === 'rejected')
@@ -7456,6 +8634,7 @@ async function main_run() {
             run: ran,
             error,
             warnings,
+            review,
             cancelledBy: cancel.by(),
             rateLimit: api?.rateLimit(),
             planned: api?.plannedWrites(),
@@ -7482,112 +8661,245 @@ function main_describe(error) {
 
 /***/ }),
 
-/***/ 613:
+/***/ 2613:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 434:
+/***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
-/***/ 896:
+/***/ 9896:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
-/***/ 611:
+/***/ 8611:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 
 /***/ }),
 
-/***/ 692:
+/***/ 5692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
 
 /***/ }),
 
-/***/ 278:
+/***/ 9278:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
-/***/ 598:
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 
-/***/ 24:
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
-/***/ 455:
+/***/ 1455:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
-/***/ 161:
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
-/***/ 760:
+/***/ 6760:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
-/***/ 75:
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 
 /***/ }),
 
-/***/ 466:
+/***/ 6466:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 
-/***/ 522:
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 756:
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
-/***/ 23:
+/***/ 9023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
@@ -7616,7 +8928,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -7862,6 +9174,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

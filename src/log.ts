@@ -50,6 +50,15 @@ export function error(text: string): void {
   runner.command('error', oneLine(text));
 }
 
+/** An annotation on a repository file, at a line (and column) when known: GitHub shows it beside that line. */
+export function annotate(level: 'error' | 'warning', text: string, where: { readonly file: string; readonly line?: number | undefined; readonly column?: number | undefined }): void {
+  runner.command(level, oneLine(text), {
+    file: oneLine(where.file),
+    ...(where.line === undefined ? {} : { startLine: where.line }),
+    ...(where.column === undefined ? {} : { startColumn: where.column })
+  });
+}
+
 /** The step's failure: an `::error::` annotation and exit code 1. */
 export function fail(text: string): void {
   runner.fail(oneLine(text));

@@ -2,13 +2,14 @@ import { cancelOnSignals } from './cancel.js';
 import * as log from './log.js';
 import { ActionError, messageOf } from './errors.js';
 import { type FastlyApi, createFastlyClient } from './fastly/client.js';
-import { type ModeRun, runMode } from './modes/index.js';
+import { type ModeRun, prepareMode } from './modes/index.js';
 import { publish } from './report/publish.js';
 import { getInput } from './runner.js';
 import { readInputs } from './inputs/settings.js';
+import { type PlanReview, PlanRefused, reviewPlan } from './review.js';
 import { type TokenCheck, checkToken } from './token-check.js';
 
-/** settings → token check → mode → outputs and summary. The only place that fails the step. */
+/** settings → token check → plan → (comment | reviewed gate) → apply → outputs and summary. The only place that fails the step. */
 export async function run(): Promise<void> {
   const token = getInput('api-token');
   if (token !== '') log.maskSecret(token);
@@ -20,6 +21,7 @@ export async function run(): Promise<void> {
   let api: FastlyApi | undefined;
   let tokenCheck: TokenCheck | undefined;
   let ran: ModeRun | undefined;
+  let review: PlanReview | undefined;
   let error: string | undefined;
   try {
     const read = await readInputs(name => getInput(name));
@@ -38,9 +40,20 @@ export async function run(): Promise<void> {
     api = client;
     const checking = checkToken(client, settings, new Date());
     client.holdWritesUntil(checking);
-    // The other modes read first, meanwhile (the writes wait for the check); a purge only writes, and waiting for
+    // The other modes plan meanwhile (reads only; the writes wait for the check); a purge only writes, and waiting for
     // its origin must not hide a bad token for minutes.
-    const running = settings.mode.startsWith('purge-') ? checking.then(() => runMode(settings, client, cancel)) : runMode(settings, client, cancel);
+    const preparing = settings.mode.startsWith('purge-') ? checking.then(() => prepareMode(settings, client, cancel)) : prepareMode(settings, client, cancel);
+    const running = preparing.then(async prepared => {
+      if (prepared.plan) {
+        try {
+          review = await reviewPlan(settings, prepared.plan);
+        } catch (refused) {
+          if (refused instanceof PlanRefused) review = refused.review;
+          throw refused;
+        }
+      }
+      return prepared.apply();
+    });
     const [checked, done] = await Promise.allSettled([checking, running]);
     // A failed check explains whatever the mode then failed at.
     if (checked.status === 'rejected') throw checked.reason;
@@ -58,6 +71,7 @@ export async function run(): Promise<void> {
       run: ran,
       error,
       warnings,
+      review,
       cancelledBy: cancel.by(),
       rateLimit: api?.rateLimit(),
       planned: api?.plannedWrites(),

@@ -181,7 +181,7 @@ describe('answers whose shape no recording confirms: the action takes either', (
     const sid = `ANS${++serial}VAL`;
     ctx.fake.addService({ id: sid, name: 'val', versions: [{ active: true, vcls: [{ name: 'main', content: 'sub vcl_recv { }', main: true }] }] });
     ctx.fake.setShapes({ failedValidation: 400 });
-    const run = await runAction(ctx.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': sid, 'vcl-files': vclFile('main.vcl', 'SYNTAX ERROR\n') }));
+    const run = await runAction(ctx.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': sid, 'vcl-files': vclFile('main.vcl', 'SYNTAX ERROR\n'), lint: 'false' }));
 
     expect(run.code).toBe(1);
     expect(ctx.fake.service(sid).activeVersion).toBe(1);

@@ -25,6 +25,8 @@
  *   way), or only by `staging: true` (what the Fastly CLI reads)
  * @property {200 | 400} failedValidation  200 {"status":"error","msg"} as documented, or a 400 refusal
  * @property {'empty' | 404} unknownStoreName  GET /resources/stores/config?name= of no store: [] or 404
+ * @property {'wrapped' | 'bare' | 400} lint  lint's answer: in data.attributes (the SDKs), bare (the reference page),
+ *   or for invalid VCL a 400 carrying the bare object
  * @typedef {{ maxValueBytes: number, batchCommits: boolean }} KvSettings  batchCommits: the good lines of a failed batch land
  * @typedef {{ status: number, json?: unknown, text?: string, bytes?: Buffer, headers?: Record<string, string>,
  *   purge?: boolean, unmetered?: boolean }} Answer
@@ -83,11 +85,12 @@ import { DEFAULT_MAX_VALUE_BYTES, kvContents, kvStoreRoutes, newKvStore } from '
 import { packageRoutes, storedPackage } from './packages.mjs';
 import { purgeRoutes } from './purge.mjs';
 import { statsRoutes } from './stats.mjs';
+import { LINT_PATH, lintRoutes } from './lint.mjs';
 import { tokenRoutes } from './tokens.mjs';
 import { activate, newService, snapshot, versionRoutes } from './versions.mjs';
 
 /** @type {Route[]} */
-const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...packageRoutes, ...dictionaryRoutes, ...configStoreRoutes,
+const ROUTES = [...purgeRoutes, ...tokenRoutes, ...versionRoutes, ...lintRoutes, ...packageRoutes, ...dictionaryRoutes, ...configStoreRoutes,
   ...statsRoutes, ...kvStoreRoutes, ...aclRoutes, ...domainRoutes];
 
 const HOUR_MS = 3_600_000;
@@ -170,7 +173,7 @@ async function drip(res, { status, json, text, headers = {} }, delayMs, signal) 
 }
 
 /** What the fake answers where the real shape is not confirmed, until setShapes() or reset(). @returns {Shapes} */
-const defaultShapes = () => ({ staged: 'environments', failedValidation: 200, unknownStoreName: 'empty' });
+const defaultShapes = () => ({ staged: 'environments', failedValidation: 200, unknownStoreName: 'empty', lint: /** @type {Shapes['lint']} */ ('wrapped') });
 
 /** @returns {KvSettings} */
 const defaultKv = () => ({ maxValueBytes: DEFAULT_MAX_VALUE_BYTES, batchCommits: true });
@@ -336,7 +339,8 @@ export async function startFakeFastly({ latencyMs = 0, writeLimit = 1000, purgeL
     get requests() { return requests; },
     get purges() { return state.purges; },
     get maxInFlight() { return maxInFlight; },
-    writes: () => requests.filter((r) => !isRead(r.method)),
+    /** Requests that could change something: lint changes nothing. */
+    writes: () => requests.filter((r) => !isRead(r.method) && !LINT_PATH.test(r.path.replace(/\?.*/, ''))),
 
     /** @param {{ token: string, scopes?: Scope[], services?: string[], expiresAt?: string | null, name?: string, selfLookup?: boolean }} spec */
     addToken({ token, scopes = ['global'], services = [], expiresAt = null, name = 'test token', selfLookup = true }) {

@@ -1,9 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { NOT_CANCELLABLE } from '../../src/cancel.js';
+import { type Cancellation, NOT_CANCELLABLE } from '../../src/cancel.js';
 import { ActionError } from '../../src/errors.js';
 import type { FastlyApi } from '../../src/fastly/client.js';
-import { readSettings } from '../../src/inputs/settings.js';
-import { runMode } from '../../src/modes/index.js';
+import { type Settings, readSettings } from '../../src/inputs/settings.js';
+import { type ModeRun, prepareMode } from '../../src/modes/index.js';
+
+/** Plan, then apply: what main.ts does between the two (the comment, the reviewed-plan gate) sends nothing to Fastly. */
+async function runMode(settings: Settings, api: FastlyApi, cancel: Cancellation): Promise<ModeRun> {
+  return (await prepareMode(settings, api, cancel)).apply();
+}
 
 // Every mode reports an expected failure per service or item and goes on; a defect must reach main.ts as one.
 const MODES: [string, Record<string, string>][] = [

@@ -7,6 +7,7 @@ import { type ApiUsage, type PlannedWrites, Transport, type TransportOptions } f
 import { type AclCalls, aclCalls } from './acls.js';
 import { type ItemCalls, itemCalls } from './items.js';
 import { type KvStoreCalls, kvStoreCalls } from './kv-stores.js';
+import { type LintCalls, lintCalls } from './lint.js';
 import { type PackageCalls, packageCalls } from './packages.js';
 import type { Environment } from './versions.js';
 import { StagingPurger } from './staging-purge.js';
@@ -31,7 +32,7 @@ export interface PurgeIds {
 }
 
 /** What the modes may ask of Fastly. HTTP stays behind it. */
-export interface FastlyApi extends VersionCalls, PackageCalls, ItemCalls, KvStoreCalls, AclCalls, StatsCalls {
+export interface FastlyApi extends VersionCalls, LintCalls, PackageCalls, ItemCalls, KvStoreCalls, AclCalls, StatsCalls {
   tokenSelf(): Promise<TokenInfo>;
   /** One batch of at most 256 keys (Fastly's limit). */
   /** On `staging`, with Fastly-Purge-Environment: without it a purge hits production. */
@@ -95,6 +96,7 @@ function apiOver(transport: Transport, staging: StagingPurger): FastlyApi {
 
   return {
     ...versionCalls(transport),
+    ...lintCalls(transport),
     ...packageCalls(transport),
     ...itemCalls(transport),
     ...kvStoreCalls(transport),

@@ -52,6 +52,8 @@ export interface ApiRequest {
   readonly safeToRepeat?: boolean;
   /** Sent once, whatever the answer: the caller retries it itself, between reads that guard each attempt. */
   readonly once?: boolean;
+  /** A POST that changes nothing (VCL lint): not held for the token check, and sent in a dry run too. */
+  readonly changesNothing?: boolean;
   /**
    * What a good answer is: given the parsed body of a 2xx, answers why it is
    * not what this call returns, or undefined when it is. A 2xx that fails it
@@ -227,8 +229,9 @@ export class Transport {
   ): Promise<{ body: unknown; link: string | undefined; raw?: RawAnswer }> {
     const { method, path } = request;
     const { maxRetries, now, random, sleep, log } = this.options;
-    if (method !== 'GET' && this.books.writeGate) await this.books.writeGate;
-    if (this.options.dryRun && method !== 'GET') return { body: this.plan(request), link: undefined };
+    const writes = method !== 'GET' && request.changesNothing !== true;
+    if (writes && this.books.writeGate) await this.books.writeGate;
+    if (this.options.dryRun && writes) return { body: this.plan(request), link: undefined };
     let rateLimitWaitMs = 0;
     for (let retry = 0; ; retry++) {
       if (this.stop.aborted) throw new CancelledError(method, path, false);

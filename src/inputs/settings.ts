@@ -42,6 +42,16 @@ interface CommonSettings {
   readonly tokenCheck: boolean;
   readonly maxRetries: number;
   readonly requestTimeoutMs: number;
+  readonly review: ReviewSettings;
+}
+
+/** The plan on the pull request, and deploying only what was reviewed: for the modes that change configuration. */
+export interface ReviewSettings {
+  /** For GitHub's API; '' when the step has none. */
+  readonly githubToken: string;
+  /** auto: on a pull_request(_target) event with dry-run. */
+  readonly planComment: 'auto' | 'true' | 'false';
+  readonly requireReviewedPlan: boolean;
 }
 
 /** Before purging, the origin must serve `text` on 3 consecutive tries. */
@@ -92,6 +102,8 @@ export interface ActivateSettings extends CommonSettings {
   /** Checked after activating; a failed check re-activates the previous version. */
   readonly healthCheckUrl: string | undefined;
   readonly healthCheckTimeoutMs: number;
+  /** Lint every VCL file before anything is cloned. */
+  readonly lint: boolean;
 }
 
 export interface ItemsSettings extends CommonSettings {
@@ -261,8 +273,18 @@ function readCommon(read: InputReader): CommonSettings {
     dryRun: readBoolean(read, 'dry-run', false),
     tokenCheck: readBoolean(read, 'token-check', true),
     maxRetries: readInteger(read, 'max-retries', 5, { min: 0, max: MAX_RETRIES }),
-    requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000
+    requestTimeoutMs: readSeconds(read, 'request-timeout', 30, { min: 1, max: 300 }) * 1000,
+    review: readReview(read)
   };
+}
+
+function readReview(read: InputReader): ReviewSettings {
+  const githubToken = read('github-token');
+  if (/[^\x21-\x7e]/.test(githubToken)) {
+    throw new InputError("Input 'github-token' must be one token without spaces or line breaks; the default, ${{ github.token }}, is the job's own");
+  }
+  const planComment = read('plan-comment') === '' ? 'auto' : readChoice(read, 'plan-comment', ['auto', 'true', 'false'] as const);
+  return { githubToken, planComment, requireReviewedPlan: readBoolean(read, 'require-reviewed-plan', false) };
 }
 
 function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings, nowMs: number): Settings {
@@ -444,7 +466,8 @@ function readActivate(read: InputReader, common: CommonSettings): ActivateSettin
     package: undefined,
     environment: readEnvironment(read),
     healthCheckUrl: read('health-check-url') === '' ? undefined : parseHttpUrl('health-check-url', read('health-check-url')).href,
-    healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000
+    healthCheckTimeoutMs: readInteger(read, 'health-check-timeout', 60, { min: 1, max: 3600 }) * 1000,
+    lint: readBoolean(read, 'lint', true)
   };
 }
 

@@ -10,8 +10,9 @@ import type {
   UpdateDictionarySettings,
   UpdateKvStoreSettings
 } from '../inputs/settings.js';
+import type { Plan } from '../plan/plan.js';
 import type { ActivateOutcome } from './activate/outcome.js';
-import { run as activate } from './activate/activate.js';
+import { apply as applyActivate, plan as planActivate, planParts } from './activate/activate.js';
 import type { ItemsOutcome } from './items/outcome.js';
 import type { PurgeOutcome } from './purge/outcome.js';
 import type { StatsOutcome } from './stats/outcome.js';
@@ -20,8 +21,9 @@ import { run as purgeKeys } from './purge/purge-keys.js';
 import { runPasses } from './purge/passes.js';
 import { run as purgeUrls } from './purge/purge-urls.js';
 import { run as stats } from './stats/stats.js';
-import { run as updateConfigStore } from './items/update-config-store.js';
-import { run as updateDictionary } from './items/update-dictionary.js';
+import { type ItemsPlan, applyPlan, itemsPart } from './items/sync-items.js';
+import { plan as planConfigStore } from './items/update-config-store.js';
+import { plan as planDictionary } from './items/update-dictionary.js';
 import { run as updateKvStore } from './kv/update-kv-store.js';
 import { run as updateAcl } from './acl/update-acl.js';
 
@@ -42,28 +44,56 @@ export type ModeRun =
   | { readonly kind: 'stats'; readonly settings: StatsSettings; readonly outcome: StatsOutcome };
 
 /**
+ * A mode ready to run. A configuration mode has made its plan (reads only);
+ * `apply` executes exactly that plan. The other modes have none.
+ */
+export interface PreparedMode {
+  readonly plan: Plan | undefined;
+  apply(): Promise<ModeRun>;
+}
+
+/** Modes that change configuration: they plan before any write, and take the plan comment and the reviewed-plan gate. */
+export const PLANNED_MODES: readonly Settings['mode'][] = ['activate', 'update-dictionary', 'update-config-store'];
+
+/**
  * A cancel ends each mode early with what it did; what it did not do is in
  * its outcome as not sent (the transport refuses every request after it).
  */
-export async function runMode(settings: Settings, api: FastlyApi, cancel: Cancellation): Promise<ModeRun> {
+export async function prepareMode(settings: Settings, api: FastlyApi, cancel: Cancellation): Promise<PreparedMode> {
   switch (settings.mode) {
-    case 'purge-keys':
-      return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeKeys) };
-    case 'purge-urls':
-      return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeUrls) };
-    case 'purge-all':
-      return { kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeAll) };
-    case 'activate':
-      return { kind: 'activate', settings, outcome: await activate(settings, api, cancel) };
+    case 'activate': {
+      const planned = await planActivate(settings, api);
+      return {
+        plan: { mode: settings.mode, parts: planParts(planned) },
+        apply: async () => ({ kind: 'activate', settings, outcome: await applyActivate(settings, api, planned, cancel) })
+      };
+    }
     case 'update-dictionary':
-      return { kind: 'items', settings, outcome: await updateDictionary(settings, api) };
+      return itemsMode(settings, await planDictionary(settings, api));
     case 'update-config-store':
-      return { kind: 'items', settings, outcome: await updateConfigStore(settings, api) };
+      return itemsMode(settings, await planConfigStore(settings, api));
+    case 'purge-keys':
+      return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeKeys) }));
+    case 'purge-urls':
+      return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeUrls) }));
+    case 'purge-all':
+      return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeAll) }));
     case 'stats':
-      return { kind: 'stats', settings, outcome: await stats(settings, api) };
+      return unplanned(async () => ({ kind: 'stats', settings, outcome: await stats(settings, api) }));
     case 'update-kv-store':
-      return { kind: 'items', settings, outcome: await updateKvStore(settings, api) };
+      return unplanned(async () => ({ kind: 'items', settings, outcome: await updateKvStore(settings, api) }));
     case 'update-acl':
-      return { kind: 'items', settings, outcome: await updateAcl(settings, api) };
+      return unplanned(async () => ({ kind: 'items', settings, outcome: await updateAcl(settings, api) }));
   }
+}
+
+function itemsMode(settings: UpdateDictionarySettings | UpdateConfigStoreSettings, planned: ItemsPlan): PreparedMode {
+  return {
+    plan: { mode: settings.mode, parts: planned.stores.map(s => itemsPart(s.sync)) },
+    apply: async () => ({ kind: 'items', settings, outcome: await applyPlan(planned, settings.dryRun) })
+  };
+}
+
+function unplanned(apply: () => Promise<ModeRun>): PreparedMode {
+  return { plan: undefined, apply };
 }

@@ -1,3 +1,4 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import { type ActivateOutcome, type ServiceActivation, isActivationFailure } from '../modes/activate/outcome.js';
 import { answerOf } from '../origin/poll-url.js';
 import type { ActivateSettings } from '../inputs/settings.js';
@@ -11,8 +12,9 @@ const MAX_DIFF_CHARS = 60_000;
 
 const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], Html>> = {
   activated: html`✅ activated`,
-  unchanged: html`➖ already active`,
+  unchanged: html`➖ already live`,
   planned: html`🧪 planned`,
+  'lint-failed': html`❌ lint failed: nothing cloned`,
   invalid: html`❌ invalid: not activated`,
   conflict: html`⚠️ another deploy: not activated`,
   'rolled-back': html`↩️ unhealthy: rolled back`,
@@ -70,7 +72,10 @@ export function presentActivation(settings: ActivateSettings, outcome: ActivateO
 function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing: readonly ServiceActivation[]): Html {
   const env = escape(settings.environment);
   const [only] = outcome.services;
-  if (settings.dryRun) return html`nothing was changed; the plan follows`;
+  if (settings.dryRun) {
+    if (outcome.services.every(s => s.status === 'unchanged')) return html`already live: nothing to deploy`;
+    return html`nothing was changed; the plan follows`;
+  }
   if (failing.length > 0) {
     if (outcome.services.length === 1 && only?.status === 'rolled-back') {
       if (only.activeVersion === undefined) return html`version ${version(only.newVersion)} failed its health check; ${env} was deactivated (nothing was staged before)`;
@@ -93,7 +98,7 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
   }
   if (outcome.services.length === 1 && only) {
     return only.status === 'unchanged'
-      ? html`version ${version(only.activeVersion)} was already active on ${env}`
+      ? html`already live: version ${version(only.activeVersion)} on ${env} has it all, nothing was cloned or activated`
       : html`version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
   }
   return html`${plural(outcome.services.length, 'service')} active on ${env}`;
@@ -135,6 +140,7 @@ function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s:
   const parts = [html`#### ${escape(s.serviceName)} (${code(s.serviceId)})`];
   const newVersion = version(s.newVersion);
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
+  if (s.status === 'unchanged') parts.push(alreadyLive(settings, s));
   if (settings.dryRun) parts.push(plan(settings, outcome, s));
   else if (settings.clone && s.newVersion !== undefined) parts.push(html`<p>Version ${newVersion} was cloned from ${version(s.baseVersion)}, with the comment ${code(settings.comment)}.</p>`);
   if (s.package) parts.push(packageSection(s, s.package, settings.dryRun, settings.environment));
@@ -143,6 +149,8 @@ function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s:
     const rows = s.vcl.map(v => [code(v.path), code(v.name), html`${change[v.action]}${v.name === s.mainVcl ? html`, made main` : EMPTY}`]);
     parts.push(table([html`File`, html`Custom VCL`, settings.dryRun ? html`Would be` : html`Change`], rows));
   }
+  if (s.lint.length > 0) parts.push(lintSection(s));
+  else if (settings.lint && s.vcl.length > 0) parts.push(html`<p>✅ Fastly's linter found nothing in ${plural(s.vcl.length, 'file')}.</p>`);
   if (s.validation) {
     parts.push(
       s.validation.ok
@@ -205,6 +213,25 @@ function plan(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceAc
   return html`<p>A real run would:</p>\n<ol>${join(steps.map(step => html`<li>${step}</li>`), '')}</ol>`;
 }
 
+function alreadyLive(settings: ActivateSettings, s: ServiceActivation): Html {
+  const env = escape(settings.environment);
+  if (s.vcl.length > 0) {
+    return html`<p>➖ Already live: every VCL file is as version ${version(s.previousVersion)} on ${env} has it, so nothing was cloned, uploaded or activated.</p>`;
+  }
+  return html`<p>➖ Already live: version ${version(s.newVersion)} is the one active on ${env}, so nothing was sent.</p>`;
+}
+
+function lintSection(s: ServiceActivation): Html {
+  const rows = s.lint.map(f => [
+    f.severity === 'error' ? html`❌ error` : html`⚠️ warning`,
+    code(f.line === undefined ? f.path : `${f.path}:${f.line}${f.column === undefined ? '' : `:${f.column}`}`),
+    html`<pre>${escape(f.message)}</pre>`
+  ]);
+  return html`<p>Fastly's linter:</p>
+
+${table([html`Finding`, html`Where`, html`Message`], rows)}`;
+}
+
 function healthStep(settings: ActivateSettings, outcome: ActivateOutcome, s: ServiceActivation): Html[] {
   if (!settings.healthCheckUrl) return [];
   const seconds = Math.round(settings.healthCheckTimeoutMs / 1000);
@@ -234,9 +261,18 @@ function logLines(settings: ActivateSettings, outcome: ActivateOutcome, failing:
   return outcome.services.flatMap((s): LogLine[] => [
     { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
     ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` } as const] : []),
+    ...s.lint.map((f): LogLine => ({ annotate: f.severity, text: `Fastly's linter (${s.serviceId}): ${f.message}`, file: repositoryPath(f.path), line: f.line, column: f.column })),
     ...(s.validation?.ok === false ? s.validation.errors : []).map((message): LogLine => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),
     ...(failing.length > 1 && s.error ? [{ level: 'error', text: s.error } as const] : [])
   ]);
+}
+
+/** An annotation names a file relative to the repository: a path under GITHUB_WORKSPACE loses that prefix. */
+function repositoryPath(path: string): string {
+  const workspace = process.env.GITHUB_WORKSPACE;
+  if (!workspace || !isAbsolute(path)) return path.replace(/^\.\//, '');
+  const inside = relative(workspace, path);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside.split(sep).join('/');
 }
 
 function failureMessage(outcome: ActivateOutcome, failing: readonly ServiceActivation[]): string | undefined {

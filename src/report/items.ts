@@ -132,6 +132,7 @@ function storeSection(settings: SyncSettings, outcome: ItemsOutcome, s: StoreSyn
   if (s.error) parts.push(html`<p>❌ ${escape(s.error)}</p>`);
   if (s.writeOnly) parts.push(html`<p>${capitalisedLabel(s)} is write-only: its items cannot be read, so every wanted key was sent as an upsert, and no value is shown here.</p>`);
   if (s.changes.length > 0) parts.push(changesTable(settings, outcome, s, budget));
+  else if (!s.error) parts.push(html`<p>➖ Already live: every wanted ${escape(itemNoun(outcome.mode).one)} is as ${escape(label(s))} has it, so nothing was sent.</p>`);
   const groups = [...groupByReason(s.failed.map(f => ({ item: f.key, reason: f.reason })))];
   if (groups.length > 0) {
     let hidden = 0;

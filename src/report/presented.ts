@@ -22,4 +22,8 @@ export interface Presented {
 }
 
 /** A log line, or a folded group of them (a long list that would bury the rest). */
-export type LogLine = { readonly level: 'info' | 'error'; readonly text: string } | { readonly group: string; readonly lines: readonly string[] };
+export type LogLine =
+  | { readonly level: 'info' | 'error'; readonly text: string }
+  | { readonly group: string; readonly lines: readonly string[] }
+  /** An annotation on a repository file (a lint finding). */
+  | { readonly annotate: 'error' | 'warning'; readonly text: string; readonly file: string; readonly line: number | undefined; readonly column: number | undefined };

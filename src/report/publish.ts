@@ -5,6 +5,7 @@ import type { ModeRun } from '../modes/index.js';
 import { appendSummary } from '../runner.js';
 import { scrub } from '../secrets.js';
 import type { TokenCheck } from '../token-check.js';
+import type { PlanReview } from '../review.js';
 import { presentActivation } from './activate.js';
 import { MAX_OUTPUT_BYTES, MAX_SUMMARY_BYTES, bytes } from './budget.js';
 import { EMPTY, type Html, code, count, escape, flat, html, join, plural, utc } from './html.js';
@@ -27,6 +28,8 @@ export interface RunReport {
   readonly usage: ApiUsage | undefined;
   /** The signal that cancelled the run, if one did. */
   readonly cancelledBy?: string | undefined;
+  /** The plan's digest and what became of it on GitHub, for the modes that plan. */
+  readonly review?: PlanReview | undefined;
   /** Input warnings; the token check carries its own. */
   readonly warnings: readonly string[];
 }
@@ -48,6 +51,8 @@ export async function publish(report: RunReport): Promise<string | undefined> {
   for (const notice of report.tokenCheck?.notices ?? []) log.notice(notice);
   for (const warning of [...report.warnings, ...(report.tokenCheck?.warnings ?? [])]) log.warning(warning);
   for (const warning of presented?.warnings ?? []) log.warning(warning);
+  for (const warning of report.review?.warnings ?? []) log.warning(warning);
+  if (report.review) log.info(`Plan digest: ${report.review.digest}${report.review.note ? ` (${report.review.note})` : ''}`);
   const rateLimit = report.rateLimit;
   if (isRateLimitLow(rateLimit) && rateLimit?.remaining !== undefined) {
     const reset = rateLimit.reset ? ` (the window resets at ${utc(rateLimit.reset)})` : '';
@@ -75,6 +80,8 @@ function writeLog(lines: readonly LogLine[]): void {
       log.startGroup(line.group);
       for (const text of line.lines) log.info(text);
       log.endGroup();
+    } else if ('annotate' in line) {
+      log.annotate(line.annotate, line.text, line);
     } else if (line.level === 'error') {
       log.error(line.text);
     } else {
@@ -115,6 +122,7 @@ export function outputsFor(report: RunReport, presented: Presented | undefined):
       }
     }),
     ...presented?.outputs,
+    ...(report.review ? { 'plan-digest': report.review.digest, 'plan-comment-url': report.review.commentUrl ?? '' } : {}),
     'rate-limit-remaining': report.rateLimit?.remaining === undefined ? '' : String(report.rateLimit.remaining),
     'rate-limit-reset': report.rateLimit?.reset?.toISOString() ?? ''
   };
@@ -146,6 +154,7 @@ export function renderSummary(report: RunReport, presented: Presented | undefine
   if (report.cancelledBy !== undefined) parts.push(cancelSection(report.cancelledBy));
   if (report.error !== undefined) parts.push(html`<p>❌ ${escape(report.error)}</p>`);
   if (presented) parts.push(...presented.sections);
+  if (report.review) parts.push(reviewSection(report.review));
   if (report.dryRun && report.planned) parts.push(planSection(report.planned.shown, report.planned.total));
   parts.push(tokenSection(report.tokenCheck), ...warningLines(report), usageLine(report), rateLimitLine(report));
   return html`${join(withinCap(parts.filter(part => part !== '')), '\n\n')}\n`;
@@ -196,6 +205,13 @@ function planSection(shown: readonly PlannedWrite[], total: number): Html {
   const more = total - blocks.length;
   const tail = more > 0 ? html`\n\n<p>… and ${plural(more, 'more request')} of the same form.</p>` : EMPTY;
   return html`#### Plan: ${plural(total, 'request')} that a real run would send\n\n${join(blocks, '\n')}${tail}`;
+}
+
+function reviewSection(review: PlanReview): Html {
+  const link = review.commentUrl && /^https?:\/\//.test(review.commentUrl) ? html` (<a href="${escape(review.commentUrl)}">the plan comment</a>)` : EMPTY;
+  const note = review.note ? html` ${escape(review.note)}` : EMPTY;
+  const warnings = review.warnings.map(w => html`\n\n<p>⚠️ ${escape(w)}</p>`);
+  return html`<p>Plan digest ${code(review.digest)}.${note}${link}</p>${join(warnings, '')}`;
 }
 
 function shortBody(body: string): string {

@@ -3,18 +3,35 @@ import { ActionError, expectedMessage, messageOf } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import { FastlyError, FastlyNetworkError, FastlyRateLimitError } from '../../fastly/errors.js';
 import { noStagingAddress, stagingAddressOf } from '../../fastly/staging-address.js';
-import { CloneWithoutNumber, type Environment, type ServiceDetails, type Vcl } from '../../fastly/versions.js';
+import { CloneWithoutNumber, type Environment, type ServiceDetails } from '../../fastly/versions.js';
 import { type HealthReport, checkHealth } from '../../origin/health-check.js';
 import type { ActivateSettings } from '../../inputs/settings.js';
 import type { VclFile } from '../../inputs/vcl-files.js';
-import { unifiedDiff } from '../../unified-diff.js';
-import type { ActivateOutcome, ServiceActivation, VclChange } from './outcome.js';
+import type { VclServicePart } from '../../plan/kinds/vcl-service.js';
+import type { ActivateOutcome, ServiceActivation } from './outcome.js';
 import { planPackage, uploadPackage } from './package.js';
+import { type ServicePlan, activeOn, planService } from './plan.js';
+
+/** Every service's plan, made before any write. */
+export interface ActivatePlan {
+  readonly services: readonly ServicePlan[];
+}
+
+/** Reads only: each service's starting version, the VCL files against it, lint. */
+export async function plan(settings: ActivateSettings, api: FastlyApi): Promise<ActivatePlan> {
+  const services: ServicePlan[] = [];
+  for (const serviceId of settings.serviceIds) services.push(await planService(settings, api, serviceId));
+  return { services };
+}
+
+export function planParts(planned: ActivatePlan): VclServicePart[] {
+  return planned.services.map(s => s.part);
+}
 
 /** Services one after another: writes to one service are never concurrent, and neither are deploys. */
-export async function run(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation = NOT_CANCELLABLE): Promise<ActivateOutcome> {
+export async function apply(settings: ActivateSettings, api: FastlyApi, planned: ActivatePlan, cancel: Cancellation = NOT_CANCELLABLE): Promise<ActivateOutcome> {
   const services: ServiceActivation[] = [];
-  for (const serviceId of settings.serviceIds) services.push(await deploy(settings, api, cancel, serviceId));
+  for (const service of planned.services) services.push(await deploy(settings, api, cancel, service));
   return { mode: 'activate', services };
 }
 
@@ -28,7 +45,7 @@ type Known = Omit<ServiceActivation, 'status' | 'error' | 'activeVersion'>;
  * error and active version.
  */
 type End =
-  | { readonly kind: 'unchanged' | 'planned' | 'activated' }
+  | { readonly kind: 'unchanged' | 'planned' | 'activated' | 'lint-failed' }
   | { readonly kind: 'invalid'; readonly version: number }
   | { readonly kind: 'failed'; readonly error: unknown }
   | { readonly kind: 'unhealthy'; readonly version: number; readonly health: HealthReport; readonly rollback: Rollback };
@@ -43,55 +60,44 @@ type Rollback =
   /** `to` undefined: taking the version off staging failed. */
   | { readonly kind: 'failed'; readonly to: number | undefined; readonly why: string };
 
-async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, serviceId: string): Promise<ServiceActivation> {
-  let known: Known = emptyKnown(serviceId);
-  let active: number | undefined;
+/** Executes one service's plan: nothing when it is already live or lint failed; otherwise clone, upload, validate, activate. */
+async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancellation, planned: ServicePlan): Promise<ServiceActivation> {
+  const { part, details } = planned;
+  let known: Known = knownOf(part);
+  let active = part.activeVersion;
   let end: End;
   let comment: (() => Promise<void>) | undefined;
+  if (!details || part.baseVersion === undefined) return finish({ kind: 'failed', error: planned.failure });
+  if (part.lint.some(f => f.severity === 'error')) return finish({ kind: 'lint-failed' });
+  const base = part.baseVersion;
   try {
-    const details = await api.serviceDetails(serviceId);
-    const previousVersion = activeOn(details, settings.environment);
-    active = previousVersion;
-    const base = pickBase(details, settings.version);
-    known = { ...known, serviceName: details.name, previousVersion, baseVersion: base };
     let version = base;
     if (!settings.clone) {
       known = { ...known, newVersion: base };
-      if (base === previousVersion) return finish({ kind: 'unchanged' });
+      if (part.alreadyLive) return finish({ kind: 'unchanged' });
       if (settings.dryRun) return finish({ kind: 'planned' });
     } else if (settings.package) {
-      const change = await planPackage(api, serviceId, base, settings.package);
+      const change = await planPackage(api, part.serviceId, base, settings.package);
       known = { ...known, package: change };
       // The live version already has these files: the plan is empty, and nothing is cloned.
-      if (change.action === 'unchanged' && base === previousVersion) return finish({ kind: 'unchanged' });
+      if (change.action === 'unchanged' && base === part.activeVersion) return finish({ kind: 'unchanged' });
       if (settings.dryRun) return finish({ kind: 'planned' });
       const clone = await cloneOnce(api, details, base);
       version = clone;
       known = { ...known, newVersion: clone };
-      known = { ...known, package: await uploadPackage(api, serviceId, clone, base, settings.package, change) };
-      comment = commentBeside(api, serviceId, clone, base, settings.comment);
+      known = { ...known, package: await uploadPackage(api, part.serviceId, clone, base, settings.package, change) };
+      comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
+    } else if (part.alreadyLive) {
+      return finish({ kind: 'unchanged' });
     } else if (settings.dryRun) {
-      const current = settings.vclFiles.length > 0 ? await api.listVcl(serviceId, base) : [];
-      const plan = planVcl(settings, current);
-      known = { ...known, ...plan, diffTitle: `Repository VCL against version ${base}`, diff: repositoryDiff(current, base, settings.vclFiles, plan.vcl) };
+      known = { ...known, diffTitle: `Repository VCL against version ${base}`, diff: part.diff };
       return finish({ kind: 'planned' });
     } else {
-      // A fresh clone's VCL is the base's: it is read while the clone is made, and only what differs from it is sent.
-      const [cloned, read] = await Promise.allSettled([
-        cloneOnce(api, details, base),
-        settings.vclFiles.length > 0 ? api.listVcl(serviceId, base) : Promise.resolve(undefined)
-      ]);
-      if (cloned.status === 'rejected') throw cloned.reason;
-      const clone = cloned.value;
+      const clone = await cloneOnce(api, details, base);
       version = clone;
       known = { ...known, newVersion: clone };
-      if (read.status === 'rejected') throw read.reason;
-      if (read.value) {
-        const plan = planVcl(settings, read.value);
-        known = { ...known, ...plan };
-        await uploadVcl(api, serviceId, clone, settings.vclFiles, plan);
-      }
-      comment = commentBeside(api, serviceId, clone, base, settings.comment);
+      await uploadVcl(api, part.serviceId, clone, settings.vclFiles, part);
+      comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
     }
     const checked = await activateChecked(settings, api, cancel, known, version, comment);
     known = { ...known, ...checked.learned };
@@ -107,6 +113,26 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
   }
 }
 
+function knownOf(part: VclServicePart): Known {
+  return {
+    serviceId: part.serviceId,
+    serviceName: part.serviceName,
+    previousVersion: part.activeVersion,
+    baseVersion: part.baseVersion,
+    newVersion: undefined,
+    vcl: part.files.map(({ name, action, path }) => ({ name, action, path })),
+    mainVcl: part.mainVcl,
+    package: undefined,
+    lint: part.lint,
+    validation: undefined,
+    warning: undefined,
+    notes: [],
+    diff: undefined,
+    diffTitle: undefined,
+    health: undefined
+  };
+}
+
 /** The one place a deploy's status and error are decided. */
 function verdict(settings: ActivateSettings, known: Known, end: End, active: number | undefined): Pick<ServiceActivation, 'status' | 'error' | 'activeVersion'> {
   const sid = known.serviceId;
@@ -116,6 +142,12 @@ function verdict(settings: ActivateSettings, known: Known, end: End, active: num
     case 'planned':
     case 'activated':
       return { status: end.kind, error: undefined, activeVersion: active };
+    case 'lint-failed': {
+      const errors = known.lint.filter(f => f.severity === 'error');
+      const paths = [...new Set(errors.map(f => f.path))].join(', ');
+      const error = `Fastly's linter found ${errors.length} ${errors.length === 1 ? 'error' : 'errors'} in ${paths} for ${sid}; nothing was cloned and ${env} stays on version ${known.previousVersion ?? 'none'}`;
+      return { status: 'lint-failed', error, activeVersion: active };
+    }
     case 'invalid': {
       const kept = settings.clone ? `version ${end.version} was left as a draft` : `version ${end.version} was not activated`;
       const error = `Fastly found version ${end.version} of ${sid} invalid; ${kept} and ${env} stays on version ${known.previousVersion ?? 'none'}`;
@@ -185,57 +217,6 @@ function commentBeside(api: FastlyApi, sid: string, clone: number, base: number,
     });
 }
 
-function emptyKnown(serviceId: string): Known {
-  return {
-    serviceId,
-    serviceName: serviceId,
-    previousVersion: undefined,
-    baseVersion: undefined,
-    newVersion: undefined,
-    vcl: [],
-    mainVcl: undefined,
-    package: undefined,
-    validation: undefined,
-    warning: undefined,
-    notes: [],
-    diff: undefined,
-    diffTitle: undefined,
-    health: undefined
-  };
-}
-
-function activeOn(details: ServiceDetails, environment: Environment): number | undefined {
-  return environment === 'staging' ? details.versions.find(v => v.staging)?.number : details.activeVersion;
-}
-
-function pickBase(details: ServiceDetails, wanted: ActivateSettings['version']): number {
-  const numbers = details.versions.map(v => v.number);
-  if (wanted === 'latest') {
-    if (numbers.length === 0) throw new ActionError(`Service ${details.id} has no version to start from`);
-    return Math.max(...numbers);
-  }
-  if (wanted === 'active') {
-    if (details.activeVersion === undefined) {
-      throw new ActionError(`Service ${details.id} has no active version; set 'version' to 'latest' or a version number`);
-    }
-    return details.activeVersion;
-  }
-  if (wanted === 'staged') {
-    const staged = activeOn(details, 'staging');
-    if (staged === undefined) {
-      throw new ActionError(
-        `Nothing is staged on service ${details.id}, so there is no staged version to start from; stage one first (mode: activate, environment: staging) or set 'version'`
-      );
-    }
-    return staged;
-  }
-  if (!numbers.includes(wanted)) {
-    const range = numbers.length > 0 ? ` (it has versions ${Math.min(...numbers)}–${Math.max(...numbers)})` : '';
-    throw new ActionError(`Version ${wanted} does not exist on service ${details.id}${range}; check 'version'`);
-  }
-  return wanted;
-}
-
 /**
  * Each clone call makes a new version, so a clone whose answer was lost is
  * not repeated: the versions are re-read to say what Fastly may have made.
@@ -257,21 +238,8 @@ async function cloneOnce(api: FastlyApi, details: ServiceDetails, base: number):
   }
 }
 
-/** Which files are new, changed or the same as in `current`, and the VCL to make main when that changes. */
-function planVcl(settings: ActivateSettings, current: readonly Vcl[]): Pick<ServiceActivation, 'vcl' | 'mainVcl'> {
-  const byName = new Map(current.map(vcl => [vcl.name, vcl]));
-  const vcl = settings.vclFiles.map((file): VclChange => {
-    const existing = byName.get(file.name);
-    const action = !existing ? 'create' : existing.content === file.content ? 'unchanged' : 'update';
-    return { name: file.name, action, path: file.path };
-  });
-  const wantsMain = settings.vclFiles.some(file => file.name === settings.vclMain);
-  const alreadyMain = current.some(v => v.main && v.name === settings.vclMain);
-  return { vcl, mainVcl: wantsMain && !alreadyMain ? settings.vclMain : undefined };
-}
-
-async function uploadVcl(api: FastlyApi, sid: string, version: number, files: readonly VclFile[], plan: Pick<ServiceActivation, 'vcl' | 'mainVcl'>): Promise<void> {
-  for (const change of plan.vcl) {
+async function uploadVcl(api: FastlyApi, sid: string, version: number, files: readonly VclFile[], plan: Pick<VclServicePart, 'files' | 'mainVcl'>): Promise<void> {
+  for (const change of plan.files) {
     const file = files.find(f => f.name === change.name);
     if (!file || change.action === 'unchanged') continue;
     if (change.action === 'create') {
@@ -280,7 +248,7 @@ async function uploadVcl(api: FastlyApi, sid: string, version: number, files: re
       await api.updateVcl(sid, version, file.name, file.content);
     }
   }
-  const mainIsNew = plan.vcl.some(change => change.name === plan.mainVcl && change.action === 'create');
+  const mainIsNew = plan.files.some(change => change.name === plan.mainVcl && change.action === 'create');
   if (plan.mainVcl && !mainIsNew) await api.setMainVcl(sid, version, plan.mainVcl);
 }
 
@@ -472,15 +440,4 @@ async function offStaging(api: FastlyApi, sid: string, version: number): Promise
     const after = await staged().catch(() => version);
     return after === undefined ? { kind: 'deactivated' } : { kind: 'failed', to: undefined, why: messageOf(error) };
   }
-}
-
-function repositoryDiff(current: readonly Vcl[], base: number, files: readonly VclFile[], changes: readonly VclChange[]): string | undefined {
-  const parts = changes
-    .filter(change => change.action !== 'unchanged')
-    .map(change => {
-      const before = current.find(vcl => vcl.name === change.name);
-      const file = files.find(f => f.name === change.name);
-      return unifiedDiff(before && { name: `${before.name} (version ${base})`, text: before.content }, { name: change.path, text: file?.content ?? '' });
-    });
-  return parts.length > 0 ? parts.join('\n') : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Validation } from '../../fastly/versions.js';
 import type { HealthReport } from '../../origin/health-check.js';
+import type { LintFinding } from '../../plan/kinds/vcl-service.js';
 
 export interface VclChange {
   readonly name: string;
@@ -32,7 +33,7 @@ export interface PackageChange {
 
 /**
  * 'activated': the new (or rollback) version is active; 'unchanged': it already was;
- * 'planned': dry run; 'invalid': validation failed; 'conflict': another deploy
+ * 'planned': dry run; 'lint-failed': Fastly's linter found errors, nothing was cloned; 'invalid': validation failed; 'conflict': another deploy
  * activated a version meanwhile; 'rolled-back': the health check failed and the
  * previous version is active again; 'rollback-failed': it failed and going back
  * did too; 'superseded': it failed, but another deploy had made a version
@@ -44,6 +45,7 @@ export type ActivationStatus =
   | 'activated'
   | 'unchanged'
   | 'planned'
+  | 'lint-failed'
   | 'invalid'
   | 'conflict'
   | 'rolled-back'
@@ -68,6 +70,8 @@ export interface ServiceActivation {
   readonly mainVcl: string | undefined;
   /** With `package`: the base's package against the one read. */
   readonly package: PackageChange | undefined;
+  /** Fastly's linter on the repository files, before anything was cloned. */
+  readonly lint: readonly LintFinding[];
   readonly validation: Validation | undefined;
   /** Fastly's warning with the activation. */
   readonly warning: string | undefined;

@@ -32,6 +32,8 @@ export interface StoreSync {
   failed: { key: string; reason: string }[];
   /** Why the store could not be worked on at all. */
   error: string | undefined;
+  /** The items read when planning: the plan's starting state (not reported). */
+  read: ReadonlyMap<string, string> | undefined;
 }
 
 export interface ItemsOutcome {

@@ -3,7 +3,9 @@ import { FastlyError, FastlyNetworkError, FastlyUnconfirmedError } from '../../f
 import { type ItemOp, MAX_OPS_PER_BATCH } from '../../fastly/items.js';
 import { chunks } from '../../pool.js';
 import type { WantedItems } from '../../inputs/wanted-items.js';
-import type { ItemChange, StoreSync } from './outcome.js';
+import { canonicalJson, sha256 } from '../../plan/canonical.js';
+import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
+import type { ItemChange, ItemsOutcome, StoreSync } from './outcome.js';
 
 export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefined, name: string): StoreSync {
   return {
@@ -20,30 +22,51 @@ export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefi
     batches: 0,
     singleWrites: 0,
     failed: [],
-    error: undefined
+    error: undefined,
+    read: undefined
   };
 }
 
-/**
- * Diffs the wanted state against the current items (undefined: unreadable,
- * so every wanted value is upserted) and sends the changes in batches of at
- * most 1000, one after another. A refused batch fails its keys and the next
- * batch still goes. A batch that failed in doubt (see `mayHaveLanded`) is
- * checked against a fresh read, when `read` can give one: an op whose key is
- * now in its wanted state is done, whatever the answers said.
- */
-export async function syncItems(
-  sync: StoreSync,
-  current: ReadonlyMap<string, string> | undefined,
-  wanted: WantedItems,
-  options: {
-    deleteMissing: boolean;
-    dryRun: boolean;
-    patch: (ops: readonly ItemOp[]) => Promise<void>;
-    read: (() => Promise<ReadonlyMap<string, string>>) | undefined;
+/** A store's plan and how to carry it out; `patch` is undefined when the plan failed. */
+export interface PlannedStore {
+  readonly sync: StoreSync;
+  readonly patch: ((ops: readonly ItemOp[]) => Promise<void>) | undefined;
+  readonly read: (() => Promise<ReadonlyMap<string, string>>) | undefined;
+}
+
+export interface ItemsPlan {
+  readonly mode: ItemsOutcome['mode'];
+  readonly stores: readonly PlannedStore[];
+}
+
+/** Each store's planned changes, store after store; a store whose plan failed stays failed. */
+export async function applyPlan(plan: ItemsPlan, dryRun: boolean): Promise<ItemsOutcome> {
+  for (const { sync, patch, read } of plan.stores) {
+    if (patch === undefined) continue;
+    try {
+      await applyItems(sync, { dryRun, patch, read });
+    } catch (error) {
+      sync.error = expectedMessage(error);
+      sync.status = 'failed';
+    }
   }
-): Promise<void> {
-  plan(sync, current, wanted, options.deleteMissing);
+  return { mode: plan.mode, stores: plan.stores.map(s => s.sync) };
+}
+
+export interface ApplyOptions {
+  readonly dryRun: boolean;
+  readonly patch: (ops: readonly ItemOp[]) => Promise<void>;
+  readonly read: (() => Promise<ReadonlyMap<string, string>>) | undefined;
+}
+
+/**
+ * Sends the planned changes in batches of at most 1000, one after another. A
+ * refused batch fails its keys and the next batch still goes. A batch that
+ * failed in doubt (see `mayHaveLanded`) is checked against a fresh read, when
+ * `read` can give one: an op whose key is now in its wanted state is done,
+ * whatever the answers said. No change sends nothing.
+ */
+export async function applyItems(sync: StoreSync, options: ApplyOptions): Promise<void> {
   // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
   const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
   for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
@@ -59,6 +82,22 @@ export async function syncItems(
     }
   }
   sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+
+/** The plan part of a store: what was read (as a digest) and every change, values as digests. */
+export function itemsPart(sync: StoreSync): ItemsStorePart {
+  return {
+    kind: 'items-store',
+    store: sync.kind,
+    serviceId: sync.serviceId,
+    name: sync.name,
+    id: sync.id,
+    before: sync.before,
+    beforeSha256: sync.read === undefined ? undefined : sha256(canonicalJson(Object.fromEntries(sync.read))),
+    changes: sync.changes.map(c => ({ key: c.key, action: c.action, valueSha256: c.value === undefined ? undefined : sha256(c.value) })),
+    unchanged: sync.unchanged,
+    error: sync.error
+  };
 }
 
 /**
@@ -85,7 +124,9 @@ function inWantedState(op: ItemOp, items: ReadonlyMap<string, string>): boolean 
   return op.op === 'delete' ? !items.has(op.item_key) : items.get(op.item_key) === op.item_value;
 }
 
-function plan(sync: StoreSync, current: ReadonlyMap<string, string> | undefined, wanted: WantedItems, deleteMissing: boolean): void {
+/** What changes, from the items read (undefined: unreadable, so every wanted value is upserted): the store's plan. */
+export function planItems(sync: StoreSync, current: ReadonlyMap<string, string> | undefined, wanted: WantedItems, deleteMissing: boolean): void {
+  sync.read = current;
   const changes: ItemChange[] = [];
   let unchanged = 0;
   for (const [key, value] of wanted) {

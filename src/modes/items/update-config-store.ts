@@ -1,11 +1,12 @@
 import { ActionError, expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateConfigStoreSettings } from '../../inputs/settings.js';
-import type { ItemsOutcome } from './outcome.js';
-import { newStoreSync, syncItems } from './sync-items.js';
+import { type ItemsPlan, type PlannedStore, newStoreSync, planItems } from './sync-items.js';
 
-export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): Promise<ItemsOutcome> {
+/** Reads only: the store and its items, and what changes. */
+export async function plan(settings: UpdateConfigStoreSettings, api: FastlyApi): Promise<ItemsPlan> {
   const sync = newStoreSync('config-store', undefined, settings.configStore);
+  let planned: PlannedStore = { sync, patch: undefined, read: undefined };
   try {
     const store = await api.findConfigStore(settings.configStore);
     if (!store) {
@@ -13,15 +14,11 @@ export async function run(settings: UpdateConfigStoreSettings, api: FastlyApi): 
     }
     sync.id = store.id;
     const read = () => api.listConfigStoreItems(store.id);
-    await syncItems(sync, await read(), settings.items, {
-      deleteMissing: settings.deleteMissing,
-      dryRun: settings.dryRun,
-      patch: ops => api.patchConfigStoreItems(store.id, ops),
-      read
-    });
+    planItems(sync, await read(), settings.items, settings.deleteMissing);
+    planned = { sync, patch: ops => api.patchConfigStoreItems(store.id, ops), read };
   } catch (error) {
     sync.error = expectedMessage(error);
     sync.status = 'failed';
   }
-  return { mode: settings.mode, stores: [sync] };
+  return { mode: settings.mode, stores: [planned] };
 }

@@ -1,26 +1,27 @@
 import { ActionError, expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateDictionarySettings } from '../../inputs/settings.js';
-import type { ItemsOutcome, StoreSync } from './outcome.js';
-import { newStoreSync, syncItems } from './sync-items.js';
+import type { StoreSync } from './outcome.js';
+import { type ItemsPlan, type PlannedStore, newStoreSync, planItems } from './sync-items.js';
 
-/** Services one after another; a service that fails is reported and the next one still runs. */
-export async function run(settings: UpdateDictionarySettings, api: FastlyApi): Promise<ItemsOutcome> {
-  const stores: StoreSync[] = [];
+/** Reads only, service after service; a service that fails is reported and the next one still gets its plan. */
+export async function plan(settings: UpdateDictionarySettings, api: FastlyApi): Promise<ItemsPlan> {
+  const stores: PlannedStore[] = [];
   for (const serviceId of settings.serviceIds) {
     const sync = newStoreSync('dictionary', serviceId, settings.dictionary);
+    let planned: PlannedStore = { sync, patch: undefined, read: undefined };
     try {
-      await syncDictionary(settings, api, sync, serviceId);
+      planned = await planDictionary(settings, api, sync, serviceId);
     } catch (error) {
       sync.error = expectedMessage(error);
       sync.status = 'failed';
     }
-    stores.push(sync);
+    stores.push(planned);
   }
   return { mode: settings.mode, stores };
 }
 
-async function syncDictionary(settings: UpdateDictionarySettings, api: FastlyApi, sync: StoreSync, serviceId: string): Promise<void> {
+async function planDictionary(settings: UpdateDictionarySettings, api: FastlyApi, sync: StoreSync, serviceId: string): Promise<PlannedStore> {
   const { activeVersion } = await api.serviceDetails(serviceId);
   if (activeVersion === undefined) {
     throw new ActionError(`Service ${serviceId} has no active version, so it has no edge dictionary '${settings.dictionary}' to update`);
@@ -41,10 +42,6 @@ async function syncDictionary(settings: UpdateDictionarySettings, api: FastlyApi
   }
   // A write-only dictionary's values cannot be read back, so a doubtful batch stays failed.
   const read = dictionary.writeOnly ? undefined : () => api.listDictionaryItems(serviceId, dictionary.id);
-  await syncItems(sync, await read?.(), settings.items, {
-    deleteMissing: settings.deleteMissing,
-    dryRun: settings.dryRun,
-    patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops),
-    read
-  });
+  planItems(sync, await read?.(), settings.items, settings.deleteMissing);
+  return { sync, patch: ops => api.patchDictionaryItems(serviceId, dictionary.id, ops), read };
 }

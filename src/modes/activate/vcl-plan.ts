@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { FastlyApi } from '../../fastly/client.js';
+import type { Vcl } from '../../fastly/versions.js';
+import type { VclFile } from '../../inputs/vcl-files.js';
+import { forEachLimited } from '../../pool.js';
+import type { LintFinding, VclFilePlan } from '../../plan/kinds/vcl-service.js';
+import { unifiedDiff } from '../../unified-diff.js';
+
+/** What `vcl-files` bring to one service: each file against the base version's VCL. (A package plan sits beside this.) */
+export interface VclContentPlan {
+  readonly files: readonly VclFilePlan[];
+  readonly mainVcl: string | undefined;
+  readonly diff: string | undefined;
+  /** Nothing to send: every file is as it is live, and main is already right. */
+  readonly same: boolean;
+}
+
+/** Lint requests in flight at once per service. */
+const LINT_CONCURRENCY = 8;
+
+export function planVclContent(files: readonly VclFile[], vclMain: string, current: readonly Vcl[], base: number): VclContentPlan {
+  const byName = new Map(current.map(vcl => [vcl.name, vcl]));
+  const planned = files.map((file): VclFilePlan => {
+    const existing = byName.get(file.name);
+    const action = !existing ? 'create' : existing.content === file.content ? 'unchanged' : 'update';
+    return { name: file.name, path: file.path, action, sha256: createHash('sha256').update(file.content, 'utf8').digest('hex') };
+  });
+  const wantsMain = files.some(file => file.name === vclMain);
+  const alreadyMain = current.some(v => v.main && v.name === vclMain);
+  const mainVcl = wantsMain && !alreadyMain ? vclMain : undefined;
+  const diff = repositoryDiff(current, base, files, planned);
+  return { files: planned, mainVcl, diff, same: mainVcl === undefined && planned.every(f => f.action === 'unchanged') };
+}
+
+/**
+ * Every file through Fastly's linter for the service. Positions are read from
+ * the message text: `Line 12 Pos 5` (also `line 12, column 5` or `col 5`), any case.
+ */
+export async function lintVclFiles(api: FastlyApi, sid: string, files: readonly VclFile[]): Promise<LintFinding[]> {
+  const results: LintFinding[][] = files.map(() => []);
+  await forEachLimited(files.keys(), LINT_CONCURRENCY, async i => {
+    const file = files[i] as VclFile;
+    const result = await api.lintVcl(sid, file.content);
+    results[i] = [
+      ...result.errors.map(message => finding(file.path, 'error', message)),
+      ...result.warnings.map(message => finding(file.path, 'warning', message))
+    ];
+  });
+  return results.flat();
+}
+
+export function finding(path: string, severity: LintFinding['severity'], message: string): LintFinding {
+  const line = /\bline\s*:?\s*(\d+)/i.exec(message);
+  const column = line ? /\b(?:pos|col|column)\s*:?\s*(\d+)/i.exec(message.slice(line.index)) : null;
+  return { path, severity, message, line: line ? Number(line[1]) : undefined, column: column ? Number(column[1]) : undefined };
+}
+
+function repositoryDiff(current: readonly Vcl[], base: number, files: readonly VclFile[], changes: readonly VclFilePlan[]): string | undefined {
+  const parts = changes
+    .filter(change => change.action !== 'unchanged')
+    .map(change => {
+      const before = current.find(vcl => vcl.name === change.name);
+      const file = files.find(f => f.name === change.name);
+      return unifiedDiff(before && { name: `${before.name} (version ${base})`, text: before.content }, { name: change.path, text: file?.content ?? '' });
+    });
+  return parts.length > 0 ? parts.join('\n') : undefined;
+}

@@ -1,0 +1,111 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ActionError } from './errors.js';
+import { GitHub } from './github/client.js';
+import { type RunContext, noPullRequestReason, pullRequestOfRun, readRunContext } from './github/context.js';
+import { GitHubError } from './github/errors.js';
+import { findPlanComment, readPlanData, writePlanComment } from './github/plan-comment.js';
+import { pullRequestOfCommit } from './github/pulls.js';
+import type { Settings } from './inputs/settings.js';
+import { canonicalJson, planDigest, sha256 } from './plan/canonical.js';
+import { planCommentContent, planKey } from './plan/comment-content.js';
+import { planDifferences } from './plan/differences.js';
+import { kindOf } from './plan/kinds.js';
+import type { Plan } from './plan/plan.js';
+
+/** What became of the plan between planning and applying it: for the outputs and the summary. */
+export interface PlanReview {
+  readonly digest: string;
+  /** The comment written, or the reviewed one read. */
+  readonly commentUrl: string | undefined;
+  /** One sentence for the summary: the comment written, or the deploy found as reviewed. */
+  readonly note: string | undefined;
+  readonly warnings: readonly string[];
+}
+
+/** The deploy does not match what was reviewed (or nothing was): zero writes. */
+export class PlanRefused extends ActionError {
+  override readonly name = 'PlanRefused';
+
+  constructor(message: string, readonly review: PlanReview) {
+    super(message);
+  }
+}
+
+const EVENTS_WITH_PULL = new Set(['pull_request', 'pull_request_target']);
+
+/**
+ * Between plan and apply: the digest; on a pull request's dry run, the plan
+ * comment; with require-reviewed-plan, the gate. GitHub is called (and
+ * @actions/github loaded) only for those two.
+ */
+export async function reviewPlan(settings: Settings, plan: Plan, env: NodeJS.ProcessEnv = process.env): Promise<PlanReview> {
+  const digest = planDigest(plan);
+  const base: PlanReview = { digest, commentUrl: undefined, note: undefined, warnings: [] };
+  const { planComment, requireReviewedPlan, githubToken } = settings.review;
+  const gate = requireReviewedPlan && !settings.dryRun;
+  const comment = !gate && (planComment === 'true' || (planComment === 'auto' && settings.dryRun && EVENTS_WITH_PULL.has(env.GITHUB_EVENT_NAME ?? '')));
+  if (!gate && !comment) return base;
+  if (gate && plan.parts.every(part => kindOf(part).changesNothing(part))) {
+    return { ...base, note: 'Nothing differs from what is live, so nothing is written and no reviewed plan was needed.' };
+  }
+  const context = readRunContext({ env });
+  if (githubToken === '') {
+    const why = "Input 'github-token' is empty, so GitHub cannot be asked; leave it at its default, ${{ github.token }}";
+    if (gate) throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}`, base);
+    return { ...base, warnings: [`The plan was not written on the pull request: ${why}. The plan is in this job summary.`] };
+  }
+  const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => sleep(ms) });
+  try {
+    return gate ? await checkReviewed(github, context, plan, base) : await writeComment(github, context, plan, base, planComment === 'true');
+  } catch (error) {
+    // The digest is reported whatever stopped the run here.
+    if (error instanceof PlanRefused || !(error instanceof ActionError)) throw error;
+    throw new PlanRefused(gate ? `Refusing to deploy with require-reviewed-plan: ${error.message}. Nothing was written.` : error.message, base);
+  }
+}
+
+async function writeComment(github: GitHub, context: RunContext, plan: Plan, base: PlanReview, required: boolean): Promise<PlanReview> {
+  const pull = pullRequestOfRun(context);
+  if (!pull) {
+    const why = `no plan comment was written: ${noPullRequestReason(context)}`;
+    if (required) throw new ActionError(`Input 'plan-comment' is 'true' but ${why}; set plan-comment to 'auto' to comment only on pull requests`);
+    return { ...base, warnings: [`The plan stays in this job summary; ${why}`] };
+  }
+  try {
+    const written = await writePlanComment(github, pull, planCommentContent(plan, base.digest, context));
+    const how = written.action === 'created' ? 'written on' : written.action === 'updated' ? 'updated on' : 'already on';
+    return { ...base, commentUrl: written.comment.url, note: `The plan is ${how} pull request #${pull.number}.` };
+  } catch (error) {
+    // A reviewer still has the summary; a comment GitHub refused must not fail the pull request's check.
+    if (!(error instanceof GitHubError)) throw error;
+    return { ...base, warnings: [`The plan was not written on pull request #${pull.number}, it stays in this job summary: ${error.message}`] };
+  }
+}
+
+async function checkReviewed(github: GitHub, context: RunContext, plan: Plan, base: PlanReview): Promise<PlanReview> {
+  const refuse = (why: string, commentUrl?: string): never => {
+    throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}. Nothing was written.`, { ...base, commentUrl });
+  };
+  const how = "run the pull request's workflow with dry-run: true and plan-comment: auto (it writes the plan comment), review it, then merge";
+  let pull = pullRequestOfRun(context);
+  if (!pull) {
+    if (!context.repository) return refuse(`${noPullRequestReason(context)}; ${how}`);
+    if (!context.sha) return refuse(`GITHUB_SHA names no commit, so the pull request it came from cannot be found; ${how}`);
+    const found = await pullRequestOfCommit(github, context.repository, context.sha);
+    if (found.kind === 'none') return refuse(found.message);
+    pull = { ...context.repository, number: found.pull.number };
+  }
+  const key = planKey(plan);
+  const comment = await findPlanComment(github, pull, key);
+  const where = `pull request #${pull.number}`;
+  if (!comment) return refuse(`${where} has no plan comment for mode '${plan.mode}' on ${key.targets.join(', ')}; ${how}`);
+  const data = readPlanData(comment.body, key) as { canonical?: unknown };
+  // The digest is taken afresh of the reviewed canonical form: the one written beside it is not trusted.
+  const reviewedDigest = data.canonical === undefined ? undefined : sha256(canonicalJson(data.canonical));
+  if (reviewedDigest !== base.digest) {
+    const differences = planDifferences(data.canonical, plan);
+    const what = differences.length > 0 ? differences.join('; ') : 'the plan differs from the reviewed one';
+    return refuse(`this plan (digest ${base.digest.slice(0, 12)}) is not the one reviewed on ${where} (${comment.url}): ${what}. Re-run the pull request's workflow to review the plan as it is now`, comment.url);
+  }
+  return { ...base, commentUrl: comment.url, note: `This is the plan reviewed on ${where}: same digest.` };
+}

@@ -192,8 +192,8 @@ const SCENARIOS = [
   },
   {
     id: 'g',
-    title: 'activate: a VCL that does not validate never reaches production',
-    story: 'The same deploy with a typo in main.vcl: Fastly refuses to validate the clone, so nothing is activated and the clone is left as a draft for a person to inspect.',
+    title: 'activate: a VCL with a typo never becomes a version',
+    story: 'The same deploy with a typo in main.vcl: Fastly\'s linter finds it before anything is cloned, so no version is made, the line is annotated, and production stays as it is.',
     with: { 'api-token': TOKENS.global.token, mode: 'activate', 'service-id': BROKEN.id, 'vcl-files': '*.vcl' },
     comments: { 'api-token': 'activate needs a global token' },
     files: { 'main.vcl': NEW_MAIN_VCL.replace('call add_security_headers;', 'SYNTAX ERROR'), 'headers.vcl': HEADERS_VCL },
@@ -204,8 +204,9 @@ const SCENARIOS = [
     checks(run, fake, log) {
       return [
         [fake.service(BROKEN.id).activeVersion === 2, 'production stays on version 2', String(fake.service(BROKEN.id).activeVersion)],
-        [/Error: .*Syntax error/.test(log), "Fastly's validation message is an error in the log"],
-        [/left as a draft/.test(run.summary), 'the summary names the draft'],
+        [/Error: .*Syntax error/.test(log), "Fastly's lint message is an error in the log"],
+        [fake.service(BROKEN.id).versions.length === SITE_VERSIONS.length, 'no version was cloned', String(fake.service(BROKEN.id).versions.length)],
+        [/nothing was cloned/.test(run.summary), 'the summary says nothing was cloned'],
       ];
     },
   },

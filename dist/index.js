@@ -3818,8 +3818,9 @@ async function planService(settings, api, serviceId) {
             throw read.reason;
         const details = read.value;
         const active = activeOn(details, settings.environment);
+        part = { ...part, serviceName: details.name, activeVersion: active };
         const base = pickBase(details, settings.version);
-        part = { ...part, serviceName: details.name, activeVersion: active, baseVersion: base };
+        part = { ...part, baseVersion: base };
         if (linted.status === 'rejected')
             throw linted.reason;
         part = { ...part, lint: linted.value };

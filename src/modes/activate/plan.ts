@@ -41,8 +41,9 @@ export async function planService(settings: ActivateSettings, api: FastlyApi, se
     if (read.status === 'rejected') throw read.reason;
     const details = read.value;
     const active = activeOn(details, settings.environment);
+    part = { ...part, serviceName: details.name, activeVersion: active };
     const base = pickBase(details, settings.version);
-    part = { ...part, serviceName: details.name, activeVersion: active, baseVersion: base };
+    part = { ...part, baseVersion: base };
     if (linted.status === 'rejected') throw linted.reason;
     part = { ...part, lint: linted.value };
     if (!settings.clone) return { part: { ...part, alreadyLive: base === active }, details, failure: undefined };

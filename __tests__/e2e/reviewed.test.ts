@@ -1,0 +1,258 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { useFakeGitHub } from '../fake-github/use-fake.js';
+import { TOKEN, useFakeFastly } from './e2e-fake.js';
+import { type ActionRun, expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
+
+const fastly = useFakeFastly();
+const REPO = 'acme/site';
+const BOT_TOKEN = 'ghs_workflow_bot_token';
+const FORK_TOKEN = 'ghs_fork_read_only_token';
+const PR = 7;
+const HEAD_SHA = 'a'.repeat(40);
+const TEST_MERGE_SHA = 'b'.repeat(40);
+const MERGE_SHA = 'c'.repeat(40);
+const STRAY_SHA = 'd'.repeat(40);
+const github = useFakeGitHub(fake => {
+  fake.addToken({ token: BOT_TOKEN });
+  fake.addToken({ token: FORK_TOKEN, write: false });
+  fake.addRepo(REPO);
+  fake.addPullRequest(REPO, { number: PR, headSha: HEAD_SHA, state: 'closed', mergedAt: '2026-12-01T10:00:00Z', mergeCommitSha: MERGE_SHA });
+});
+
+const LIVE_MAIN = 'sub vcl_recv {\n  set req.http.X-Version = "1";\n}\n';
+const NEW_MAIN = 'sub vcl_recv {\n  set req.http.X-Version = "2";\n}\n';
+
+let serial = 0;
+/** Versions 1 (locked), 2 (active) and 3 (a draft another deploy may activate), each with main.vcl as LIVE_MAIN. */
+function service(): string {
+  serial += 1;
+  const id = `REV${serial}SERVICE`;
+  const vcls = [{ name: 'main', content: LIVE_MAIN, main: true }];
+  fastly.fake.addService({ id, name: `rev-${serial}`, versions: [{ vcls, locked: true }, { vcls, active: true }, { vcls }] });
+  return id;
+}
+
+function workspace(main: string): string {
+  const dir = scratch();
+  mkdirSync(join(dir, 'vcl'));
+  writeFileSync(join(dir, 'vcl', 'main.vcl'), main);
+  return dir;
+}
+
+function context(event: 'pull_request' | 'push', extra: Record<string, string> = {}): Record<string, string> {
+  const payload = join(scratch(), 'event.json');
+  writeFileSync(payload, JSON.stringify(event === 'pull_request' ? { pull_request: { number: PR, head: { sha: HEAD_SHA } } } : { ref: 'refs/heads/main' }));
+  return {
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_SHA: event === 'pull_request' ? TEST_MERGE_SHA : MERGE_SHA,
+    GITHUB_EVENT_NAME: event,
+    GITHUB_EVENT_PATH: payload,
+    GITHUB_API_URL: github.fake.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: event === 'pull_request' ? '100' : '200',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_TOKEN: BOT_TOKEN,
+    ...extra
+  };
+}
+
+function activate(sid: string, dir: string, inputs: Record<string, string>, env: Record<string, string>): Promise<ActionRun> {
+  return runAction(fastly.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': sid, 'vcl-files': join(dir, 'vcl', '*.vcl'), ...inputs }), { GITHUB_WORKSPACE: dir, ...env });
+}
+
+const reviewRun = (sid: string, dir: string, env: Record<string, string> = {}) => activate(sid, dir, { 'dry-run': 'true' }, context('pull_request', env));
+const deployRun = (sid: string, dir: string, env: Record<string, string> = {}) => activate(sid, dir, { 'require-reviewed-plan': 'true' }, context('push', env));
+
+const planComments = () => github.fake.comments(REPO, PR).filter(c => c.body.startsWith('<!-- fastly-deploy-action plan: activate '));
+
+/** Fastly was only read (lint changes nothing): no version was made or activated. */
+function expectZeroWrites(sid: string): void {
+  expect(fastly.fake.writes()).toEqual([]);
+  expect(fastly.fake.service(sid).versions).toHaveLength(3);
+  expect(fastly.fake.service(sid).activeVersion).toBe(2);
+}
+
+describe('the plan on the pull request', () => {
+  it('a dry run on a pull request writes one comment; a later run updates that same comment in place', async () => {
+    const sid = service();
+    const dir = workspace(NEW_MAIN);
+    const first = await reviewRun(sid, dir);
+
+    expect(first.code).toBe(0);
+    expectZeroWrites(sid);
+    const [comment, ...others] = planComments();
+    expect(others).toEqual([]);
+    expect(comment?.user).toEqual({ login: 'github-actions[bot]', type: 'Bot' });
+    const body = comment?.body ?? '';
+    expect(body.split('\n')[0]).toBe(`<!-- fastly-deploy-action plan: activate ${sid} -->`);
+    expect(body).toContain(`rev-${serial} (${sid}): clone from version 2, active on production: VCL 1 updated; lint passed`);
+    expect(body).toMatch(/<details><summary>VCL of REV\d+SERVICE: the repository against version 2<\/summary>[\s\S]*\+ {2}set req\.http\.X-Version = "2";/);
+    expect(body).toContain(`Plan digest <code>${first.outputs['plan-digest']}</code>`);
+    expect(body).toContain('<a href="https://github.com/acme/site/actions/runs/100">this run</a>');
+    expect(first.outputs['plan-comment-url']).toBe(comment?.html_url);
+    expect(readable(first.summary)).toContain(`The plan is written on pull request #${PR}.`);
+
+    const second = await reviewRun(sid, dir, { GITHUB_RUN_ID: '101' });
+    expect(second.code).toBe(0);
+    const after = planComments();
+    expect(after.map(c => c.id)).toEqual([comment?.id]);
+    expect(after[0]?.body).toContain('actions/runs/101');
+    expect(github.fake.writes().map(r => r.method)).toEqual(['POST', 'PATCH']);
+    expect(second.outputs['plan-digest']).toBe(first.outputs['plan-digest']);
+    expect(second.outputs['plan-comment-url']).toBe(comment?.html_url);
+  });
+
+  it('a read-only token (a fork) cannot comment: a warning names the permission, the plan stays in the summary, exit 0', async () => {
+    const sid = service();
+    const run = await reviewRun(sid, workspace(NEW_MAIN), { GITHUB_TOKEN: FORK_TOKEN });
+
+    expect(run.code).toBe(0);
+    expect(planComments()).toEqual([]);
+    expect(run.warnings.join('\n')).toMatch(/The plan was not written on pull request #7, it stays in this job summary: .*HTTP 403.*'permissions: pull-requests: write'/);
+    expect(readable(run.summary)).toContain('Repository VCL against version 2');
+    expect(run.outputs['plan-comment-url']).toBe('');
+  });
+
+  it('plan-comment: false writes no comment and calls GitHub not at all', async () => {
+    const sid = service();
+    const run = await activate(sid, workspace(NEW_MAIN), { 'dry-run': 'true', 'plan-comment': 'false' }, context('pull_request'));
+
+    expect(run.code).toBe(0);
+    expect(github.fake.requests).toEqual([]);
+    expect(run.outputs['plan-digest']).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('deploy only what was reviewed', () => {
+  it('the same plan deploys, printing the same digest and linking the comment', async () => {
+    const sid = service();
+    const dir = workspace(NEW_MAIN);
+    const review = await reviewRun(sid, dir);
+    const deploy = await deployRun(sid, dir);
+
+    expect(deploy.code).toBe(0);
+    expect(fastly.fake.service(sid).activeVersion).toBe(4);
+    expect(deploy.outputs['plan-digest']).toBe(review.outputs['plan-digest']);
+    expect(deploy.stdout).toContain(`Plan digest: ${review.outputs['plan-digest']} (This is the plan reviewed on pull request #${PR}: same digest.)`);
+    expect(deploy.outputs['plan-comment-url']).toBe(review.outputs['plan-comment-url']);
+    expect(github.fake.requests.filter(r => r.method === 'GET').map(r => r.path.replace(/\?.*/, ''))).toEqual([
+      `/repos/${REPO}/issues/${PR}/comments`,
+      `/repos/${REPO}/commits/${MERGE_SHA}/pulls`,
+      `/repos/${REPO}/issues/${PR}/comments`
+    ]);
+  });
+
+  it('production moved since the review: refused with zero writes, saying so and linking the comment', async () => {
+    const sid = service();
+    const dir = workspace(NEW_MAIN);
+    const review = await reviewRun(sid, dir);
+    fastly.fake.activate(sid, 3);
+    const deploy = await deployRun(sid, dir);
+
+    expect(deploy.code).toBe(1);
+    expect(fastly.fake.writes()).toEqual([]);
+    expect(fastly.fake.service(sid).versions).toHaveLength(3);
+    expect(fastly.fake.service(sid).activeVersion).toBe(3);
+    const error = deploy.errors.at(-1) ?? '';
+    expect(error).toContain(`production of ${sid} moved from version 2 to version 3 since the review`);
+    expect(error).toContain(review.outputs['plan-comment-url'] ?? 'no url');
+    expect(error).toMatch(/^Refusing to deploy with require-reviewed-plan: this plan \(digest [0-9a-f]{12}\) is not the one reviewed on pull request #7/);
+    expect(deploy.outputs['plan-digest']).not.toBe(review.outputs['plan-digest']);
+    expect(deploy.outputs['plan-comment-url']).toBe(review.outputs['plan-comment-url']);
+    expectNoStackTrace(deploy);
+  });
+
+  it('a VCL file that differs from the reviewed one: refused with zero writes, naming the file', async () => {
+    const sid = service();
+    await reviewRun(sid, workspace(NEW_MAIN));
+    const dir = workspace(NEW_MAIN.replace('"2"', '"3"'));
+    const deploy = await deployRun(sid, dir);
+
+    expect(deploy.code).toBe(1);
+    expectZeroWrites(sid);
+    expect(deploy.errors.at(-1)).toContain(`: ${join(dir, 'vcl', 'main.vcl')} differs from what was reviewed. Re-run the pull request's workflow`);
+  });
+
+  it('no plan comment on the pull request: refused, saying how to get one', async () => {
+    const sid = service();
+    const deploy = await deployRun(sid, workspace(NEW_MAIN));
+
+    expect(deploy.code).toBe(1);
+    expectZeroWrites(sid);
+    expect(deploy.errors.at(-1)).toBe(
+      `Refusing to deploy with require-reviewed-plan: pull request #7 has no plan comment for mode 'activate' on ${sid}; ` +
+        "run the pull request's workflow with dry-run: true and plan-comment: auto (it writes the plan comment), review it, then merge. Nothing was written."
+    );
+  });
+
+  it('a commit from no pull request: refused, saying how to deploy a reviewed one', async () => {
+    const sid = service();
+    const deploy = await deployRun(sid, workspace(NEW_MAIN), { GITHUB_SHA: STRAY_SHA });
+
+    expect(deploy.code).toBe(1);
+    expectZeroWrites(sid);
+    expect(deploy.errors.at(-1)).toContain(`Commit ${STRAY_SHA.slice(0, 7)} came from no pull request of acme/site that GitHub knows. Deploy with require-reviewed-plan from the push that merges a reviewed pull request`);
+  });
+
+  it('a marked comment written by a person does not count as reviewed', async () => {
+    const sid = service();
+    const dir = workspace(NEW_MAIN);
+    await reviewRun(sid, dir);
+    const [bot] = planComments();
+    github.fake.reset();
+    github.fake.addComment(REPO, PR, { body: bot?.body ?? '', login: 'mallory', type: 'User' });
+    const deploy = await deployRun(sid, dir);
+
+    expect(deploy.code).toBe(1);
+    expectZeroWrites(sid);
+    expect(deploy.errors.at(-1)).toContain('has no plan comment');
+  });
+
+  it('nothing to deploy needs no review: already live, exit 0, GitHub not asked', async () => {
+    const sid = service();
+    const deploy = await deployRun(sid, workspace(LIVE_MAIN));
+
+    expect(deploy.code).toBe(0);
+    expectZeroWrites(sid);
+    expect(github.fake.requests).toEqual([]);
+    expect(readable(deploy.summary)).toContain('Nothing differs from what is live, so nothing is written and no reviewed plan was needed.');
+  });
+});
+
+describe('the items modes plug into the same plan', () => {
+  it('3 more items than reviewed: refused with zero writes, counting them', async () => {
+    const sid = service();
+    fastly.fake.addDictionary(sid, { name: 'redirects', items: { '/a': '/x' } });
+    const inputs = { mode: 'update-dictionary', 'api-token': TOKEN, 'service-id': sid, dictionary: 'redirects' };
+    const review = await runAction(fastly.inputs({ ...inputs, items: '{"/a": "/y"}', 'dry-run': 'true' }), context('pull_request'));
+    expect(review.code).toBe(0);
+    const [comment] = github.fake.comments(REPO, PR);
+    expect(comment?.body.split('\n')[0]).toBe(`<!-- fastly-deploy-action plan: update-dictionary ${sid}%2Fredirects -->`);
+    expect(comment?.body).toContain(`Edge dictionary redirects (${sid}): 1 item: 1 to update, 0 unchanged`);
+
+    const deploy = await runAction(fastly.inputs({ ...inputs, items: '{"/a": "/y", "/b": "1", "/c": "2", "/d": "3"}', 'require-reviewed-plan': 'true' }), context('push'));
+    expect(deploy.code).toBe(1);
+    expect(fastly.fake.writes()).toEqual([]);
+    expect(fastly.fake.dictionaryItems(sid, 'redirects')).toEqual({ '/a': '/x' });
+    expect(deploy.errors.at(-1)).toContain("3 item changes more than reviewed; keys that differ: '/b' (create, not reviewed), '/c' (create, not reviewed), '/d' (create, not reviewed)");
+
+    const same = await runAction(fastly.inputs({ ...inputs, items: '{"/a": "/y"}', 'require-reviewed-plan': 'true' }), context('push'));
+    expect(same.code).toBe(0);
+    expect(same.outputs['plan-digest']).toBe(review.outputs['plan-digest']);
+    expect(fastly.fake.dictionaryItems(sid, 'redirects')).toEqual({ '/a': '/y' });
+  });
+
+  it('no change to the items: the summary says already live and nothing is sent', async () => {
+    const sid = service();
+    fastly.fake.addDictionary(sid, { name: 'redirects', items: { '/a': '/x' } });
+    const run = await runAction(fastly.inputs({ mode: 'update-dictionary', 'api-token': TOKEN, 'service-id': sid, dictionary: 'redirects', items: '{"/a": "/x"}' }));
+
+    expect(run.code).toBe(0);
+    expect(fastly.fake.writes()).toEqual([]);
+    const summary = readable(run.summary);
+    expect(summary).toContain(`### ✅ Fastly update-dictionary: dictionary 'redirects' on ${sid}: already live, nothing to change (1 unchanged)`);
+    expect(summary).toContain('Already live: every wanted item is as');
+  });
+});

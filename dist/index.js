@@ -5882,8 +5882,6 @@ function changeOf(key, op) {
 
 
 
-/** Modes that change configuration: they plan before any write, and take the plan comment and the reviewed-plan gate. */
-const PLANNED_MODES = (/* unused pure expression or super */ null && (['activate', 'update-dictionary', 'update-config-store']));
 /**
  * A cancel ends each mode early with what it did; what it did not do is in
  * its outcome as not sent (the transport refuses every request after it).
@@ -7510,6 +7508,8 @@ const MODES = [
     'update-kv-store',
     'update-acl'
 ];
+/** The modes that change configuration: they plan first, and take the plan comment and require-reviewed-plan. */
+const PLANNED = ['activate', 'update-dictionary', 'update-config-store'];
 /** Fastly's key limits: dictionaries 256 characters, config stores 255. */
 const MAX_DICTIONARY_KEY = 256;
 const MAX_CONFIG_STORE_KEY = 255;
@@ -7576,6 +7576,9 @@ function readSettings(read, nowMs = Date.now()) {
             .map(name => `Input '${name}' is not used by mode '${mode}' and was ignored`),
         ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(({ name, where }) => `Input '${name}' is not used ${where} and was ignored`)
     ];
+    if (common.review.requireReviewedPlan && !PLANNED.includes(mode)) {
+        throw new InputError(`Input 'require-reviewed-plan' is 'true' but mode '${mode}' makes no plan to review; it applies to ${PLANNED.map(m => `'${m}'`).join(', ')}`);
+    }
     return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 function readMode(read) {

@@ -148,6 +148,14 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['dry-run', 'yes', NOT_A_BOOLEAN('dry-run', 'yes')],
       ['dry-run', '1', NOT_A_BOOLEAN('dry-run', '1')],
       ['token-check', 'off', NOT_A_BOOLEAN('token-check', 'off')],
+      ['plan-comment', 'yes', "Input 'plan-comment' must be one of 'auto', 'true', 'false', got 'yes'"],
+      ['require-reviewed-plan', 'on', NOT_A_BOOLEAN('require-reviewed-plan', 'on')],
+      [
+        'require-reviewed-plan',
+        'true',
+        "Input 'require-reviewed-plan' is 'true' but mode 'purge-keys' makes no plan to review; it applies to 'activate', 'update-dictionary', 'update-config-store'"
+      ],
+      ['github-token', 'ghs two', "Input 'github-token' must be one token without spaces or line breaks; the default, ${{ github.token }}, is the job's own"],
       ['max-retries', '-1', NOT_RETRIES('-1')],
       ['max-retries', '1.5', NOT_RETRIES('1.5')],
       ['max-retries', 'five', NOT_RETRIES('five')],
@@ -229,6 +237,7 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       ['version', '0', "Input 'version' must be 'active', 'latest', 'staged' or a version number, got '0'"],
       ['version', '4.1', "Input 'version' must be 'active', 'latest', 'staged' or a version number, got '4.1'"],
       ['clone', 'maybe', NOT_A_BOOLEAN('clone', 'maybe')],
+      ['lint', 'no', NOT_A_BOOLEAN('lint', 'no')],
       ['vcl-files', MAIN_VCL, "Input 'vcl-files' needs 'clone: true': VCL is uploaded into a new clone, never into an existing version", { clone: 'false' }],
       ['vcl-files', join(VCL, 'nothing-*.vcl'), `Input 'vcl-files' must name existing .vcl files; '${join(VCL, 'nothing-*.vcl')}' matches no file`],
       ['vcl-files', FOLDER, `Input 'vcl-files' must name existing .vcl files; '${FOLDER}' matches no file`],

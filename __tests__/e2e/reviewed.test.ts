@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { useFakeGitHub } from '../fake-github/use-fake.js';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
 import { type ActionRun, expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fastly = useFakeFastly();
 const REPO = 'acme/site';
 const BOT_TOKEN = 'ghs_workflow_bot_token';
@@ -218,6 +220,50 @@ describe('deploy only what was reviewed', () => {
     expectZeroWrites(sid);
     expect(github.fake.requests).toEqual([]);
     expect(readable(deploy.summary)).toContain('Nothing differs from what is live, so nothing is written and no reviewed plan was needed.');
+  });
+});
+
+/**
+ * A module hook that lists every module the action loads into `log`: whether
+ * dist/'s @actions/github chunk (octokit, undici) was loaded shows there.
+ */
+function moduleLog(): { readonly env: Record<string, string>; loaded(): string[] } {
+  const dir = scratch();
+  const log = join(dir, 'modules.txt');
+  writeFileSync(log, '');
+  writeFileSync(join(dir, 'hooks.mjs'), [
+    "import { appendFileSync } from 'node:fs';",
+    'export async function resolve(specifier, context, next) {',
+    '  const resolved = await next(specifier, context);',
+    `  appendFileSync(${JSON.stringify(log)}, resolved.url + '\\n');`,
+    '  return resolved;',
+    '}'
+  ].join('\n'));
+  writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister(new URL('./hooks.mjs', import.meta.url));\n");
+  return {
+    env: { NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'register.mjs')).href}` },
+    loaded: () => readFileSync(log, 'utf8').split('\n').filter(Boolean)
+  };
+}
+
+describe('@actions/github is loaded only by runs that call GitHub', () => {
+  const chunks = (urls: readonly string[]) => urls.filter(url => /\/dist\/\d+\.index\.js$/.test(url)).map(url => url.replace(/^.*\/dist\//, ''));
+  const octokitChunk = readdirSync(join(ROOT, 'dist')).filter(name => /^\d+\.index\.js$/.test(name) && readFileSync(join(ROOT, 'dist', name), 'utf8').includes('octokit'));
+
+  it('a purge run never loads it; a run that writes the plan comment does', async () => {
+    expect(octokitChunk.length).toBeGreaterThan(0);
+    const purge = moduleLog();
+    const purged = await runAction(fastly.inputs({ mode: 'purge-keys', keys: 'home' }), { ...context('pull_request'), ...purge.env });
+    expect(purged.code).toBe(0);
+    expect(purge.loaded().some(url => url.endsWith('/dist/index.js'))).toBe(true);
+    expect(chunks(purge.loaded()).filter(name => octokitChunk.includes(name))).toEqual([]);
+
+    const commenting = moduleLog();
+    const sid = service();
+    const reviewed = await activate(sid, workspace(NEW_MAIN), { 'dry-run': 'true' }, { ...context('pull_request'), ...commenting.env });
+    expect(reviewed.code).toBe(0);
+    expect(planComments()).toHaveLength(1);
+    expect(chunks(commenting.loaded()).filter(name => octokitChunk.includes(name)).length).toBeGreaterThan(0);
   });
 });
 

@@ -32,6 +32,9 @@ export const MODES = [
 ] as const;
 export type Mode = (typeof MODES)[number];
 
+/** The modes that change configuration: they plan first, and take the plan comment and require-reviewed-plan. */
+const PLANNED: readonly Mode[] = ['activate', 'update-dictionary', 'update-config-store'];
+
 
 interface CommonSettings {
   readonly token: string;
@@ -239,6 +242,11 @@ export function readSettings(read: InputReader, nowMs: number = Date.now()): Rea
       ({ name, where }) => `Input '${name}' is not used ${where} and was ignored`
     )
   ];
+  if (common.review.requireReviewedPlan && !PLANNED.includes(mode)) {
+    throw new InputError(
+      `Input 'require-reviewed-plan' is 'true' but mode '${mode}' makes no plan to review; it applies to ${PLANNED.map(m => `'${m}'`).join(', ')}`
+    );
+  }
   return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }
 

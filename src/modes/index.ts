@@ -52,9 +52,6 @@ export interface PreparedMode {
   apply(): Promise<ModeRun>;
 }
 
-/** Modes that change configuration: they plan before any write, and take the plan comment and the reviewed-plan gate. */
-export const PLANNED_MODES: readonly Settings['mode'][] = ['activate', 'update-dictionary', 'update-config-store'];
-
 /**
  * A cancel ends each mode early with what it did; what it did not do is in
  * its outcome as not sent (the transport refuses every request after it).

@@ -8307,15 +8307,21 @@ function numbers(pulls) {
 function planKey(plan) {
     return { mode: plan.mode, targets: plan.parts.map(part => canonicalPart(part).target) };
 }
+/**
+ * Past this many characters of canonical form (some 300 item changes), the comment keeps the
+ * digest alone: GitHub's 65,536 characters must still leave room for the plan a person reads.
+ */
+const MAX_CANONICAL_CHARS = 30_000;
 /** What the comment holds: a headline per target, each kind's sections (diffs folded), the digest and the run. */
 function planCommentContent(plan, digest, context) {
+    const canonical = canonicalPlan(plan);
     const lines = plan.parts.map(part => html `<li>${html_escape(kindOf(part).headline(part))}</li>`);
     const headline = html `### Fastly ${html_escape(plan.mode)}: the plan\n\n<ul>${join(lines, '')}</ul>`;
     const run = context.runUrl ? html ` · written by <a href="${html_escape(context.runUrl)}">this run</a>` : EMPTY;
     const footer = html `Plan digest ${code(digest)}${run}. A deploy with <code>require-reviewed-plan: true</code> goes ahead only with this same plan.`;
     return {
         key: planKey(plan),
-        plan: { digest, canonical: canonicalPlan(plan) },
+        plan: canonicalJson(canonical).length <= MAX_CANONICAL_CHARS ? { digest, canonical } : { digest },
         headline,
         sections: plan.parts.flatMap(part => kindOf(part).sections(part)),
         footer,
@@ -8423,8 +8429,8 @@ async function writeComment(github, context, plan, base, required) {
         return { ...base, commentUrl: written.comment.url, note: `The plan is ${how} pull request #${pull.number}.` };
     }
     catch (error) {
-        // A reviewer still has the summary; a comment GitHub refused must not fail the pull request's check.
-        if (!(error instanceof GitHubError))
+        // A reviewer still has the summary; a comment GitHub refused (or one that cannot fit) must not fail the pull request's check.
+        if (!(error instanceof GitHubError) && !(error instanceof PlanDataError))
             throw error;
         return { ...base, warnings: [`The plan was not written on pull request #${pull.number}, it stays in this job summary: ${error.message}`] };
     }
@@ -8451,11 +8457,14 @@ async function checkReviewed(github, context, plan, base) {
     if (!comment)
         return refuse(`${where} has no plan comment for mode '${plan.mode}' on ${key.targets.join(', ')}; ${how}`);
     const data = readPlanData(comment.body, key);
-    // The digest is taken afresh of the reviewed canonical form: the one written beside it is not trusted.
-    const reviewedDigest = data.canonical === undefined ? undefined : sha256(canonicalJson(data.canonical));
+    // The digest is taken afresh of the reviewed canonical form when the comment could keep it; a plan too large for
+    // that has its digest alone, written by a bot like the rest of the comment.
+    const reviewedDigest = data.canonical === undefined ? data.digest : sha256(canonicalJson(data.canonical));
     if (reviewedDigest !== base.digest) {
-        const differences = planDifferences(data.canonical, plan);
-        const what = differences.length > 0 ? differences.join('; ') : 'the plan differs from the reviewed one';
+        const differences = data.canonical === undefined ? [] : planDifferences(data.canonical, plan);
+        const what = differences.length > 0
+            ? differences.join('; ')
+            : data.canonical === undefined ? 'its digest differs (the reviewed plan was too large to keep more than its digest in the comment)' : 'the plan differs from the reviewed one';
         return refuse(`this plan (digest ${base.digest.slice(0, 12)}) is not the one reviewed on ${where} (${comment.url}): ${what}. Re-run the pull request's workflow to review the plan as it is now`, comment.url);
     }
     return { ...base, commentUrl: comment.url, note: `This is the plan reviewed on ${where}: same digest.` };

@@ -3,7 +3,7 @@ import { ActionError } from './errors.js';
 import { GitHub } from './github/client.js';
 import { type RunContext, noPullRequestReason, pullRequestOfRun, readRunContext } from './github/context.js';
 import { GitHubError } from './github/errors.js';
-import { findPlanComment, readPlanData, writePlanComment } from './github/plan-comment.js';
+import { PlanDataError, findPlanComment, readPlanData, writePlanComment } from './github/plan-comment.js';
 import { pullRequestOfCommit } from './github/pulls.js';
 import type { Settings } from './inputs/settings.js';
 import { canonicalJson, planDigest, sha256 } from './plan/canonical.js';
@@ -76,8 +76,8 @@ async function writeComment(github: GitHub, context: RunContext, plan: Plan, bas
     const how = written.action === 'created' ? 'written on' : written.action === 'updated' ? 'updated on' : 'already on';
     return { ...base, commentUrl: written.comment.url, note: `The plan is ${how} pull request #${pull.number}.` };
   } catch (error) {
-    // A reviewer still has the summary; a comment GitHub refused must not fail the pull request's check.
-    if (!(error instanceof GitHubError)) throw error;
+    // A reviewer still has the summary; a comment GitHub refused (or one that cannot fit) must not fail the pull request's check.
+    if (!(error instanceof GitHubError) && !(error instanceof PlanDataError)) throw error;
     return { ...base, warnings: [`The plan was not written on pull request #${pull.number}, it stays in this job summary: ${error.message}`] };
   }
 }
@@ -99,12 +99,15 @@ async function checkReviewed(github: GitHub, context: RunContext, plan: Plan, ba
   const comment = await findPlanComment(github, pull, key);
   const where = `pull request #${pull.number}`;
   if (!comment) return refuse(`${where} has no plan comment for mode '${plan.mode}' on ${key.targets.join(', ')}; ${how}`);
-  const data = readPlanData(comment.body, key) as { canonical?: unknown };
-  // The digest is taken afresh of the reviewed canonical form: the one written beside it is not trusted.
-  const reviewedDigest = data.canonical === undefined ? undefined : sha256(canonicalJson(data.canonical));
+  const data = readPlanData(comment.body, key) as { digest?: unknown; canonical?: unknown };
+  // The digest is taken afresh of the reviewed canonical form when the comment could keep it; a plan too large for
+  // that has its digest alone, written by a bot like the rest of the comment.
+  const reviewedDigest = data.canonical === undefined ? data.digest : sha256(canonicalJson(data.canonical));
   if (reviewedDigest !== base.digest) {
-    const differences = planDifferences(data.canonical, plan);
-    const what = differences.length > 0 ? differences.join('; ') : 'the plan differs from the reviewed one';
+    const differences = data.canonical === undefined ? [] : planDifferences(data.canonical, plan);
+    const what = differences.length > 0
+      ? differences.join('; ')
+      : data.canonical === undefined ? 'its digest differs (the reviewed plan was too large to keep more than its digest in the comment)' : 'the plan differs from the reviewed one';
     return refuse(`this plan (digest ${base.digest.slice(0, 12)}) is not the one reviewed on ${where} (${comment.url}): ${what}. Re-run the pull request's workflow to review the plan as it is now`, comment.url);
   }
   return { ...base, commentUrl: comment.url, note: `This is the plan reviewed on ${where}: same digest.` };

@@ -290,6 +290,26 @@ describe('the items modes plug into the same plan', () => {
     expect(fastly.fake.dictionaryItems(sid, 'redirects')).toEqual({ '/a': '/y' });
   });
 
+  it('a plan too large to keep in the comment keeps its digest, and the deploy is checked against that', async () => {
+    const sid = service();
+    fastly.fake.addDictionary(sid, { name: 'redirects', items: {} });
+    const wanted = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`/page-${i}`, `/new-${i}`]));
+    const inputs = { mode: 'update-dictionary', 'api-token': TOKEN, 'service-id': sid, dictionary: 'redirects' };
+    const review = await runAction(fastly.inputs({ ...inputs, items: JSON.stringify(wanted), 'dry-run': 'true' }), context('pull_request'));
+    expect(review.code).toBe(0);
+    const blob = /plan-data: ([A-Za-z0-9+/=]*) -->/.exec(github.fake.comments(REPO, PR)[0]?.body ?? '')?.[1] ?? '';
+    expect(JSON.parse(Buffer.from(blob, 'base64').toString('utf8')).plan).toEqual({ digest: review.outputs['plan-digest'] });
+
+    const other = await runAction(fastly.inputs({ ...inputs, items: JSON.stringify({ ...wanted, '/page-0': '/other' }), 'require-reviewed-plan': 'true' }), context('push'));
+    expect(other.code).toBe(1);
+    expect(fastly.fake.writes()).toEqual([]);
+    expect(other.errors.at(-1)).toContain('its digest differs (the reviewed plan was too large to keep more than its digest in the comment)');
+
+    const same = await runAction(fastly.inputs({ ...inputs, items: JSON.stringify(wanted), 'require-reviewed-plan': 'true' }), context('push'));
+    expect(same.code).toBe(0);
+    expect(Object.keys(fastly.fake.dictionaryItems(sid, 'redirects'))).toHaveLength(400);
+  });
+
   it('no change to the items: the summary says already live and nothing is sent', async () => {
     const sid = service();
     fastly.fake.addDictionary(sid, { name: 'redirects', items: { '/a': '/x' } });

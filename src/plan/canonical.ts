@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { kindOf } from './kinds.js';
-import type { Canonical, CanonicalPart, CanonicalPlan, Plan, PlanPart } from './plan.js';
+import type { CanonicalPart, CanonicalPlan, Plan, PlanPart } from './plan.js';
 
 /**
  * The plan's canonical form: the mode and, per target in a stable order, what

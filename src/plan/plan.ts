@@ -30,8 +30,3 @@ export interface CanonicalPart {
   readonly target: string;
   readonly state: Canonical;
 }
-
-/** A part whose plan could not be made (the service or store could not be read): it has no canonical form. */
-export function planErrors(plan: Plan): string[] {
-  return plan.parts.flatMap(part => (part.error === undefined ? [] : [part.error]));
-}

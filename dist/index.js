@@ -3740,8 +3740,8 @@ function lineCount(text) {
 
 
 
-/** Lint requests in flight at once per service. */
-const LINT_CONCURRENCY = 8;
+/** Lint requests in flight at once per service: enough for a repository's VCL files to go in one wave. */
+const LINT_CONCURRENCY = 32;
 function planVclContent(files, vclMain, current, base) {
     const byName = new Map(current.map(vcl => [vcl.name, vcl]));
     const planned = files.map((file) => {
@@ -3811,28 +3811,30 @@ async function planService(settings, api, serviceId) {
         error: undefined
     };
     const files = settings.vclFiles;
+    // Lint goes beside the reads: the base's VCL is asked for as soon as the versions are known, not after lint.
     const linting = settings.lint && files.length > 0 ? lintVclFiles(api, serviceId, files) : Promise.resolve([]);
+    const linted = linting.then(findings => ({ ok: true, findings }), (error) => ({ ok: false, error }));
     try {
-        const [read, linted] = await Promise.allSettled([api.serviceDetails(serviceId), linting]);
-        if (read.status === 'rejected')
-            throw read.reason;
-        const details = read.value;
+        const details = await api.serviceDetails(serviceId);
         const active = activeOn(details, settings.environment);
         part = { ...part, serviceName: details.name, activeVersion: active };
         const base = pickBase(details, settings.version);
         part = { ...part, baseVersion: base };
-        if (linted.status === 'rejected')
-            throw linted.reason;
-        part = { ...part, lint: linted.value };
+        const current = settings.clone && files.length > 0 ? await api.listVcl(serviceId, base) : undefined;
+        const lint = await linted;
+        if (!lint.ok)
+            throw lint.error;
+        part = { ...part, lint: lint.findings };
         if (!settings.clone)
             return { part: { ...part, alreadyLive: base === active }, details, failure: undefined };
-        if (files.length > 0) {
-            const content = planVclContent(files, settings.vclMain, await api.listVcl(serviceId, base), base);
+        if (current) {
+            const content = planVclContent(files, settings.vclMain, current, base);
             part = { ...part, files: content.files, mainVcl: content.mainVcl, diff: content.diff, alreadyLive: content.same && base === active };
         }
         return { part, details, failure: undefined };
     }
     catch (error) {
+        await linted;
         return { part: { ...part, error: (0,errors/* expectedMessage */.UB)(error) }, details: undefined, failure: error };
     }
 }
@@ -7577,7 +7579,7 @@ function readSettings(read, nowMs = Date.now()) {
         ...INPUT_NEEDS.filter(({ name, missing }) => read(name) !== '' && usedByMode(name) && missing(read)).map(({ name, where }) => `Input '${name}' is not used ${where} and was ignored`)
     ];
     if (common.review.requireReviewedPlan && !PLANNED.includes(mode)) {
-        throw new InputError(`Input 'require-reviewed-plan' is 'true' but mode '${mode}' makes no plan to review; it applies to ${PLANNED.map(m => `'${m}'`).join(', ')}`);
+        throw new errors/* InputError */.dz(`Input 'require-reviewed-plan' is 'true' but mode '${mode}' makes no plan to review; it applies to ${PLANNED.map(m => `'${m}'`).join(', ')}`);
     }
     return { settings: readModeSettings(read, mode, common, nowMs), warnings };
 }

@@ -35,24 +35,30 @@ export async function planService(settings: ActivateSettings, api: FastlyApi, se
     error: undefined
   };
   const files = settings.vclFiles;
+  // Lint goes beside the reads: the base's VCL is asked for as soon as the versions are known, not after lint.
   const linting: Promise<LintFinding[]> = settings.lint && files.length > 0 ? lintVclFiles(api, serviceId, files) : Promise.resolve([]);
+  const linted = linting.then(
+    findings => ({ ok: true as const, findings }),
+    (error: unknown) => ({ ok: false as const, error })
+  );
   try {
-    const [read, linted] = await Promise.allSettled([api.serviceDetails(serviceId), linting]);
-    if (read.status === 'rejected') throw read.reason;
-    const details = read.value;
+    const details = await api.serviceDetails(serviceId);
     const active = activeOn(details, settings.environment);
     part = { ...part, serviceName: details.name, activeVersion: active };
     const base = pickBase(details, settings.version);
     part = { ...part, baseVersion: base };
-    if (linted.status === 'rejected') throw linted.reason;
-    part = { ...part, lint: linted.value };
+    const current = settings.clone && files.length > 0 ? await api.listVcl(serviceId, base) : undefined;
+    const lint = await linted;
+    if (!lint.ok) throw lint.error;
+    part = { ...part, lint: lint.findings };
     if (!settings.clone) return { part: { ...part, alreadyLive: base === active }, details, failure: undefined };
-    if (files.length > 0) {
-      const content = planVclContent(files, settings.vclMain, await api.listVcl(serviceId, base), base);
+    if (current) {
+      const content = planVclContent(files, settings.vclMain, current, base);
       part = { ...part, files: content.files, mainVcl: content.mainVcl, diff: content.diff, alreadyLive: content.same && base === active };
     }
     return { part, details, failure: undefined };
   } catch (error) {
+    await linted;
     return { part: { ...part, error: expectedMessage(error) }, details: undefined, failure: error };
   }
 }

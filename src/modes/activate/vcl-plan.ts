@@ -15,8 +15,8 @@ export interface VclContentPlan {
   readonly same: boolean;
 }
 
-/** Lint requests in flight at once per service. */
-const LINT_CONCURRENCY = 8;
+/** Lint requests in flight at once per service: enough for a repository's VCL files to go in one wave. */
+const LINT_CONCURRENCY = 32;
 
 export function planVclContent(files: readonly VclFile[], vclMain: string, current: readonly Vcl[], base: number): VclContentPlan {
   const byName = new Map(current.map(vcl => [vcl.name, vcl]));

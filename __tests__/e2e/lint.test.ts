@@ -80,6 +80,20 @@ describe('lint before the clone', () => {
     expect(readable(run.summary)).toContain('⚠️ warning');
   });
 
+  it('lint that Fastly cannot answer is retried, then stops the deploy before any version exists', async () => {
+    const sid = service();
+    ctx.fake.fault({ method: 'POST', path: `/service/${sid}/lint`, kind: 'status', status: 503, times: 10 });
+    const dir = workspace({ 'main.vcl': NEW_MAIN });
+    const run = await activate(sid, dir, { 'max-retries': '1' });
+
+    expect(run.code).toBe(1);
+    expect(lintRequests()).toHaveLength(2);
+    expect(ctx.fake.writes()).toEqual([]);
+    expect(ctx.fake.service(sid).versions).toHaveLength(2);
+    expect(run.errors.at(-1)).toMatch(new RegExp(`^Fastly refused POST /service/${sid}/lint \\(HTTP 503\\)`));
+    expectNoStackTrace(run);
+  });
+
   it('lint: false sends no lint request (Fastly validates the clone instead)', async () => {
     const sid = service();
     const dir = workspace({ 'main.vcl': NEW_MAIN });

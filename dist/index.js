@@ -6086,6 +6086,7 @@ function presentActivation(settings, outcome) {
                 vcl: s.vcl.map(({ name, action }) => ({ name, action })),
                 ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
                 ...(s.package ? { package: packageResult(s.package) } : {}),
+                ...(s.lint.length > 0 ? { lint: s.lint.map(({ path, severity, line, column, message }) => ({ path, severity, line: line ?? null, column: column ?? null, message })) } : {}),
                 ...(s.validation ? { validation: s.validation } : {}),
                 ...(s.warning ? { warning: s.warning } : {}),
                 ...(s.notes.length > 0 ? { notes: s.notes } : {}),
@@ -8399,15 +8400,15 @@ async function reviewPlan(settings, plan, env = process.env) {
     if (gate && plan.parts.every(part => kindOf(part).changesNothing(part))) {
         return { ...base, note: 'Nothing differs from what is live, so nothing is written and no reviewed plan was needed.' };
     }
-    const context = readRunContext({ env });
     if (githubToken === '') {
         const why = "Input 'github-token' is empty, so GitHub cannot be asked; leave it at its default, ${{ github.token }}";
         if (gate)
-            throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}`, base);
+            throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}. Nothing was written.`, base);
         return { ...base, warnings: [`The plan was not written on the pull request: ${why}. The plan is in this job summary.`] };
     }
-    const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => (0,promises_namespaceObject.setTimeout)(ms) });
     try {
+        const context = readRunContext({ env });
+        const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => (0,promises_namespaceObject.setTimeout)(ms) });
         return gate ? await checkReviewed(github, context, plan, base) : await writeComment(github, context, plan, base, planComment === 'true');
     }
     catch (error) {

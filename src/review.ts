@@ -48,14 +48,14 @@ export async function reviewPlan(settings: Settings, plan: Plan, env: NodeJS.Pro
   if (gate && plan.parts.every(part => kindOf(part).changesNothing(part))) {
     return { ...base, note: 'Nothing differs from what is live, so nothing is written and no reviewed plan was needed.' };
   }
-  const context = readRunContext({ env });
   if (githubToken === '') {
     const why = "Input 'github-token' is empty, so GitHub cannot be asked; leave it at its default, ${{ github.token }}";
-    if (gate) throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}`, base);
+    if (gate) throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}. Nothing was written.`, base);
     return { ...base, warnings: [`The plan was not written on the pull request: ${why}. The plan is in this job summary.`] };
   }
-  const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => sleep(ms) });
   try {
+    const context = readRunContext({ env });
+    const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => sleep(ms) });
     return gate ? await checkReviewed(github, context, plan, base) : await writeComment(github, context, plan, base, planComment === 'true');
   } catch (error) {
     // The digest is reported whatever stopped the run here.

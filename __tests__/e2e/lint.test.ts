@@ -50,6 +50,11 @@ describe('lint before the clone', () => {
     expect(run.stdout).toContain(`::error file=vcl/main.vcl,line=3,col=5::Fastly's linter (${sid}): Syntax error: Unexpected 'SYNTAX'\\nat: (input Line 3 Pos 5)`);
     expect(run.errors.at(-1)).toBe(`Fastly's linter found 1 error in ${join(dir, 'vcl', 'main.vcl')} for ${sid}; nothing was cloned and production stays on version 2`);
     expect(run.outputs.version).toBe('2');
+    expect(JSON.parse(run.outputs.result ?? '{}').services[0]).toMatchObject({
+      status: 'lint-failed',
+      newVersion: null,
+      lint: [{ path: join(dir, 'vcl', 'main.vcl'), severity: 'error', line: 3, column: 5, message: "Syntax error: Unexpected 'SYNTAX'\nat: (input Line 3 Pos 5)" }]
+    });
     const summary = readable(run.summary);
     expect(summary).toContain('❌ lint failed: nothing cloned');
     expect(summary).toContain(`<code>${join(dir, 'vcl', 'main.vcl')}:3:5</code>`);

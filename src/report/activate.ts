@@ -45,6 +45,7 @@ export function presentActivation(settings: ActivateSettings, outcome: ActivateO
         vcl: s.vcl.map(({ name, action }) => ({ name, action })),
         ...(s.mainVcl ? { mainVcl: s.mainVcl } : {}),
         ...(s.package ? { package: packageResult(s.package) } : {}),
+        ...(s.lint.length > 0 ? { lint: s.lint.map(({ path, severity, line, column, message }) => ({ path, severity, line: line ?? null, column: column ?? null, message })) } : {}),
         ...(s.validation ? { validation: s.validation } : {}),
         ...(s.warning ? { warning: s.warning } : {}),
         ...(s.notes.length > 0 ? { notes: s.notes } : {}),

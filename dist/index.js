@@ -3740,6 +3740,7 @@ function lineCount(text) {
 
 
 
+
 /** Lint requests in flight at once per service: enough for a repository's VCL files to go in one wave. */
 const LINT_CONCURRENCY = 32;
 function planVclContent(files, vclMain, current, base) {
@@ -3761,16 +3762,33 @@ function planVclContent(files, vclMain, current, base) {
  */
 async function lintVclFiles(api, sid, files) {
     const results = files.map(() => []);
+    let unavailable;
     await forEachLimited(files.keys(), LINT_CONCURRENCY, async (i) => {
         const file = files[i];
-        const result = await api.lintVcl(sid, file.content);
+        let result;
+        try {
+            result = await api.lintVcl(sid, file.content);
+        }
+        catch (error) {
+            // An API without the linter (a proxy, an older Fastly) must not block deploys: validation after the upload still guards.
+            if (!(error instanceof FastlyError) || !NO_LINTER.has(error.status))
+                throw error;
+            unavailable = error;
+            return;
+        }
         results[i] = [
             ...result.errors.map(message => finding(file.path, 'error', message)),
             ...result.warnings.map(message => finding(file.path, 'warning', message))
         ];
     });
+    if (unavailable && files[0]) {
+        const why = `not available (HTTP ${unavailable.status} to POST /service/${sid}/lint): the VCL was not linted; Fastly still validates the new version before it is activated`;
+        return [...results.flat(), { path: files[0].path, severity: 'warning', message: why, line: undefined, column: undefined }];
+    }
     return results.flat();
 }
+/** The linter's route is not there: nothing was linted, but nothing was found wrong either. */
+const NO_LINTER = new Set([404, 405, 501]);
 function finding(path, severity, message) {
     const line = /\bline\s*:?\s*(\d+)/i.exec(message);
     const column = line ? /\b(?:pos|col|column)\s*:?\s*(\d+)/i.exec(message.slice(line.index)) : null;

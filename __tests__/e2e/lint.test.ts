@@ -99,6 +99,18 @@ describe('lint before the clone', () => {
     expectNoStackTrace(run);
   });
 
+  it('an API without the linter (404) warns that nothing was linted and deploys, Fastly validating the clone', async () => {
+    const sid = service();
+    ctx.fake.fault({ method: 'POST', path: `/service/${sid}/lint`, kind: 'status', status: 404, body: { msg: 'Record not found' }, times: 5 });
+    const dir = workspace({ 'main.vcl': NEW_MAIN });
+    const run = await activate(sid, dir);
+
+    expect(run.code).toBe(0);
+    expect(lintRequests()).toHaveLength(1);
+    expect(ctx.fake.service(sid).activeVersion).toBe(3);
+    expect(run.stdout).toContain(`::warning file=vcl/main.vcl::Fastly's linter (${sid}): not available (HTTP 404 to POST /service/${sid}/lint): the VCL was not linted`);
+  });
+
   it('lint: false sends no lint request (Fastly validates the clone instead)', async () => {
     const sid = service();
     const dir = workspace({ 'main.vcl': NEW_MAIN });

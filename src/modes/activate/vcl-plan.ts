@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastlyApi } from '../../fastly/client.js';
+import { FastlyError } from '../../fastly/errors.js';
+import type { LintResult } from '../../fastly/lint.js';
 import type { Vcl } from '../../fastly/versions.js';
 import type { VclFile } from '../../inputs/vcl-files.js';
 import { forEachLimited } from '../../pool.js';
@@ -38,16 +40,32 @@ export function planVclContent(files: readonly VclFile[], vclMain: string, curre
  */
 export async function lintVclFiles(api: FastlyApi, sid: string, files: readonly VclFile[]): Promise<LintFinding[]> {
   const results: LintFinding[][] = files.map(() => []);
+  let unavailable: FastlyError | undefined;
   await forEachLimited(files.keys(), LINT_CONCURRENCY, async i => {
     const file = files[i] as VclFile;
-    const result = await api.lintVcl(sid, file.content);
+    let result: LintResult;
+    try {
+      result = await api.lintVcl(sid, file.content);
+    } catch (error) {
+      // An API without the linter (a proxy, an older Fastly) must not block deploys: validation after the upload still guards.
+      if (!(error instanceof FastlyError) || !NO_LINTER.has(error.status)) throw error;
+      unavailable = error;
+      return;
+    }
     results[i] = [
       ...result.errors.map(message => finding(file.path, 'error', message)),
       ...result.warnings.map(message => finding(file.path, 'warning', message))
     ];
   });
+  if (unavailable && files[0]) {
+    const why = `not available (HTTP ${unavailable.status} to POST /service/${sid}/lint): the VCL was not linted; Fastly still validates the new version before it is activated`;
+    return [...results.flat(), { path: files[0].path, severity: 'warning', message: why, line: undefined, column: undefined }];
+  }
   return results.flat();
 }
+
+/** The linter's route is not there: nothing was linted, but nothing was found wrong either. */
+const NO_LINTER = new Set([404, 405, 501]);
 
 export function finding(path: string, severity: LintFinding['severity'], message: string): LintFinding {
   const line = /\bline\s*:?\s*(\d+)/i.exec(message);

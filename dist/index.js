@@ -4651,6 +4651,7 @@ const STORE_NAMES = {
     'vcl-acl': 'ACL',
     'compute-acl': 'Compute ACL'
 };
+const noun = (store, n) => store === 'vcl-acl' || store === 'compute-acl' ? (n === 1 ? 'entry' : 'entries') : store === 'kv-store' ? (n === 1 ? 'key' : 'keys') : n === 1 ? 'item' : 'items';
 /** Keys named in one sentence at most; the rest are counted. */
 const KEYS_NAMED = 5;
 const itemsStore = {
@@ -4676,8 +4677,10 @@ const itemsStore = {
         }
         const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [String(field(read_back_record(c), 'key')), read_back_record(c)]));
         const more = fresh.changes.length - reviewedChanges.size;
-        if (more !== 0)
-            out.push(`${Math.abs(more)} ${Math.abs(more) === 1 ? 'item change' : 'item changes'} ${more > 0 ? 'more' : 'fewer'} than reviewed`);
+        if (more !== 0) {
+            const n = Math.abs(more);
+            out.push(`${n} ${more > 0 ? 'more' : 'fewer'} ${noun(fresh.store, 1)} ${n === 1 ? 'change' : 'changes'} than reviewed`);
+        }
         const differing = [];
         for (const change of fresh.changes) {
             const before = reviewedChanges.get(change.key);
@@ -4702,7 +4705,7 @@ const itemsStore = {
         const what = `${name.charAt(0).toUpperCase()}${name.slice(1)} ${part.name}${part.serviceId ? ` (${part.serviceId})` : ''}`;
         if (part.error !== undefined)
             return `${what}: no plan: ${part.error}`;
-        const from = part.before === undefined ? 'write-only, items unknown' : `${part.before} ${part.before === 1 ? 'item' : 'items'}`;
+        const from = part.before === undefined ? 'write-only, items unknown' : `${part.before} ${noun(part.store, part.before)}`;
         if (part.changes.length === 0)
             return `${what}: ${from}: already live, nothing to change`;
         const counts = ['create', 'update', 'upsert', 'delete']
@@ -4990,7 +4993,13 @@ async function applyItems(sync, options) {
     sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
 }
 /** The plan part of a store: what was read (as a digest) and every change, values as digests. */
-function itemsPart(sync) {
+/**
+ * `start` is the starting state when the items were not read whole (a KV
+ * store's key count and generations, an ACL's version and entry count);
+ * otherwise the items read are.
+ */
+function itemsPart(sync, start) {
+    const startingState = start ?? (sync.read === undefined ? undefined : Object.fromEntries(sync.read));
     return {
         kind: 'items-store',
         store: sync.kind,
@@ -4998,11 +5007,16 @@ function itemsPart(sync) {
         name: sync.name,
         id: sync.id,
         before: sync.before,
-        beforeSha256: sync.read === undefined ? undefined : sha256(canonicalJson(Object.fromEntries(sync.read))),
-        changes: sync.changes.map(c => ({ key: c.key, action: c.action, valueSha256: c.value === undefined ? undefined : sha256(c.value) })),
+        beforeSha256: startingState === undefined ? undefined : sha256(canonicalJson(startingState)),
+        changes: sync.changes.map(c => ({ key: c.key, action: c.action, valueSha256: valueDigest(c) })),
         unchanged: sync.unchanged,
         error: sync.error
     };
+}
+function valueDigest({ value, metadata }) {
+    if (value === undefined)
+        return undefined;
+    return sha256(metadata === undefined ? value : canonicalJson({ value, metadata }));
 }
 /**
  * An earlier attempt may have been applied: its answer was lost or unreadable,
@@ -5447,21 +5461,37 @@ async function judgeBatch(api, id, batch, refused, batchError) {
 
 
 
-/** Plan from reads alone, then write exactly that plan; an empty plan sends nothing. */
-async function update_kv_store_run(settings, api) {
+async function update_kv_store_plan(settings, api) {
     const sync = newStoreSync('kv-store', undefined, settings.kvStore);
     try {
-        const plan = await planKvStore(api, settings.kvStore, settings.items, settings.deleteMissing);
-        describePlan(sync, plan);
-        const applied = await applyKvStorePlan(api, plan);
-        sync.batches = applied.batches;
-        sync.singleWrites = applied.deletes;
-        sync.failed = [...applied.failed];
-        sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+        const planned = await planKvStore(api, settings.kvStore, settings.items, settings.deleteMissing);
+        describePlan(sync, planned);
+        return { sync, plan: planned };
     }
     catch (error) {
         sync.error = (0,errors/* expectedMessage */.UB)(error);
         sync.status = 'failed';
+        return { sync, plan: undefined };
+    }
+}
+/** The plan part: the key count and the generation of every key compared are the starting state. */
+function planPart({ sync, plan: planned }) {
+    return itemsPart(sync, planned && { keys: planned.keysBefore, generations: planned.generations.map(([key, generation]) => [key, generation]) });
+}
+/** Writes exactly the plan; an empty plan sends nothing. */
+async function update_kv_store_apply(settings, api, { sync, plan: planned }) {
+    if (planned) {
+        try {
+            const applied = await applyKvStorePlan(api, planned);
+            sync.batches = applied.batches;
+            sync.singleWrites = applied.deletes;
+            sync.failed = [...applied.failed];
+            sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+        }
+        catch (error) {
+            sync.error = expectedMessage(error);
+            sync.status = 'failed';
+        }
     }
     return { mode: settings.mode, stores: [sync] };
 }
@@ -5838,21 +5868,40 @@ async function planComputeAcl(api, target, deleteMissing) {
 
 /**
  * A VCL ACL on each service in turn (one that fails is reported and the next
- * still runs), or the one Compute ACL. Each is planned from reads alone, then
- * exactly that plan is written; an empty plan sends nothing.
+ * still gets its plan), or the one Compute ACL, each planned from reads alone.
  */
-async function update_acl_run(settings, api) {
+async function update_acl_plan(settings, api) {
     const { acl } = settings;
     const targets = acl.kind === 'vcl-acl'
         ? settings.serviceIds.map(sid => ({ sid, plan: () => planVclAcl(api, sid, acl, settings.deleteMissing) }))
         : [{ sid: undefined, plan: () => planComputeAcl(api, acl, settings.deleteMissing) }];
-    const stores = [];
+    const planned = [];
     for (const target of targets) {
         const sync = newStoreSync(acl.kind, target.sid, acl.name);
         try {
-            const plan = await target.plan();
-            update_acl_describePlan(sync, plan);
-            const applied = await applyAclPlan(api, plan);
+            const made = await target.plan();
+            update_acl_describePlan(sync, made);
+            planned.push({ sync, plan: made });
+        }
+        catch (error) {
+            sync.error = expectedMessage(error);
+            sync.status = 'failed';
+            planned.push({ sync, plan: undefined });
+        }
+    }
+    return planned;
+}
+/** The plan part: the service's active version (for a VCL ACL) and the entry count are the starting state. */
+function update_acl_planPart({ sync, plan: made }) {
+    return itemsPart(sync, made && { entries: made.entriesBefore, version: made.kind === 'vcl-acl' ? made.version : null });
+}
+/** Writes exactly each plan, one ACL after another; an empty plan sends nothing. */
+async function update_acl_apply(settings, api, planned) {
+    for (const { sync, plan: made } of planned) {
+        if (!made)
+            continue;
+        try {
+            const applied = await applyAclPlan(api, made);
             sync.batches = applied.batches;
             sync.failed = [...applied.failed];
             sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
@@ -5861,9 +5910,8 @@ async function update_acl_run(settings, api) {
             sync.error = (0,errors/* expectedMessage */.UB)(error);
             sync.status = 'failed';
         }
-        stores.push(sync);
     }
-    return { mode: settings.mode, stores };
+    return { mode: settings.mode, stores: planned.map(p => p.sync) };
 }
 function update_acl_describePlan(sync, plan) {
     const changes = [];
@@ -5927,10 +5975,20 @@ async function prepareMode(settings, api, cancel) {
             return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, run) }));
         case 'stats':
             return unplanned(async () => ({ kind: 'stats', settings, outcome: await stats_run(settings, api) }));
-        case 'update-kv-store':
-            return unplanned(async () => ({ kind: 'items', settings, outcome: await update_kv_store_run(settings, api) }));
-        case 'update-acl':
-            return unplanned(async () => ({ kind: 'items', settings, outcome: await update_acl_run(settings, api) }));
+        case 'update-kv-store': {
+            const planned = await update_kv_store_plan(settings, api);
+            return {
+                plan: { mode: settings.mode, parts: [planPart(planned)] },
+                apply: async () => ({ kind: 'items', settings, outcome: await update_kv_store_apply(settings, api, planned) })
+            };
+        }
+        case 'update-acl': {
+            const planned = await update_acl_plan(settings, api);
+            return {
+                plan: { mode: settings.mode, parts: planned.map(update_acl_planPart) },
+                apply: async () => ({ kind: 'items', settings, outcome: await update_acl_apply(settings, api, planned) })
+            };
+        }
     }
 }
 function itemsMode(settings, planned) {
@@ -7530,7 +7588,7 @@ const MODES = [
     'update-acl'
 ];
 /** The modes that change configuration: they plan first, and take the plan comment and require-reviewed-plan. */
-const PLANNED = ['activate', 'update-dictionary', 'update-config-store'];
+const PLANNED = ['activate', 'update-dictionary', 'update-config-store', 'update-kv-store', 'update-acl'];
 /** Fastly's key limits: dictionaries 256 characters, config stores 255. */
 const MAX_DICTIONARY_KEY = 256;
 const MAX_CONFIG_STORE_KEY = 255;

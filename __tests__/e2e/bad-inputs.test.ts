@@ -153,7 +153,7 @@ const TABLE: Readonly<Record<string, { readonly valid: Readonly<Record<string, s
       [
         'require-reviewed-plan',
         'true',
-        "Input 'require-reviewed-plan' is 'true' but mode 'purge-keys' makes no plan to review; it applies to 'activate', 'update-dictionary', 'update-config-store'"
+        "Input 'require-reviewed-plan' is 'true' but mode 'purge-keys' makes no plan to review; it applies to 'activate', 'update-dictionary', 'update-config-store', 'update-kv-store', 'update-acl'"
       ],
       ['github-token', 'ghs two', "Input 'github-token' must be one token without spaces or line breaks; the default, ${{ github.token }}, is the job's own"],
       ['max-retries', '-1', NOT_RETRIES('-1')],

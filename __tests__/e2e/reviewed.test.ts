@@ -282,7 +282,7 @@ describe('the items modes plug into the same plan', () => {
     expect(deploy.code).toBe(1);
     expect(fastly.fake.writes()).toEqual([]);
     expect(fastly.fake.dictionaryItems(sid, 'redirects')).toEqual({ '/a': '/x' });
-    expect(deploy.errors.at(-1)).toContain("3 item changes more than reviewed; keys that differ: '/b' (create, not reviewed), '/c' (create, not reviewed), '/d' (create, not reviewed)");
+    expect(deploy.errors.at(-1)).toContain("3 more item changes than reviewed; keys that differ: '/b' (create, not reviewed), '/c' (create, not reviewed), '/d' (create, not reviewed)");
 
     const same = await runAction(fastly.inputs({ ...inputs, items: '{"/a": "/y"}', 'require-reviewed-plan': 'true' }), context('push'));
     expect(same.code).toBe(0);
@@ -310,6 +310,40 @@ describe('the items modes plug into the same plan', () => {
     expect(Object.keys(fastly.fake.dictionaryItems(sid, 'redirects'))).toHaveLength(400);
   });
 
+  it('update-acl and update-kv-store plug in too: the plan on the pull request, then only that plan deployed', async () => {
+    const sid = service();
+    fastly.fake.addAcl(sid, { name: 'blocklist', entries: [{ ip: '192.0.2.0', subnet: 24 }] });
+    const acl = { mode: 'update-acl', 'api-token': TOKEN, 'service-id': sid, acl: 'blocklist' };
+    const review = await runAction(fastly.inputs({ ...acl, entries: '192.0.2.0/24\n198.51.100.0/24', 'dry-run': 'true' }), context('pull_request'));
+    expect(review.code).toBe(0);
+    const [comment] = github.fake.comments(REPO, PR);
+    expect(comment?.body.split('\n')[0]).toBe(`<!-- fastly-deploy-action plan: update-acl ${sid}%2Fblocklist -->`);
+    expect(comment?.body).toContain(`ACL blocklist (${sid}): 1 entry: 1 to create, 1 unchanged`);
+
+    const more = await runAction(fastly.inputs({ ...acl, entries: '192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24', 'require-reviewed-plan': 'true' }), context('push'));
+    expect(more.code).toBe(1);
+    expect(fastly.fake.writes()).toEqual([]);
+    expect(more.errors.at(-1)).toContain("1 more entry change than reviewed; keys that differ: '203.0.113.0/24' (create, not reviewed)");
+    const same = await runAction(fastly.inputs({ ...acl, entries: '192.0.2.0/24\n198.51.100.0/24', 'require-reviewed-plan': 'true' }), context('push'));
+    expect(same.code).toBe(0);
+    expect(same.outputs['plan-digest']).toBe(review.outputs['plan-digest']);
+    expect(fastly.fake.aclEntries(sid, 'blocklist')).toHaveLength(2);
+
+    github.fake.reset();
+    const store = fastly.fake.addKvStore({ name: `kv-${serial}`, keys: { a: '1' } });
+    const kv = { mode: 'update-kv-store', 'api-token': TOKEN, 'kv-store': store };
+    const kvReview = await runAction(fastly.inputs({ ...kv, items: '{"a": "2"}', 'dry-run': 'true' }), context('pull_request'));
+    expect(kvReview.code).toBe(0);
+    // Another writer changes the key after the review: its generation moves, so the starting state is not the reviewed one.
+    await fetch(`${fastly.fake.url}/resources/stores/kv/${store}/keys/a`, { method: 'PUT', headers: { 'Fastly-Key': TOKEN }, body: '3' });
+    const moved = await runAction(fastly.inputs({ ...kv, items: '{"a": "2"}', 'require-reviewed-plan': 'true' }), context('push'));
+    expect(moved.code).toBe(1);
+    expect(moved.errors.at(-1)).toContain(`the items of the KV store '${store}' changed since the review`);
+    // The only write is that other writer's.
+    expect(fastly.fake.writes().filter(r => r.path.startsWith('/resources/stores/kv/')).map(r => `${r.method} ${r.path}`)).toEqual([`PUT /resources/stores/kv/${store}/keys/a`]);
+    expect(fastly.fake.kvStoreKeys(store).a?.value).toBe('3');
+  });
+
   it('no change to the items: the summary says already live and nothing is sent', async () => {
     const sid = service();
     fastly.fake.addDictionary(sid, { name: 'redirects', items: { '/a': '/x' } });
@@ -318,7 +352,7 @@ describe('the items modes plug into the same plan', () => {
     expect(run.code).toBe(0);
     expect(fastly.fake.writes()).toEqual([]);
     const summary = readable(run.summary);
-    expect(summary).toContain(`### ✅ Fastly update-dictionary: dictionary 'redirects' on ${sid}: already live, nothing to change (1 unchanged)`);
-    expect(summary).toContain('Already live: every wanted item is as');
+    expect(summary).toContain(`### ✅ Fastly update-dictionary: dictionary 'redirects' on ${sid} already live: nothing differs, 1 unchanged`);
+    expect(summary).toContain(`Already live: every wanted key is as dictionary 'redirects' on ${sid} has it, so nothing was sent.`);
   });
 });

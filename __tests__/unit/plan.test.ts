@@ -110,7 +110,7 @@ describe('what differs from the reviewed plan, as sentences', () => {
     const now: Plan = { mode: 'update-dictionary', parts: [store({ beforeSha256: SHA_B, before: 3, changes: [...store().changes, ...more] })] };
     expect(planDifferences(was, now)).toEqual([
       "the items of the edge dictionary 'redirects' of SVC1 changed since the review (2 then, 3 now)",
-      '3 item changes more than reviewed',
+      '3 more item changes than reviewed',
       "keys that differ: '/b' (create, not reviewed), '/c' (create, not reviewed), '/d' (create, not reviewed)"
     ]);
   });

@@ -33,7 +33,7 @@ export const MODES = [
 export type Mode = (typeof MODES)[number];
 
 /** The modes that change configuration: they plan first, and take the plan comment and require-reviewed-plan. */
-const PLANNED: readonly Mode[] = ['activate', 'update-dictionary', 'update-config-store'];
+const PLANNED: readonly Mode[] = ['activate', 'update-dictionary', 'update-config-store', 'update-kv-store', 'update-acl'];
 
 
 interface CommonSettings {

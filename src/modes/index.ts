@@ -24,8 +24,8 @@ import { run as stats } from './stats/stats.js';
 import { type ItemsPlan, applyPlan, itemsPart } from './items/sync-items.js';
 import { plan as planConfigStore } from './items/update-config-store.js';
 import { plan as planDictionary } from './items/update-dictionary.js';
-import { run as updateKvStore } from './kv/update-kv-store.js';
-import { run as updateAcl } from './acl/update-acl.js';
+import * as kvStore from './kv/update-kv-store.js';
+import * as acl from './acl/update-acl.js';
 
 export type Outcome = PurgeOutcome | ActivateOutcome | ItemsOutcome | StatsOutcome;
 
@@ -77,10 +77,20 @@ export async function prepareMode(settings: Settings, api: FastlyApi, cancel: Ca
       return unplanned(async () => ({ kind: 'purge', settings, outcome: await runPasses(settings, api, cancel, purgeAll) }));
     case 'stats':
       return unplanned(async () => ({ kind: 'stats', settings, outcome: await stats(settings, api) }));
-    case 'update-kv-store':
-      return unplanned(async () => ({ kind: 'items', settings, outcome: await updateKvStore(settings, api) }));
-    case 'update-acl':
-      return unplanned(async () => ({ kind: 'items', settings, outcome: await updateAcl(settings, api) }));
+    case 'update-kv-store': {
+      const planned = await kvStore.plan(settings, api);
+      return {
+        plan: { mode: settings.mode, parts: [kvStore.planPart(planned)] },
+        apply: async () => ({ kind: 'items', settings, outcome: await kvStore.apply(settings, api, planned) })
+      };
+    }
+    case 'update-acl': {
+      const planned = await acl.plan(settings, api);
+      return {
+        plan: { mode: settings.mode, parts: planned.map(acl.planPart) },
+        apply: async () => ({ kind: 'items', settings, outcome: await acl.apply(settings, api, planned) })
+      };
+    }
   }
 }
 

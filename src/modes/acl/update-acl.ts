@@ -3,28 +3,54 @@ import type { ComputeAclOp, VclAclOp } from '../../fastly/acls.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateAclSettings } from '../../inputs/settings.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../items/outcome.js';
-import { newStoreSync } from '../items/sync-items.js';
+import { itemsPart, newStoreSync } from '../items/sync-items.js';
+import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
 import { applyAclPlan } from './apply.js';
 import { type AclPlan, planComputeAcl, planVclAcl } from './plan.js';
 
+/** One ACL's plan; `plan` is undefined when it could not be made (`sync.error` says why). */
+export interface PlannedAcl {
+  readonly sync: StoreSync;
+  readonly plan: AclPlan | undefined;
+}
+
 /**
  * A VCL ACL on each service in turn (one that fails is reported and the next
- * still runs), or the one Compute ACL. Each is planned from reads alone, then
- * exactly that plan is written; an empty plan sends nothing.
+ * still gets its plan), or the one Compute ACL, each planned from reads alone.
  */
-export async function run(settings: UpdateAclSettings, api: FastlyApi): Promise<ItemsOutcome> {
+export async function plan(settings: UpdateAclSettings, api: FastlyApi): Promise<PlannedAcl[]> {
   const { acl } = settings;
   const targets =
     acl.kind === 'vcl-acl'
       ? settings.serviceIds.map(sid => ({ sid, plan: () => planVclAcl(api, sid, acl, settings.deleteMissing) }))
       : [{ sid: undefined, plan: () => planComputeAcl(api, acl, settings.deleteMissing) }];
-  const stores: StoreSync[] = [];
+  const planned: PlannedAcl[] = [];
   for (const target of targets) {
     const sync = newStoreSync(acl.kind, target.sid, acl.name);
     try {
-      const plan = await target.plan();
-      describePlan(sync, plan);
-      const applied = await applyAclPlan(api, plan);
+      const made = await target.plan();
+      describePlan(sync, made);
+      planned.push({ sync, plan: made });
+    } catch (error) {
+      sync.error = expectedMessage(error);
+      sync.status = 'failed';
+      planned.push({ sync, plan: undefined });
+    }
+  }
+  return planned;
+}
+
+/** The plan part: the service's active version (for a VCL ACL) and the entry count are the starting state. */
+export function planPart({ sync, plan: made }: PlannedAcl): ItemsStorePart {
+  return itemsPart(sync, made && { entries: made.entriesBefore, version: made.kind === 'vcl-acl' ? made.version : null });
+}
+
+/** Writes exactly each plan, one ACL after another; an empty plan sends nothing. */
+export async function apply(settings: UpdateAclSettings, api: FastlyApi, planned: readonly PlannedAcl[]): Promise<ItemsOutcome> {
+  for (const { sync, plan: made } of planned) {
+    if (!made) continue;
+    try {
+      const applied = await applyAclPlan(api, made);
       sync.batches = applied.batches;
       sync.failed = [...applied.failed];
       sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
@@ -32,9 +58,8 @@ export async function run(settings: UpdateAclSettings, api: FastlyApi): Promise<
       sync.error = expectedMessage(error);
       sync.status = 'failed';
     }
-    stores.push(sync);
   }
-  return { mode: settings.mode, stores };
+  return { mode: settings.mode, stores: planned.map(p => p.sync) };
 }
 
 function describePlan(sync: StoreSync, plan: AclPlan): void {

@@ -5,6 +5,7 @@ import { chunks } from '../../pool.js';
 import type { WantedItems } from '../../inputs/wanted-items.js';
 import { canonicalJson, sha256 } from '../../plan/canonical.js';
 import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
+import type { Canonical } from '../../plan/plan.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from './outcome.js';
 
 export function newStoreSync(kind: StoreSync['kind'], serviceId: string | undefined, name: string): StoreSync {
@@ -85,7 +86,13 @@ export async function applyItems(sync: StoreSync, options: ApplyOptions): Promis
 }
 
 /** The plan part of a store: what was read (as a digest) and every change, values as digests. */
-export function itemsPart(sync: StoreSync): ItemsStorePart {
+/**
+ * `start` is the starting state when the items were not read whole (a KV
+ * store's key count and generations, an ACL's version and entry count);
+ * otherwise the items read are.
+ */
+export function itemsPart(sync: StoreSync, start?: Canonical): ItemsStorePart {
+  const startingState = start ?? (sync.read === undefined ? undefined : Object.fromEntries(sync.read));
   return {
     kind: 'items-store',
     store: sync.kind,
@@ -93,11 +100,16 @@ export function itemsPart(sync: StoreSync): ItemsStorePart {
     name: sync.name,
     id: sync.id,
     before: sync.before,
-    beforeSha256: sync.read === undefined ? undefined : sha256(canonicalJson(Object.fromEntries(sync.read))),
-    changes: sync.changes.map(c => ({ key: c.key, action: c.action, valueSha256: c.value === undefined ? undefined : sha256(c.value) })),
+    beforeSha256: startingState === undefined ? undefined : sha256(canonicalJson(startingState)),
+    changes: sync.changes.map(c => ({ key: c.key, action: c.action, valueSha256: valueDigest(c) })),
     unchanged: sync.unchanged,
     error: sync.error
   };
+}
+
+function valueDigest({ value, metadata }: ItemChange): string | undefined {
+  if (value === undefined) return undefined;
+  return sha256(metadata === undefined ? value : canonicalJson({ value, metadata }));
 }
 
 /**

@@ -2,24 +2,48 @@ import { expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateKvStoreSettings } from '../../inputs/settings.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../items/outcome.js';
-import { newStoreSync } from '../items/sync-items.js';
+import { itemsPart, newStoreSync } from '../items/sync-items.js';
+import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
 import { applyKvStorePlan } from './apply.js';
 import { type KvStorePlan, planKvStore } from './plan.js';
 
-/** Plan from reads alone, then write exactly that plan; an empty plan sends nothing. */
-export async function run(settings: UpdateKvStoreSettings, api: FastlyApi): Promise<ItemsOutcome> {
+/** The store's plan, from reads alone; `plan` is undefined when it could not be made (`sync.error` says why). */
+export interface KvModePlan {
+  readonly sync: StoreSync;
+  readonly plan: KvStorePlan | undefined;
+}
+
+export async function plan(settings: UpdateKvStoreSettings, api: FastlyApi): Promise<KvModePlan> {
   const sync = newStoreSync('kv-store', undefined, settings.kvStore);
   try {
-    const plan = await planKvStore(api, settings.kvStore, settings.items, settings.deleteMissing);
-    describePlan(sync, plan);
-    const applied = await applyKvStorePlan(api, plan);
-    sync.batches = applied.batches;
-    sync.singleWrites = applied.deletes;
-    sync.failed = [...applied.failed];
-    sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+    const planned = await planKvStore(api, settings.kvStore, settings.items, settings.deleteMissing);
+    describePlan(sync, planned);
+    return { sync, plan: planned };
   } catch (error) {
     sync.error = expectedMessage(error);
     sync.status = 'failed';
+    return { sync, plan: undefined };
+  }
+}
+
+/** The plan part: the key count and the generation of every key compared are the starting state. */
+export function planPart({ sync, plan: planned }: KvModePlan): ItemsStorePart {
+  return itemsPart(sync, planned && { keys: planned.keysBefore, generations: planned.generations.map(([key, generation]) => [key, generation]) });
+}
+
+/** Writes exactly the plan; an empty plan sends nothing. */
+export async function apply(settings: UpdateKvStoreSettings, api: FastlyApi, { sync, plan: planned }: KvModePlan): Promise<ItemsOutcome> {
+  if (planned) {
+    try {
+      const applied = await applyKvStorePlan(api, planned);
+      sync.batches = applied.batches;
+      sync.singleWrites = applied.deletes;
+      sync.failed = [...applied.failed];
+      sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+    } catch (error) {
+      sync.error = expectedMessage(error);
+      sync.status = 'failed';
+    }
   }
   return { mode: settings.mode, stores: [sync] };
 }

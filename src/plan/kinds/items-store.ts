@@ -35,6 +35,9 @@ const STORE_NAMES: Readonly<Record<ItemsStorePart['store'], string>> = {
   'compute-acl': 'Compute ACL'
 };
 
+const noun = (store: ItemsStorePart['store'], n: number): string =>
+  store === 'vcl-acl' || store === 'compute-acl' ? (n === 1 ? 'entry' : 'entries') : store === 'kv-store' ? (n === 1 ? 'key' : 'keys') : n === 1 ? 'item' : 'items';
+
 /** Keys named in one sentence at most; the rest are counted. */
 const KEYS_NAMED = 5;
 
@@ -60,7 +63,10 @@ export const itemsStore: PlanKind<ItemsStorePart> = {
     }
     const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [String(field(record(c), 'key')), record(c)]));
     const more = fresh.changes.length - reviewedChanges.size;
-    if (more !== 0) out.push(`${Math.abs(more)} ${Math.abs(more) === 1 ? 'item change' : 'item changes'} ${more > 0 ? 'more' : 'fewer'} than reviewed`);
+    if (more !== 0) {
+      const n = Math.abs(more);
+      out.push(`${n} ${more > 0 ? 'more' : 'fewer'} ${noun(fresh.store, 1)} ${n === 1 ? 'change' : 'changes'} than reviewed`);
+    }
     const differing: string[] = [];
     for (const change of fresh.changes) {
       const before = reviewedChanges.get(change.key);
@@ -80,7 +86,7 @@ export const itemsStore: PlanKind<ItemsStorePart> = {
     const name = STORE_NAMES[part.store];
     const what = `${name.charAt(0).toUpperCase()}${name.slice(1)} ${part.name}${part.serviceId ? ` (${part.serviceId})` : ''}`;
     if (part.error !== undefined) return `${what}: no plan: ${part.error}`;
-    const from = part.before === undefined ? 'write-only, items unknown' : `${part.before} ${part.before === 1 ? 'item' : 'items'}`;
+    const from = part.before === undefined ? 'write-only, items unknown' : `${part.before} ${noun(part.store, part.before)}`;
     if (part.changes.length === 0) return `${what}: ${from}: already live, nothing to change`;
     const counts = (['create', 'update', 'upsert', 'delete'] as const)
       .map(action => [action, part.changes.filter(c => c.action === action).length] as const)

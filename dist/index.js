@@ -5489,7 +5489,7 @@ async function update_kv_store_apply(settings, api, { sync, plan: planned }) {
             sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
         }
         catch (error) {
-            sync.error = expectedMessage(error);
+            sync.error = (0,errors/* expectedMessage */.UB)(error);
             sync.status = 'failed';
         }
     }
@@ -5884,7 +5884,7 @@ async function update_acl_plan(settings, api) {
             planned.push({ sync, plan: made });
         }
         catch (error) {
-            sync.error = expectedMessage(error);
+            sync.error = (0,errors/* expectedMessage */.UB)(error);
             sync.status = 'failed';
             planned.push({ sync, plan: undefined });
         }

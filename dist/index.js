@@ -3808,6 +3808,7 @@ function repositoryDiff(current, base, files, changes) {
 ;// CONCATENATED MODULE: ./src/modes/activate/plan.ts
 
 
+
 /**
  * Reads only: the service's versions with lint beside them, then the base's
  * VCL when files are given. Nothing here writes (lint changes nothing).
@@ -3823,6 +3824,7 @@ async function planService(settings, api, serviceId) {
         clone: settings.clone,
         files: [],
         mainVcl: undefined,
+        package: undefined,
         diff: undefined,
         lint: [],
         alreadyLive: false,
@@ -3845,7 +3847,12 @@ async function planService(settings, api, serviceId) {
         part = { ...part, lint: lint.findings };
         if (!settings.clone)
             return { part: { ...part, alreadyLive: base === active }, details, failure: undefined };
-        if (current) {
+        if (settings.package) {
+            // The live version already having these files makes an empty plan: nothing is cloned.
+            const change = await planPackage(api, serviceId, base, settings.package);
+            part = { ...part, package: change, alreadyLive: change.action === 'unchanged' && base === active };
+        }
+        else if (current) {
             const content = planVclContent(files, settings.vclMain, current, base);
             part = { ...part, files: content.files, mainVcl: content.mainVcl, diff: content.diff, alreadyLive: content.same && base === active };
         }
@@ -3935,32 +3942,24 @@ async function deploy(settings, api, cancel, planned) {
             if (settings.dryRun)
                 return finish({ kind: 'planned' });
         }
-        else if (settings.package) {
-            const change = await planPackage(api, part.serviceId, base, settings.package);
-            known = { ...known, package: change };
-            // The live version already has these files: the plan is empty, and nothing is cloned.
-            if (change.action === 'unchanged' && base === part.activeVersion)
-                return finish({ kind: 'unchanged' });
-            if (settings.dryRun)
-                return finish({ kind: 'planned' });
-            const clone = await cloneOnce(api, details, base);
-            version = clone;
-            known = { ...known, newVersion: clone };
-            known = { ...known, package: await uploadPackage(api, part.serviceId, clone, base, settings.package, change) };
-            comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
-        }
         else if (part.alreadyLive) {
             return finish({ kind: 'unchanged' });
         }
         else if (settings.dryRun) {
-            known = { ...known, diffTitle: `Repository VCL against version ${base}`, diff: part.diff };
+            if (!settings.package)
+                known = { ...known, diffTitle: `Repository VCL against version ${base}`, diff: part.diff };
             return finish({ kind: 'planned' });
         }
         else {
             const clone = await cloneOnce(api, details, base);
             version = clone;
             known = { ...known, newVersion: clone };
-            await uploadVcl(api, part.serviceId, clone, settings.vclFiles, part);
+            if (settings.package && part.package) {
+                known = { ...known, package: await uploadPackage(api, part.serviceId, clone, base, settings.package, part.package) };
+            }
+            else {
+                await uploadVcl(api, part.serviceId, clone, settings.vclFiles, part);
+            }
             comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
         }
         const checked = await activateChecked(settings, api, cancel, known, version, comment);
@@ -3986,7 +3985,7 @@ function knownOf(part) {
         newVersion: undefined,
         vcl: part.files.map(({ name, action, path }) => ({ name, action, path })),
         mainVcl: part.mainVcl,
-        package: undefined,
+        package: part.package,
         lint: part.lint,
         validation: undefined,
         warning: undefined,
@@ -4789,6 +4788,7 @@ const vclService = {
         clone: part.clone,
         files: [...part.files].sort((a, b) => (a.name < b.name ? -1 : 1)).map(f => ({ name: f.name, action: f.action, sha256: f.sha256 })),
         main: part.mainVcl ?? null,
+        package: part.package ? { before: part.package.before?.filesHash ?? null, after: part.package.after.filesHash ?? null, action: part.package.action } : null,
         error: part.error ?? null
     }),
     differences(reviewed, fresh) {
@@ -4822,6 +4822,12 @@ const vclService = {
             out.push(`the VCL '${name}' was in the reviewed plan but is not in this run`);
         if (field(was, 'main') !== field(now, 'main'))
             out.push(`the VCL made main is ${String(field(now, 'main') ?? 'unchanged')} now, ${String(field(was, 'main') ?? 'unchanged')} when reviewed`);
+        const wasPackage = read_back_record(field(was, 'package'));
+        const nowPackage = read_back_record(field(now, 'package'));
+        if (field(wasPackage, 'after') !== field(nowPackage, 'after'))
+            out.push(fresh.package ? `the package ${fresh.package.path} differs from what was reviewed` : 'the reviewed plan had a package, this run has none');
+        else if (field(wasPackage, 'before') !== field(nowPackage, 'before'))
+            out.push(`the package of ${fresh.serviceId}'s version ${numberOr(fresh.baseVersion)} is not the one reviewed`);
         if (out.length === 0 && field(was, 'error') !== field(now, 'error'))
             out.push(`the plan of ${fresh.serviceId} failed differently`);
         return out;
@@ -4834,6 +4840,10 @@ const vclService = {
         const lint = lintStatus(part);
         if (part.alreadyLive)
             return `${who}: already live on ${part.environment} (version ${numberOr(part.activeVersion)}): nothing to deploy${lint}`;
+        if (part.package) {
+            const what = part.package.action === 'unchanged' ? 'the package is already there (same files hash)' : `upload the package (files hash ${shortHash(part.package.before?.filesHash)} → ${shortHash(part.package.after.filesHash)})`;
+            return `${who}: clone ${from}: ${what}`;
+        }
         if (!part.clone)
             return `${who}: activate version ${numberOr(part.baseVersion)} on ${part.environment} (now ${numberOr(part.activeVersion)})`;
         const counts = ['create', 'update', 'unchanged']
@@ -4853,6 +4863,11 @@ const vclService = {
             });
             sections.push({ title: `Lint of ${part.serviceId}`, markdown: html `<ul>${join(items, '')}</ul>` });
         }
+        if (part.package) {
+            const row = (label, facts) => html `<tr><td>${html_escape(label)}</td><td>${html_escape(facts?.name ?? '—')}</td><td>${html_escape(facts?.language ?? '—')}</td><td>${html_escape(facts?.size === undefined ? '—' : String(facts.size))}</td><td><code>${html_escape(facts?.filesHash ?? '—')}</code></td></tr>`;
+            const table = html `<table><tr><th></th><th>Name</th><th>Language</th><th>Bytes</th><th>Files hash</th></tr>${row(`version ${numberOr(part.baseVersion)}`, part.package.before)}${row(part.package.path, part.package.after)}</table>`;
+            sections.push({ title: `Package of ${part.serviceId}`, markdown: table });
+        }
         if (part.diff)
             sections.push({ title: `VCL of ${part.serviceId}: the repository against version ${numberOr(part.baseVersion)}`, code: { language: 'diff', text: part.diff }, collapsed: true });
         return sections;
@@ -4868,6 +4883,9 @@ function lintStatus(part) {
     if (warnings > 0)
         return `; lint passed with ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`;
     return '; lint passed';
+}
+function shortHash(hash) {
+    return hash === undefined ? 'none' : hash.slice(0, 12);
 }
 function describeAction(action) {
     return action === 'create' ? 'created' : action === 'update' ? 'updated' : action === 'unchanged' ? 'unchanged' : action;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { useFakeGitHub } from '../fake-github/use-fake.js';
+import { cliEntries, expectedFilesHash, packageBytes, writePackage } from '../packages.js';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
 import { type ActionRun, expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
 
@@ -264,6 +265,36 @@ describe('@actions/github is loaded only by runs that call GitHub', () => {
     expect(reviewed.code).toBe(0);
     expect(planComments()).toHaveLength(1);
     expect(chunks(commenting.loaded()).filter(name => octokitChunk.includes(name)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('activate with package plugs into the same plan', () => {
+  it('the package before and after on the pull request; another package at deploy time is refused with zero writes', async () => {
+    serial += 1;
+    const sid = `REVC${serial}SERVICE`;
+    const live = cliEntries({ name: 'edge-app', language: 'rust', wasm: 'live wasm' });
+    const reviewedPackage = cliEntries({ name: 'edge-app', language: 'rust', wasm: 'reviewed wasm' });
+    fastly.fake.addService({ id: sid, name: `edge-${serial}`, type: 'wasm', versions: [{ locked: true }, { active: true }] });
+    fastly.fake.setPackage(sid, 2, await packageBytes(live));
+    const inputs = { mode: 'activate', 'api-token': TOKEN, 'service-id': sid };
+    const path = await writePackage(reviewedPackage);
+    const review = await runAction(fastly.inputs({ ...inputs, package: path, 'dry-run': 'true' }), context('pull_request'));
+
+    expect(review.code).toBe(0);
+    const body = planComments()[0]?.body ?? '';
+    expect(body).toContain(`edge-${serial} (${sid}): clone from version 2, active on production: upload the package (files hash ${expectedFilesHash(live).slice(0, 12)} → ${expectedFilesHash(reviewedPackage).slice(0, 12)})`);
+    expect(body).toContain(`<code>${expectedFilesHash(reviewedPackage)}</code>`);
+
+    const other = await writePackage(cliEntries({ name: 'edge-app', language: 'rust', wasm: 'something else' }));
+    const refused = await runAction(fastly.inputs({ ...inputs, package: other, 'require-reviewed-plan': 'true' }), context('push'));
+    expect(refused.code).toBe(1);
+    expect(fastly.fake.writes()).toEqual([]);
+    expect(refused.errors.at(-1)).toContain(`the package ${other} differs from what was reviewed`);
+
+    const deployed = await runAction(fastly.inputs({ ...inputs, package: path, 'require-reviewed-plan': 'true' }), context('push'));
+    expect(deployed.code).toBe(0);
+    expect(deployed.outputs['plan-digest']).toBe(review.outputs['plan-digest']);
+    expect(fastly.fake.service(sid).activeVersion).toBe(3);
   });
 });
 

@@ -24,6 +24,7 @@ function service(overrides: Partial<VclServicePart> = {}): VclServicePart {
       { name: 'shared', path: 'vcl/shared.vcl', action: 'unchanged', sha256: SHA_B }
     ],
     mainVcl: undefined,
+    package: undefined,
     diff: '--- main (version 7)\n+++ vcl/main.vcl\n',
     lint: [],
     alreadyLive: false,
@@ -46,6 +47,11 @@ function store(overrides: Partial<ItemsStorePart> = {}): ItemsStorePart {
     error: undefined,
     ...overrides
   };
+}
+
+function pkg(after: string, before = SHA_B): NonNullable<VclServicePart['package']> {
+  const facts = (filesHash: string) => ({ name: 'app', language: 'rust', size: 1000, filesHash });
+  return { path: 'pkg/app.tar.gz', before: facts(before), after: facts(after), action: after === before ? 'unchanged' : 'upload', uploaded: false };
 }
 
 const plan = (...parts: Plan['parts']): Plan => ({ mode: 'activate', parts });
@@ -84,7 +90,8 @@ describe('the canonical form and its digest', () => {
     ['another file content', service({ files: [{ ...service().files[0]!, sha256: SHA_B }, service().files[1]!] })],
     ['another main VCL', service({ mainVcl: 'main' })],
     ['clone: false', service({ clone: false })],
-    ['staging', service({ environment: 'staging' })]
+    ['staging', service({ environment: 'staging' })],
+    ['a package', service({ files: [], package: pkg(SHA_A) })]
   ])('changes with %s', (_, changed) => {
     expect(planDigest(plan(changed))).not.toBe(planDigest(plan(service())));
   });
@@ -102,6 +109,12 @@ describe('what differs from the reviewed plan, as sentences', () => {
     const was = reviewed(plan(service()));
     const now = plan(service({ activeVersion: 8, baseVersion: 8, files: [{ ...service().files[0]!, sha256: SHA_B }, service().files[1]!] }));
     expect(planDifferences(was, now)).toEqual(['production of SVC1 moved from version 7 to version 8 since the review', 'vcl/main.vcl differs from what was reviewed']);
+  });
+
+  it('a package that differs from the reviewed one, and a live package that moved', () => {
+    const was = reviewed(plan(service({ files: [], package: pkg(SHA_A) })));
+    expect(planDifferences(was, plan(service({ files: [], package: pkg('c'.repeat(64)) })))).toEqual(['the package pkg/app.tar.gz differs from what was reviewed']);
+    expect(planDifferences(was, plan(service({ files: [], package: pkg(SHA_A, 'd'.repeat(64)) })))).toEqual(["the package of SVC1's version 7 is not the one reviewed"]);
   });
 
   it('3 items more, and a store whose items changed', () => {

@@ -9,7 +9,7 @@ import type { ActivateSettings } from '../../inputs/settings.js';
 import type { VclFile } from '../../inputs/vcl-files.js';
 import type { VclServicePart } from '../../plan/kinds/vcl-service.js';
 import type { ActivateOutcome, ServiceActivation } from './outcome.js';
-import { planPackage, uploadPackage } from './package.js';
+import { uploadPackage } from './package.js';
 import { type ServicePlan, activeOn, planService } from './plan.js';
 
 /** Every service's plan, made before any write. */
@@ -76,27 +76,20 @@ async function deploy(settings: ActivateSettings, api: FastlyApi, cancel: Cancel
       known = { ...known, newVersion: base };
       if (part.alreadyLive) return finish({ kind: 'unchanged' });
       if (settings.dryRun) return finish({ kind: 'planned' });
-    } else if (settings.package) {
-      const change = await planPackage(api, part.serviceId, base, settings.package);
-      known = { ...known, package: change };
-      // The live version already has these files: the plan is empty, and nothing is cloned.
-      if (change.action === 'unchanged' && base === part.activeVersion) return finish({ kind: 'unchanged' });
-      if (settings.dryRun) return finish({ kind: 'planned' });
-      const clone = await cloneOnce(api, details, base);
-      version = clone;
-      known = { ...known, newVersion: clone };
-      known = { ...known, package: await uploadPackage(api, part.serviceId, clone, base, settings.package, change) };
-      comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
     } else if (part.alreadyLive) {
       return finish({ kind: 'unchanged' });
     } else if (settings.dryRun) {
-      known = { ...known, diffTitle: `Repository VCL against version ${base}`, diff: part.diff };
+      if (!settings.package) known = { ...known, diffTitle: `Repository VCL against version ${base}`, diff: part.diff };
       return finish({ kind: 'planned' });
     } else {
       const clone = await cloneOnce(api, details, base);
       version = clone;
       known = { ...known, newVersion: clone };
-      await uploadVcl(api, part.serviceId, clone, settings.vclFiles, part);
+      if (settings.package && part.package) {
+        known = { ...known, package: await uploadPackage(api, part.serviceId, clone, base, settings.package, part.package) };
+      } else {
+        await uploadVcl(api, part.serviceId, clone, settings.vclFiles, part);
+      }
       comment = commentBeside(api, part.serviceId, clone, base, settings.comment);
     }
     const checked = await activateChecked(settings, api, cancel, known, version, comment);
@@ -122,7 +115,7 @@ function knownOf(part: VclServicePart): Known {
     newVersion: undefined,
     vcl: part.files.map(({ name, action, path }) => ({ name, action, path })),
     mainVcl: part.mainVcl,
-    package: undefined,
+    package: part.package,
     lint: part.lint,
     validation: undefined,
     warning: undefined,

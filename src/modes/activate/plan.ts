@@ -3,9 +3,10 @@ import type { FastlyApi } from '../../fastly/client.js';
 import type { Environment, ServiceDetails } from '../../fastly/versions.js';
 import type { ActivateSettings } from '../../inputs/settings.js';
 import type { LintFinding, VclServicePart } from '../../plan/kinds/vcl-service.js';
+import { planPackage } from './package.js';
 import { lintVclFiles, planVclContent } from './vcl-plan.js';
 
-/** One service's plan, and what reading it gave that the deploy starts from. */
+/** One service's plan (its VCL files or its Compute package against the base), and what reading it gave that the deploy starts from. */
 export interface ServicePlan {
   readonly part: VclServicePart;
   /** Undefined when the plan failed. */
@@ -29,6 +30,7 @@ export async function planService(settings: ActivateSettings, api: FastlyApi, se
     clone: settings.clone,
     files: [],
     mainVcl: undefined,
+    package: undefined,
     diff: undefined,
     lint: [],
     alreadyLive: false,
@@ -52,7 +54,11 @@ export async function planService(settings: ActivateSettings, api: FastlyApi, se
     if (!lint.ok) throw lint.error;
     part = { ...part, lint: lint.findings };
     if (!settings.clone) return { part: { ...part, alreadyLive: base === active }, details, failure: undefined };
-    if (current) {
+    if (settings.package) {
+      // The live version already having these files makes an empty plan: nothing is cloned.
+      const change = await planPackage(api, serviceId, base, settings.package);
+      part = { ...part, package: change, alreadyLive: change.action === 'unchanged' && base === active };
+    } else if (current) {
       const content = planVclContent(files, settings.vclMain, current, base);
       part = { ...part, files: content.files, mainVcl: content.mainVcl, diff: content.diff, alreadyLive: content.same && base === active };
     }

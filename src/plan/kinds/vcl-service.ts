@@ -1,4 +1,5 @@
 import type { Environment } from '../../fastly/versions.js';
+import type { PackageChange, PackageFacts } from '../../modes/activate/outcome.js';
 import type { PlanSection } from '../../github/plan-comment.js';
 import { escape, html, join } from '../../report/html.js';
 import type { PlanKind } from '../kind.js';
@@ -36,6 +37,8 @@ export interface VclServicePart {
   readonly files: readonly VclFilePlan[];
   /** The VCL made main, when that changes. */
   readonly mainVcl: string | undefined;
+  /** With `package` (Compute): the base's package against the one read. */
+  readonly package: PackageChange | undefined;
   /** The files against the base version's VCL, unified. */
   readonly diff: string | undefined;
   readonly lint: readonly LintFinding[];
@@ -55,6 +58,7 @@ export const vclService: PlanKind<VclServicePart> = {
     clone: part.clone,
     files: [...part.files].sort((a, b) => (a.name < b.name ? -1 : 1)).map(f => ({ name: f.name, action: f.action, sha256: f.sha256 })),
     main: part.mainVcl ?? null,
+    package: part.package ? { before: part.package.before?.filesHash ?? null, after: part.package.after.filesHash ?? null, action: part.package.action } : null,
     error: part.error ?? null
   }),
   differences(reviewed, fresh) {
@@ -80,6 +84,10 @@ export const vclService: PlanKind<VclServicePart> = {
     }
     for (const name of reviewedFiles.keys()) out.push(`the VCL '${name}' was in the reviewed plan but is not in this run`);
     if (field(was, 'main') !== field(now, 'main')) out.push(`the VCL made main is ${String(field(now, 'main') ?? 'unchanged')} now, ${String(field(was, 'main') ?? 'unchanged')} when reviewed`);
+    const wasPackage = record(field(was, 'package'));
+    const nowPackage = record(field(now, 'package'));
+    if (field(wasPackage, 'after') !== field(nowPackage, 'after')) out.push(fresh.package ? `the package ${fresh.package.path} differs from what was reviewed` : 'the reviewed plan had a package, this run has none');
+    else if (field(wasPackage, 'before') !== field(nowPackage, 'before')) out.push(`the package of ${fresh.serviceId}'s version ${numberOr(fresh.baseVersion)} is not the one reviewed`);
     if (out.length === 0 && field(was, 'error') !== field(now, 'error')) out.push(`the plan of ${fresh.serviceId} failed differently`);
     return out;
   },
@@ -89,6 +97,10 @@ export const vclService: PlanKind<VclServicePart> = {
     const from = `from version ${numberOr(part.baseVersion)}${part.baseVersion === part.activeVersion ? `, active on ${part.environment}` : ` (${part.environment} is on ${numberOr(part.activeVersion)})`}`;
     const lint = lintStatus(part);
     if (part.alreadyLive) return `${who}: already live on ${part.environment} (version ${numberOr(part.activeVersion)}): nothing to deploy${lint}`;
+    if (part.package) {
+      const what = part.package.action === 'unchanged' ? 'the package is already there (same files hash)' : `upload the package (files hash ${shortHash(part.package.before?.filesHash)} → ${shortHash(part.package.after.filesHash)})`;
+      return `${who}: clone ${from}: ${what}`;
+    }
     if (!part.clone) return `${who}: activate version ${numberOr(part.baseVersion)} on ${part.environment} (now ${numberOr(part.activeVersion)})`;
     const counts = (['create', 'update', 'unchanged'] as const)
       .map(action => [action, part.files.filter(f => f.action === action).length] as const)
@@ -107,6 +119,12 @@ export const vclService: PlanKind<VclServicePart> = {
       });
       sections.push({ title: `Lint of ${part.serviceId}`, markdown: html`<ul>${join(items, '')}</ul>` });
     }
+    if (part.package) {
+      const row = (label: string, facts: PackageFacts | undefined) =>
+        html`<tr><td>${escape(label)}</td><td>${escape(facts?.name ?? '—')}</td><td>${escape(facts?.language ?? '—')}</td><td>${escape(facts?.size === undefined ? '—' : String(facts.size))}</td><td><code>${escape(facts?.filesHash ?? '—')}</code></td></tr>`;
+      const table = html`<table><tr><th></th><th>Name</th><th>Language</th><th>Bytes</th><th>Files hash</th></tr>${row(`version ${numberOr(part.baseVersion)}`, part.package.before)}${row(part.package.path, part.package.after)}</table>`;
+      sections.push({ title: `Package of ${part.serviceId}`, markdown: table });
+    }
     if (part.diff) sections.push({ title: `VCL of ${part.serviceId}: the repository against version ${numberOr(part.baseVersion)}`, code: { language: 'diff', text: part.diff }, collapsed: true });
     return sections;
   }
@@ -119,6 +137,10 @@ function lintStatus(part: VclServicePart): string {
   if (errors > 0) return `; lint failed: ${errors} ${errors === 1 ? 'error' : 'errors'}${warnings > 0 ? `, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : ''}`;
   if (warnings > 0) return `; lint passed with ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`;
   return '; lint passed';
+}
+
+function shortHash(hash: string | undefined): string {
+  return hash === undefined ? 'none' : hash.slice(0, 12);
 }
 
 function describeAction(action: string): string {

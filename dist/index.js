@@ -2558,13 +2558,16 @@ function versionCalls(transport) {
     return {
         async serviceDetails(sid) {
             const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details`, verify: serviceAnswer }));
-            const versions = body.versions.map(toVersion);
+            // The service's own environments[] may be the only place a staged version shows: the recorded
+            // details list none on their versions.
+            const staged = onEnvironment(body.environments, 'staging');
+            const versions = body.versions.map(toVersion).map(v => (v.number === staged && !v.staging ? { ...v, staging: true } : v));
             const active = isRecord(body.active_version) ? toVersion(body.active_version).number : undefined;
             return {
                 id: sid,
                 name: typeof body.name === 'string' ? body.name : sid,
                 type: typeof body.type === 'string' ? body.type : undefined,
-                activeVersion: active ?? versions.find(v => v.active)?.number,
+                activeVersion: active ?? versions.find(v => v.active)?.number ?? onEnvironment(body.environments, 'production'),
                 versions
             };
         },
@@ -2676,6 +2679,12 @@ function toVersion(value) {
         staging: v.staging === true || deployedOn(v.environments, 'staging', number),
         comment: typeof v.comment === 'string' ? v.comment : ''
     };
+}
+/** The version an `environments[]` list names for `name`. */
+function onEnvironment(environments, name) {
+    const entry = Array.isArray(environments) ? environments.find(e => isRecord(e) && e.name === name) : undefined;
+    const number = isRecord(entry) ? Number(entry.active_version) : NaN;
+    return Number.isSafeInteger(number) && number > 0 ? number : undefined;
 }
 /** Fastly lists an environment in `environments[]` only where the version is deployed. */
 function deployedOn(environments, name, number) {
@@ -8039,7 +8048,7 @@ class GitHub {
         // octokit's own warnings (a deprecation header GitHub sends) would reach the console unescaped.
         const say = (message) => this.options.log?.(`GitHub API: ${this.scrub(message)}`);
         const log = { debug: () => undefined, info: () => undefined, warn: say, error: say };
-        this.octokit ??= __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
+        this.octokit ??= __nccwpck_require__.e(/* import() */ 603).then(__nccwpck_require__.bind(__nccwpck_require__, 6603)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
         return this.octokit;
     }
     rateLimitWait(failure) {

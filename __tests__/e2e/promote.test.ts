@@ -32,12 +32,16 @@ describe('promote the staged version (version: staged, clone: false)', () => {
     expect(readable(run.summary)).toContain(`https://manage.fastly.com/configure/services/${sid}/versions/2`);
   });
 
-  it('finds the staged version by `staging: true` alone, the shape no recording confirms', async () => {
+  it.each([
+    ['by `staging: true` alone, the shape no recording confirms', 'flag'],
+    ["only in the service's environments[], as the recorded details list none on their versions", 'service']
+  ] as const)('finds the staged version %s', async (_how, shape) => {
     const sid = service(true);
-    ctx.fake.setShapes({ staged: 'flag' });
+    ctx.fake.setShapes({ staged: shape });
     const run = await promote(sid);
 
     expect(run.code).toBe(0);
+    expect(ctx.fake.writes().map(r => `${r.method} ${r.path}`)).toEqual([`PUT /service/${sid}/version/2/activate`]);
     expect(ctx.fake.service(sid).activeVersion).toBe(2);
   });
 

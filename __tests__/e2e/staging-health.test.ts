@@ -54,7 +54,7 @@ describe('health check on staging, through the staging IP', () => {
     expect(readable(run.summary)).toContain(`Health check of <code>${healthUrl().replace('&', '&amp;')}</code> through the staging IP <code>127.0.0.2</code>: healthy`);
   });
 
-  it.each(['environments', 'flag'] as const)(
+  it.each(['environments', 'flag', 'service'] as const)(
     'on failure re-stages the version staged before (staged version shown by %s), and production is never touched',
     async shape => {
       const sid = service(true);

@@ -21,8 +21,9 @@
  *   acls: Map<string, import('./acls.mjs').Acl[]>, computeAcls: Map<string, import('./acls.mjs').ComputeAcl> }} State
  *   warnings, dictionaries, stats and VCL ACLs by service id, config stores, KV stores and Compute ACLs by their id
  * @typedef {object} Shapes  answers whose real shape no recording confirms; the action must take either
- * @property {'environments' | 'flag'} staged  a staged version shown only in environments[] (the documented
- *   way), or only by `staging: true` (what the Fastly CLI reads)
+ * @property {'environments' | 'flag' | 'service'} staged  a staged version shown in environments[] of the version
+ *   and of the service (the documented way), only by `staging: true` (what the Fastly CLI reads), or only in the
+ *   service's environments[] of /details (the recorded details list no environments on its versions)
  * @property {200 | 400} failedValidation  200 {"status":"error","msg"} as documented, or a 400 refusal
  * @property {'empty' | 404} unknownStoreName  GET /resources/stores/config?name= of no store: [] or 404
  * @property {'wrapped' | 'bare' | 400} lint  lint's answer: in data.attributes (the SDKs), bare (the reference page),

@@ -32,9 +32,10 @@ const notFound = () => ({ status: 404, json: { msg: 'Record not found' } });
 const byName = (vcls) => [...vcls].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 /**
- * Where the version is deployed, as Fastly lists it: an entry per environment
- * it is active on, none otherwise. With the `flag` shape a staged version shows
- * only by `staging: true`, so the action must read both.
+ * Where the version is deployed, as Fastly lists it on the version: an entry
+ * per environment it is active on, none otherwise. With the `flag` shape a
+ * staged version shows only by `staging: true`, with `service` only in the
+ * service's own environments[], so the action must read all three.
  * @param {Service} service @param {number} number @param {import('./server.mjs').Shapes} shapes
  */
 function environmentsOf(service, number, shapes) {
@@ -42,6 +43,18 @@ function environmentsOf(service, number, shapes) {
     ...(service.activeVersion === number ? [{ name: 'production', service_id: service.id, active_version: number }] : []),
     ...(service.stagingVersion === number && shapes.staged === 'environments'
       ? [{ name: 'staging', service_id: service.id, active_version: number }] : []),
+  ];
+}
+
+/**
+ * The service's environments[] of `/details`: every environment with a version on it.
+ * @param {Service} service @param {import('./server.mjs').Shapes} shapes
+ */
+function serviceEnvironments(service, shapes) {
+  return [
+    ...(service.activeVersion === null ? [] : [{ name: 'production', service_id: service.id, active_version: service.activeVersion }]),
+    ...(service.stagingVersion === null || shapes.staged === 'flag'
+      ? [] : [{ name: 'staging', service_id: service.id, active_version: service.stagingVersion }]),
   ];
 }
 
@@ -257,7 +270,7 @@ export const versionRoutes = [
           type: service.type,
           active_version: active ? versionJson(ctx, service, active) : null,
           versions: service.versions.map((version) => versionJson(ctx, service, version)),
-          environments: service.versions.flatMap((version) => environmentsOf(service, version.number, ctx.state.shapes)),
+          environments: serviceEnvironments(service, ctx.state.shapes),
         },
       };
     },

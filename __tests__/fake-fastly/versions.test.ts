@@ -154,6 +154,18 @@ describe('validate and activate', () => {
     expect(await version2()).toMatchObject({ staging: true, environments: [] });
   });
 
+  it('with the service shape, shows a staged version only in the environments[] of the service', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/activate/staging`, { method: 'PUT' });
+    ctx.fake.setShapes({ staged: 'service' });
+    const { body } = await call(`/service/${sid}/details`, { method: 'GET' });
+    expect(body.environments).toEqual([
+      { name: 'production', service_id: sid, active_version: 1 },
+      { name: 'staging', service_id: sid, active_version: 2 }
+    ]);
+    expect((body.versions as unknown[])[1]).toMatchObject({ staging: false, environments: [] });
+  });
+
   it('answers the activation warning as msg until it is cleared', async () => {
     const sid = freshService();
     ctx.fake.setActivationWarning(sid, 'Warning: backend unhealthy');

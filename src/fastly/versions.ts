@@ -56,13 +56,16 @@ export function versionCalls(transport: Transport) {
   return {
     async serviceDetails(sid: string): Promise<ServiceDetails> {
       const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/details`, verify: serviceAnswer }));
-      const versions = (body.versions as unknown[]).map(toVersion);
+      // The service's own environments[] may be the only place a staged version shows: the recorded
+      // details list none on their versions.
+      const staged = onEnvironment(body.environments, 'staging');
+      const versions = (body.versions as unknown[]).map(toVersion).map(v => (v.number === staged && !v.staging ? { ...v, staging: true } : v));
       const active = isRecord(body.active_version) ? toVersion(body.active_version).number : undefined;
       return {
         id: sid,
         name: typeof body.name === 'string' ? body.name : sid,
         type: typeof body.type === 'string' ? body.type : undefined,
-        activeVersion: active ?? versions.find(v => v.active)?.number,
+        activeVersion: active ?? versions.find(v => v.active)?.number ?? onEnvironment(body.environments, 'production'),
         versions
       };
     },
@@ -175,6 +178,13 @@ function toVersion(value: unknown): VersionInfo {
     staging: v.staging === true || deployedOn(v.environments, 'staging', number),
     comment: typeof v.comment === 'string' ? v.comment : ''
   };
+}
+
+/** The version an `environments[]` list names for `name`. */
+function onEnvironment(environments: unknown, name: string): number | undefined {
+  const entry = Array.isArray(environments) ? environments.find(e => isRecord(e) && e.name === name) : undefined;
+  const number = isRecord(entry) ? Number(entry.active_version) : NaN;
+  return Number.isSafeInteger(number) && number > 0 ? number : undefined;
 }
 
 /** Fastly lists an environment in `environments[]` only where the version is deployed. */

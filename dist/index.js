@@ -2213,12 +2213,17 @@ function kvStoreCalls(transport) {
             const byId = (await orNotFound(transport.send({ method: 'GET', path: store(nameOrId), verify: oneStore })));
             return byId && { id: byId.id, name: byId.name };
         },
-        /** Every key, sorted as Fastly lists them, following `meta.next_cursor`. */
+        /**
+         * Every key, sorted as Fastly lists them, following `meta.next_cursor`.
+         * `consistency=strong`, as go-fastly's recorded list and the CLI's default
+         * ask: an eventual list is served from a cache and may miss a key written
+         * moments ago, and a plan made from it would delete or rewrite the wrong keys.
+         */
         async listKvKeys(id) {
             const keys = [];
             const endpoint = `${store(id)}/keys`;
             await walkPages(endpoint, '', MAX_KV_KEY_PAGES, async (cursor) => {
-                const path = `${endpoint}?limit=${KV_KEYS_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+                const path = `${endpoint}?consistency=strong&limit=${KV_KEYS_PER_PAGE}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
                 const body = (await transport.send({ method: 'GET', path, verify: keyList }));
                 keys.push(...body.data);
                 return nextCursor(body);

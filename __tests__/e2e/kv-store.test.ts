@@ -62,6 +62,9 @@ describe('update-kv-store', () => {
     // Values read only for the keys the wanted state keeps and the store lists.
     const valueReads = ctx.fake.requests.filter(r => r.method === 'GET' && r.path.startsWith(`/resources/stores/kv/${id}/keys/`)).map(r => decodeURIComponent(r.path.split('/keys/')[1] ?? ''));
     expect(valueReads.sort()).toEqual(['changed', 'keepMeta', 'meta', 'same']);
+    // The plan's key list is asked for strongly consistent, as go-fastly's recorded list is: a cached one can miss keys.
+    const keyLists = ctx.fake.requests.filter(r => r.method === 'GET' && r.path.startsWith(`/resources/stores/kv/${id}/keys?`));
+    expect(keyLists.map(r => new URL(r.path, 'http://fake').searchParams.get('consistency'))).toEqual(['strong']);
     const state = ctx.fake.kvStoreKeys(id);
     expect(Object.keys(state)).toEqual(['changed', 'fresh', 'keepMeta', 'meta', 'same', 'untouched']);
     expect(state.changed).toMatchObject({ value: '/new', metadata: '' });

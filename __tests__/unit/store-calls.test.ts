@@ -52,8 +52,8 @@ describe('KV store calls', () => {
     await expect(api.listKvKeys(id)).resolves.toEqual(Object.keys(keys));
     const asked = paths(`/resources/stores/kv/${id}/keys`);
     expect(asked).toHaveLength(3);
-    expect(asked[0]).toBe(`GET /resources/stores/kv/${id}/keys?limit=1000`);
-    expect(asked[1]).toMatch(/\?limit=1000&cursor=./);
+    expect(asked[0]).toBe(`GET /resources/stores/kv/${id}/keys?consistency=strong&limit=1000`);
+    expect(asked[1]).toMatch(/\?consistency=strong&limit=1000&cursor=./);
     api.dispose();
   });
 
@@ -73,7 +73,7 @@ describe('KV store calls', () => {
     const api = client();
     const error = await failure(api.listKvKeys(id));
     expect(error).toBeInstanceOf(FastlyUnconfirmedError);
-    expect(error.message).toBe(`Fastly answered HTTP 200 to GET /resources/stores/kv/${id}/keys?limit=1000 but its answer is not the key list it returns ({"data": ["key", …], "meta"}) (after 2 retries)`);
+    expect(error.message).toBe(`Fastly answered HTTP 200 to GET /resources/stores/kv/${id}/keys?consistency=strong&limit=1000 but its answer is not the key list it returns ({"data": ["key", …], "meta"}) (after 2 retries)`);
     expect(paths(`/resources/stores/kv/${id}/keys`)).toHaveLength(3);
     api.dispose();
   });

@@ -192,7 +192,7 @@ describe('answers whose shape no recording confirms: the action takes either', (
 });
 
 describe('a staged version is found in either shape', () => {
-  it.each(['environments', 'flag'] as const)('shown by %s: staging reports the version it replaced', async staged => {
+  it.each(['environments', 'flag', 'service'] as const)('shown by %s: staging reports the version it replaced', async staged => {
     const sid = `ANS${++serial}STG`;
     ctx.fake.addService({ id: sid, name: 'stg', versions: [{ active: true }, { staging: true }, {}] });
     ctx.fake.setShapes({ staged });

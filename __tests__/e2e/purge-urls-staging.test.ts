@@ -50,6 +50,16 @@ describe('purge-urls on staging', () => {
     expect(readable(run.summary)).toContain("On Fastly's <b>staging</b> environment: each URL was sent as <code>PURGE</code> to the staging IP of its host");
   });
 
+  it.each(['flag', 'service'] as const)('takes the staging IPs from the staged version when it is shown by %s', async shape => {
+    const sid = service();
+    ctx.fake.setShapes({ staged: shape });
+    const run = await purge(sid, [url(HOST, '/')]);
+
+    expect(run.code).toBe(0);
+    expect(ctx.fake.requests.filter(r => r.path.includes('/domain')).map(r => r.path)).toEqual([`/service/${sid}/version/2/domain?include=staging_ips`]);
+    expect(staging.edge.seen.map(r => [r.method, r.host, r.path])).toEqual([['PURGE', `${HOST}:${staging.edge.port}`, '/']]);
+  });
+
   it('a hard purge sends no soft-purge header', async () => {
     const sid = service();
     const run = await purge(sid, [url(HOST, '/')], { 'soft-purge': 'false' });

@@ -2198,13 +2198,19 @@ function kvStoreCalls(transport) {
     const store = (id) => `/resources/stores/kv/${encodeURIComponent(id)}`;
     const keyPath = (id, key) => `${store(id)}/keys/${encodeURIComponent(key)}`;
     return {
-        /** By name first, then by ID; undefined when neither finds it. */
+        /**
+         * By name first, then by ID; undefined when neither finds it. No recording
+         * shows the name filter matching nothing: `{"data": []}` or, as config
+         * stores may answer, a 404; both mean no store has that name.
+         */
         async findKvStore(nameOrId) {
             const endpoint = '/resources/stores/kv';
             let found;
             await walkPages(endpoint, '', MAX_STORE_PAGES, async (cursor) => {
                 const path = `${endpoint}?name=${encodeURIComponent(nameOrId)}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-                const body = (await transport.send({ method: 'GET', path, verify: storeList }));
+                const body = (await orNotFound(transport.send({ method: 'GET', path, verify: storeList })));
+                if (body === undefined)
+                    return undefined;
                 found = body.data.find(s => s.name === nameOrId);
                 return found ? undefined : nextCursor(body);
             });

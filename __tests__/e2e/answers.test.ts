@@ -177,6 +177,26 @@ describe('answers whose shape no recording confirms: the action takes either', (
     expect(ctx.fake.writes()).toHaveLength(0);
   });
 
+  it('a KV store name matching nothing answered 404 instead of an empty list: the store is then found by ID, and written', async () => {
+    const id = ctx.fake.addKvStore({ name: `ans-kv-${++serial}`, keys: { a: 'old' } });
+    ctx.fake.setShapes({ unknownStoreName: 404 });
+    const run = await runAction(ctx.inputs({ mode: 'update-kv-store', 'api-token': TOKEN, 'service-id': '', 'kv-store': id, items: '{"a": "new"}' }));
+
+    expect(run.code).toBe(0);
+    expect(ctx.fake.requests.filter(r => r.path.startsWith('/resources/stores/kv?')).map(r => r.path)).toEqual([`/resources/stores/kv?name=${id}`]);
+    expect(ctx.fake.kvStoreKeys(id).a).toMatchObject({ value: 'new' });
+  });
+
+  it("an unknown KV store name answered 404 is 'not found', with no write", async () => {
+    ctx.fake.setShapes({ unknownStoreName: 404 });
+    const run = await runAction(ctx.inputs({ mode: 'update-kv-store', 'api-token': TOKEN, 'service-id': '', 'kv-store': 'nope', items: '{"a": "1"}' }));
+
+    expect(run.code).toBe(1);
+    expect(run.errors).toContain("KV store 'nope' not found by name or by ID; check 'kv-store'");
+    expect(ctx.fake.writes()).toHaveLength(0);
+    expectNoStackTrace(run);
+  });
+
   it('a failed validation answered 400 leaves production alone, with Fastly\'s message', async () => {
     const sid = `ANS${++serial}VAL`;
     ctx.fake.addService({ id: sid, name: 'val', versions: [{ active: true, vcls: [{ name: 'main', content: 'sub vcl_recv { }', main: true }] }] });

@@ -207,9 +207,13 @@ export const kvStoreRoutes = [
       const stores = [...ctx.state.kvStores.values()]
         .filter((store) => name === null || name === '' || store.name === name)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (name !== null && name !== '' && stores.length === 0 && ctx.state.shapes.unknownStoreName === 404) {
+        return { status: 404, json: { msg: 'Record not found' } };
+      }
       const paged = cursorPage(stores, (store) => store.id, ctx.query);
       if ('status' in paged) return paged;
-      return { status: 200, json: { data: paged.page.map(storeJson), meta: paged.meta } };
+      // The recorded store list counts the stores in meta.total, as the key list does not.
+      return { status: 200, json: { data: paged.page.map(storeJson), meta: { ...paged.meta, total: stores.length } } };
     },
   },
   onStore('GET', '', (_ctx, store) => ({ status: 200, json: storeJson(store) })),

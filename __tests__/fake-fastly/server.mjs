@@ -25,7 +25,8 @@
  *   and of the service (the documented way), only by `staging: true` (what the Fastly CLI reads), or only in the
  *   service's environments[] of /details (the recorded details list no environments on its versions)
  * @property {200 | 400} failedValidation  200 {"status":"error","msg"} as documented, or a 400 refusal
- * @property {'empty' | 404} unknownStoreName  GET /resources/stores/config?name= of no store: [] or 404
+ * @property {'empty' | 404} unknownStoreName  GET /resources/stores/config?name= (and /resources/stores/kv?name=) of no
+ *   store: an empty list or 404
  * @property {'wrapped' | 'bare' | 400} lint  lint's answer: in data.attributes (the SDKs), bare (the reference page),
  *   or for invalid VCL a 400 carrying the bare object
  * @typedef {{ maxValueBytes: number, batchCommits: boolean }} KvSettings  batchCommits: the good lines of a failed batch land

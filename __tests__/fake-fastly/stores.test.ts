@@ -48,8 +48,13 @@ describe('KV stores', () => {
     expect(byName).toMatchObject({ status: 200 });
     expect(byName.body).toEqual({
       data: [{ id, name, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), updated_at: expect.any(String) }],
-      meta: { limit: 1000 }
+      meta: { limit: 1000, total: 1 }
     });
+    expect((await call('/resources/stores/kv?name=no-such-store')).body).toEqual({ data: [], meta: { limit: 1000, total: 0 } });
+    ctx.fake.setShapes({ unknownStoreName: 404 });
+    expect(await call('/resources/stores/kv?name=no-such-store')).toMatchObject({ status: 404, body: { msg: 'Record not found' } });
+    expect((await call(`/resources/stores/kv?name=${name}`)).status).toBe(200);
+    ctx.fake.setShapes({ unknownStoreName: 'empty' });
     for (let i = 0; i < 3; i++) ctx.fake.addKvStore({ name: fresh('kv') });
     const first = await call('/resources/stores/kv?limit=2');
     const meta = (first.body as { meta: { next_cursor?: string } }).meta;
@@ -63,7 +68,7 @@ describe('KV stores', () => {
       cursor = next.next_cursor;
     }
     const everything = (await call('/resources/stores/kv')).body as { data: unknown[]; meta: Record<string, unknown> };
-    expect(everything.meta).toEqual({ limit: 1000 });
+    expect(everything.meta).toEqual({ limit: 1000, total: everything.data.length });
     expect(ids.size).toBe(everything.data.length);
     expect(ids.has(id)).toBe(true);
     expect((await call(`/resources/stores/kv/${id}`)).body).toMatchObject({ id, name });

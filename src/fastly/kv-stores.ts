@@ -59,13 +59,18 @@ export function kvStoreCalls(transport: Transport) {
   const store = (id: string) => `/resources/stores/kv/${encodeURIComponent(id)}`;
   const keyPath = (id: string, key: string) => `${store(id)}/keys/${encodeURIComponent(key)}`;
   return {
-    /** By name first, then by ID; undefined when neither finds it. */
+    /**
+     * By name first, then by ID; undefined when neither finds it. No recording
+     * shows the name filter matching nothing: `{"data": []}` or, as config
+     * stores may answer, a 404; both mean no store has that name.
+     */
     async findKvStore(nameOrId: string): Promise<KvStore | undefined> {
       const endpoint = '/resources/stores/kv';
       let found: KvStore | undefined;
       await walkPages(endpoint, '', MAX_STORE_PAGES, async cursor => {
         const path = `${endpoint}?name=${encodeURIComponent(nameOrId)}${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-        const body = (await transport.send({ method: 'GET', path, verify: storeList })) as { data: KvStore[] };
+        const body = (await orNotFound(transport.send({ method: 'GET', path, verify: storeList }))) as { data: KvStore[] } | undefined;
+        if (body === undefined) return undefined;
         found = body.data.find(s => s.name === nameOrId);
         return found ? undefined : nextCursor(body);
       });

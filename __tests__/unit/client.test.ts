@@ -231,3 +231,36 @@ describe('Fastly client', () => {
     api.dispose();
   });
 });
+
+describe('service details in the shapes Fastly has answered', () => {
+  it('reads the recorded details: active_version null, versions without environments[], nothing live', async () => {
+    const recorded = {
+      id: SERVICE, name: 'test-service', type: 'vcl', active_version: null,
+      versions: [{ number: 1, active: false, locked: false, staging: false, comment: '' }]
+    };
+    ctx.fake.fault({ path: `/service/${SERVICE}/details`, kind: 'status', status: 200, times: 1, body: recorded });
+    const { api } = client();
+    await expect(api.serviceDetails(SERVICE)).resolves.toEqual({
+      id: SERVICE, name: 'test-service', type: 'vcl', activeVersion: undefined,
+      versions: [{ number: 1, active: false, locked: false, staging: false, comment: '' }]
+    });
+    api.dispose();
+  });
+
+  it("takes the live versions from the service's environments[] when its versions name none", async () => {
+    const body = {
+      id: SERVICE, name: 'www', type: 'vcl', active_version: null,
+      versions: [1, 2, 3].map(number => ({ number, active: false, locked: true, staging: false, comment: '' })),
+      environments: [
+        { name: 'production', service_id: SERVICE, active_version: 2 },
+        { name: 'staging', service_id: SERVICE, active_version: 3 }
+      ]
+    };
+    ctx.fake.fault({ path: `/service/${SERVICE}/details`, kind: 'status', status: 200, times: 1, body });
+    const { api } = client();
+    const details = await api.serviceDetails(SERVICE);
+    expect(details.activeVersion).toBe(2);
+    expect(details.versions.map(v => [v.number, v.staging])).toEqual([[1, false], [2, false], [3, true]]);
+    api.dispose();
+  });
+});

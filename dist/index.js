@@ -8059,7 +8059,7 @@ class GitHub {
         // octokit's own warnings (a deprecation header GitHub sends) would reach the console unescaped.
         const say = (message) => this.options.log?.(`GitHub API: ${this.scrub(message)}`);
         const log = { debug: () => undefined, info: () => undefined, warn: say, error: say };
-        this.octokit ??= __nccwpck_require__.e(/* import() */ 603).then(__nccwpck_require__.bind(__nccwpck_require__, 6603)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
+        this.octokit ??= __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
         return this.octokit;
     }
     rateLimitWait(failure) {

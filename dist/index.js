@@ -7193,7 +7193,7 @@ function outputsFor(report, presented) {
         result: JSON.stringify({
             mode: report.mode,
             dryRun: report.dryRun,
-            ok: report.error === undefined && !presented?.failed && report.cancelledBy === undefined,
+            ok: succeeded(report, presented),
             ...(report.error === undefined ? {} : { error: report.error }),
             ...(report.cancelledBy === undefined ? {} : { cancelled: report.cancelledBy }),
             ...presented?.result,
@@ -7212,6 +7212,10 @@ function outputsFor(report, presented) {
         outputs.result = cutResult(report, presented, bytes(outputs.result));
     return outputs;
 }
+/** `ok` in `result`: false whenever the step fails (a cancel fails it too). */
+function succeeded(report, presented) {
+    return report.error === undefined && !presented?.failed && report.cancelledBy === undefined;
+}
 /**
  * The last line of defence for GitHub's 1 MB: the kind's lists already fit
  * their budget, but an error may carry a long input. What every consumer
@@ -7222,7 +7226,7 @@ function cutResult(report, presented, size) {
     return JSON.stringify({
         mode: report.mode,
         dryRun: report.dryRun,
-        ok: report.error === undefined && !presented?.failed,
+        ok: succeeded(report, presented),
         ...error,
         cut: `The result was ${size} bytes, over GitHub's 1 MB for an output; the job summary and the log have the details.`
     });
@@ -7775,7 +7779,7 @@ function readModeSettings(read, mode, common, nowMs) {
             };
         case 'update-config-store':
             return {
-                ...common,
+                ...withoutServices(common),
                 mode,
                 configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
                 ...readItems(read, MAX_CONFIG_STORE_KEY)
@@ -7799,7 +7803,7 @@ function readKvStore(read, common) {
     const items = readWantedKvItems(read);
     const deleteMissing = (0,parsers/* readBoolean */.Vf)(read, 'delete-missing', false);
     refuseEmptied(read, deleteMissing, ![...items.values()].some(value => value !== null), "'items' and 'items-file' keep no key", 'key in the store');
-    return { ...common, mode: 'update-kv-store', kvStore, items, deleteMissing };
+    return { ...withoutServices(common), mode: 'update-kv-store', kvStore, items, deleteMissing };
 }
 function readAcl(read, common) {
     const vclName = read('acl');
@@ -7815,7 +7819,7 @@ function readAcl(read, common) {
         : { kind: 'compute-acl', name: computeName, entries: readWantedAclEntries(read, parseComputeAclEntries) };
     const deleteMissing = (0,parsers/* readBoolean */.Vf)(read, 'delete-missing', false);
     refuseEmptied(read, deleteMissing, acl.entries.length === 0, "'entries' and 'entries-file' hold no entry", 'entry in the ACL');
-    return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : { ...common, serviceIds: [] }), mode: 'update-acl', acl, deleteMissing };
+    return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : withoutServices(common)), mode: 'update-acl', acl, deleteMissing };
 }
 function refuseEmptied(read, deleteMissing, keepsNone, what, thing) {
     const allowEmpty = (0,parsers/* readBoolean */.Vf)(read, 'allow-empty', false);
@@ -7911,6 +7915,10 @@ function readVersion(read) {
     if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw)))
         return Number(raw);
     throw new errors/* InputError */.dz(`Input 'version' must be 'active', 'latest', 'staged' or a version number, got '${raw}'`);
+}
+/** An account's store or ACL: a 'service-id' given anyway was warned about as ignored, so the token check must not judge it either. */
+function withoutServices(common) {
+    return { ...common, serviceIds: [] };
 }
 function requireServices(common, mode) {
     if (common.serviceIds.length === 0) {

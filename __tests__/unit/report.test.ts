@@ -98,3 +98,13 @@ describe('version', () => {
     expect(ACTION_VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 });
+
+describe('result ok', () => {
+  it('is false for a cancelled run even when the result had to be cut to fit 1 MB', () => {
+    const ran = purge('purge-keys', [target('k', 1, 0)]);
+    const huge = { ...present(ran), result: { services: ['x'.repeat(1_100_000)] } };
+    const result = JSON.parse(outputsFor(report(ran, { cancelledBy: 'SIGTERM' }), huge).result ?? '{}');
+    expect(result.cut).toMatch(/over GitHub's 1 MB/);
+    expect(result.ok).toBe(false);
+  });
+});

@@ -338,7 +338,7 @@ function readModeSettings(read: InputReader, mode: Mode, common: CommonSettings,
       };
     case 'update-config-store':
       return {
-        ...common,
+        ...withoutServices(common),
         mode,
         configStore: requireInput(read, mode, 'config-store', 'the config store name or ID'),
         ...readItems(read, MAX_CONFIG_STORE_KEY)
@@ -363,7 +363,7 @@ function readKvStore(read: InputReader, common: CommonSettings): UpdateKvStoreSe
   const items = readWantedKvItems(read);
   const deleteMissing = readBoolean(read, 'delete-missing', false);
   refuseEmptied(read, deleteMissing, ![...items.values()].some(value => value !== null), "'items' and 'items-file' keep no key", 'key in the store');
-  return { ...common, mode: 'update-kv-store', kvStore, items, deleteMissing };
+  return { ...withoutServices(common), mode: 'update-kv-store', kvStore, items, deleteMissing };
 }
 
 function readAcl(read: InputReader, common: CommonSettings): UpdateAclSettings {
@@ -383,7 +383,7 @@ function readAcl(read: InputReader, common: CommonSettings): UpdateAclSettings {
       : { kind: 'compute-acl', name: computeName, entries: readWantedAclEntries(read, parseComputeAclEntries) };
   const deleteMissing = readBoolean(read, 'delete-missing', false);
   refuseEmptied(read, deleteMissing, acl.entries.length === 0, "'entries' and 'entries-file' hold no entry", 'entry in the ACL');
-  return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : { ...common, serviceIds: [] }), mode: 'update-acl', acl, deleteMissing };
+  return { ...(acl.kind === 'vcl-acl' ? requireServices(common, 'update-acl') : withoutServices(common)), mode: 'update-acl', acl, deleteMissing };
 }
 
 function refuseEmptied(read: InputReader, deleteMissing: boolean, keepsNone: boolean, what: string, thing: string): void {
@@ -484,6 +484,11 @@ function readVersion(read: InputReader): ActivateSettings['version'] {
   if (raw === 'active' || raw === 'latest' || raw === 'staged') return raw;
   if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw))) return Number(raw);
   throw new InputError(`Input 'version' must be 'active', 'latest', 'staged' or a version number, got '${raw}'`);
+}
+
+/** An account's store or ACL: a 'service-id' given anyway was warned about as ignored, so the token check must not judge it either. */
+function withoutServices(common: CommonSettings): CommonSettings {
+  return { ...common, serviceIds: [] };
 }
 
 function requireServices(common: CommonSettings, mode: Mode): CommonSettings {

@@ -111,7 +111,7 @@ export function outputsFor(report: RunReport, presented: Presented | undefined):
     result: JSON.stringify({
       mode: report.mode,
       dryRun: report.dryRun,
-      ok: report.error === undefined && !presented?.failed && report.cancelledBy === undefined,
+      ok: succeeded(report, presented),
       ...(report.error === undefined ? {} : { error: report.error }),
       ...(report.cancelledBy === undefined ? {} : { cancelled: report.cancelledBy }),
       ...presented?.result,
@@ -130,6 +130,11 @@ export function outputsFor(report: RunReport, presented: Presented | undefined):
   return outputs;
 }
 
+/** `ok` in `result`: false whenever the step fails (a cancel fails it too). */
+function succeeded(report: RunReport, presented: Presented | undefined): boolean {
+  return report.error === undefined && !presented?.failed && report.cancelledBy === undefined;
+}
+
 /**
  * The last line of defence for GitHub's 1 MB: the kind's lists already fit
  * their budget, but an error may carry a long input. What every consumer
@@ -140,7 +145,7 @@ function cutResult(report: RunReport, presented: Presented | undefined, size: nu
   return JSON.stringify({
     mode: report.mode,
     dryRun: report.dryRun,
-    ok: report.error === undefined && !presented?.failed,
+    ok: succeeded(report, presented),
     ...error,
     cut: `The result was ${size} bytes, over GitHub's 1 MB for an output; the job summary and the log have the details.`
   });

@@ -142,3 +142,42 @@ describe('result of the new store modes', () => {
     expect(ctx.fake.kvStoreKeys(id)).toEqual({});
   });
 });
+
+describe('allow-empty in the four store modes', () => {
+  it.each([
+    ['update-config-store', () => {
+      const name = `cfg-${next()}`;
+      const id = ctx.fake.addConfigStore({ name, items: { a: '1', b: '2' } });
+      return { inputs: { 'config-store': name, items: '{}' }, kept: 2, left: () => Object.keys(ctx.fake.configStoreItems(id)) };
+    }],
+    ['update-kv-store', () => {
+      const name = `kv-${next()}`;
+      const id = ctx.fake.addKvStore({ name, keys: { a: '1', b: '2' } });
+      return { inputs: { 'kv-store': name, items: '{"a": null}' }, kept: 2, left: () => Object.keys(ctx.fake.kvStoreKeys(id)) };
+    }],
+    ['update-acl', () => {
+      const sid = activeService(ctx.fake, 'CTEMPTY');
+      ctx.fake.addAcl(sid, { name: 'blocklist', entries: [{ ip: '192.0.2.0', subnet: 24 }, { ip: '198.51.100.7', subnet: null }] });
+      return { inputs: { 'service-id': sid, acl: 'blocklist', entries: '# nobody is blocked any more' }, kept: 2, left: () => ctx.fake.aclEntries(sid, 'blocklist').map(e => e.ip) };
+    }],
+    ['update-acl', () => {
+      const name = `cacl-${next()}`;
+      const id = ctx.fake.addComputeAcl({ name, entries: { '192.0.2.0/24': 'BLOCK' } });
+      return { inputs: { 'compute-acl': name, entries: '# nobody is blocked any more' }, kept: 1, left: () => Object.keys(ctx.fake.computeAclEntries(id)) };
+    }]
+  ] as const)('%s: with delete-missing, a wanted state that keeps nothing empties it only when allow-empty is true', async (mode, setup) => {
+    const { inputs, kept, left } = setup();
+    const base = { 'api-token': TOKEN, 'service-id': '', mode, 'delete-missing': 'true', ...inputs };
+    const refused = await runAction(ctx.inputs(base));
+    expect(refused.code).toBe(1);
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors[0]).toMatch(/^Input 'delete-missing' is 'true' but .* set 'allow-empty: true' if emptying it is meant$/);
+    expect(ctx.fake.requests).toHaveLength(0);
+    expect(left()).toHaveLength(kept);
+
+    const emptied = await runAction(ctx.inputs({ ...base, 'allow-empty': 'true' }));
+    expect(emptied.code).toBe(0);
+    expect(result(emptied)).toMatchObject({ ok: true, deleteMissing: true, stores: [{ status: 'synced', after: 0 }] });
+    expect(left()).toEqual([]);
+  });
+});

@@ -181,3 +181,18 @@ describe('allow-empty in the four store modes', () => {
     expect(left()).toEqual([]);
   });
 });
+
+describe('update-acl entries', () => {
+  it("a line without '#' has no comment: a live entry's comment is cleared by an update carrying its id", async () => {
+    const sid = activeService(ctx.fake, 'CTCMT');
+    const aclId = ctx.fake.addAcl(sid, { name: 'blocklist', entries: [{ ip: '192.0.2.0', subnet: 24, comment: 'office' }, { ip: '198.51.100.7', subnet: null, comment: 'kept' }] });
+    const [office] = ctx.fake.aclEntries(sid, 'blocklist');
+    const run = await runAction(ctx.inputs({ 'api-token': TOKEN, mode: 'update-acl', 'service-id': sid, acl: 'blocklist', entries: '192.0.2.0/24\n198.51.100.7 # kept' }));
+    expect(run.code).toBe(0);
+    const patches = ctx.fake.writes().filter(r => r.method === 'PATCH');
+    expect(patches.map(r => r.path)).toEqual([`/service/${sid}/acl/${aclId}/entries`]);
+    expect(JSON.parse(patches[0]?.body ?? '{}').entries).toEqual([{ op: 'update', id: office?.id, ip: '192.0.2.0', subnet: 24, negated: 0, comment: '' }]);
+    expect(ctx.fake.aclEntries(sid, 'blocklist').map(e => e.comment)).toEqual(['', 'kept']);
+    expect(result(run)).toMatchObject({ ok: true, stores: [{ updated: 1, unchanged: 1, created: 0, deleted: 0 }] });
+  });
+});

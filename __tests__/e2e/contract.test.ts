@@ -196,3 +196,22 @@ describe('update-acl entries', () => {
     expect(result(run)).toMatchObject({ ok: true, stores: [{ updated: 1, unchanged: 1, created: 0, deleted: 0 }] });
   });
 });
+
+describe('clone: false on the version already active', () => {
+  it.each([['active'], ['2'], ['staged']])('version: %s sends nothing, exits 0 and says it is already live', async version => {
+    const sid = activeService(ctx.fake, 'CTNOOP');
+    if (version === 'staged') {
+      const staged = await runAction(ctx.inputs({ 'api-token': TOKEN, mode: 'activate', 'service-id': sid, environment: 'staging', clone: 'false', version: '2' }));
+      expect(staged.code).toBe(0);
+    }
+    const writesBefore = ctx.fake.writes().length;
+    const run = await runAction(ctx.inputs({ 'api-token': TOKEN, mode: 'activate', 'service-id': sid, version, clone: 'false' }));
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(ctx.fake.writes().slice(writesBefore)).toEqual([]);
+    expect(run.outputs.version).toBe('2');
+    expect(run.outputs['previous-version']).toBe('2');
+    expect(result(run)).toMatchObject({ ok: true, services: [{ status: 'unchanged', activeVersion: 2 }] });
+    expect(run.summary).toMatch(/already live/i);
+  });
+});

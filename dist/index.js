@@ -4235,8 +4235,13 @@ async function activateGuarded(api, sid, version, env, expected) {
         try {
             const answer = await api.activateVersion(sid, version, env);
             warning = answer.warning ?? warning;
+            const landed = { warning, notes: doubt ? [`Activated on attempt ${retry + 1}; before it: ${doubt.message}`] : [] };
             if (answer.confirmed)
-                return { warning, notes: doubt ? [`Activated on attempt ${retry + 1}; before it: ${doubt.message}`] : [] };
+                return landed;
+            // Fastly answers a staging activation with `environments: []` and an unused `staging` flag: only a re-read can
+            // confirm it, and that is no doubt worth a warning (nor a pause before it).
+            if (env === 'staging' && activeOn(await settle.serviceDetails(sid), env) === version)
+                return landed;
             doubt = new errors/* ActionError */.lZ(`Fastly answered the activation of version ${version} of ${sid} with HTTP 2xx but did not confirm it active on ${env}`);
         }
         catch (error) {

@@ -215,3 +215,16 @@ describe('clone: false on the version already active', () => {
     expect(run.summary).toMatch(/already live/i);
   });
 });
+
+describe('a staging activation', () => {
+  it("is confirmed by re-reading the service (Fastly's answer lists no environments): no warning, one activation sent", async () => {
+    const sid = activeService(ctx.fake, 'CTSTGOK');
+    const run = await runAction(ctx.inputs({ 'api-token': TOKEN, mode: 'activate', 'service-id': sid, environment: 'staging' }));
+    expect(run.code).toBe(0);
+    expect(run.warnings).toEqual([]);
+    expect(result(run).services[0]).toMatchObject({ status: 'activated', activeVersion: 3 });
+    expect(result(run).services[0].notes).toBeUndefined();
+    expect(ctx.fake.writes().filter(r => r.path.includes('/activate')).map(r => `${r.method} ${r.path}`)).toEqual([`PUT /service/${sid}/version/3/activate/staging`]);
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 2, stagingVersion: 3 });
+  });
+});

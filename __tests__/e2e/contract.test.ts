@@ -228,3 +228,17 @@ describe('a staging activation', () => {
     expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 2, stagingVersion: 3 });
   });
 });
+
+describe('update-kv-store values', () => {
+  it('a plain string means no metadata: a live key with the same value and some metadata is rewritten without it', async () => {
+    const name = `kv-${next()}`;
+    const id = ctx.fake.addKvStore({ name, keys: { flag: { value: 'on', metadata: 'owner=alice' }, plain: 'same' } });
+    const run = await runAction(ctx.inputs({ 'api-token': TOKEN, mode: 'update-kv-store', 'service-id': '', 'kv-store': name, items: '{"flag": "on", "plain": "same"}' }));
+    expect(run.code).toBe(0);
+    const batches = ctx.fake.writes().filter(r => r.method === 'PUT' && r.path.endsWith('/batch'));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.body.trimEnd().split('\n').map(line => JSON.parse(line))).toEqual([{ key: 'flag', value: Buffer.from('on').toString('base64'), metadata: '' }]);
+    expect(ctx.fake.kvStoreKeys(id).flag).toMatchObject({ value: 'on', metadata: '' });
+    expect(result(run)).toMatchObject({ ok: true, stores: [{ updated: 1, unchanged: 1 }] });
+  });
+});

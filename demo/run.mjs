@@ -17,7 +17,7 @@
  * @property {string} story  why someone would run this
  * @property {Record<string, string>} with  the workflow's `with:` (the token is shown as ***)
  * @property {Record<string, string>} [comments]  a note shown after an input
- * @property {Record<string, string>} [files]  written into the workspace first
+ * @property {Record<string, string | Buffer>} [files]  written into the workspace first
  * @property {string} [staged]  what the simulated Fastly was told to do
  * @property {(fake: FakeFastly) => void} [setup]
  * @property {number} [origin]  the status a site of its own answers at ORIGIN_URL (in `with`) during this scenario
@@ -35,6 +35,7 @@ import { renderSummary } from './render-summary.mjs';
 import { ACTION, RUN_CONTEXT, node24Problem, runAction, tokenExposure } from '../__tests__/harness/run-action.mjs';
 import { githubLog, mask } from './github-log.mjs';
 import { colorWanted, displayWidth, makeStyle, pad, wrap } from './text.mjs';
+import { computePackage } from './compute-package.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT_DIR = join(ROOT, 'demo', 'out');
@@ -74,6 +75,11 @@ const SITE_VERSIONS = [
 /** The documented default comment, from the run context a runner sets (RUN_CONTEXT). */
 const VERSION_COMMENT = `${RUN_CONTEXT.GITHUB_REPOSITORY}@${RUN_CONTEXT.GITHUB_SHA.slice(0, 7)} by ${RUN_CONTEXT.GITHUB_ACTOR} — ${RUN_CONTEXT.GITHUB_SERVER_URL}/${RUN_CONTEXT.GITHUB_REPOSITORY}/actions/runs/${RUN_CONTEXT.GITHUB_RUN_ID}`;
 const BLOG = { id: '6pWtJ3nKz8RcYq1Hv5Lm0D', name: 'blog' };
+/** A Compute service: version 1 locked, version 2 live, both with the package built from LIVE_WASM. */
+const EDGE = { id: '3hJv8QwRt5Yx2Bn7Mk4Lp9', name: 'edge-app' };
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+const LIVE_PACKAGE = await computePackage('edge-app', Buffer.from([...WASM_MAGIC, 1]));
+const NEW_PACKAGE = await computePackage('edge-app', Buffer.from([...WASM_MAGIC, 2, 2]));
 /** Stands in `with:` for the URL of the scenario's own site, known once it listens. */
 const ORIGIN_URL = '{origin}/_health';
 const NEW_MAIN_VCL = 'sub vcl_recv {\n#FASTLY recv\n  call add_security_headers;\n  return(lookup);\n}\n';
@@ -322,6 +328,28 @@ const SCENARIOS = [
       return [
         [patches.length === 1 && ops.join() === 'delete,update,create', 'one PATCH: a delete, an update, a create', ops.join(', ')],
         [entries.join() === '192.0.2.0/24,!192.0.2.128/25,2001:db8:bad::/48', 'the ACL now matches blocklist.txt', entries.join(', ')],
+      ];
+    },
+  },
+  {
+    id: 'm',
+    title: 'activate with package: a new Compute package, uploaded into a clone, checked by its files hash, activated',
+    story: "pkg/edge-app.tar.gz is what `fastly compute build` made in an earlier step. The action hashes it as Fastly does and reads the live version's package first: they differ, so it clones the live version, uploads the package into the clone, checks that Fastly computed the same files hash, then validates and activates. With the package already live, it would clone and upload nothing.",
+    with: { 'api-token': TOKENS.global.token, mode: 'activate', 'service-id': EDGE.id, package: 'pkg/edge-app.tar.gz' },
+    comments: { package: 'built by `fastly compute build` in an earlier step' },
+    files: { 'pkg/edge-app.tar.gz': NEW_PACKAGE },
+    setup(fake) {
+      fake.addService({ ...EDGE, type: 'wasm', versions: [{ locked: true }, { active: true }] });
+      fake.setPackage(EDGE.id, 1, LIVE_PACKAGE);
+      fake.setPackage(EDGE.id, 2, LIVE_PACKAGE);
+    },
+    expectedCode: 0,
+    checks(run, fake) {
+      const writes = fake.writes().map((r) => `${r.method} ${r.path.replace(/^\/service\/[^/]+/, '…')}`);
+      return [
+        [writes.filter((w) => w.endsWith('/package')).join() === 'PUT …/version/3/package', 'one upload, into the clone (version 3)', writes.join(', ')],
+        [fake.service(EDGE.id).activeVersion === 3, 'version 3 is active', String(fake.service(EDGE.id).activeVersion)],
+        [run.outputs['package-uploaded'] === 'true' && run.outputs.version === '3', 'outputs package-uploaded is true and version is 3', `${run.outputs['package-uploaded']}, ${run.outputs.version}`],
       ];
     },
   },

@@ -29,13 +29,13 @@ function printedSteps(): Array<{ text: string; parsed: unknown }> {
 describe('npm run demo', () => {
   it('runs every scenario as expected and leaves no temporary folder', () => {
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^✔ All 12 scenarios behaved as expected \(b, g, i and j are meant to fail the step: exit code 1\)\.$/m);
+    expect(stdout).toMatch(/^✔ All 13 scenarios behaved as expected \(b, g, i and j are meant to fail the step: exit code 1\)\.$/m);
     expect(readdirSync(demoTmp)).toEqual([]);
   });
 
   it('prints each step as YAML that a workflow reads back as the inputs it ran with', () => {
     const steps = printedSteps();
-    expect(steps).toHaveLength(12);
+    expect(steps).toHaveLength(13);
     for (const { parsed } of steps) {
       expect(parsed).toEqual([{ uses: 'your-org/fastly-deploy-action@v1', with: expect.objectContaining({ 'api-token': '${{ secrets.FASTLY_TOKEN }}' }) }]);
     }

@@ -19,7 +19,7 @@
  * @property {number} ms  wall time, for the demo and the bench (never for a test)
  * @typedef {object} RunOptions
  * @property {Record<string, string>} [env]  the step's environment on top of what the runner sets (run context, GITHUB_WORKSPACE, NODE_OPTIONS…); it wins over everything
- * @property {Record<string, string>} [files]  written into the step's working directory first, by relative path
+ * @property {Record<string, string | Uint8Array>} [files]  written into the step's working directory first, by relative path
  * @property {boolean} [workspace]  GITHUB_WORKSPACE is the working directory, as on a runner. Off unless asked: tests hand the action files from elsewhere
  * @property {(child: import('node:child_process').ChildProcess) => void} [control]  given the running action, e.g. to send it the runner's cancel signals
  * @property {number} [timeoutMs]  SIGKILL past this, and `timedOut`

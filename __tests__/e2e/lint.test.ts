@@ -177,4 +177,20 @@ describe('an empty plan deploys nothing', () => {
     expect(run.code).toBe(0);
     expect(ctx.fake.service(sid).activeVersion).toBe(3);
   });
+
+  it("shows a hostile lint message and file name as text: no workflow command, no HTML, the annotation's file escaped", async () => {
+    const sid = service();
+    const message = 'Bad thing\n::warning::pwned <img src=x onerror=alert(1)> %0A::error::injected\nat: (input Line 2 Pos 1)';
+    ctx.fake.fault({ method: 'POST', path: `/service/${sid}/lint`, kind: 'status', status: 200, body: { status: 'error', msg: 'error', errors: [message], warnings: [] } });
+    const dir = workspace({ 'odd,name::x.vcl': NEW_MAIN });
+    const run = await activate(sid, dir, { 'vcl-main': 'odd,name::x' });
+
+    expect(run.code).toBe(1);
+    expect(ctx.fake.writes()).toEqual([]);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter(line => line.startsWith('::warning::pwned') || line.startsWith('::error::injected'))).toEqual([]);
+    expect(run.stdout).toContain('::error file=vcl/odd%2Cname%3A%3Ax.vcl,line=2,col=1::');
+    expect(run.summary).not.toContain('<img');
+    expect(readable(run.summary)).toContain('::warning::pwned <img src=x onerror=alert(1)> %0A::error::injected');
+  });
 });

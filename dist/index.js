@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3916:
+/***/ 4533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39,11 +39,11 @@ function expectedMessage(error) {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(55);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4004);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -52,7 +52,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5165:
+/***/ 1152:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68,8 +68,8 @@ __webpack_async_result__();
 /* harmony export */   ry: () => (/* binding */ splitList)
 /* harmony export */ });
 /* unused harmony export MAX_SURROGATE_KEY_BYTES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9404);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4533);
+/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(269);
 
 
 /** One entry of a list: anything between commas, whitespace and newlines. */
@@ -186,7 +186,7 @@ function codePoint(char) {
 
 /***/ }),
 
-/***/ 9404:
+/***/ 269:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -198,7 +198,7 @@ function codePoint(char) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4533);
 
 
 
@@ -360,7 +360,7 @@ function decodesSoFar(bytes) {
 
 /***/ }),
 
-/***/ 55:
+/***/ 4004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -370,7 +370,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 ;// CONCATENATED MODULE: ./src/cancel.ts
 
 /** In-flight requests get this long to finish after the signal. */
@@ -436,12 +436,16 @@ class CancelledError extends errors/* ActionError */.lZ {
         this.inFlight = inFlight;
     }
 }
+/** A request the cancel kept from going out: Fastly never saw it, so there is nothing to count or read back. */
+function neverSent(error) {
+    return error instanceof CancelledError && !error.inFlight;
+}
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -477,7 +481,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -573,7 +577,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -608,7 +612,7 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1274,7 +1278,7 @@ function packageWithHash(body) {
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -1381,7 +1385,7 @@ async function agentFor(baseUrl) {
     const secure = baseUrl.protocol === 'https:';
     if (!proxy?.hostname)
         return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new external_node_http_.Agent({ keepAlive: true });
-    const tunnel = await __nccwpck_require__.e(/* import() */ 770).then(__nccwpck_require__.t.bind(__nccwpck_require__, 770, 19));
+    const tunnel = await __nccwpck_require__.e(/* import() */ 408).then(__nccwpck_require__.t.bind(__nccwpck_require__, 408, 19));
     const auth = proxy.username || proxy.password ? { proxyAuth: `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` } : {};
     const options = { maxSockets: 100, keepAlive: true, proxy: { ...auth, host: proxy.hostname, port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) } };
     const overHttps = proxy.protocol === 'https:';
@@ -3050,7 +3054,7 @@ function factsOf(metadata) {
     return { name: metadata.name, language: metadata.language, size: metadata.size, filesHash: metadata.filesHash };
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/base.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/base.js
 class Diff {
     diff(oldStr, newStr, 
     // Type below is not accurate/complete - see above for full possibilities - but it compiles
@@ -3305,7 +3309,7 @@ class Diff {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/line.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/line.js
 
 
 class LineDiff extends Diff {
@@ -3372,7 +3376,7 @@ function tokenize(value, options) {
     return retLines;
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/patch/create.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/patch/create.js
 
 /**
  * Returns true if the filename contains characters that require C-style
@@ -4976,6 +4980,7 @@ function compare(a, b) {
 
 
 
+
 function newStoreSync(kind, serviceId, name) {
     return {
         kind,
@@ -5011,29 +5016,47 @@ async function applyPlan(plan, dryRun) {
     return { mode: plan.mode, stores: plan.stores.map(s => s.sync) };
 }
 /**
- * Sends the planned changes in batches of at most 1000, one after another. A
- * refused batch fails its keys and the next batch still goes. A batch that
- * failed in doubt (see `mayHaveLanded`) is checked against a fresh read, when
- * `read` can give one: an op whose key is now in its wanted state is done,
- * whatever the answers said. No change sends nothing.
+ * Sends the planned changes in batches of at most 1000, one after another,
+ * counting those that went out. A refused batch fails its keys and the next
+ * batch still goes. A batch that failed in doubt (see `mayHaveLanded`) is
+ * checked against a fresh read, when `read` can give one: an op whose key is
+ * now in its wanted state is done, whatever the answers said. No change sends
+ * nothing.
  */
 async function applyItems(sync, options) {
     // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
     const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
     for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
-        sync.batches += 1;
         // In a dry run the transport records the batch for the plan and sends nothing.
         try {
             await options.patch(batch);
+            sync.batches += 1;
         }
         catch (error) {
             const reason = (0,errors/* expectedMessage */.UB)(error);
+            if (!neverSent(error))
+                sync.batches += 1;
             const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
             const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
             sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
         }
     }
+    settleAfter(sync);
     sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+/** The count after a run some of whose changes failed: a create not done is not there, a delete not done still is. */
+function settleAfter(sync) {
+    if (sync.after === undefined || sync.failed.length === 0)
+        return;
+    const failed = new Set(sync.failed.map(f => f.key));
+    for (const change of sync.changes) {
+        if (!failed.has(change.key))
+            continue;
+        if (change.action === 'create')
+            sync.after -= 1;
+        else if (change.action === 'delete')
+            sync.after += 1;
+    }
 }
 /** The plan part of a store: what was read (as a digest) and every change, values as digests. */
 /**
@@ -5241,9 +5264,9 @@ function nextToken(json, from) {
 }
 
 // EXTERNAL MODULE: ./src/inputs/parsers.ts
-var parsers = __nccwpck_require__(5165);
+var parsers = __nccwpck_require__(1152);
 // EXTERNAL MODULE: ./src/inputs/read-file.ts
-var read_file = __nccwpck_require__(9404);
+var read_file = __nccwpck_require__(269);
 ;// CONCATENATED MODULE: ./src/inputs/kv-items.ts
 
 
@@ -5441,18 +5464,21 @@ async function planKvStore(api, asked, wanted, deleteMissing) {
 
 
 
+
 /** Deletes are one request a key and spend no write budget; a few go at once. */
 const DELETES_IN_FLIGHT = 8;
 /**
  * Writes exactly the plan: its batches one after another, then its deletes.
  * A batch that fails leaves every line of it in doubt (Fastly does not say
  * whether the good lines landed), so each key of it is read back and judged
- * by what the store really holds. A dry run sends nothing (the transport
+ * by what the store really holds; one a cancel kept from going out is not
+ * (nothing of it can have landed). A dry run sends nothing (the transport
  * records each write) and judges nothing.
  */
 async function applyKvStorePlan(api, plan) {
     const id = plan.store.id;
     const failed = [];
+    let batches = 0;
     for (const batch of plan.diff.batches) {
         let refused;
         let batchError;
@@ -5460,21 +5486,31 @@ async function applyKvStorePlan(api, plan) {
             refused = await api.upsertKvBatch(id, batch);
         }
         catch (error) {
+            if (neverSent(error)) {
+                const reason = (0,errors/* expectedMessage */.UB)(error);
+                failed.push(...batch.map(write => ({ key: write.key, reason })));
+                continue;
+            }
             refused = [];
             batchError = (0,errors/* expectedMessage */.UB)(error);
         }
+        batches += 1;
         if (refused.length > 0 || batchError !== undefined)
             failed.push(...(await judgeBatch(api, id, batch, refused, batchError)));
     }
+    let deletes = 0;
     await forEachLimited(plan.diff.deleted, DELETES_IN_FLIGHT, async (key) => {
         try {
             await api.deleteKvKey(id, key);
         }
         catch (error) {
             failed.push({ key, reason: (0,errors/* expectedMessage */.UB)(error) });
+            if (neverSent(error))
+                return;
         }
+        deletes += 1;
     });
-    return { batches: plan.diff.batches.length, deletes: plan.diff.deleted.length, failed };
+    return { batches, deletes, failed };
 }
 /** Each key of a failed batch by what is really there: written as wanted is done, whatever the answer said. */
 async function judgeBatch(api, id, batch, refused, batchError) {
@@ -5491,7 +5527,8 @@ async function judgeBatch(api, id, batch, refused, batchError) {
             failed.push({ key: write.key, reason: why });
         }
         catch (error) {
-            failed.push({ key: write.key, reason: `${why}; reading the key back failed too: ${(0,errors/* expectedMessage */.UB)(error)}` });
+            // After a cancel no read goes out: the batch's own reason says it all, one reason for the whole batch.
+            failed.push({ key: write.key, reason: neverSent(error) ? why : `${why}; reading the key back failed too: ${(0,errors/* expectedMessage */.UB)(error)}` });
         }
     });
     // Read back concurrently: keep the batch's order for the report.
@@ -5529,6 +5566,7 @@ async function update_kv_store_apply(settings, api, { sync, plan: planned }) {
             sync.batches = applied.batches;
             sync.singleWrites = applied.deletes;
             sync.failed = [...applied.failed];
+            settleAfter(sync);
             sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
         }
         catch (error) {
@@ -5802,6 +5840,7 @@ function readWantedAclEntries(read, parse) {
 
 
 
+
 /**
  * Writes exactly the plan's batches, one after another; a refused batch fails
  * its entries and the next one still goes. A batch that failed in doubt (its
@@ -5810,19 +5849,22 @@ function readWantedAclEntries(read, parse) {
  * not yet visible stays failed, never claimed.
  */
 async function applyAclPlan(api, plan) {
-    const failed = plan.kind === 'vcl-acl'
-        ? await applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
-        : await applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
-    return { batches: plan.diff.batches.length, failed };
+    return plan.kind === 'vcl-acl'
+        ? applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
+        : applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
 }
 async function applyBatches(calls, batches) {
     const failed = [];
+    let sent = 0;
     for (const batch of batches) {
         try {
             await calls.patch(batch.ops);
+            sent += 1;
         }
         catch (error) {
             const reason = (0,errors/* expectedMessage */.UB)(error);
+            if (!neverSent(error))
+                sent += 1;
             const done = mayHaveLanded(error) ? await landedOps(calls, batch.ops) : undefined;
             batch.keys.forEach((key, at) => {
                 if (!done?.has(at))
@@ -5830,7 +5872,7 @@ async function applyBatches(calls, batches) {
             });
         }
     }
-    return failed;
+    return { batches: sent, failed };
 }
 function vclCalls(api, sid, aclId) {
     return {
@@ -5947,6 +5989,7 @@ async function update_acl_apply(settings, api, planned) {
             const applied = await applyAclPlan(api, made);
             sync.batches = applied.batches;
             sync.failed = [...applied.failed];
+            settleAfter(sync);
             sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
         }
         catch (error) {
@@ -7689,7 +7732,7 @@ async function readInputs(read, nowMs = Date.now()) {
     const path = read('package');
     if (parsed.settings.mode !== 'activate' || path === '')
         return parsed;
-    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(395), __nccwpck_require__.e(885)]).then(__nccwpck_require__.bind(__nccwpck_require__, 885));
+    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(799), __nccwpck_require__.e(292)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7292));
     return { ...parsed, settings: { ...parsed.settings, package: await readComputePackage(path) } };
 }
 function readSettings(read, nowMs = Date.now()) {
@@ -8072,7 +8115,7 @@ class GitHub {
         // octokit's own warnings (a deprecation header GitHub sends) would reach the console unescaped.
         const say = (message) => this.options.log?.(`GitHub API: ${this.scrub(message)}`);
         const log = { debug: () => undefined, info: () => undefined, warn: say, error: say };
-        this.octokit ??= __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
+        this.octokit ??= __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
         return this.octokit;
     }
     rateLimitWait(failure) {
@@ -9317,6 +9360,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

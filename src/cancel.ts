@@ -82,3 +82,8 @@ export class CancelledError extends ActionError {
     );
   }
 }
+
+/** A request the cancel kept from going out: Fastly never saw it, so there is nothing to count or read back. */
+export function neverSent(error: unknown): boolean {
+  return error instanceof CancelledError && !error.inFlight;
+}

@@ -1,3 +1,4 @@
+import { neverSent } from '../../cancel.js';
 import { expectedMessage } from '../../errors.js';
 import type { ComputeAclEntry, ComputeAclOp, VclAclEntry, VclAclOp } from '../../fastly/acls.js';
 import type { FastlyApi } from '../../fastly/client.js';
@@ -6,6 +7,7 @@ import { mayHaveLanded } from '../items/sync-items.js';
 import type { AclPlan } from './plan.js';
 
 export interface AclApplied {
+  /** The batches that went out: a cancel keeps the rest from being sent. */
   readonly batches: number;
   readonly failed: readonly { readonly key: string; readonly reason: string }[];
 }
@@ -18,27 +20,28 @@ export interface AclApplied {
  * not yet visible stays failed, never claimed.
  */
 export async function applyAclPlan(api: FastlyApi, plan: AclPlan): Promise<AclApplied> {
-  const failed =
-    plan.kind === 'vcl-acl'
-      ? await applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
-      : await applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
-  return { batches: plan.diff.batches.length, failed };
+  return plan.kind === 'vcl-acl'
+    ? applyBatches(vclCalls(api, plan.serviceId, plan.acl.id), plan.diff.batches)
+    : applyBatches(computeCalls(api, plan.acl.id), plan.diff.batches);
 }
 
-async function applyBatches<Op>(calls: AclCalls<Op>, batches: readonly AclBatch<Op>[]): Promise<{ key: string; reason: string }[]> {
+async function applyBatches<Op>(calls: AclCalls<Op>, batches: readonly AclBatch<Op>[]): Promise<AclApplied> {
   const failed: { key: string; reason: string }[] = [];
+  let sent = 0;
   for (const batch of batches) {
     try {
       await calls.patch(batch.ops);
+      sent += 1;
     } catch (error) {
       const reason = expectedMessage(error);
+      if (!neverSent(error)) sent += 1;
       const done = mayHaveLanded(error) ? await landedOps(calls, batch.ops) : undefined;
       batch.keys.forEach((key, at) => {
         if (!done?.has(at)) failed.push({ key, reason });
       });
     }
   }
-  return failed;
+  return { batches: sent, failed };
 }
 
 /** One kind of ACL's batch write, and whether an op of it shows done in a fresh read. */

@@ -24,10 +24,11 @@ export interface StoreSync {
   unchanged: number;
   /** Items before the run; undefined when they could not be read. */
   before: number | undefined;
-  /** Items once every change is applied; undefined for a write-only dictionary. */
+  /** Items once the planned changes are applied, less those that failed; undefined for a write-only dictionary. */
   after: number | undefined;
+  /** Batches that went out (a dry run: would go out); a cancel keeps the rest from being sent. */
   batches: number;
-  /** Requests that write one key each (KV deletes: Fastly has no batch delete). */
+  /** Requests that write one key each and went out (KV deletes: Fastly has no batch delete). */
   singleWrites: number;
   failed: { key: string; reason: string }[];
   /** Why the store could not be worked on at all. */

@@ -1,3 +1,4 @@
+import { neverSent } from '../../cancel.js';
 import { expectedMessage } from '../../errors.js';
 import { FastlyError, FastlyNetworkError, FastlyUnconfirmedError } from '../../fastly/errors.js';
 import { type ItemOp, MAX_OPS_PER_BATCH } from '../../fastly/items.js';
@@ -61,28 +62,42 @@ export interface ApplyOptions {
 }
 
 /**
- * Sends the planned changes in batches of at most 1000, one after another. A
- * refused batch fails its keys and the next batch still goes. A batch that
- * failed in doubt (see `mayHaveLanded`) is checked against a fresh read, when
- * `read` can give one: an op whose key is now in its wanted state is done,
- * whatever the answers said. No change sends nothing.
+ * Sends the planned changes in batches of at most 1000, one after another,
+ * counting those that went out. A refused batch fails its keys and the next
+ * batch still goes. A batch that failed in doubt (see `mayHaveLanded`) is
+ * checked against a fresh read, when `read` can give one: an op whose key is
+ * now in its wanted state is done, whatever the answers said. No change sends
+ * nothing.
  */
 export async function applyItems(sync: StoreSync, options: ApplyOptions): Promise<void> {
   // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
   const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
   for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
-    sync.batches += 1;
     // In a dry run the transport records the batch for the plan and sends nothing.
     try {
       await options.patch(batch);
+      sync.batches += 1;
     } catch (error) {
       const reason = expectedMessage(error);
+      if (!neverSent(error)) sync.batches += 1;
       const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
       const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
       sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
     }
   }
+  settleAfter(sync);
   sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+}
+
+/** The count after a run some of whose changes failed: a create not done is not there, a delete not done still is. */
+export function settleAfter(sync: StoreSync): void {
+  if (sync.after === undefined || sync.failed.length === 0) return;
+  const failed = new Set(sync.failed.map(f => f.key));
+  for (const change of sync.changes) {
+    if (!failed.has(change.key)) continue;
+    if (change.action === 'create') sync.after -= 1;
+    else if (change.action === 'delete') sync.after += 1;
+  }
 }
 
 /** The plan part of a store: what was read (as a digest) and every change, values as digests. */

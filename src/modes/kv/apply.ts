@@ -1,3 +1,4 @@
+import { neverSent } from '../../cancel.js';
 import { expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { KvLineFailure, KvWrite } from '../../fastly/kv-stores.js';
@@ -9,6 +10,7 @@ import { KV_READS_IN_FLIGHT } from './plan.js';
 const DELETES_IN_FLIGHT = 8;
 
 export interface KvApplied {
+  /** The batches and deletes that went out: a cancel keeps the rest from being sent. */
   readonly batches: number;
   readonly deletes: number;
   readonly failed: readonly { readonly key: string; readonly reason: string }[];
@@ -18,31 +20,42 @@ export interface KvApplied {
  * Writes exactly the plan: its batches one after another, then its deletes.
  * A batch that fails leaves every line of it in doubt (Fastly does not say
  * whether the good lines landed), so each key of it is read back and judged
- * by what the store really holds. A dry run sends nothing (the transport
+ * by what the store really holds; one a cancel kept from going out is not
+ * (nothing of it can have landed). A dry run sends nothing (the transport
  * records each write) and judges nothing.
  */
 export async function applyKvStorePlan(api: FastlyApi, plan: KvStorePlan): Promise<KvApplied> {
   const id = plan.store.id;
   const failed: { key: string; reason: string }[] = [];
+  let batches = 0;
   for (const batch of plan.diff.batches) {
     let refused: readonly KvLineFailure[];
     let batchError: string | undefined;
     try {
       refused = await api.upsertKvBatch(id, batch);
     } catch (error) {
+      if (neverSent(error)) {
+        const reason = expectedMessage(error);
+        failed.push(...batch.map(write => ({ key: write.key, reason })));
+        continue;
+      }
       refused = [];
       batchError = expectedMessage(error);
     }
+    batches += 1;
     if (refused.length > 0 || batchError !== undefined) failed.push(...(await judgeBatch(api, id, batch, refused, batchError)));
   }
+  let deletes = 0;
   await forEachLimited(plan.diff.deleted, DELETES_IN_FLIGHT, async key => {
     try {
       await api.deleteKvKey(id, key);
     } catch (error) {
       failed.push({ key, reason: expectedMessage(error) });
+      if (neverSent(error)) return;
     }
+    deletes += 1;
   });
-  return { batches: plan.diff.batches.length, deletes: plan.diff.deleted.length, failed };
+  return { batches, deletes, failed };
 }
 
 /** Each key of a failed batch by what is really there: written as wanted is done, whatever the answer said. */
@@ -64,7 +77,8 @@ async function judgeBatch(
       if (now && now.value === write.value && now.metadata === (write.metadata ?? '')) return;
       failed.push({ key: write.key, reason: why });
     } catch (error) {
-      failed.push({ key: write.key, reason: `${why}; reading the key back failed too: ${expectedMessage(error)}` });
+      // After a cancel no read goes out: the batch's own reason says it all, one reason for the whole batch.
+      failed.push({ key: write.key, reason: neverSent(error) ? why : `${why}; reading the key back failed too: ${expectedMessage(error)}` });
     }
   });
   // Read back concurrently: keep the batch's order for the report.

@@ -2,7 +2,7 @@ import { expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateKvStoreSettings } from '../../inputs/settings.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../items/outcome.js';
-import { itemsPart, newStoreSync } from '../items/sync-items.js';
+import { itemsPart, newStoreSync, settleAfter } from '../items/sync-items.js';
 import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
 import { applyKvStorePlan } from './apply.js';
 import { type KvStorePlan, planKvStore } from './plan.js';
@@ -39,6 +39,7 @@ export async function apply(settings: UpdateKvStoreSettings, api: FastlyApi, { s
       sync.batches = applied.batches;
       sync.singleWrites = applied.deletes;
       sync.failed = [...applied.failed];
+      settleAfter(sync);
       sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
     } catch (error) {
       sync.error = expectedMessage(error);

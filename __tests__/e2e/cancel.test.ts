@@ -1,5 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
+import { cancelWhen } from './cancel-when.js';
 import { SERVICE, TOKEN, useFakeFastly, activeService } from './e2e-fake.js';
 import { expectNoStackTrace, readable, runAction } from './run-action.js';
 import { useTestOrigin } from './test-origin.js';
@@ -8,19 +8,6 @@ const ctx = useFakeFastly();
 const origin = useTestOrigin();
 const purgePath = `/service/${SERVICE}/purge`;
 const NOT_SENT = 'Not sent: the run was cancelled';
-
-/** As the runner cancels a step: SIGINT once `ready` holds, SIGTERM shortly after (it must not cut the report). */
-function cancelWhen(ready: () => boolean) {
-  return (child: ChildProcess) => {
-    const check = setInterval(() => {
-      if (!ready()) return;
-      clearInterval(check);
-      child.kill('SIGINT');
-      setTimeout(() => child.exitCode === null && child.kill('SIGTERM'), 300);
-    }, 20);
-    child.on('exit', () => clearInterval(check));
-  };
-}
 
 const service = () => activeService(ctx.fake, 'CXL');
 

@@ -79,14 +79,14 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
   }
   if (failing.length > 0) {
     if (outcome.services.length === 1 && only?.status === 'rolled-back') {
-      if (only.activeVersion === undefined) return html`version ${version(only.newVersion)} failed its health check; ${env} was deactivated (nothing was staged before)`;
-      return html`version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
+      if (only.activeVersion === undefined) return html`version ${version(only.newVersion)} ${healthEnd(only)}; ${env} was deactivated (nothing was staged before)`;
+      return html`version ${version(only.newVersion)} ${healthEnd(only)}; ${env} is back on version ${version(only.activeVersion)}`;
     }
     if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
       return html`ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
     }
     if (outcome.services.length === 1 && only?.status === 'superseded') {
-      return html`version ${version(only.newVersion)} failed its health check; another deploy made version ${version(only.activeVersion)} active on ${env}`;
+      return html`version ${version(only.newVersion)} ${healthEnd(only)}; another deploy made version ${version(only.activeVersion)} active on ${env}`;
     }
     if (outcome.services.length === 1 && only?.status === 'unchecked') {
       return html`CANCELLED: version ${version(only.newVersion)} is live on ${env} and unchecked (was ${version(only.previousVersion)})`;
@@ -103,6 +103,11 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
       : html`version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
   }
   return html`${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+
+/** A check a cancel stopped did not fail: the version may be fine, it was only never shown healthy. */
+function healthEnd(s: ServiceActivation): Html {
+  return s.health?.cancelled ? html`had not passed its health check` : html`failed its health check`;
 }
 
 function version(n: number | undefined): Html {

@@ -206,6 +206,28 @@ describe('a cancelled activate on staging', () => {
     expect(summary).toContain('🚨 <b>Live and unchecked: a person is needed.</b>');
     expectNoStackTrace(run);
   });
+
+  it('when taking the version off staging cannot be done in time, says it is on staging unchecked and nothing was staged before', async () => {
+    const sid = stagedService(false);
+    staging.edge.answer(() => ({ status: 503, body: 'down' }));
+    ctx.fake.fault({ method: 'PUT', path: `/service/${sid}/version/3/deactivate/staging`, kind: 'slow', delayMs: 10_000 });
+    const run = await stage(sid);
+
+    expect(run.code).toBe(1);
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 1, stagingVersion: 3 });
+    expect(activations().some(w => w.endsWith('/activate'))).toBe(false);
+    expect(run.outputs.version).toBe('3');
+    expect(run.outputs['previous-version']).toBe('');
+    expect(run.outputs['rolled-back']).toBe('false');
+    expect(result(run).services[0]).toMatchObject({ status: 'unchecked', activeVersion: 3 });
+    expect(run.errors.at(-1)).toMatch(
+      /^The run was cancelled \(SIGINT\): .*, and taking version 3 off staging could not be done in time \(Cancelled in flight: .*\)\. Version 3 is live on staging and unchecked; nothing was staged before\. A person is needed now\.$/
+    );
+    const summary = readable(run.summary);
+    expect(summary).toContain('### 🛑 Fastly activate: cancelled (SIGINT): CANCELLED: version 3 is live on staging and unchecked (was none)');
+    expect(summary).toContain('🚨 <b>Live and unchecked: a person is needed.</b>');
+    expectNoStackTrace(run);
+  });
 });
 
 describe('a cancelled promotion (version: staged, clone: false)', () => {
@@ -232,6 +254,31 @@ describe('a cancelled promotion (version: staged, clone: false)', () => {
     const summary = readable(run.summary);
     expect(summary).toContain('### 🛑 Fastly activate: cancelled (SIGINT): version 2 had not passed its health check; production is back on version 1');
     expect(summary).toContain(`↩️ <b>Rolled back.</b> ${message}`);
+    expectNoStackTrace(run);
+  });
+
+  it('when the rollback cannot be done in time, says which version is live on production unchecked and which was live before', async () => {
+    const sid = stagedService(true);
+    down();
+    ctx.fake.fault({ method: 'PUT', path: `/service/${sid}/version/1/activate`, kind: 'slow', delayMs: 10_000 });
+    const run = await runAction(
+      ctx.inputs({ mode: 'activate', 'api-token': TOKEN, 'service-id': sid, version: 'staged', clone: 'false', environment: 'production', 'health-check-url': origin.url, 'health-check-timeout': '60' }),
+      {},
+      cancelWhen(() => origin.seen.length > 0)
+    );
+
+    expect(run.code).toBe(1);
+    expect(ctx.fake.service(sid)).toMatchObject({ activeVersion: 2, stagingVersion: 2 });
+    expect(run.outputs.version).toBe('2');
+    expect(run.outputs['previous-version']).toBe('1');
+    expect(run.outputs['rolled-back']).toBe('false');
+    expect(result(run).services[0]).toMatchObject({ status: 'unchecked', newVersion: 2, activeVersion: 2 });
+    expect(run.errors.at(-1)).toMatch(
+      /^The run was cancelled \(SIGINT\): .*, and rolling back to version 1 could not be done in time \(Cancelled in flight: .*\)\. Version 2 is live on production and unchecked; version 1 was live before\. A person is needed now\.$/
+    );
+    const summary = readable(run.summary);
+    expect(summary).toContain('### 🛑 Fastly activate: cancelled (SIGINT): CANCELLED: version 2 is live on production and unchecked (was 1)');
+    expect(summary).toContain('🚨 <b>Live and unchecked: a person is needed.</b>');
     expectNoStackTrace(run);
   });
 });

@@ -6185,6 +6185,10 @@ const RESULT_LABEL = {
     unchecked: html `🚨 cancelled: live and unchecked`,
     failed: html `❌ failed`
 };
+/** A version a cancel rolled back was never shown unhealthy, only not yet healthy. */
+function resultLabel(s) {
+    return s.status === 'rolled-back' && s.health?.cancelled ? html `↩️ unchecked: rolled back` : RESULT_LABEL[s.status];
+}
 function presentActivation(settings, outcome) {
     const failing = outcome.services.filter(s => isActivationFailure(s.status));
     const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
@@ -6254,7 +6258,7 @@ function headline(settings, outcome, failing) {
             return html `CANCELLED: version ${version(only.newVersion)} is live on ${env} and unchecked (was ${version(only.previousVersion)})`;
         }
         if (outcome.services.length === 1 && only)
-            return html `${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
+            return html `${env} stays on version ${version(only.activeVersion)} (${resultLabel(only)})`;
         return html `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
     }
     if (outcome.services.length === 1 && only?.status === 'unchanged' && only.package) {
@@ -6294,7 +6298,7 @@ function overview(settings, outcome) {
         versionLink(s.serviceId, s.previousVersion),
         versionLink(s.serviceId, settings.dryRun ? undefined : s.activeVersion),
         versionLink(s.serviceId, s.newVersion),
-        RESULT_LABEL[s.status]
+        resultLabel(s)
     ]);
     const newHead = settings.clone ? html `New version` : html `Activated`;
     return table([html `Service`, html `Before (${html_escape(settings.environment)})`, html `After`, newHead, html `Result`], rows);
@@ -6425,7 +6429,7 @@ function perService(outcome, pick) {
 }
 function logLines(settings, outcome, failing) {
     return outcome.services.flatMap((s) => [
-        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${resultLabel(s)}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
         ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` }] : []),
         ...s.lint.map((f) => ({ annotate: f.severity, text: `Fastly's linter (${s.serviceId}): ${f.message}`, file: repositoryPath(f.path), line: f.line, column: f.column })),
         ...(s.validation?.ok === false ? s.validation.errors : []).map((message) => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),

@@ -160,6 +160,8 @@ describe('a cancelled activate on staging', () => {
     const summary = readable(run.summary);
     expect(summary).toContain('### 🛑 Fastly activate: cancelled (SIGINT): version 3 had not passed its health check; staging is back on version 2');
     expect(summary).toContain(`↩️ <b>Rolled back.</b> ${message}`);
+    expect(summary).toContain('<td>↩️ unchecked: rolled back</td>');
+    expect(run.stdout).toContain(`${sid} (site-${serial}): ↩️ unchecked: rolled back; staging was 2, is 2`);
     expectNoStackTrace(run);
   });
 
@@ -253,6 +255,7 @@ describe('a cancelled promotion (version: staged, clone: false)', () => {
     expect(run.errors).toEqual([`The run was cancelled (SIGINT): ${message}`]);
     const summary = readable(run.summary);
     expect(summary).toContain('### 🛑 Fastly activate: cancelled (SIGINT): version 2 had not passed its health check; production is back on version 1');
+    expect(summary).toContain('<td>↩️ unchecked: rolled back</td>');
     expect(summary).toContain(`↩️ <b>Rolled back.</b> ${message}`);
     expectNoStackTrace(run);
   });

@@ -4154,8 +4154,10 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
             besideValidation?.(),
             healthCheckAddress(settings, api, sid, version)
         ]);
+        const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
+        // A validation that never answered (a cancel, a network failure) says nothing of the draft by itself.
         if (validated.status === 'rejected')
-            throw validated.reason;
+            throw validated.reason instanceof errors/* ActionError */.lZ ? new errors/* ActionError */.lZ(`${validated.reason.message}; ${kept}`) : validated.reason;
         const validation = validated.value;
         learned = { validation };
         if (beside.status === 'rejected')
@@ -4165,7 +4167,6 @@ async function activateChecked(settings, api, cancel, known, version, besideVali
             return { learned, end: { kind: 'invalid', version } };
         }
         if (address.status === 'rejected') {
-            const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
             throw new errors/* ActionError */.lZ(`${(0,errors/* messageOf */.bD)(address.reason)}; ${kept}`);
         }
         const activation = await activateGuarded(api, sid, version, env, known.previousVersion);
@@ -6227,6 +6228,10 @@ const RESULT_LABEL = {
     unchecked: html `🚨 cancelled: live and unchecked`,
     failed: html `❌ failed`
 };
+/** A version a cancel rolled back was never shown unhealthy, only not yet healthy. */
+function resultLabel(s) {
+    return s.status === 'rolled-back' && s.health?.cancelled ? html `↩️ unchecked: rolled back` : RESULT_LABEL[s.status];
+}
 function presentActivation(settings, outcome) {
     const failing = outcome.services.filter(s => isActivationFailure(s.status));
     const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
@@ -6283,20 +6288,20 @@ function headline(settings, outcome, failing) {
     if (failing.length > 0) {
         if (outcome.services.length === 1 && only?.status === 'rolled-back') {
             if (only.activeVersion === undefined)
-                return html `version ${version(only.newVersion)} failed its health check; ${env} was deactivated (nothing was staged before)`;
-            return html `version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
+                return html `version ${version(only.newVersion)} ${healthEnd(only)}; ${env} was deactivated (nothing was staged before)`;
+            return html `version ${version(only.newVersion)} ${healthEnd(only)}; ${env} is back on version ${version(only.activeVersion)}`;
         }
         if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
             return html `ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
         }
         if (outcome.services.length === 1 && only?.status === 'superseded') {
-            return html `version ${version(only.newVersion)} failed its health check; another deploy made version ${version(only.activeVersion)} active on ${env}`;
+            return html `version ${version(only.newVersion)} ${healthEnd(only)}; another deploy made version ${version(only.activeVersion)} active on ${env}`;
         }
         if (outcome.services.length === 1 && only?.status === 'unchecked') {
             return html `CANCELLED: version ${version(only.newVersion)} is live on ${env} and unchecked (was ${version(only.previousVersion)})`;
         }
         if (outcome.services.length === 1 && only)
-            return html `${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
+            return html `${env} stays on version ${version(only.activeVersion)} (${resultLabel(only)})`;
         return html `${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
     }
     if (outcome.services.length === 1 && only?.status === 'unchanged' && only.package) {
@@ -6308,6 +6313,10 @@ function headline(settings, outcome, failing) {
             : html `version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
     }
     return html `${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+/** A check a cancel stopped did not fail: the version may be fine, it was only never shown healthy. */
+function healthEnd(s) {
+    return s.health?.cancelled ? html `had not passed its health check` : html `failed its health check`;
 }
 function version(n) {
     return n === undefined ? html `none` : count(n);
@@ -6332,7 +6341,7 @@ function overview(settings, outcome) {
         versionLink(s.serviceId, s.previousVersion),
         versionLink(s.serviceId, settings.dryRun ? undefined : s.activeVersion),
         versionLink(s.serviceId, s.newVersion),
-        RESULT_LABEL[s.status]
+        resultLabel(s)
     ]);
     const newHead = settings.clone ? html `New version` : html `Activated`;
     return table([html `Service`, html `Before (${html_escape(settings.environment)})`, html `After`, newHead, html `Result`], rows);
@@ -6463,7 +6472,7 @@ function perService(outcome, pick) {
 }
 function logLines(settings, outcome, failing) {
     return outcome.services.flatMap((s) => [
-        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+        { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${resultLabel(s)}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
         ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` }] : []),
         ...s.lint.map((f) => ({ annotate: f.severity, text: `Fastly's linter (${s.serviceId}): ${f.message}`, file: repositoryPath(f.path), line: f.line, column: f.column })),
         ...(s.validation?.ok === false ? s.validation.errors : []).map((message) => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),

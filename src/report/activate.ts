@@ -24,6 +24,11 @@ const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], Html>> = {
   failed: html`❌ failed`
 };
 
+/** A version a cancel rolled back was never shown unhealthy, only not yet healthy. */
+function resultLabel(s: ServiceActivation): Html {
+  return s.status === 'rolled-back' && s.health?.cancelled ? html`↩️ unchecked: rolled back` : RESULT_LABEL[s.status];
+}
+
 export function presentActivation(settings: ActivateSettings, outcome: ActivateOutcome): Presented {
   const failing = outcome.services.filter(s => isActivationFailure(s.status));
   const diffs = new ByteBudget(SUMMARY_LIST_BYTES);
@@ -79,19 +84,19 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
   }
   if (failing.length > 0) {
     if (outcome.services.length === 1 && only?.status === 'rolled-back') {
-      if (only.activeVersion === undefined) return html`version ${version(only.newVersion)} failed its health check; ${env} was deactivated (nothing was staged before)`;
-      return html`version ${version(only.newVersion)} failed its health check; ${env} is back on version ${version(only.activeVersion)}`;
+      if (only.activeVersion === undefined) return html`version ${version(only.newVersion)} ${healthEnd(only)}; ${env} was deactivated (nothing was staged before)`;
+      return html`version ${version(only.newVersion)} ${healthEnd(only)}; ${env} is back on version ${version(only.activeVersion)}`;
     }
     if (outcome.services.length === 1 && only?.status === 'rollback-failed') {
       return html`ROLLBACK FAILED: ${env} is on the unhealthy version ${version(only.newVersion)}`;
     }
     if (outcome.services.length === 1 && only?.status === 'superseded') {
-      return html`version ${version(only.newVersion)} failed its health check; another deploy made version ${version(only.activeVersion)} active on ${env}`;
+      return html`version ${version(only.newVersion)} ${healthEnd(only)}; another deploy made version ${version(only.activeVersion)} active on ${env}`;
     }
     if (outcome.services.length === 1 && only?.status === 'unchecked') {
       return html`CANCELLED: version ${version(only.newVersion)} is live on ${env} and unchecked (was ${version(only.previousVersion)})`;
     }
-    if (outcome.services.length === 1 && only) return html`${env} stays on version ${version(only.activeVersion)} (${RESULT_LABEL[only.status]})`;
+    if (outcome.services.length === 1 && only) return html`${env} stays on version ${version(only.activeVersion)} (${resultLabel(only)})`;
     return html`${count(failing.length)} of ${plural(outcome.services.length, 'service')} not activated`;
   }
   if (outcome.services.length === 1 && only?.status === 'unchanged' && only.package) {
@@ -103,6 +108,11 @@ function headline(settings: ActivateSettings, outcome: ActivateOutcome, failing:
       : html`version ${version(only.activeVersion)} active on ${env} (was ${version(only.previousVersion)})`;
   }
   return html`${plural(outcome.services.length, 'service')} active on ${env}`;
+}
+
+/** A check a cancel stopped did not fail: the version may be fine, it was only never shown healthy. */
+function healthEnd(s: ServiceActivation): Html {
+  return s.health?.cancelled ? html`had not passed its health check` : html`failed its health check`;
 }
 
 function version(n: number | undefined): Html {
@@ -131,7 +141,7 @@ function overview(settings: ActivateSettings, outcome: ActivateOutcome): Html {
     versionLink(s.serviceId, s.previousVersion),
     versionLink(s.serviceId, settings.dryRun ? undefined : s.activeVersion),
     versionLink(s.serviceId, s.newVersion),
-    RESULT_LABEL[s.status]
+    resultLabel(s)
   ]);
   const newHead = settings.clone ? html`New version` : html`Activated`;
   return table([html`Service`, html`Before (${escape(settings.environment)})`, html`After`, newHead, html`Result`], rows);
@@ -260,7 +270,7 @@ function perService(outcome: ActivateOutcome, pick: (s: ServiceActivation) => nu
 
 function logLines(settings: ActivateSettings, outcome: ActivateOutcome, failing: readonly ServiceActivation[]): LogLine[] {
   return outcome.services.flatMap((s): LogLine[] => [
-    { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${RESULT_LABEL[s.status]}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
+    { level: 'info', text: `${s.serviceId} (${s.serviceName}): ${resultLabel(s)}; ${settings.environment} was ${s.previousVersion ?? 'none'}, is ${s.activeVersion ?? 'none'}` },
     ...(s.package ? [{ level: 'info', text: `${s.serviceId}: ${packageLogLine(s.package)}` } as const] : []),
     ...s.lint.map((f): LogLine => ({ annotate: f.severity, text: `Fastly's linter (${s.serviceId}): ${f.message}`, file: repositoryPath(f.path), line: f.line, column: f.column })),
     ...(s.validation?.ok === false ? s.validation.errors : []).map((message): LogLine => ({ level: 'error', text: `${s.serviceId} version ${s.newVersion}: ${message}` })),

@@ -281,7 +281,9 @@ async function activateChecked(
       besideValidation?.(),
       healthCheckAddress(settings, api, sid, version)
     ]);
-    if (validated.status === 'rejected') throw validated.reason;
+    const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
+    // A validation that never answered (a cancel, a network failure) says nothing of the draft by itself.
+    if (validated.status === 'rejected') throw validated.reason instanceof ActionError ? new ActionError(`${validated.reason.message}; ${kept}`) : validated.reason;
     const validation = validated.value;
     learned = { validation };
     if (beside.status === 'rejected') throw beside.reason;
@@ -290,7 +292,6 @@ async function activateChecked(
       return { learned, end: { kind: 'invalid', version } };
     }
     if (address.status === 'rejected') {
-      const kept = settings.clone ? `version ${version} was left as a draft and nothing was activated` : 'nothing was activated';
       throw new ActionError(`${messageOf(address.reason)}; ${kept}`);
     }
     const activation = await activateGuarded(api, sid, version, env, known.previousVersion);

@@ -6228,9 +6228,13 @@ const RESULT_LABEL = {
     unchecked: html `🚨 cancelled: live and unchecked`,
     failed: html `❌ failed`
 };
-/** A version a cancel rolled back was never shown unhealthy, only not yet healthy. */
+/** A version whose check a cancel stopped was never shown unhealthy, only not yet healthy. */
+const CANCELLED_CHECK_LABEL = {
+    'rolled-back': html `↩️ unchecked: rolled back`,
+    superseded: html `⚠️ unchecked; another deploy is live`
+};
 function resultLabel(s) {
-    return s.status === 'rolled-back' && s.health?.cancelled ? html `↩️ unchecked: rolled back` : RESULT_LABEL[s.status];
+    return (s.health?.cancelled ? CANCELLED_CHECK_LABEL[s.status] : undefined) ?? RESULT_LABEL[s.status];
 }
 function presentActivation(settings, outcome) {
     const failing = outcome.services.filter(s => isActivationFailure(s.status));
@@ -6318,6 +6322,12 @@ function headline(settings, outcome, failing) {
 function healthEnd(s) {
     return s.health?.cancelled ? html `had not passed its health check` : html `failed its health check`;
 }
+/** A check a cancel stopped is not a failed one: the version may be fine. */
+function healthVerdict(h) {
+    if (h.healthy)
+        return { icon: html `✅`, word: html `healthy` };
+    return h.cancelled ? { icon: html `🛑`, word: html `not finished` } : { icon: html `❌`, word: html `unhealthy` };
+}
 function version(n) {
     return n === undefined ? html `none` : count(n);
 }
@@ -6383,7 +6393,7 @@ function serviceSection(settings, outcome, s, diffs) {
         const h = s.health;
         const rows = h.tries.slice(-10).map(t => [html_escape(`${(t.at / 1000).toFixed(1)} s`), html_escape(answerOf(t))]);
         const tries = html `${plural(h.tries.length, 'try', 'tries')}${h.tries.length > 10 ? html ` (the last 10)` : EMPTY}`;
-        parts.push(html `<p>${h.healthy ? html `✅` : html `❌`} Health check of ${code(h.url)}${h.via === undefined ? EMPTY : html ` through the staging IP ${code(h.via)}`}: ${h.healthy ? html `healthy` : html `unhealthy`}, ${html_escape(h.observed)}.</p>\n\n${details(tries, table([html `At`, html `Answer`], rows))}`);
+        parts.push(html `<p>${healthVerdict(h).icon} Health check of ${code(h.url)}${h.via === undefined ? EMPTY : html ` through the staging IP ${code(h.via)}`}: ${healthVerdict(h).word}, ${html_escape(h.observed)}.</p>\n\n${details(tries, table([html `At`, html `Answer`], rows))}`);
     }
     if (s.diff !== undefined && s.diffTitle)
         parts.push(diffSection(s.diff, s.diffTitle, diffs));

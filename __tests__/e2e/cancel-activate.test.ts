@@ -161,6 +161,9 @@ describe('a cancelled activate on staging', () => {
     expect(summary).toContain('### 🛑 Fastly activate: cancelled (SIGINT): version 3 had not passed its health check; staging is back on version 2');
     expect(summary).toContain(`↩️ <b>Rolled back.</b> ${message}`);
     expect(summary).toContain('<td>↩️ unchecked: rolled back</td>');
+    // The check was stopped, not failed: nothing in the summary calls the version unhealthy.
+    expect(summary).toMatch(/🛑 Health check of <code>[^<]+<\/code> through the staging IP <code>127\.0\.0\.2<\/code>: not finished, cancelled after \d+ tr(y|ies) in \d+ s\./);
+    expect(summary).not.toMatch(/unhealthy/);
     expect(run.stdout).toContain(`${sid} (site-${serial}): ↩️ unchecked: rolled back; staging was 2, is 2`);
     expectNoStackTrace(run);
   });

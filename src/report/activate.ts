@@ -24,9 +24,14 @@ const RESULT_LABEL: Readonly<Record<ServiceActivation['status'], Html>> = {
   failed: html`❌ failed`
 };
 
-/** A version a cancel rolled back was never shown unhealthy, only not yet healthy. */
+/** A version whose check a cancel stopped was never shown unhealthy, only not yet healthy. */
+const CANCELLED_CHECK_LABEL: Partial<Record<ServiceActivation['status'], Html>> = {
+  'rolled-back': html`↩️ unchecked: rolled back`,
+  superseded: html`⚠️ unchecked; another deploy is live`
+};
+
 function resultLabel(s: ServiceActivation): Html {
-  return s.status === 'rolled-back' && s.health?.cancelled ? html`↩️ unchecked: rolled back` : RESULT_LABEL[s.status];
+  return (s.health?.cancelled ? CANCELLED_CHECK_LABEL[s.status] : undefined) ?? RESULT_LABEL[s.status];
 }
 
 export function presentActivation(settings: ActivateSettings, outcome: ActivateOutcome): Presented {
@@ -115,6 +120,12 @@ function healthEnd(s: ServiceActivation): Html {
   return s.health?.cancelled ? html`had not passed its health check` : html`failed its health check`;
 }
 
+/** A check a cancel stopped is not a failed one: the version may be fine. */
+function healthVerdict(h: { readonly healthy: boolean; readonly cancelled: boolean }): { icon: Html; word: Html } {
+  if (h.healthy) return { icon: html`✅`, word: html`healthy` };
+  return h.cancelled ? { icon: html`🛑`, word: html`not finished` } : { icon: html`❌`, word: html`unhealthy` };
+}
+
 function version(n: number | undefined): Html {
   return n === undefined ? html`none` : count(n);
 }
@@ -177,7 +188,7 @@ function serviceSection(settings: ActivateSettings, outcome: ActivateOutcome, s:
     const rows = h.tries.slice(-10).map(t => [escape(`${(t.at / 1000).toFixed(1)} s`), escape(answerOf(t))]);
     const tries = html`${plural(h.tries.length, 'try', 'tries')}${h.tries.length > 10 ? html` (the last 10)` : EMPTY}`;
     parts.push(
-      html`<p>${h.healthy ? html`✅` : html`❌`} Health check of ${code(h.url)}${h.via === undefined ? EMPTY : html` through the staging IP ${code(h.via)}`}: ${h.healthy ? html`healthy` : html`unhealthy`}, ${escape(h.observed)}.</p>\n\n${details(tries, table([html`At`, html`Answer`], rows))}`
+      html`<p>${healthVerdict(h).icon} Health check of ${code(h.url)}${h.via === undefined ? EMPTY : html` through the staging IP ${code(h.via)}`}: ${healthVerdict(h).word}, ${escape(h.observed)}.</p>\n\n${details(tries, table([html`At`, html`Answer`], rows))}`
     );
   }
   if (s.diff !== undefined && s.diffTitle) parts.push(diffSection(s.diff, s.diffTitle, diffs));

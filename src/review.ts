@@ -83,7 +83,10 @@ async function writeComment(github: GitHub, context: RunContext, plan: Plan, bas
   } catch (error) {
     // A reviewer still has the summary; a comment GitHub refused (or one that cannot fit) must not fail the pull request's check.
     if (!(error instanceof GitHubError) && !(error instanceof PlanDataError)) throw error;
-    return { ...base, warnings: [`The plan was not written on pull request #${pull.number}, it stays in this job summary: ${error.message}`] };
+    // A write that got no answer may have landed: "not written" would then be untrue.
+    const unanswered = error instanceof GitHubError && error.status === undefined && error.method !== 'GET';
+    const what = unanswered ? `may not have been written on pull request #${pull.number} (no answer came)` : `was not written on pull request #${pull.number}`;
+    return { ...base, warnings: [`The plan ${what}, it stays in this job summary: ${error.message}`] };
   }
 }
 

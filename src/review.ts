@@ -55,12 +55,17 @@ export async function reviewPlan(settings: Settings, plan: Plan, env: NodeJS.Pro
   }
   try {
     const context = readRunContext({ env });
-    const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => sleep(ms) });
+    const github = new GitHub({ token: githubToken, apiUrl: context.apiUrl, sleep: ms => sleep(ms), timeoutMs: settings.requestTimeoutMs });
     return gate ? await checkReviewed(github, context, plan, base) : await writeComment(github, context, plan, base, planComment === 'true');
   } catch (error) {
     // The digest is reported whatever stopped the run here.
     if (error instanceof PlanRefused || !(error instanceof ActionError)) throw error;
-    throw new PlanRefused(gate ? `Refusing to deploy with require-reviewed-plan: ${error.message}. Nothing was written.` : error.message, base);
+    if (!gate) throw new PlanRefused(error.message, base);
+    // GitHub failing is no verdict on the review: the reader must not go looking for a missing plan comment.
+    const why = error instanceof GitHubError
+      ? `GitHub could not be read, so whether this plan was reviewed is unknown (${error.message}); run the job again once GitHub answers`
+      : error.message;
+    throw new PlanRefused(`Refusing to deploy with require-reviewed-plan: ${why}. Nothing was written.`, base);
   }
 }
 
@@ -78,7 +83,10 @@ async function writeComment(github: GitHub, context: RunContext, plan: Plan, bas
   } catch (error) {
     // A reviewer still has the summary; a comment GitHub refused (or one that cannot fit) must not fail the pull request's check.
     if (!(error instanceof GitHubError) && !(error instanceof PlanDataError)) throw error;
-    return { ...base, warnings: [`The plan was not written on pull request #${pull.number}, it stays in this job summary: ${error.message}`] };
+    // A write that got no answer may have landed: "not written" would then be untrue.
+    const unanswered = error instanceof GitHubError && error.status === undefined && error.method !== 'GET';
+    const what = unanswered ? `may not have been written on pull request #${pull.number} (no answer came)` : `was not written on pull request #${pull.number}`;
+    return { ...base, warnings: [`The plan ${what}, it stays in this job summary: ${error.message}`] };
   }
 }
 

@@ -95,7 +95,10 @@ describe('lint before the clone', () => {
     expect(lintRequests()).toHaveLength(2);
     expect(ctx.fake.writes()).toEqual([]);
     expect(ctx.fake.service(sid).versions).toHaveLength(2);
-    expect(run.errors.at(-1)).toMatch(new RegExp(`^Fastly refused POST /service/${sid}/lint \\(HTTP 503\\)`));
+    expect(run.errors.at(-1)).toBe(
+      `Fastly's linter could not lint ${join(dir, 'vcl', 'main.vcl')} for ${sid}, so nothing was cloned: Fastly refused POST /service/${sid}/lint (HTTP 503): Service Unavailable (after 1 retry). ` +
+        "Run again, or set 'lint: false' to deploy without linting (Fastly still validates the new version)"
+    );
     expectNoStackTrace(run);
   });
 

@@ -9,11 +9,14 @@
  *
  * @typedef {{ method: string, path: string, host: string, headers: Record<string, string>, servername: string | null }} EdgeRequest
  *   servername: the TLS server name (SNI) the client sent, null over plain http
- * @typedef {(request: EdgeRequest) => { status: number, body?: string }} EdgeAnswer
+ * @typedef {{ status: number, body?: string, delayMs?: number } | { drop: true }} EdgeReply
+ *   delayMs: answered that late (a hang when longer than the client waits); drop: the connection reset, no answer
+ * @typedef {(request: EdgeRequest) => EdgeReply} EdgeAnswer
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { flatHeaders, readBody } from '../fakes/requests.mjs';
 
 /** @type {EdgeAnswer} */
@@ -30,18 +33,31 @@ export async function startStagingEdge({ address = '127.0.0.2', tls = false } = 
   const seen = [];
   /** @type {EdgeAnswer} */
   let answer = fastlyEdge;
+  /** @type {{ request: EdgeRequest, status: number }[]} */
+  const answered = [];
+  // Aborts the delayed answers on close, so no timer outlives the server.
+  const shutdown = new AbortController();
   /** @type {import('node:http').RequestListener} */
   const listener = (req, res) => {
-    void readBody(req).then(() => {
+    void readBody(req).then(async () => {
       const headers = flatHeaders(req.headers);
       const servername = /** @type {{ servername?: string | false }} */ (req.socket).servername || null;
       /** @type {EdgeRequest} */
       const request = { method: req.method ?? 'GET', path: req.url ?? '/', host: headers.host ?? '', headers, servername };
       seen.push(request);
-      const { status, body = '' } = answer(request);
+      const reply = answer(request);
+      if ('drop' in reply) {
+        req.socket.destroy();
+        return;
+      }
+      const { status, body = '', delayMs = 0 } = reply;
+      if (delayMs > 0) await sleep(delayMs, undefined, { signal: shutdown.signal });
+      // A client that stopped waiting never sees this answer.
+      if (res.destroyed) return;
+      answered.push({ request, status });
       res.writeHead(status, { 'Content-Type': request.method === 'PURGE' ? 'application/json' : 'text/plain', 'Content-Length': String(Buffer.byteLength(body)) });
       res.end(body);
-    });
+    }).catch(() => req.socket.destroy());
   };
   const server = tls
     ? createTlsServer({ cert: readFileSync(STAGING_CERT), key: readFileSync(new URL('./staging-tls/key.pem', import.meta.url)) }, listener)
@@ -60,12 +76,17 @@ export async function startStagingEdge({ address = '127.0.0.2', tls = false } = 
     answer(fn) { answer = fn; },
     /** PURGEs since the last reset(), as the URL they purged. */
     purgedUrls: () => seen.filter((r) => r.method === 'PURGE').map((r) => `${r.host}${r.path}`),
+    /** PURGEs the edge answered 2xx to a client still waiting, as the URL they purged. */
+    confirmedPurges: () => answered.filter((a) => a.request.method === 'PURGE' && a.status >= 200 && a.status < 300)
+      .map(({ request }) => `${request.host}${request.path}`),
     reset() {
       seen.length = 0;
+      answered.length = 0;
       answer = fastlyEdge;
     },
     /** @returns {Promise<void>} */
     close() {
+      shutdown.abort();
       return new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

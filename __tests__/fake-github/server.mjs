@@ -37,13 +37,17 @@
  * @property {string} [method]
  * @property {string | RegExp} [path]  a string is a prefix of the path with query string
  * @property {number} [times]
+ * @property {'status' | 'drop' | 'slow'} [kind]  status (the default): this answer instead of the real one;
+ *   drop: the connection reset with no answer; slow: the real answer after `delayMs`
  * @property {number} [status]
  * @property {unknown} [body]
  * @property {Record<string, string>} [headers]
+ * @property {number} [delayMs]  'slow' only
  * @typedef {Required<Omit<FaultSpec, 'method' | 'path'>> & Pick<FaultSpec, 'method' | 'path'>} Fault
  * @typedef {Awaited<ReturnType<typeof startFakeGitHub>>} FakeGitHub
  */
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fail } from './answers.mjs';
 import { flatHeaders, readBody } from '../fakes/requests.mjs';
 import { commentRoutes, publicComment } from './comments.mjs';
@@ -76,6 +80,8 @@ export async function startFakeGitHub({ repositoryIdStart = 1000 } = {}) {
   let repoSeq = repositoryIdStart;
   // Known once the server listens, before any request can arrive.
   let url = '';
+  // Aborts the 'slow' waits on close, so no timer outlives the server.
+  const shutdown = new AbortController();
 
   /** @param {string} fullName */
   function repoNamed(fullName) {
@@ -140,7 +146,12 @@ export async function startFakeGitHub({ repositoryIdStart = 1000 } = {}) {
     try {
       entry.body = (await readBody(req)).toString('utf8');
       const fault = takeFault(method, entry.path);
-      const answer = fault
+      if (fault?.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'slow') await sleep(fault.delayMs, undefined, { signal: shutdown.signal });
+      const answer = fault?.kind === 'status'
         ? { status: fault.status, json: fault.body, headers: fault.headers }
         : dispatch(entry);
       entry.status = answer.status;
@@ -199,9 +210,12 @@ export async function startFakeGitHub({ repositoryIdStart = 1000 } = {}) {
     setLinkStyle(style) {
       state.linkStyle = style;
     },
-    /** The next `times` matching requests get this answer instead of the real one, and change nothing. @param {FaultSpec} spec */
-    fault({ method, path, times = 1, status = 503, body = { message: 'Service Unavailable' }, headers = {} }) {
-      faults.push({ method, path, times, status, body, headers });
+    /**
+     * The next `times` matching requests get this answer instead of the real one (or no answer), and change nothing;
+     * a 'slow' one is answered for real, late. @param {FaultSpec} spec
+     */
+    fault({ method, path, times = 1, kind = 'status', status = 503, body = { message: 'Service Unavailable' }, headers = {}, delayMs = 5000 }) {
+      faults.push({ method, path, times, kind, status, body, headers, delayMs });
     },
     /** Keeps tokens, repositories and pull requests; comments, requests and faults go. */
     reset() {
@@ -212,6 +226,7 @@ export async function startFakeGitHub({ repositoryIdStart = 1000 } = {}) {
     },
     /** @returns {Promise<void>} */
     close() {
+      shutdown.abort();
       return new Promise((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

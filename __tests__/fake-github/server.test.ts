@@ -119,4 +119,19 @@ describe('faults', () => {
     expect((await call(comments, { method: 'POST', body: { body: 'x' } })).status).toBe(201);
     expect(ctx.fake.requests.map(r => [r.method, r.status])).toEqual([['POST', 403], ['POST', 201]]);
   });
+
+  it('drops the connection with no answer and no change for a drop fault', async () => {
+    ctx.fake.fault({ method: 'POST', path: comments, kind: 'drop' });
+    await expect(call(comments, { method: 'POST', body: { body: 'x' } })).rejects.toThrow(/fetch failed/);
+    expect(ctx.fake.comments(REPO, 7)).toEqual([]);
+    expect((await call(comments, { method: 'POST', body: { body: 'x' } })).status).toBe(201);
+    expect(ctx.fake.requests.map(r => [r.method, r.status])).toEqual([['POST', 0], ['POST', 201]]);
+  });
+
+  it('holds the real answer back for a slow fault: a client that stops waiting gets none', async () => {
+    ctx.fake.fault({ method: 'GET', path: comments, kind: 'slow', delayMs: 60_000 });
+    await expect(fetch(ctx.fake.url + comments, { headers: { Authorization: 'token write-token' }, signal: AbortSignal.timeout(200) })).rejects.toThrow(/aborted/);
+    expect((await call(comments)).status).toBe(200);
+    expect(ctx.fake.requests.map(r => [r.method, r.status])).toEqual([['GET', 0], ['GET', 200]]);
+  });
 });

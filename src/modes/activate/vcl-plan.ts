@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastlyApi } from '../../fastly/client.js';
+import { CancelledError } from '../../cancel.js';
+import { ActionError } from '../../errors.js';
 import { FastlyError } from '../../fastly/errors.js';
 import type { LintResult } from '../../fastly/lint.js';
 import type { Vcl } from '../../fastly/versions.js';
@@ -48,9 +50,17 @@ export async function lintVclFiles(api: FastlyApi, sid: string, files: readonly 
       result = await api.lintVcl(sid, file.content);
     } catch (error) {
       // An API without the linter (a proxy, an older Fastly) must not block deploys: validation after the upload still guards.
-      if (!(error instanceof FastlyError) || !NO_LINTER.has(error.status)) throw error;
-      unavailable = error;
-      return;
+      if (error instanceof FastlyError && NO_LINTER.has(error.status)) {
+        unavailable = error;
+        return;
+      }
+      // Fastly's bare words name only a path: the reader must learn that lint stopped the deploy, and the way past it.
+      if (error instanceof ActionError && !(error instanceof CancelledError)) {
+        throw new ActionError(
+          `Fastly's linter could not lint ${file.path} for ${sid}, so nothing was cloned: ${error.message}. Run again, or set 'lint: false' to deploy without linting (Fastly still validates the new version)`
+        );
+      }
+      throw error;
     }
     results[i] = [
       ...result.errors.map(message => finding(file.path, 'error', message)),

@@ -9,6 +9,7 @@ import type { Settings } from './inputs/settings.js';
 import { canonicalJson, planDigest, sha256 } from './plan/canonical.js';
 import { planCommentContent, planKey } from './plan/comment-content.js';
 import { planDifferences } from './plan/differences.js';
+import { field, record } from './plan/kinds/read-back.js';
 import { kindOf } from './plan/kinds.js';
 import type { Plan } from './plan/plan.js';
 
@@ -107,15 +108,17 @@ async function checkReviewed(github: GitHub, context: RunContext, plan: Plan, ba
   const comment = await findPlanComment(github, pull, key);
   const where = `pull request #${pull.number}`;
   if (!comment) return refuse(`${where} has no plan comment for mode '${plan.mode}' on ${key.targets.join(', ')}; ${how}`);
-  const data = readPlanData(comment.body, key) as { digest?: unknown; canonical?: unknown };
+  // Read back untrusted in shape: a bot wrote it, but whatever the comment holds must refuse, never throw.
+  const data = record(readPlanData(comment.body, key));
+  const canonical = field(data, 'canonical');
   // The digest is taken afresh of the reviewed canonical form when the comment could keep it; a plan too large for
   // that has its digest alone, written by a bot like the rest of the comment.
-  const reviewedDigest = data.canonical === undefined ? data.digest : sha256(canonicalJson(data.canonical));
+  const reviewedDigest = canonical === undefined ? field(data, 'digest') : sha256(canonicalJson(canonical));
   if (reviewedDigest !== base.digest) {
-    const differences = data.canonical === undefined ? [] : planDifferences(data.canonical, plan);
+    const differences = canonical === undefined ? [] : planDifferences(canonical, plan);
     const what = differences.length > 0
       ? differences.join('; ')
-      : data.canonical === undefined ? 'its digest differs (the reviewed plan was too large to keep more than its digest in the comment)' : 'the plan differs from the reviewed one';
+      : canonical === undefined ? 'its digest differs (the reviewed plan was too large to keep more than its digest in the comment)' : 'the plan differs from the reviewed one';
     return refuse(`this plan (digest ${base.digest.slice(0, 12)}) is not the one reviewed on ${where} (${comment.url}): ${what}. Re-run the pull request's workflow to review the plan as it is now`, comment.url);
   }
   return { ...base, commentUrl: comment.url, note: `This is the plan reviewed on ${where}: same digest.` };

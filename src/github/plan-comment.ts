@@ -82,6 +82,11 @@ const MARKER_PREFIX = '<!-- fastly-deploy-action plan:';
 const DATA_PREFIX = '<!-- fastly-deploy-action plan-data:';
 const DATA_LINE = /^<!-- fastly-deploy-action plan-data: ([A-Za-z0-9+/=]*) -->$/m;
 const PER_PAGE = 100;
+/**
+ * Plan data is nested some 10 levels deep. JSON.parse reads any depth, but what walks the reviewed plan
+ * afterwards (its digest, the differences) recurses, and would overflow the stack on a few thousand.
+ */
+const MAX_DEPTH = 32;
 /** 100,000 comments: past this a Link header that never ends is a loop. */
 const MAX_PAGES = 1000;
 const NOTICE_TITLES = 10;
@@ -138,6 +143,9 @@ export function readPlanData(body: string, key: PlanKey): unknown {
     data = JSON.parse(Buffer.from(match[1] as string, 'base64').toString('utf8'));
   } catch {
     throw new PlanDataError(`The plan comment for ${describe(key)} holds plan data that does not read back (edited by hand?): ${fix}`);
+  }
+  if (!nestedWithin(data, MAX_DEPTH)) {
+    throw new PlanDataError(`The plan comment for ${describe(key)} holds plan data nested deeper than any plan (edited by hand?): ${fix}`);
   }
   const { mode, targets, plan } = (data ?? {}) as { mode?: unknown; targets?: unknown; plan?: unknown };
   if (mode !== key.mode || !Array.isArray(targets) || planMarker({ mode: key.mode, targets }) !== planMarker(key) || plan === undefined) {
@@ -280,6 +288,17 @@ function commentOf(raw: unknown): PlanComment | undefined {
     body: typeof body === 'string' ? body : '',
     author: { login: typeof user?.login === 'string' ? user.login : '', type: typeof user?.type === 'string' ? user.type : '' }
   };
+}
+
+/** Whether no object or array in `value` lies more than `max` levels deep; walked without recursion. */
+function nestedWithin(value: unknown, max: number): boolean {
+  const pending: { readonly value: unknown; readonly depth: number }[] = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth >= max) return false;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return true;
 }
 
 function repoPath({ owner, repo }: PullRequestRef): string {

@@ -1,6 +1,6 @@
 import type { PlanSection } from '../../github/plan-comment.js';
 import type { PlanKind } from '../kind.js';
-import { field, list, record } from './read-back.js';
+import { field, list, record, text } from './read-back.js';
 
 export interface ItemChangePlan {
   readonly key: string;
@@ -61,7 +61,7 @@ export const itemsStore: PlanKind<ItemsStorePart> = {
       const then = field(was, 'before');
       out.push(`the items of the ${what} changed since the review (${typeof then === 'number' ? then : 'unknown'} then, ${fresh.before ?? 'unknown'} now)`);
     }
-    const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [String(field(record(c), 'key')), record(c)]));
+    const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [text(field(record(c), 'key')), record(c)]));
     const more = fresh.changes.length - reviewedChanges.size;
     if (more !== 0) {
       const n = Math.abs(more);
@@ -72,7 +72,7 @@ export const itemsStore: PlanKind<ItemsStorePart> = {
       const before = reviewedChanges.get(change.key);
       reviewedChanges.delete(change.key);
       if (!before) differing.push(`'${change.key}' (${change.action}, not reviewed)`);
-      else if (field(before, 'action') !== change.action) differing.push(`'${change.key}' (${change.action}, reviewed as ${String(field(before, 'action'))})`);
+      else if (field(before, 'action') !== change.action) differing.push(`'${change.key}' (${change.action}, reviewed as ${text(field(before, 'action'))})`);
       else if (field(before, 'value') !== (change.valueSha256 ?? null)) differing.push(`'${change.key}' (another value than reviewed)`);
     }
     for (const key of reviewedChanges.keys()) differing.push(`'${key}' (reviewed, no longer changed)`);

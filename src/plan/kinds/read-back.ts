@@ -11,6 +11,14 @@ export function list(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/**
+ * A value read back, for a sentence: a string as it is, anything else in JSON's spelling.
+ * `String()` would throw for an object whose `toString` is no function, which JSON can give.
+ */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
 export function numberOr(n: number | undefined): string {
   return n === undefined ? 'none' : String(n);
 }

@@ -3,7 +3,7 @@ import type { PackageChange, PackageFacts } from '../../modes/activate/outcome.j
 import type { PlanSection } from '../../github/plan-comment.js';
 import { escape, html, join } from '../../report/html.js';
 import type { PlanKind } from '../kind.js';
-import { field, list, numberOr, record } from './read-back.js';
+import { field, list, numberOr, record, text } from './read-back.js';
 
 /** One finding of Fastly's linter on a repository file; the position when its text carries one. */
 export interface LintFinding {
@@ -67,23 +67,23 @@ export const vclService: PlanKind<VclServicePart> = {
     const env = fresh.environment;
     const out: string[] = [];
     const version = (n: unknown) => (typeof n === 'number' ? `version ${n}` : 'no version');
-    if (field(was, 'environment') !== env) out.push(`the reviewed plan was for ${String(field(was, 'environment'))}, this run deploys to ${env}`);
+    if (field(was, 'environment') !== env) out.push(`the reviewed plan was for ${text(field(was, 'environment'))}, this run deploys to ${env}`);
     if (field(was, 'active') !== field(now, 'active')) {
       out.push(`${env} of ${fresh.serviceId} moved from ${version(field(was, 'active'))} to ${version(field(now, 'active'))} since the review`);
     } else if (field(was, 'base') !== field(now, 'base')) {
       out.push(`${fresh.serviceId} starts from ${version(field(now, 'base'))}, not ${version(field(was, 'base'))} as reviewed`);
     }
-    if (field(was, 'clone') !== fresh.clone) out.push(`clone is ${String(fresh.clone)} now, ${String(field(was, 'clone'))} when reviewed`);
-    const reviewedFiles = new Map(list(field(was, 'files')).map(f => [String(field(record(f), 'name')), record(f)]));
+    if (field(was, 'clone') !== fresh.clone) out.push(`clone is ${String(fresh.clone)} now, ${text(field(was, 'clone'))} when reviewed`);
+    const reviewedFiles = new Map(list(field(was, 'files')).map(f => [text(field(record(f), 'name')), record(f)]));
     for (const file of fresh.files) {
       const before = reviewedFiles.get(file.name);
       reviewedFiles.delete(file.name);
       if (!before) out.push(`${file.path} was not in the reviewed plan`);
       else if (field(before, 'sha256') !== file.sha256) out.push(`${file.path} differs from what was reviewed`);
-      else if (field(before, 'action') !== file.action) out.push(`${file.path} would now be ${describeAction(file.action)}, ${describeAction(String(field(before, 'action')))} when reviewed`);
+      else if (field(before, 'action') !== file.action) out.push(`${file.path} would now be ${describeAction(file.action)}, ${describeAction(text(field(before, 'action')))} when reviewed`);
     }
     for (const name of reviewedFiles.keys()) out.push(`the VCL '${name}' was in the reviewed plan but is not in this run`);
-    if (field(was, 'main') !== field(now, 'main')) out.push(`the VCL made main is ${String(field(now, 'main') ?? 'unchanged')} now, ${String(field(was, 'main') ?? 'unchanged')} when reviewed`);
+    if (field(was, 'main') !== field(now, 'main')) out.push(`the VCL made main is ${text(field(now, 'main') ?? 'unchanged')} now, ${text(field(was, 'main') ?? 'unchanged')} when reviewed`);
     const wasPackage = record(field(was, 'package'));
     const nowPackage = record(field(now, 'package'));
     if (field(wasPackage, 'after') !== field(nowPackage, 'after')) out.push(fresh.package ? `the package ${fresh.package.path} differs from what was reviewed` : 'the reviewed plan had a package, this run has none');

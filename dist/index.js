@@ -2880,25 +2880,28 @@ var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/fastly/staging-address.ts
 
 
+/** The domain that serves `hostname`: the one named so, or else the wildcard domain (`*.example.com`) that covers it, as Fastly routes a host. */
+function domainOf(domains, hostname) {
+    const host = hostname.toLowerCase().replace(/\.$/, '');
+    const exact = domains.find(d => d.name.toLowerCase() === host);
+    return exact ?? domains.find(d => d.name.startsWith('*.') && host.endsWith(d.name.slice(1).toLowerCase()) && !host.slice(0, -d.name.length + 1).includes('.'));
+}
 /**
- * The staging IP for `hostname`: that of the domain named so, or else of the
- * wildcard domain (`*.example.com`) that covers it, as Fastly routes a host.
+ * The staging IP for `hostname`: that of the domain that serves it.
  * Anything but an IP address is no staging IP: it came from an answer, and
  * a name would be resolved to production.
  */
 function stagingAddressOf(domains, hostname) {
-    const host = hostname.toLowerCase().replace(/\.$/, '');
-    const exact = domains.find(d => d.name.toLowerCase() === host);
-    const wildcard = domains.find(d => d.name.startsWith('*.') && host.endsWith(d.name.slice(1).toLowerCase()) && !host.slice(0, -d.name.length + 1).includes('.'));
-    const ip = (exact ?? wildcard)?.stagingIp;
+    const ip = domainOf(domains, hostname)?.stagingIp;
     return ip !== undefined && (0,external_node_net_.isIP)(ip) !== 0 ? ip : undefined;
 }
 /** Why `hostname` has no staging IP on `sid`, and what to do about it. */
 function noStagingAddress(sid, version, domains, hostname) {
     const named = domains.map(d => d.name);
     const listed = named.length === 0 ? 'it has no domains' : `its domains are ${named.slice(0, 10).join(', ')}${named.length > 10 ? ', …' : ''}`;
-    const known = domains.some(d => d.name.toLowerCase() === hostname.toLowerCase());
-    const why = known ? `Fastly gave no staging IP for ${hostname}` : `${hostname} is not a domain of it (${listed})`;
+    const domain = domainOf(domains, hostname);
+    const given = domain?.stagingIp === undefined ? '' : ` (its staging_ip, '${domain.stagingIp}', is not an IP address)`;
+    const why = domain ? `Fastly gave no staging IP for ${hostname}${given}` : `${hostname} is not a domain of it (${listed})`;
     return new errors/* ActionError */.lZ(`No staging IP for ${hostname} on version ${version} of ${sid}: ${why}. Use a URL on one of the service's domains, or production`);
 }
 
@@ -4674,6 +4677,13 @@ function field(value, name) {
 function list(value) {
     return Array.isArray(value) ? value : [];
 }
+/**
+ * A value read back, for a sentence: a string as it is, anything else in JSON's spelling.
+ * `String()` would throw for an object whose `toString` is no function, which JSON can give.
+ */
+function read_back_text(value) {
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
 function numberOr(n) {
     return n === undefined ? 'none' : String(n);
 }
@@ -4711,7 +4721,7 @@ const itemsStore = {
             const then = field(was, 'before');
             out.push(`the items of the ${what} changed since the review (${typeof then === 'number' ? then : 'unknown'} then, ${fresh.before ?? 'unknown'} now)`);
         }
-        const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [String(field(read_back_record(c), 'key')), read_back_record(c)]));
+        const reviewedChanges = new Map(list(field(was, 'changes')).map(c => [read_back_text(field(read_back_record(c), 'key')), read_back_record(c)]));
         const more = fresh.changes.length - reviewedChanges.size;
         if (more !== 0) {
             const n = Math.abs(more);
@@ -4724,7 +4734,7 @@ const itemsStore = {
             if (!before)
                 differing.push(`'${change.key}' (${change.action}, not reviewed)`);
             else if (field(before, 'action') !== change.action)
-                differing.push(`'${change.key}' (${change.action}, reviewed as ${String(field(before, 'action'))})`);
+                differing.push(`'${change.key}' (${change.action}, reviewed as ${read_back_text(field(before, 'action'))})`);
             else if (field(before, 'value') !== (change.valueSha256 ?? null))
                 differing.push(`'${change.key}' (another value than reviewed)`);
         }
@@ -4835,7 +4845,7 @@ const vclService = {
         const out = [];
         const version = (n) => (typeof n === 'number' ? `version ${n}` : 'no version');
         if (field(was, 'environment') !== env)
-            out.push(`the reviewed plan was for ${String(field(was, 'environment'))}, this run deploys to ${env}`);
+            out.push(`the reviewed plan was for ${read_back_text(field(was, 'environment'))}, this run deploys to ${env}`);
         if (field(was, 'active') !== field(now, 'active')) {
             out.push(`${env} of ${fresh.serviceId} moved from ${version(field(was, 'active'))} to ${version(field(now, 'active'))} since the review`);
         }
@@ -4843,8 +4853,8 @@ const vclService = {
             out.push(`${fresh.serviceId} starts from ${version(field(now, 'base'))}, not ${version(field(was, 'base'))} as reviewed`);
         }
         if (field(was, 'clone') !== fresh.clone)
-            out.push(`clone is ${String(fresh.clone)} now, ${String(field(was, 'clone'))} when reviewed`);
-        const reviewedFiles = new Map(list(field(was, 'files')).map(f => [String(field(read_back_record(f), 'name')), read_back_record(f)]));
+            out.push(`clone is ${String(fresh.clone)} now, ${read_back_text(field(was, 'clone'))} when reviewed`);
+        const reviewedFiles = new Map(list(field(was, 'files')).map(f => [read_back_text(field(read_back_record(f), 'name')), read_back_record(f)]));
         for (const file of fresh.files) {
             const before = reviewedFiles.get(file.name);
             reviewedFiles.delete(file.name);
@@ -4853,12 +4863,12 @@ const vclService = {
             else if (field(before, 'sha256') !== file.sha256)
                 out.push(`${file.path} differs from what was reviewed`);
             else if (field(before, 'action') !== file.action)
-                out.push(`${file.path} would now be ${describeAction(file.action)}, ${describeAction(String(field(before, 'action')))} when reviewed`);
+                out.push(`${file.path} would now be ${describeAction(file.action)}, ${describeAction(read_back_text(field(before, 'action')))} when reviewed`);
         }
         for (const name of reviewedFiles.keys())
             out.push(`the VCL '${name}' was in the reviewed plan but is not in this run`);
         if (field(was, 'main') !== field(now, 'main'))
-            out.push(`the VCL made main is ${String(field(now, 'main') ?? 'unchanged')} now, ${String(field(was, 'main') ?? 'unchanged')} when reviewed`);
+            out.push(`the VCL made main is ${read_back_text(field(now, 'main') ?? 'unchanged')} now, ${read_back_text(field(was, 'main') ?? 'unchanged')} when reviewed`);
         const wasPackage = read_back_record(field(was, 'package'));
         const nowPackage = read_back_record(field(now, 'package'));
         if (field(wasPackage, 'after') !== field(nowPackage, 'after'))
@@ -8226,6 +8236,11 @@ const MARKER_PREFIX = '<!-- fastly-deploy-action plan:';
 const DATA_PREFIX = '<!-- fastly-deploy-action plan-data:';
 const DATA_LINE = /^<!-- fastly-deploy-action plan-data: ([A-Za-z0-9+/=]*) -->$/m;
 const plan_comment_PER_PAGE = 100;
+/**
+ * Plan data is nested some 10 levels deep. JSON.parse reads any depth, but what walks the reviewed plan
+ * afterwards (its digest, the differences) recurses, and would overflow the stack on a few thousand.
+ */
+const MAX_DEPTH = 32;
 /** 100,000 comments: past this a Link header that never ends is a loop. */
 const plan_comment_MAX_PAGES = 1000;
 const NOTICE_TITLES = 10;
@@ -8282,6 +8297,9 @@ function readPlanData(body, key) {
     }
     catch {
         throw new PlanDataError(`The plan comment for ${plan_comment_describe(key)} holds plan data that does not read back (edited by hand?): ${fix}`);
+    }
+    if (!nestedWithin(data, MAX_DEPTH)) {
+        throw new PlanDataError(`The plan comment for ${plan_comment_describe(key)} holds plan data nested deeper than any plan (edited by hand?): ${fix}`);
     }
     const { mode, targets, plan } = (data ?? {});
     if (mode !== key.mode || !Array.isArray(targets) || planMarker({ mode: key.mode, targets }) !== planMarker(key) || plan === undefined) {
@@ -8423,6 +8441,19 @@ function commentOf(raw) {
         author: { login: typeof user?.login === 'string' ? user.login : '', type: typeof user?.type === 'string' ? user.type : '' }
     };
 }
+/** Whether no object or array in `value` lies more than `max` levels deep; walked without recursion. */
+function nestedWithin(value, max) {
+    const pending = [{ value, depth: 0 }];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        if (typeof next.value !== 'object' || next.value === null)
+            continue;
+        if (next.depth >= max)
+            return false;
+        for (const child of Object.values(next.value))
+            pending.push({ value: child, depth: next.depth + 1 });
+    }
+    return true;
+}
 function repoPath({ owner, repo }) {
     return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
@@ -8541,8 +8572,8 @@ function planDifferences(reviewed, fresh) {
     const was = read_back_record(reviewed);
     const out = [];
     if (field(was, 'mode') !== fresh.mode)
-        out.push(`the reviewed plan is for mode '${String(field(was, 'mode'))}'`);
-    const reviewedParts = new Map(list(field(was, 'parts')).map(p => [`${String(field(read_back_record(p), 'kind'))}\u0000${String(field(read_back_record(p), 'target'))}`, read_back_record(p)]));
+        out.push(`the reviewed plan is for mode '${read_back_text(field(was, 'mode'))}'`);
+    const reviewedParts = new Map(list(field(was, 'parts')).map(p => [`${read_back_text(field(read_back_record(p), 'kind'))}\u0000${read_back_text(field(read_back_record(p), 'target'))}`, read_back_record(p)]));
     for (const part of fresh.parts) {
         const { kind, target } = canonicalPart(part);
         const key = `${kind}\u0000${target}`;
@@ -8554,11 +8585,12 @@ function planDifferences(reviewed, fresh) {
             out.push(...kindOf(part).differences(field(before, 'state'), part));
     }
     for (const before of reviewedParts.values())
-        out.push(`${String(field(before, 'target'))} was in the reviewed plan but is not in this run`);
+        out.push(`${read_back_text(field(before, 'target'))} was in the reviewed plan but is not in this run`);
     return out;
 }
 
 ;// CONCATENATED MODULE: ./src/review.ts
+
 
 
 
@@ -8664,15 +8696,17 @@ async function checkReviewed(github, context, plan, base) {
     const where = `pull request #${pull.number}`;
     if (!comment)
         return refuse(`${where} has no plan comment for mode '${plan.mode}' on ${key.targets.join(', ')}; ${how}`);
-    const data = readPlanData(comment.body, key);
+    // Read back untrusted in shape: a bot wrote it, but whatever the comment holds must refuse, never throw.
+    const data = read_back_record(readPlanData(comment.body, key));
+    const canonical = field(data, 'canonical');
     // The digest is taken afresh of the reviewed canonical form when the comment could keep it; a plan too large for
     // that has its digest alone, written by a bot like the rest of the comment.
-    const reviewedDigest = data.canonical === undefined ? data.digest : sha256(canonicalJson(data.canonical));
+    const reviewedDigest = canonical === undefined ? field(data, 'digest') : sha256(canonicalJson(canonical));
     if (reviewedDigest !== base.digest) {
-        const differences = data.canonical === undefined ? [] : planDifferences(data.canonical, plan);
+        const differences = canonical === undefined ? [] : planDifferences(canonical, plan);
         const what = differences.length > 0
             ? differences.join('; ')
-            : data.canonical === undefined ? 'its digest differs (the reviewed plan was too large to keep more than its digest in the comment)' : 'the plan differs from the reviewed one';
+            : canonical === undefined ? 'its digest differs (the reviewed plan was too large to keep more than its digest in the comment)' : 'the plan differs from the reviewed one';
         return refuse(`this plan (digest ${base.digest.slice(0, 12)}) is not the one reviewed on ${where} (${comment.url}): ${what}. Re-run the pull request's workflow to review the plan as it is now`, comment.url);
     }
     return { ...base, commentUrl: comment.url, note: `This is the plan reviewed on ${where}: same digest.` };

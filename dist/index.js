@@ -4772,11 +4772,14 @@ const itemsStore = {
 
 /**
  * Escapes text for a job summary: HTML's specials, and Markdown's, since
- * GitHub still parses Markdown between inline tags. The secret goes first,
- * before its characters turn into references.
+ * GitHub still parses Markdown between inline tags. Line breaks too: a blank
+ * line would end GitHub's HTML block, and what follows would be Markdown
+ * outside the table or paragraph it belongs to (inside <pre>, a reference
+ * still breaks the line). The secret goes first, before its characters turn
+ * into references.
  */
 function html_escape(text) {
-    return scrub(text).replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`);
+    return scrub(text).replace(/[&<>"'`*_[\]|~\\#!\r\n]/g, char => `&#${char.charCodeAt(0)};`);
 }
 /** The action's own markup: the literal parts are trusted, every value must be Html already (or a number). */
 function html(literals, ...values) {

@@ -291,6 +291,18 @@ describe('Compute: Fastly\'s package metadata with hostile text', () => {
     expect(JSON.parse(run.outputs.result ?? '{}').services[0].package.before.name).toBe(`${HOSTILE} ${PERCENT} ***`);
   });
 
+  it('a blank line in what Fastly says of the live package stays inside its table cell', async () => {
+    const sid = await computeService();
+    const name = 'edge\n\n# a heading of its own\n\n| a | table |';
+    const metadata = { name, language: 'rust', size: 1234, hashsum: 'h', files_hash: 'f' };
+    fastly.fake.fault({ method: 'GET', path: `/service/${sid}/version/2/package`, kind: 'status', status: 200, body: { id: 'pkg', service_id: sid, version: 2, metadata }, times: 5 });
+    const run = await deployPackage(sid, { 'dry-run': 'true' });
+
+    expect(run.code).toBe(0);
+    expectHarmless(run);
+    expectShownAsText(run, `<td>Name</td><td>${name}</td>`);
+  });
+
   it('a hostile name and language in the package\'s own fastly.toml, before and after', async () => {
     const sid = await computeService();
     const path = await writePackage(cliEntries({ name: 'edge-app', language: hostile, description: hostile, wasm: 'new wasm' }));

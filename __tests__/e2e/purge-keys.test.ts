@@ -110,7 +110,7 @@ describe('purge-keys', () => {
     expect(run.summary).toContain('(dry run): nothing was sent');
     expect(run.summary).toContain(`<td><code>${SERVICE}</code></td><td>300</td><td>—</td><td>—</td><td>2</td>`);
     expect(run.summary).toContain('Plan: 2 requests that a real run would send');
-    expect(run.summary).toContain(`POST /service/${SERVICE}/purge\nFastly-Soft-Purge: 1`);
+    expect(readable(run.summary)).toContain(`POST /service/${SERVICE}/purge\nFastly-Soft-Purge: 1`);
     expect(run.summary).toContain('key-299');
     expect(JSON.parse(run.outputs.result ?? '{}')).toMatchObject({ dryRun: true, plannedRequests: 2 });
   });

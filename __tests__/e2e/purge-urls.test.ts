@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { useFakeFastly } from './e2e-fake.js';
-import { runAction, scratch } from './run-action.js';
+import { readable, runAction, scratch } from './run-action.js';
 
 const ctx = useFakeFastly();
 
@@ -78,6 +78,6 @@ describe('purge-urls', () => {
     expect(run.code).toBe(0);
     expect(ctx.fake.writes()).toHaveLength(0);
     expect(run.summary).toContain('Plan: 3 requests that a real run would send');
-    expect(run.summary).toContain('POST /purge/www.example.com/page/0?v=0\nFastly-Soft-Purge: 1</pre>');
+    expect(readable(run.summary)).toContain('POST /purge/www.example.com/page/0?v=0\nFastly-Soft-Purge: 1</pre>');
   });
 });

@@ -12,11 +12,14 @@ export type Html = string & { readonly [HTML]: true };
 
 /**
  * Escapes text for a job summary: HTML's specials, and Markdown's, since
- * GitHub still parses Markdown between inline tags. The secret goes first,
- * before its characters turn into references.
+ * GitHub still parses Markdown between inline tags. Line breaks too: a blank
+ * line would end GitHub's HTML block, and what follows would be Markdown
+ * outside the table or paragraph it belongs to (inside <pre>, a reference
+ * still breaks the line). The secret goes first, before its characters turn
+ * into references.
  */
 export function escape(text: string): Html {
-  return scrub(text).replace(/[&<>"'`*_[\]|~\\#!]/g, char => `&#${char.charCodeAt(0)};`) as Html;
+  return scrub(text).replace(/[&<>"'`*_[\]|~\\#!\r\n]/g, char => `&#${char.charCodeAt(0)};`) as Html;
 }
 
 /** The action's own markup: the literal parts are trusted, every value must be Html already (or a number). */

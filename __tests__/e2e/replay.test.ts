@@ -297,4 +297,42 @@ replaying("the action against Fastly's recorded answers", () => {
     expect(result.outputs['previous-version']).toBe('75');
     expect(readable(result.summary)).toContain('+- name: test-backend');
   });
+
+  it("update-config-store: an unknown store is Fastly's recorded 404, named in the error, and nothing is written", async () => {
+    const { run: result, sent } = await run(
+      [
+        documented('GET', '/resources/stores/config', 200, [], 'a name nothing has: the list by name, empty'),
+        ...recorded('config_store_get_404')
+      ],
+      { mode: 'update-config-store', 'config-store': 'DOES-NOT-EXIST', items: '{"a": "1"}' }
+    );
+    expect(result.code).toBe(1);
+    expect(sent.filter(r => r.method !== 'GET')).toEqual([]);
+    expect(sent.map(r => `${r.path}${r.query}`)).toEqual(
+      expect.arrayContaining(['/resources/stores/config?name=DOES-NOT-EXIST', '/resources/stores/config/DOES-NOT-EXIST'])
+    );
+    expect(result.errors.join('\n')).toContain('DOES-NOT-EXIST');
+  });
+
+  it("activate: Fastly's recorded 400 to a VCL upload is shown with its detail, and the clone is left as a draft", async () => {
+    const dir = scratch();
+    const vcl = join(dir, 'test-vcl.vcl');
+    writeFileSync(vcl, 'sub vcl_recv { }\n');
+    const { run: result, sent } = await run(
+      [
+        details(VCL_SERVICE, [version(75, true)]),
+        documented('GET', `/service/${VCL_SERVICE}/version/75/vcl`, 200, [], 'no VCL list of version 75 was recorded'),
+        ...recorded('version_clone'),
+        recordedAt('error_400_bad_request', 0, 'POST', `/service/${VCL_SERVICE}/version/76/vcl`),
+        recordedAt('version_update', 0, 'PUT', `/service/${VCL_SERVICE}/version/76`)
+      ],
+      { mode: 'activate', 'service-id': VCL_SERVICE, version: '75', 'vcl-files': vcl, lint: 'false', comment: 'new comment' }
+    );
+    expect(result.code).toBe(1);
+    expect(sent.some(r => r.path.endsWith('/activate'))).toBe(false);
+    const said = `${result.errors.join('\n')}\n${readable(result.summary)}`;
+    expect(said).toContain('Name must start with alphabetical and contain only alphanumeric, underscore, and whitespace');
+    expect(said).toContain('76');
+    expect(result.outputs.version ?? '').not.toBe('76');
+  });
 });

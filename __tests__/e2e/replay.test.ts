@@ -21,7 +21,7 @@ const TOKEN_SERVICE = 'XXXXXXXXXXXXXXXXXXXXXX';
 const TOKEN = 'tok-replay-5ecret';
 
 const present = recordingsPresent();
-if (!present) console.log(`Skipping the replay of Fastly's recorded answers: ${RECORDINGS} is missing`);
+if (!present) process.stderr.write(`Skipping the replay of Fastly's recorded answers: ${RECORDINGS} is missing\n`);
 const replaying = present ? describe : describe.skip;
 
 let replay: Awaited<ReturnType<typeof startReplay>> | undefined;

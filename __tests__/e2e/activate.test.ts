@@ -74,7 +74,7 @@ describe('activate in few round trips, one write at a time', () => {
         `PUT /service/${sid}/version/2/vcl/part0`,
         `PUT /service/${sid}/version/2/vcl/part1`,
         `GET /service/${sid}/version/2/validate`,
-        `GET /service/${sid}/vcl/diff/from/1/to/2`,
+        `GET /service/${sid}/diff/from/1/to/2`,
         `GET /service/${sid}/details`,
         `PUT /service/${sid}/version/2/activate`
       ].sort()

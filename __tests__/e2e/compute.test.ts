@@ -52,7 +52,7 @@ describe('activate with package: a Compute service through the same pipeline', (
     // The base's package is read before the clone: that read decides whether there is anything to deploy.
     expect(requests().indexOf(`GET /service/${sid}/version/2/package`)).toBeLessThan(requests().indexOf(`PUT /service/${sid}/version/2/clone`));
     expect(requests()).toContain(`GET /service/${sid}/version/3/validate`);
-    expect(requests().some(r => r.includes('/vcl/diff/'))).toBe(false);
+    expect(requests().some(r => r.includes('/diff/from/'))).toBe(false);
     const after = ctx.fake.service(sid);
     expect(after.activeVersion).toBe(3);
     expect(after.versions[2]?.package?.files_hash).toBe(NEW_HASH);

@@ -364,7 +364,8 @@ export const versionRoutes = [
   }),
   {
     method: 'GET',
-    pattern: /^\/service\/(?<sid>[^/]+)\/vcl\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/,
+    // Recorded: GET /service/{sid}/diff/from/56/to/57, no format, answered with the numbers as strings.
+    pattern: /^\/service\/(?<sid>[^/]+)\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/,
     scope: 'global',
     handler(ctx) {
       const service = serviceOf(ctx);
@@ -373,7 +374,7 @@ export const versionRoutes = [
       if (!from || !to) return notFound();
       const format = ctx.query.get('format') ?? 'text';
       if (format !== 'text') return { status: 400, json: { msg: 'Bad request', detail: 'The fake diffs format=text only' } };
-      return { status: 200, json: { from: from.number, to: to.number, format, diff: lineDiff(vclLines(from), vclLines(to)) } };
+      return { status: 200, json: { from: String(from.number), to: String(to.number), format, diff: lineDiff(vclLines(from), vclLines(to)) } };
     },
   },
 ];

@@ -217,14 +217,14 @@ describe('diff', () => {
   it('shows the changed line with its VCL header and context', async () => {
     const sid = freshService();
     await call(`/service/${sid}/version/2/vcl/main`, { method: 'PUT', form: { content: MAIN.content.replace('"1"', '"2"') } });
-    const { status, body } = await call(`/service/${sid}/vcl/diff/from/1/to/2?format=text`);
+    const { status, body } = await call(`/service/${sid}/diff/from/1/to/2`);
     expect(status).toBe(200);
     expect(body).toEqual({
-      from: 1, to: 2, format: 'text',
+      from: '1', to: '2', format: 'text',
       diff: '  # vcl main\n  sub vcl_recv {\n-   set req.http.X = "1";\n+   set req.http.X = "2";\n  }',
     });
-    expect((await call(`/service/${sid}/vcl/diff/from/1/to/1`)).body.diff).toBe('');
-    expect((await call(`/service/${sid}/vcl/diff/from/1/to/7`)).status).toBe(404);
+    expect((await call(`/service/${sid}/diff/from/1/to/1`)).body.diff).toBe('');
+    expect((await call(`/service/${sid}/diff/from/1/to/7`)).status).toBe(404);
   });
 });
 

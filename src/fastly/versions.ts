@@ -149,8 +149,9 @@ export function versionCalls(transport: Transport) {
     async deactivateStaging(sid: string, n: number): Promise<void> {
       await transport.send({ method: 'PUT', path: `${version(sid, n)}/deactivate/staging`, verify: versionAnswer });
     },
+    /** The form real Fastly was recorded answering: no `/vcl` segment, and no `format` (text is its default). */
     async vclDiff(sid: string, from: number, to: number): Promise<string> {
-      const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/vcl/diff/from/${from}/to/${to}?format=text` }));
+      const body = record(await transport.send({ method: 'GET', path: `${service(sid)}/diff/from/${from}/to/${to}` }));
       return typeof body.diff === 'string' ? body.diff : '';
     }
   };

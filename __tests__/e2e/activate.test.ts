@@ -74,7 +74,7 @@ describe('activate in few round trips, one write at a time', () => {
         `PUT /service/${sid}/version/2/vcl/part0`,
         `PUT /service/${sid}/version/2/vcl/part1`,
         `GET /service/${sid}/version/2/validate`,
-        `GET /service/${sid}/diff/from/1/to/2`,
+        `GET /service/${sid}/vcl/diff/from/1/to/2`,
         `GET /service/${sid}/details`,
         `PUT /service/${sid}/version/2/activate`
       ].sort()
@@ -129,6 +129,20 @@ describe('activate', () => {
     expect(summary).toContain(`<a href="https://manage.fastly.com/configure/services/${sid}/versions/2">2</a>`);
     expect(summary).toContain('<summary>Generated VCL: version 2 → 4</summary>');
     expect(summary).toMatch(/\+ .*X-Version = "2"/);
+  });
+
+  it('an API without the VCL diff route: the configuration diff Fastly was recorded giving at /diff, titled as such', async () => {
+    const sid = service();
+    ctx.fake.fault({ path: `/service/${sid}/vcl/diff/`, kind: 'status', status: 404, body: { msg: 'Record not found' }, times: Infinity });
+    const run = await activate(sid, { 'vcl-files': vclDir({ 'main.vcl': MAIN_V2 }) + '/main.vcl' });
+
+    expect(run.code).toBe(0);
+    const diffs = ctx.fake.requests.filter(r => r.path.includes('/diff/')).map(r => r.path);
+    expect(diffs).toEqual([`/service/${sid}/vcl/diff/from/2/to/4?format=text`, `/service/${sid}/diff/from/2/to/4`]);
+    const summary = readable(run.summary);
+    expect(summary).toContain('<summary>Service configuration: version 2 → 4</summary>');
+    expect(summary).toMatch(/\+ .*X-Version = "2"/);
+    expect(run.warnings).toEqual([]);
   });
 
   it('leaves production alone when validation fails, naming the draft and printing Fastly\'s messages', async () => {

@@ -121,7 +121,7 @@ describe('re-reading after doubt', () => {
     expect(summary).not.toContain('✅ activated');
     // The generated-VCL diff is read while the clone is validated, so a failed activation has read it too.
     expect(summary).toContain('Fastly API: 11 requests sent, 1 retry among them.');
-    expect(ctx.fake.requests.filter(r => r.path === `/service/${sid}/diff/from/3/to/4`)).toHaveLength(1);
+    expect(ctx.fake.requests.filter(r => r.path === `/service/${sid}/vcl/diff/from/3/to/4?format=text`)).toHaveLength(1);
   });
 
   it('shows the warning Fastly sends with an activation', async () => {

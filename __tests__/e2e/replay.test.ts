@@ -245,6 +245,8 @@ replaying("the action against Fastly's recorded answers", () => {
         details(VCL_SERVICE, [version(142, false), version(143, true)], activated),
         details(VCL_SERVICE, [version(142, true), version(143, false)]),
         documented('GET', `/service/${VCL_SERVICE}/version/143/validate`, 200, { status: 'ok' }, "validate: FASTLY-API.md's shape"),
+        // The recordings hold only the older /diff form: an API answering /vcl/diff 404 falls back to it.
+        documented('GET', `/service/${VCL_SERVICE}/vcl/diff/from/142/to/143`, 404, { msg: 'Record not found' }, 'no /vcl/diff was recorded'),
         recordedAt('diff_get_again', 0, 'GET', `/service/${VCL_SERVICE}/diff/from/142/to/143`),
         inCurrentWindow(recorded('version_activate')[0] as Route)
       ],
@@ -257,6 +259,7 @@ replaying("the action against Fastly's recorded answers", () => {
     expect(result.warnings.join('\n')).toContain('No default director found');
     expect(readable(result.summary)).toContain('+- name: test-backend');
     expect(result.outputs['rate-limit-remaining']).toBe('9972');
+    expect(readable(result.summary)).toContain('<summary>Service configuration: version 142 → 143</summary>');
   });
 
   it('activate: clone, VCL upload, comment, validate, diff and activate, each request in its recorded form', async () => {
@@ -274,6 +277,8 @@ replaying("the action against Fastly's recorded answers", () => {
         recordedAt('vcl_create', 0, 'POST', `/service/${VCL_SERVICE}/version/76/vcl`),
         recordedAt('version_update', 0, 'PUT', `/service/${VCL_SERVICE}/version/76`),
         documented('GET', `/service/${VCL_SERVICE}/version/76/validate`, 200, { status: 'ok' }, "validate: FASTLY-API.md's shape"),
+        // The recordings hold only the older /diff form: an API answering /vcl/diff 404 falls back to it.
+        documented('GET', `/service/${VCL_SERVICE}/vcl/diff/from/75/to/76`, 404, { msg: 'Record not found' }, 'no /vcl/diff was recorded'),
         recordedAt('diff_get_again', 0, 'GET', `/service/${VCL_SERVICE}/diff/from/75/to/76`),
         recordedAt('version_activate', 0, 'PUT', `/service/${VCL_SERVICE}/version/76/activate`)
       ],

@@ -364,6 +364,21 @@ export const versionRoutes = [
   }),
   {
     method: 'GET',
+    // Fastly's reference: the generated VCL's diff, the version numbers as numbers.
+    pattern: /^\/service\/(?<sid>[^/]+)\/vcl\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/,
+    scope: 'global',
+    handler(ctx) {
+      const service = serviceOf(ctx);
+      const from = findVersion(service, ctx.params.from);
+      const to = findVersion(service, ctx.params.to);
+      if (!from || !to) return notFound();
+      const format = ctx.query.get('format') ?? 'text';
+      if (format !== 'text') return { status: 400, json: { msg: 'Bad request', detail: 'The fake diffs format=text only' } };
+      return { status: 200, json: { from: from.number, to: to.number, format, diff: lineDiff(vclLines(from), vclLines(to)) } };
+    },
+  },
+  {
+    method: 'GET',
     // Recorded: GET /service/{sid}/diff/from/56/to/57, no format, answered with the numbers as strings.
     pattern: /^\/service\/(?<sid>[^/]+)\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/,
     scope: 'global',

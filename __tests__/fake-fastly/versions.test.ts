@@ -226,6 +226,17 @@ describe('diff', () => {
     expect((await call(`/service/${sid}/diff/from/1/to/1`)).body.diff).toBe('');
     expect((await call(`/service/${sid}/diff/from/1/to/7`)).status).toBe(404);
   });
+
+  it('answers the generated VCL diff at /vcl/diff as Fastly\'s reference gives it, the versions as numbers', async () => {
+    const sid = freshService();
+    await call(`/service/${sid}/version/2/vcl/main`, { method: 'PUT', form: { content: MAIN.content.replace('"1"', '"2"') } });
+    const { status, body } = await call(`/service/${sid}/vcl/diff/from/1/to/2?format=text`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ from: 1, to: 2, format: 'text' });
+    expect(body.diff).toContain('+   set req.http.X = "2";');
+    expect((await call(`/service/${sid}/vcl/diff/from/1/to/2?format=html`)).status).toBe(400);
+    expect((await call(`/service/${sid}/vcl/diff/from/1/to/7`)).status).toBe(404);
+  });
 });
 
 describe('test hooks', () => {

@@ -274,7 +274,7 @@ async function activateChecked(
   // Fastly's diff compares two versions, not what is active: it is read while the new one is validated. A Compute
   // service has no generated VCL to compare.
   const diffing =
-    previous === undefined || settings.package ? Promise.resolve(undefined) : api.vclDiff(sid, previous, version).catch(() => undefined);
+    previous === undefined || settings.package ? Promise.resolve(undefined) : api.versionDiff(sid, previous, version).catch(() => undefined);
   try {
     const [validated, beside, address] = await Promise.allSettled([
       api.validateVersion(sid, version),
@@ -306,7 +306,10 @@ async function activateChecked(
       }
     }
     const diff = await diffing;
-    if (previous !== undefined && !cancel.stop.aborted) learned = { ...learned, diffTitle: `Generated VCL: version ${previous} → ${version}`, diff };
+    if (previous !== undefined && !cancel.stop.aborted) {
+      const of = diff?.of === 'configuration' ? 'Service configuration' : 'Generated VCL';
+      learned = { ...learned, diffTitle: `${of}: version ${previous} → ${version}`, diff: diff?.text };
+    }
     return { learned, end, active: { version } };
   } catch (error) {
     await diffing;

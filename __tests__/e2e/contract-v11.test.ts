@@ -103,6 +103,7 @@ describe('plan-comment: one comment per mode and target, whichever workflow writ
     const sid = dictionaryOff();
     const run = await runAction(dictionaryInputs(sid, { 'dry-run': 'true' }), runContext('push'));
     expect(run.code).toBe(0);
+    expect(run.warnings).toEqual([]);
     expect(github.fake.requests).toEqual([]);
     expect(run.outputs['plan-comment-url']).toBe('');
     expect(run.outputs['plan-digest']).toMatch(/^[0-9a-f]{64}$/);

@@ -274,7 +274,7 @@ export class Transport {
         await sleep(wait, this.stop);
         continue;
       }
-      const reason = reasonFromBody(body, this.scrub(answer.statusText));
+      const reason = reasonFromBody(body, answer.status, this.scrub(answer.statusText));
       if (answer.status === 429 && !canRetry) {
         const resetAt = this.resetOf(answer);
         if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS) this.blockWritesUntil(method, resetAt);

@@ -1257,6 +1257,19 @@ function unconfirmedReason(raw, parsed, verify) {
         return `its answer is not JSON (${textOfAnswer(raw)})`;
     return verify?.(parsed);
 }
+/**
+ * The reason a 2xx answer gives for not having acted: {"status": "error", …}
+ * or {"errors": [{title, detail}, …]}. A KV batch's per-line errors ({key,
+ * index, code, reason}) are its own answer and read by its caller.
+ */
+function errorInAnswer(parsed) {
+    if (!isRecord(parsed))
+        return undefined;
+    const listed = Array.isArray(parsed.errors) && parsed.errors.some(e => isRecord(e) && [e.title, e.detail, e.msg, e.message].some(v => textOf(v)));
+    if (parsed.status !== 'error' && !listed)
+        return undefined;
+    return reasonOf(parsed) ?? 'no reason given';
+}
 /** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */
 function parseJson(body) {
     try {
@@ -1288,8 +1301,7 @@ function statusOk(body) {
         return undefined;
     if (!isRecord(body) || typeof body.status !== 'string')
         return 'its answer has no "status": "ok"';
-    const msg = typeof body.msg === 'string' && body.msg.trim() !== '' ? ` (${body.msg.trim().slice(0, 200)})` : '';
-    return `its answer said "status": ${JSON.stringify(body.status)}${msg}, not "ok"`;
+    return `its answer said "status": ${JSON.stringify(body.status)}, not "ok"`;
 }
 /** A list page: an array of objects, each with a string `field` (e.g. item_key). */
 function listOf(field, what) {
@@ -1776,9 +1788,11 @@ class Transport {
             }
             if (answer.status >= 200 && answer.status < 300) {
                 const parsed = body === '' ? undefined : parseJson(body);
-                const doubt = request.status !== undefined && answer.status !== request.status
+                const doubt = withFastlysReason(request.status !== undefined && answer.status !== request.status
                     ? `a good answer here is HTTP ${request.status}`
-                    : unconfirmedReason(body, parsed, request.verify);
+                    : unconfirmedReason(body, parsed, request.verify), 
+                // A lint or a validation reports its findings so; a write that answers an error did not succeed.
+                writes ? errorInAnswer(parsed) : undefined);
                 if (doubt === undefined)
                     return { body: parsed, link: header(answer, 'link') };
                 if (!canRepeat)
@@ -1866,6 +1880,12 @@ class Transport {
         const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
         return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, limits);
     }
+}
+/** Why a 2xx is in doubt, with the error Fastly's answer carried, if any. */
+function withFastlysReason(doubt, error) {
+    if (error === undefined)
+        return doubt;
+    return `${doubt ?? 'its answer is an error'} (Fastly said: ${error})`;
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
 function linkedPath(link, rel) {

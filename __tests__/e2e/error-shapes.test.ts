@@ -252,3 +252,33 @@ describe("Fastly's refusal in every shape reaches the user as Fastly's reason", 
     else expect(after.map(w => `${w.method} ${w.path}`)).toEqual([]);
   });
 });
+
+/** 2xx answers that carry an error (FASTLY-API.md): Fastly may not have acted, so none is a success. */
+const ERRORS_IN_2XX = [
+  { name: '{"status": "error", "msg"}', text: JSON.stringify({ status: 'error', msg: 'Backend is not ready' }), says: 'Fastly said: Backend is not ready' },
+  { name: '{"errors": [{title, detail}]}', text: JSON.stringify({ errors: [{ title: 'Invalid op', detail: 'item_key is missing' }] }), says: 'Fastly said: Invalid op: item_key is missing' }
+];
+
+/** The first write of every mode but activate (its unconfirmed clone has a message of its own), with the 2xx a good answer has. */
+const FIRST_WRITES = STEPS.filter(s => !s.read && !s.mode.startsWith('activate')).concat(STEPS.filter(s => s.step === 'the activation' || s.step === 'the package upload'));
+
+describe('a write answered 2xx with an error is not taken as a success', () => {
+  it.each(FIRST_WRITES.flatMap(step => ERRORS_IN_2XX.map(body => [step.mode, step.step, body.name, step, body] as const)))(
+    '%s, %s answered %s',
+    async (_mode, _step, _body, step, body) => {
+      const { inputs, request } = step.setup();
+      const status = step.mode === 'update-acl (Compute)' ? 202 : 200;
+      ctx.fake.fault({ ...request, times: Infinity, kind: 'raw', status, text: body.text, headers: { 'Content-Type': 'application/json' } });
+      const run = await runAction(ctx.inputs({ ...inputs, 'max-retries': '1' }));
+
+      expect(run.code).toBe(1);
+      // In doubt, retried like a 5xx where that is safe: both answers were errors.
+      expect(ctx.fake.requests.filter(r => r.method === request.method && request.path.test(r.path))).toHaveLength(2);
+      const said = new RegExp(`Fastly answered HTTP ${status} to ${request.method} \\S+ but .*\\(${body.says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`);
+      expect(run.errors.join('\n')).toMatch(said);
+      expect(readable(run.summary)).toMatch(said);
+      expect(run.outputs.result).not.toMatch(/"status":\s*"(activated|ok|updated|purged)"/);
+      expectNoStackTrace(run);
+    }
+  );
+});

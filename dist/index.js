@@ -1260,7 +1260,8 @@ function unconfirmedReason(raw, parsed, verify) {
 /**
  * The reason a 2xx answer gives for not having acted: {"status": "error", …}
  * or {"errors": [{title, detail}, …]}. A KV batch's per-line errors ({key,
- * index, code, reason}) are its own answer and read by its caller.
+ * index, code, reason}) are its own answer and read by its caller. Empty when
+ * the error gives no reason.
  */
 function errorInAnswer(parsed) {
     if (!isRecord(parsed))
@@ -1268,7 +1269,7 @@ function errorInAnswer(parsed) {
     const listed = Array.isArray(parsed.errors) && parsed.errors.some(e => isRecord(e) && [e.title, e.detail, e.msg, e.message].some(v => textOf(v)));
     if (parsed.status !== 'error' && !listed)
         return undefined;
-    return reasonOf(parsed) ?? 'no reason given';
+    return reasonOf(parsed) ?? '';
 }
 /** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */
 function parseJson(body) {
@@ -1885,7 +1886,8 @@ class Transport {
 function withFastlysReason(doubt, error) {
     if (error === undefined)
         return doubt;
-    return `${doubt ?? 'its answer is an error'} (Fastly said: ${error})`;
+    const why = doubt ?? 'its answer is an error';
+    return error === '' ? why : `${why} (Fastly said: ${error})`;
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
 function linkedPath(link, rel) {

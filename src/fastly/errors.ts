@@ -192,13 +192,14 @@ export function unconfirmedReason(
 /**
  * The reason a 2xx answer gives for not having acted: {"status": "error", …}
  * or {"errors": [{title, detail}, …]}. A KV batch's per-line errors ({key,
- * index, code, reason}) are its own answer and read by its caller.
+ * index, code, reason}) are its own answer and read by its caller. Empty when
+ * the error gives no reason.
  */
 export function errorInAnswer(parsed: unknown): string | undefined {
   if (!isRecord(parsed)) return undefined;
   const listed = Array.isArray(parsed.errors) && parsed.errors.some(e => isRecord(e) && [e.title, e.detail, e.msg, e.message].some(v => textOf(v)));
   if (parsed.status !== 'error' && !listed) return undefined;
-  return reasonOf(parsed) ?? 'no reason given';
+  return reasonOf(parsed) ?? '';
 }
 
 /** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */

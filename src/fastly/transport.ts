@@ -364,7 +364,8 @@ export class Transport {
 /** Why a 2xx is in doubt, with the error Fastly's answer carried, if any. */
 function withFastlysReason(doubt: string | undefined, error: string | undefined): string | undefined {
   if (error === undefined) return doubt;
-  return `${doubt ?? 'its answer is an error'} (Fastly said: ${error})`;
+  const why = doubt ?? 'its answer is an error';
+  return error === '' ? why : `${why} (Fastly said: ${error})`;
 }
 
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3916:
+/***/ 4533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39,11 +39,11 @@ function expectedMessage(error) {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(55);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4004);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -52,7 +52,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5165:
+/***/ 1152:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68,8 +68,8 @@ __webpack_async_result__();
 /* harmony export */   ry: () => (/* binding */ splitList)
 /* harmony export */ });
 /* unused harmony export MAX_SURROGATE_KEY_BYTES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9404);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4533);
+/* harmony import */ var _read_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(269);
 
 
 /** One entry of a list: anything between commas, whitespace and newlines. */
@@ -186,7 +186,7 @@ function codePoint(char) {
 
 /***/ }),
 
-/***/ 9404:
+/***/ 269:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -198,7 +198,7 @@ function codePoint(char) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4533);
 
 
 
@@ -360,7 +360,7 @@ function decodesSoFar(bytes) {
 
 /***/ }),
 
-/***/ 55:
+/***/ 4004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -370,7 +370,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 ;// CONCATENATED MODULE: ./src/cancel.ts
 
 /** In-flight requests get this long to finish after the signal. */
@@ -445,7 +445,7 @@ function neverSent(error) {
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -481,7 +481,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -577,7 +577,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -612,7 +612,7 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1097,7 +1097,9 @@ class FastlyError extends errors/* ActionError */.lZ {
     body = '') {
         super(status === 407
             ? `The proxy between the runner and Fastly refused ${method} ${path}: ${proxyRefusal(status)}`
-            : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
+            : reason.startsWith(`HTTP ${status}`)
+                ? `Fastly refused ${method} ${path}: ${reason}${afterRetries(retries)}`
+                : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`);
         this.method = method;
         this.path = path;
         this.status = status;
@@ -1180,27 +1182,70 @@ function afterRetries(retries) {
 const MAX_REASON = 300;
 /**
  * Fastly's reason from an error body, whichever of its shapes it uses:
- * {msg, detail}, {errors: [{title, detail}]}, problem+json {title, detail},
- * or a non-JSON page (tags stripped, shortened).
+ * {msg, detail}, {errors: [{title, detail}]}, problem+json {title, detail};
+ * from a proxy's HTML page its title or heading, from plain text the text.
+ * A body that says nothing usable (empty, JSON without a reason, JSON cut
+ * short) gives the status line: a JSON dump explains nothing to a reader.
  */
-function reasonFromBody(body, statusText) {
+function reasonFromBody(body, status, statusText) {
+    const statusLine = `HTTP ${status} ${statusText}`.trim();
     const parsed = parseJson(body);
-    if (isRecord(parsed)) {
-        const errors = Array.isArray(parsed.errors) ? parsed.errors.filter(isRecord) : [];
-        const parts = [
-            textOf(parsed.msg) ?? textOf(parsed.title),
-            textOf(parsed.detail),
-            ...errors.map(e => [textOf(e.title), textOf(e.detail)].filter(Boolean).join(': '))
-        ].filter((part) => Boolean(part));
-        if (parts.length > 0)
-            return shorten(parts.join(': '));
+    if (parsed !== undefined)
+        return shorten((isRecord(parsed) ? reasonOf(parsed) : textOf(parsed)) ?? statusLine);
+    const text = body.trim();
+    if (text === '' || /^[[{]/.test(text))
+        return statusLine;
+    return shorten((isMarkup(text) ? headingOf(text) : undefined) ?? (errors_oneLine(isMarkup(text) ? textOfMarkup(text) : text) || statusLine));
+}
+/**
+ * What a 2xx that is not JSON said, to show beside "its answer is not JSON":
+ * the text a reader would see of it (an HTML page's text, not its markup).
+ */
+function textOfAnswer(body) {
+    return shorten(errors_oneLine(isMarkup(body.trim()) ? textOfMarkup(body) : body) || 'unreadable');
+}
+/** The reason an error-shaped body gives, or undefined when it gives none. */
+function reasonOf(body) {
+    const head = joinDistinct([textOf(body.msg) ?? textOf(body.title) ?? textOf(body.message) ?? textOf(body.error), textOf(body.detail)], ': ');
+    const errors = Array.isArray(body.errors)
+        ? joinDistinct(body.errors.filter(isRecord).map(e => joinDistinct([textOf(e.title) ?? textOf(e.msg) ?? textOf(e.message), textOf(e.detail) ?? textOf(e.reason)], ': ')), '; ')
+        : undefined;
+    return joinDistinct([head, errors], ': ');
+}
+function joinDistinct(parts, separator) {
+    const kept = [...new Set(parts.filter((part) => Boolean(part)))];
+    return kept.length > 0 ? kept.join(separator) : undefined;
+}
+function isMarkup(text) {
+    return /^</.test(text) && /<\/?[a-z!][^>]*>/i.test(text);
+}
+/** A page's own name for the error: its <title>, else its first heading. */
+function headingOf(page) {
+    for (const tag of ['title', 'h1', 'h2']) {
+        const inner = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, 'i').exec(page)?.[1];
+        const text = inner === undefined ? '' : errors_oneLine(textOfMarkup(inner));
+        if (text !== '')
+            return text;
     }
-    const text = body
-        .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-        .replace(/<[^>]*>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
-    return shorten(text || statusText || 'no reason given');
+    return undefined;
+}
+function textOfMarkup(page) {
+    return decodeEntities(page
+        .replace(/<!--[\s\S]*?(-->|$)/g, ' ')
+        .replace(/<(script|style|head)\b[\s\S]*?(<\/\1\s*>|$)/gi, ' ')
+        .replace(/<[^>]*>?/g, ' '));
+}
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+function decodeEntities(text) {
+    return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name) => {
+        const code = name.startsWith('#x') || name.startsWith('#X') ? parseInt(name.slice(2), 16) : name.startsWith('#') ? Number(name.slice(1)) : undefined;
+        if (code === undefined)
+            return ENTITIES[name.toLowerCase()] ?? entity;
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+    });
+}
+function errors_oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
 }
 /**
  * Why a 2xx answer is not the call's answer, or undefined when it is. `parsed`
@@ -1209,8 +1254,22 @@ function reasonFromBody(body, statusText) {
  */
 function unconfirmedReason(raw, parsed, verify) {
     if (raw.trim() !== '' && parsed === undefined)
-        return `its answer is not JSON (${reasonFromBody(raw, 'unreadable')})`;
+        return `its answer is not JSON (${textOfAnswer(raw)})`;
     return verify?.(parsed);
+}
+/**
+ * The reason a 2xx answer gives for not having acted: {"status": "error", …}
+ * or {"errors": [{title, detail}, …]}. A KV batch's per-line errors ({key,
+ * index, code, reason}) are its own answer and read by its caller. Empty when
+ * the error gives no reason.
+ */
+function errorInAnswer(parsed) {
+    if (!isRecord(parsed))
+        return undefined;
+    const listed = Array.isArray(parsed.errors) && parsed.errors.some(e => isRecord(e) && [e.title, e.detail, e.msg, e.message].some(v => textOf(v)));
+    if (parsed.status !== 'error' && !listed)
+        return undefined;
+    return reasonOf(parsed) ?? '';
 }
 /** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */
 function parseJson(body) {
@@ -1243,8 +1302,7 @@ function statusOk(body) {
         return undefined;
     if (!isRecord(body) || typeof body.status !== 'string')
         return 'its answer has no "status": "ok"';
-    const msg = typeof body.msg === 'string' && body.msg.trim() !== '' ? ` (${body.msg.trim().slice(0, 200)})` : '';
-    return `its answer said "status": ${JSON.stringify(body.status)}${msg}, not "ok"`;
+    return `its answer said "status": ${JSON.stringify(body.status)}, not "ok"`;
 }
 /** A list page: an array of objects, each with a string `field` (e.g. item_key). */
 function listOf(field, what) {
@@ -1278,7 +1336,7 @@ function packageWithHash(body) {
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -1385,7 +1443,7 @@ async function agentFor(baseUrl) {
     const secure = baseUrl.protocol === 'https:';
     if (!proxy?.hostname)
         return secure ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true }) : new external_node_http_.Agent({ keepAlive: true });
-    const tunnel = await __nccwpck_require__.e(/* import() */ 770).then(__nccwpck_require__.t.bind(__nccwpck_require__, 770, 19));
+    const tunnel = await __nccwpck_require__.e(/* import() */ 408).then(__nccwpck_require__.t.bind(__nccwpck_require__, 408, 19));
     const auth = proxy.username || proxy.password ? { proxyAuth: `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` } : {};
     const options = { maxSockets: 100, keepAlive: true, proxy: { ...auth, host: proxy.hostname, port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) } };
     const overHttps = proxy.protocol === 'https:';
@@ -1731,9 +1789,11 @@ class Transport {
             }
             if (answer.status >= 200 && answer.status < 300) {
                 const parsed = body === '' ? undefined : parseJson(body);
-                const doubt = request.status !== undefined && answer.status !== request.status
+                const doubt = withFastlysReason(request.status !== undefined && answer.status !== request.status
                     ? `a good answer here is HTTP ${request.status}`
-                    : unconfirmedReason(body, parsed, request.verify);
+                    : unconfirmedReason(body, parsed, request.verify), 
+                // A lint or a validation reports its findings so; a write that answers an error did not succeed.
+                writes ? errorInAnswer(parsed) : undefined);
                 if (doubt === undefined)
                     return { body: parsed, link: header(answer, 'link') };
                 if (!canRepeat)
@@ -1743,7 +1803,7 @@ class Transport {
                 await sleep(wait, this.stop);
                 continue;
             }
-            const reason = reasonFromBody(body, this.scrub(answer.statusText));
+            const reason = reasonFromBody(body, answer.status, this.scrub(answer.statusText));
             if (answer.status === 429 && !canRetry) {
                 const resetAt = this.resetOf(answer);
                 if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS)
@@ -1821,6 +1881,13 @@ class Transport {
         const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
         return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, limits);
     }
+}
+/** Why a 2xx is in doubt, with the error Fastly's answer carried, if any. */
+function withFastlysReason(doubt, error) {
+    if (error === undefined)
+        return doubt;
+    const why = doubt ?? 'its answer is an error';
+    return error === '' ? why : `${why} (Fastly said: ${error})`;
 }
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */
 function linkedPath(link, rel) {
@@ -3070,7 +3137,7 @@ function factsOf(metadata) {
     return { name: metadata.name, language: metadata.language, size: metadata.size, filesHash: metadata.filesHash };
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/base.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/base.js
 class Diff {
     diff(oldStr, newStr, 
     // Type below is not accurate/complete - see above for full possibilities - but it compiles
@@ -3325,7 +3392,7 @@ class Diff {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/line.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/diff/line.js
 
 
 class LineDiff extends Diff {
@@ -3392,7 +3459,7 @@ function tokenize(value, options) {
     return retLines;
 }
 
-;// CONCATENATED MODULE: ./node_modules/diff/libesm/patch/create.js
+;// CONCATENATED MODULE: ../../main/node_modules/diff/libesm/patch/create.js
 
 /**
  * Returns true if the filename contains characters that require C-style
@@ -5300,9 +5367,9 @@ function nextToken(json, from) {
 }
 
 // EXTERNAL MODULE: ./src/inputs/parsers.ts
-var parsers = __nccwpck_require__(5165);
+var parsers = __nccwpck_require__(1152);
 // EXTERNAL MODULE: ./src/inputs/read-file.ts
-var read_file = __nccwpck_require__(9404);
+var read_file = __nccwpck_require__(269);
 ;// CONCATENATED MODULE: ./src/inputs/kv-items.ts
 
 
@@ -7786,7 +7853,7 @@ async function readInputs(read, nowMs = Date.now()) {
     const path = read('package');
     if (parsed.settings.mode !== 'activate' || path === '')
         return parsed;
-    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(395), __nccwpck_require__.e(885)]).then(__nccwpck_require__.bind(__nccwpck_require__, 885));
+    const { readComputePackage } = await Promise.all(/* import() */[__nccwpck_require__.e(799), __nccwpck_require__.e(292)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7292));
     return { ...parsed, settings: { ...parsed.settings, package: await readComputePackage(path) } };
 }
 function readSettings(read, nowMs = Date.now()) {
@@ -8169,7 +8236,7 @@ class GitHub {
         // octokit's own warnings (a deprecation header GitHub sends) would reach the console unescaped.
         const say = (message) => this.options.log?.(`GitHub API: ${this.scrub(message)}`);
         const log = { debug: () => undefined, info: () => undefined, warn: say, error: say };
-        this.octokit ??= __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
+        this.octokit ??= __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587)).then(({ getOctokit }) => getOctokit(this.options.token, { baseUrl: this.options.apiUrl.replace(/\/+$/, ''), log }));
         return this.octokit;
     }
     rateLimitWait(failure) {
@@ -9447,6 +9514,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -115,7 +115,7 @@ describe('re-reading after doubt', () => {
     expect(activations(sid)).toEqual([`/service/${sid}/version/4/activate 200`, `/service/${sid}/version/4/activate 200`]);
     expect(ctx.fake.service(sid).activeVersion).toBe(3);
     expect(run.outputs.version).toBe('3');
-    expect(run.errors.at(-1)).toBe(`Fastly answered the activation of version 4 of ${sid} with HTTP 2xx but did not confirm it active on production`);
+    expect(run.errors.at(-1)).toBe(`Fastly answered HTTP 200 to PUT /service/${sid}/version/4/activate but its answer is an error`);
     const summary = readable(run.summary);
     expect(summary).toContain('### ❌ Fastly activate: production stays on version 3 (❌ failed)');
     expect(summary).not.toContain('✅ activated');

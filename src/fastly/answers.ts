@@ -9,8 +9,7 @@ import { isRecord } from './errors.js';
 export function statusOk(body: unknown): string | undefined {
   if (isRecord(body) && body.status === 'ok') return undefined;
   if (!isRecord(body) || typeof body.status !== 'string') return 'its answer has no "status": "ok"';
-  const msg = typeof body.msg === 'string' && body.msg.trim() !== '' ? ` (${body.msg.trim().slice(0, 200)})` : '';
-  return `its answer said "status": ${JSON.stringify(body.status)}${msg}, not "ok"`;
+  return `its answer said "status": ${JSON.stringify(body.status)}, not "ok"`;
 }
 
 /** A list page: an array of objects, each with a string `field` (e.g. item_key). */

@@ -16,7 +16,9 @@ export class FastlyError extends ActionError {
     super(
       status === 407
         ? `The proxy between the runner and Fastly refused ${method} ${path}: ${proxyRefusal(status)}`
-        : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`
+        : reason.startsWith(`HTTP ${status}`)
+          ? `Fastly refused ${method} ${path}: ${reason}${afterRetries(retries)}`
+          : `Fastly refused ${method} ${path} (HTTP ${status}): ${reason}${afterRetries(retries)}`
     );
   }
 }
@@ -97,26 +99,80 @@ const MAX_REASON = 300;
 
 /**
  * Fastly's reason from an error body, whichever of its shapes it uses:
- * {msg, detail}, {errors: [{title, detail}]}, problem+json {title, detail},
- * or a non-JSON page (tags stripped, shortened).
+ * {msg, detail}, {errors: [{title, detail}]}, problem+json {title, detail};
+ * from a proxy's HTML page its title or heading, from plain text the text.
+ * A body that says nothing usable (empty, JSON without a reason, JSON cut
+ * short) gives the status line: a JSON dump explains nothing to a reader.
  */
-export function reasonFromBody(body: string, statusText: string): string {
+export function reasonFromBody(body: string, status: number, statusText: string): string {
+  const statusLine = `HTTP ${status} ${statusText}`.trim();
   const parsed = parseJson(body);
-  if (isRecord(parsed)) {
-    const errors = Array.isArray(parsed.errors) ? parsed.errors.filter(isRecord) : [];
-    const parts = [
-      textOf(parsed.msg) ?? textOf(parsed.title),
-      textOf(parsed.detail),
-      ...errors.map(e => [textOf(e.title), textOf(e.detail)].filter(Boolean).join(': '))
-    ].filter((part): part is string => Boolean(part));
-    if (parts.length > 0) return shorten(parts.join(': '));
+  if (parsed !== undefined) return shorten((isRecord(parsed) ? reasonOf(parsed) : textOf(parsed)) ?? statusLine);
+  const text = body.trim();
+  if (text === '' || /^[[{]/.test(text)) return statusLine;
+  return shorten((isMarkup(text) ? headingOf(text) : undefined) ?? (oneLine(isMarkup(text) ? textOfMarkup(text) : text) || statusLine));
+}
+
+/**
+ * What a 2xx that is not JSON said, to show beside "its answer is not JSON":
+ * the text a reader would see of it (an HTML page's text, not its markup).
+ */
+export function textOfAnswer(body: string): string {
+  return shorten(oneLine(isMarkup(body.trim()) ? textOfMarkup(body) : body) || 'unreadable');
+}
+
+/** The reason an error-shaped body gives, or undefined when it gives none. */
+export function reasonOf(body: Record<string, unknown>): string | undefined {
+  const head = joinDistinct([textOf(body.msg) ?? textOf(body.title) ?? textOf(body.message) ?? textOf(body.error), textOf(body.detail)], ': ');
+  const errors = Array.isArray(body.errors)
+    ? joinDistinct(
+        body.errors.filter(isRecord).map(e => joinDistinct([textOf(e.title) ?? textOf(e.msg) ?? textOf(e.message), textOf(e.detail) ?? textOf(e.reason)], ': ')),
+        '; '
+      )
+    : undefined;
+  return joinDistinct([head, errors], ': ');
+}
+
+function joinDistinct(parts: readonly (string | undefined)[], separator: string): string | undefined {
+  const kept = [...new Set(parts.filter((part): part is string => Boolean(part)))];
+  return kept.length > 0 ? kept.join(separator) : undefined;
+}
+
+function isMarkup(text: string): boolean {
+  return /^</.test(text) && /<\/?[a-z!][^>]*>/i.test(text);
+}
+
+/** A page's own name for the error: its <title>, else its first heading. */
+function headingOf(page: string): string | undefined {
+  for (const tag of ['title', 'h1', 'h2']) {
+    const inner = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, 'i').exec(page)?.[1];
+    const text = inner === undefined ? '' : oneLine(textOfMarkup(inner));
+    if (text !== '') return text;
   }
-  const text = body
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return shorten(text || statusText || 'no reason given');
+  return undefined;
+}
+
+function textOfMarkup(page: string): string {
+  return decodeEntities(
+    page
+      .replace(/<!--[\s\S]*?(-->|$)/g, ' ')
+      .replace(/<(script|style|head)\b[\s\S]*?(<\/\1\s*>|$)/gi, ' ')
+      .replace(/<[^>]*>?/g, ' ')
+  );
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name: string) => {
+    const code = name.startsWith('#x') || name.startsWith('#X') ? parseInt(name.slice(2), 16) : name.startsWith('#') ? Number(name.slice(1)) : undefined;
+    if (code === undefined) return ENTITIES[name.toLowerCase()] ?? entity;
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -129,8 +185,21 @@ export function unconfirmedReason(
   parsed: unknown,
   verify: ((body: unknown) => string | undefined) | undefined
 ): string | undefined {
-  if (raw.trim() !== '' && parsed === undefined) return `its answer is not JSON (${reasonFromBody(raw, 'unreadable')})`;
+  if (raw.trim() !== '' && parsed === undefined) return `its answer is not JSON (${textOfAnswer(raw)})`;
   return verify?.(parsed);
+}
+
+/**
+ * The reason a 2xx answer gives for not having acted: {"status": "error", …}
+ * or {"errors": [{title, detail}, …]}. A KV batch's per-line errors ({key,
+ * index, code, reason}) are its own answer and read by its caller. Empty when
+ * the error gives no reason.
+ */
+export function errorInAnswer(parsed: unknown): string | undefined {
+  if (!isRecord(parsed)) return undefined;
+  const listed = Array.isArray(parsed.errors) && parsed.errors.some(e => isRecord(e) && [e.title, e.detail, e.msg, e.message].some(v => textOf(v)));
+  if (parsed.status !== 'error' && !listed) return undefined;
+  return reasonOf(parsed) ?? '';
 }
 
 /** Lenient: undefined for anything that is not JSON (error bodies come in many shapes). */

@@ -5,6 +5,7 @@ import {
   FastlyNetworkError,
   FastlyRateLimitError,
   FastlyUnconfirmedError,
+  errorInAnswer,
   parseJson,
   proxyRefusal,
   reasonFromBody,
@@ -263,10 +264,13 @@ export class Transport {
       }
       if (answer.status >= 200 && answer.status < 300) {
         const parsed = body === '' ? undefined : parseJson(body);
-        const doubt =
+        const doubt = withFastlysReason(
           request.status !== undefined && answer.status !== request.status
             ? `a good answer here is HTTP ${request.status}`
-            : unconfirmedReason(body, parsed, request.verify);
+            : unconfirmedReason(body, parsed, request.verify),
+          // A lint or a validation reports its findings so; a write that answers an error did not succeed.
+          writes ? errorInAnswer(parsed) : undefined
+        );
         if (doubt === undefined) return { body: parsed, link: header(answer, 'link') };
         if (!canRepeat) throw new FastlyUnconfirmedError(method, path, answer.status, doubt, retry, parsed);
         const wait = backoffMs(retry, random);
@@ -274,7 +278,7 @@ export class Transport {
         await sleep(wait, this.stop);
         continue;
       }
-      const reason = reasonFromBody(body, this.scrub(answer.statusText));
+      const reason = reasonFromBody(body, answer.status, this.scrub(answer.statusText));
       if (answer.status === 429 && !canRetry) {
         const resetAt = this.resetOf(answer);
         if (resetAt && resetAt.getTime() - now() > MAX_RATE_LIMIT_WAIT_MS) this.blockWritesUntil(method, resetAt);
@@ -355,6 +359,13 @@ export class Transport {
     const type = request.json !== undefined ? 'application/json' : (request.body?.type ?? 'application/x-www-form-urlencoded');
     return this.books.http.request(request.method, request.path, request.headers, text === null ? undefined : { type, text }, limits);
   }
+}
+
+/** Why a 2xx is in doubt, with the error Fastly's answer carried, if any. */
+function withFastlysReason(doubt: string | undefined, error: string | undefined): string | undefined {
+  if (error === undefined) return doubt;
+  const why = doubt ?? 'its answer is an error';
+  return error === '' ? why : `${why} (Fastly said: ${error})`;
 }
 
 /** The path and query of the `rel="next"` URL: pages are fetched through the same base URL and retries. */

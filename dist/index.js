@@ -5129,23 +5129,33 @@ async function applyPlan(plan, dryRun) {
 async function applyItems(sync, options) {
     // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
     const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
+    let batches = 0;
+    const failed = [];
     for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
         // In a dry run the transport records the batch for the plan and sends nothing.
         try {
             await options.patch(batch);
-            sync.batches += 1;
+            batches += 1;
         }
         catch (error) {
             const reason = (0,errors/* expectedMessage */.UB)(error);
             if (!neverSent(error))
-                sync.batches += 1;
+                batches += 1;
             const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
             const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
-            sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
+            failed.push(...missed.map(op => ({ key: op.item_key, reason })));
         }
     }
+    settle(sync, { batches, failed }, options.dryRun);
+}
+/** What a store's writes came to: the requests that went out, the keys not done, the count after, the status. */
+function settle(sync, sent, dryRun) {
+    sync.batches = sent.batches;
+    if (sent.singleWrites !== undefined)
+        sync.singleWrites = sent.singleWrites;
+    sync.failed = [...sent.failed];
     settleAfter(sync);
-    sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+    sync.status = dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
 }
 /** The count after a run some of whose changes failed: a create not done is not there, a delete not done still is. */
 function settleAfter(sync) {
@@ -5666,11 +5676,7 @@ async function update_kv_store_apply(settings, api, { sync, plan: planned }) {
     if (planned) {
         try {
             const applied = await applyKvStorePlan(api, planned);
-            sync.batches = applied.batches;
-            sync.singleWrites = applied.deletes;
-            sync.failed = [...applied.failed];
-            settleAfter(sync);
-            sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+            settle(sync, { batches: applied.batches, singleWrites: applied.deletes, failed: applied.failed }, settings.dryRun);
         }
         catch (error) {
             sync.error = (0,errors/* expectedMessage */.UB)(error);
@@ -6089,11 +6095,7 @@ async function update_acl_apply(settings, api, planned) {
         if (!made)
             continue;
         try {
-            const applied = await applyAclPlan(api, made);
-            sync.batches = applied.batches;
-            sync.failed = [...applied.failed];
-            settleAfter(sync);
-            sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+            settle(sync, await applyAclPlan(api, made), settings.dryRun);
         }
         catch (error) {
             sync.error = (0,errors/* expectedMessage */.UB)(error);

@@ -3,7 +3,7 @@ import type { ComputeAclOp, VclAclOp } from '../../fastly/acls.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateAclSettings } from '../../inputs/settings.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../items/outcome.js';
-import { itemsPart, newStoreSync, settleAfter } from '../items/sync-items.js';
+import { itemsPart, newStoreSync, settle } from '../items/sync-items.js';
 import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
 import { applyAclPlan } from './apply.js';
 import { type AclPlan, planComputeAcl, planVclAcl } from './plan.js';
@@ -50,11 +50,7 @@ export async function apply(settings: UpdateAclSettings, api: FastlyApi, planned
   for (const { sync, plan: made } of planned) {
     if (!made) continue;
     try {
-      const applied = await applyAclPlan(api, made);
-      sync.batches = applied.batches;
-      sync.failed = [...applied.failed];
-      settleAfter(sync);
-      sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+      settle(sync, await applyAclPlan(api, made), settings.dryRun);
     } catch (error) {
       sync.error = expectedMessage(error);
       sync.status = 'failed';

@@ -72,25 +72,39 @@ export interface ApplyOptions {
 export async function applyItems(sync: StoreSync, options: ApplyOptions): Promise<void> {
   // Upserts before deletes: on a write-only dictionary a delete of a key that is not there fails its whole batch.
   const ops = [...sync.changes].sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete')).map(toOp);
+  let batches = 0;
+  const failed: { key: string; reason: string }[] = [];
   for (const batch of chunks(ops, MAX_OPS_PER_BATCH)) {
     // In a dry run the transport records the batch for the plan and sends nothing.
     try {
       await options.patch(batch);
-      sync.batches += 1;
+      batches += 1;
     } catch (error) {
       const reason = expectedMessage(error);
-      if (!neverSent(error)) sync.batches += 1;
+      if (!neverSent(error)) batches += 1;
       const landed = mayHaveLanded(error) && options.read ? await reread(options.read) : undefined;
       const missed = landed === undefined ? batch : batch.filter(op => !inWantedState(op, landed));
-      sync.failed.push(...missed.map(op => ({ key: op.item_key, reason })));
+      failed.push(...missed.map(op => ({ key: op.item_key, reason })));
     }
   }
+  settle(sync, { batches, failed }, options.dryRun);
+}
+
+/** What a store's writes came to: the requests that went out, the keys not done, the count after, the status. */
+export function settle(
+  sync: StoreSync,
+  sent: { readonly batches: number; readonly singleWrites?: number; readonly failed: readonly { readonly key: string; readonly reason: string }[] },
+  dryRun: boolean
+): void {
+  sync.batches = sent.batches;
+  if (sent.singleWrites !== undefined) sync.singleWrites = sent.singleWrites;
+  sync.failed = [...sent.failed];
   settleAfter(sync);
-  sync.status = options.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+  sync.status = dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
 }
 
 /** The count after a run some of whose changes failed: a create not done is not there, a delete not done still is. */
-export function settleAfter(sync: StoreSync): void {
+function settleAfter(sync: StoreSync): void {
   if (sync.after === undefined || sync.failed.length === 0) return;
   const failed = new Set(sync.failed.map(f => f.key));
   for (const change of sync.changes) {

@@ -2,7 +2,7 @@ import { expectedMessage } from '../../errors.js';
 import type { FastlyApi } from '../../fastly/client.js';
 import type { UpdateKvStoreSettings } from '../../inputs/settings.js';
 import type { ItemChange, ItemsOutcome, StoreSync } from '../items/outcome.js';
-import { itemsPart, newStoreSync, settleAfter } from '../items/sync-items.js';
+import { itemsPart, newStoreSync, settle } from '../items/sync-items.js';
 import type { ItemsStorePart } from '../../plan/kinds/items-store.js';
 import { applyKvStorePlan } from './apply.js';
 import { type KvStorePlan, planKvStore } from './plan.js';
@@ -36,11 +36,7 @@ export async function apply(settings: UpdateKvStoreSettings, api: FastlyApi, { s
   if (planned) {
     try {
       const applied = await applyKvStorePlan(api, planned);
-      sync.batches = applied.batches;
-      sync.singleWrites = applied.deletes;
-      sync.failed = [...applied.failed];
-      settleAfter(sync);
-      sync.status = settings.dryRun ? 'planned' : sync.failed.length > 0 ? 'failed' : 'synced';
+      settle(sync, { batches: applied.batches, singleWrites: applied.deletes, failed: applied.failed }, settings.dryRun);
     } catch (error) {
       sync.error = expectedMessage(error);
       sync.status = 'failed';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { useFakeGitHub } from '../fake-github/use-fake.js';
+import { MERGED_PR, useMergedPullRequest } from '../fake-github/use-fake.js';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
 import { type ActionRun, expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
 import { useStagingEdge } from './use-staging-edge.js';
@@ -9,16 +9,10 @@ import { useStagingEdge } from './use-staging-edge.js';
 // The v1.1 side roads under faults: lint before the clone, the staging edge's PURGE, and GitHub for the plan.
 const fastly = useFakeFastly();
 const staging = useStagingEdge();
-const REPO = 'acme/site';
+const { repo: REPO, headSha: HEAD_SHA, mergeSha: MERGE_SHA } = MERGED_PR;
 const BOT_TOKEN = 'ghs_faults_v11_bot_token';
 const PR = 9;
-const HEAD_SHA = 'a'.repeat(40);
-const MERGE_SHA = 'c'.repeat(40);
-const github = useFakeGitHub(fake => {
-  fake.addToken({ token: BOT_TOKEN });
-  fake.addRepo(REPO);
-  fake.addPullRequest(REPO, { number: PR, headSha: HEAD_SHA, state: 'closed', mergedAt: '2026-12-01T10:00:00Z', mergeCommitSha: MERGE_SHA });
-});
+const github = useMergedPullRequest(PR, BOT_TOKEN);
 
 const LIVE_MAIN = 'sub vcl_recv {\n  set req.http.X-Version = "1";\n}\n';
 const NEW_MAIN = 'sub vcl_recv {\n  set req.http.X-Version = "2";\n}\n';

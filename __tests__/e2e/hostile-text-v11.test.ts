@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { useFakeGitHub } from '../fake-github/use-fake.js';
+import { MERGED_PR, useMergedPullRequest } from '../fake-github/use-fake.js';
 import { cliEntries, packageBytes, writePackage } from '../packages.js';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
 import { BIG, HOSTILE, expectHarmless, expectShownAsText } from './hostile.js';
@@ -10,16 +10,10 @@ import { useStagingEdge } from './use-staging-edge.js';
 
 const fastly = useFakeFastly();
 const staging = useStagingEdge();
-const REPO = 'acme/site';
+const { repo: REPO, headSha: HEAD_SHA, mergeSha: MERGE_SHA } = MERGED_PR;
 const BOT_TOKEN = 'ghs_workflow_bot_token';
 const PR = 7;
-const HEAD_SHA = 'a'.repeat(40);
-const MERGE_SHA = 'c'.repeat(40);
-const github = useFakeGitHub(fake => {
-  fake.addToken({ token: BOT_TOKEN });
-  fake.addRepo(REPO);
-  fake.addPullRequest(REPO, { number: PR, headSha: HEAD_SHA, state: 'closed', mergedAt: '2026-12-01T10:00:00Z', mergeCommitSha: MERGE_SHA });
-});
+const github = useMergedPullRequest(PR, BOT_TOKEN);
 
 /** What a percent sign in a command's value must not become: a line break the runner decodes. */
 const PERCENT = '%0A::warning::p %0D%0A::error::q';

@@ -2,27 +2,20 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { useFakeGitHub } from '../fake-github/use-fake.js';
+import { MERGED_PR, useMergedPullRequest } from '../fake-github/use-fake.js';
 import { cliEntries, expectedFilesHash, packageBytes, writePackage } from '../packages.js';
 import { TOKEN, useFakeFastly } from './e2e-fake.js';
 import { type ActionRun, expectNoStackTrace, readable, runAction, scratch } from './run-action.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fastly = useFakeFastly();
-const REPO = 'acme/site';
+const { repo: REPO, headSha: HEAD_SHA, mergeSha: MERGE_SHA } = MERGED_PR;
 const BOT_TOKEN = 'ghs_workflow_bot_token';
 const FORK_TOKEN = 'ghs_fork_read_only_token';
 const PR = 7;
-const HEAD_SHA = 'a'.repeat(40);
 const TEST_MERGE_SHA = 'b'.repeat(40);
-const MERGE_SHA = 'c'.repeat(40);
 const STRAY_SHA = 'd'.repeat(40);
-const github = useFakeGitHub(fake => {
-  fake.addToken({ token: BOT_TOKEN });
-  fake.addToken({ token: FORK_TOKEN, write: false });
-  fake.addRepo(REPO);
-  fake.addPullRequest(REPO, { number: PR, headSha: HEAD_SHA, state: 'closed', mergedAt: '2026-12-01T10:00:00Z', mergeCommitSha: MERGE_SHA });
-});
+const github = useMergedPullRequest(PR, BOT_TOKEN, fake => fake.addToken({ token: FORK_TOKEN, write: false }));
 
 const LIVE_MAIN = 'sub vcl_recv {\n  set req.http.X-Version = "1";\n}\n';
 const NEW_MAIN = 'sub vcl_recv {\n  set req.http.X-Version = "2";\n}\n';

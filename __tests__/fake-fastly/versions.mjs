@@ -362,34 +362,31 @@ export const versionRoutes = [
     version.vcls.splice(version.vcls.indexOf(vcl), 1);
     return { status: 200, json: { status: 'ok' } };
   }),
-  {
-    method: 'GET',
-    // Fastly's reference: the generated VCL's diff, the version numbers as numbers.
-    pattern: /^\/service\/(?<sid>[^/]+)\/vcl\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/,
-    scope: 'global',
-    handler(ctx) {
-      const service = serviceOf(ctx);
-      const from = findVersion(service, ctx.params.from);
-      const to = findVersion(service, ctx.params.to);
-      if (!from || !to) return notFound();
-      const format = ctx.query.get('format') ?? 'text';
-      if (format !== 'text') return { status: 400, json: { msg: 'Bad request', detail: 'The fake diffs format=text only' } };
-      return { status: 200, json: { from: from.number, to: to.number, format, diff: lineDiff(vclLines(from), vclLines(to)) } };
-    },
-  },
-  {
-    method: 'GET',
-    // Recorded: GET /service/{sid}/diff/from/56/to/57, no format, answered with the numbers as strings.
-    pattern: /^\/service\/(?<sid>[^/]+)\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/,
-    scope: 'global',
-    handler(ctx) {
-      const service = serviceOf(ctx);
-      const from = findVersion(service, ctx.params.from);
-      const to = findVersion(service, ctx.params.to);
-      if (!from || !to) return notFound();
-      const format = ctx.query.get('format') ?? 'text';
-      if (format !== 'text') return { status: 400, json: { msg: 'Bad request', detail: 'The fake diffs format=text only' } };
-      return { status: 200, json: { from: String(from.number), to: String(to.number), format, diff: lineDiff(vclLines(from), vclLines(to)) } };
-    },
-  },
+  // Fastly's reference: the generated VCL's diff, the version numbers as numbers.
+  diffRoute(/^\/service\/(?<sid>[^/]+)\/vcl\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/, n => n),
+  // Recorded: GET /service/{sid}/diff/from/56/to/57, no format, answered with the numbers as strings.
+  diffRoute(/^\/service\/(?<sid>[^/]+)\/diff\/from\/(?<from>\d+)\/to\/(?<to>\d+)$/, String),
 ];
+
+/**
+ * A diff of two versions' VCL in text form; `numbered` spells the version numbers as the route answers them.
+ * @param {RegExp} pattern @param {(n: number) => number | string} numbered
+ * @returns {Route}
+ */
+function diffRoute(pattern, numbered) {
+  return {
+    method: 'GET',
+    pattern,
+    scope: 'global',
+    /** @param {Ctx} ctx */
+    handler(ctx) {
+      const service = serviceOf(ctx);
+      const from = findVersion(service, ctx.params.from);
+      const to = findVersion(service, ctx.params.to);
+      if (!from || !to) return notFound();
+      const format = ctx.query.get('format') ?? 'text';
+      if (format !== 'text') return { status: 400, json: { msg: 'Bad request', detail: 'The fake diffs format=text only' } };
+      return { status: 200, json: { from: numbered(from.number), to: numbered(to.number), format, diff: lineDiff(vclLines(from), vclLines(to)) } };
+    },
+  };
+}

@@ -22,3 +22,16 @@ export function useFakeGitHub(setup: (fake: FakeGitHub) => void): { readonly fak
     }
   };
 }
+
+/** The pull request a pushed commit came from, merged: what the plan comment and the reviewed gate work with. */
+export const MERGED_PR = { repo: 'acme/site', headSha: 'a'.repeat(40), mergeSha: 'c'.repeat(40) } as const;
+
+/** A fake GitHub with the bot's token, `acme/site` and pull request `number`, merged as MERGED_PR says; `more` adds to it. */
+export function useMergedPullRequest(number: number, botToken: string, more?: (fake: FakeGitHub) => void): { readonly fake: FakeGitHub } {
+  return useFakeGitHub(fake => {
+    fake.addToken({ token: botToken });
+    more?.(fake);
+    fake.addRepo(MERGED_PR.repo);
+    fake.addPullRequest(MERGED_PR.repo, { number, headSha: MERGED_PR.headSha, state: 'closed', mergedAt: '2026-12-01T10:00:00Z', mergeCommitSha: MERGED_PR.mergeSha });
+  });
+}
